@@ -1,0 +1,30 @@
+// The action's input names, as action.yml declares them (a test keeps the two in step).
+export const INPUT_NAMES = [
+  'target-url',
+  'config',
+  'script',
+  'vus',
+  'duration',
+  'think-time-scale',
+  'k6-path',
+  'github-token',
+  'database-url',
+  'redis-url',
+  'metrics-url',
+  'pprof-url',
+  'debug-auth-header',
+  'app-stats-urls',
+  'baseline',
+  'baseline-path',
+  'baseline-branch',
+  'baseline-history',
+  'fail-on',
+  'mode',
+  'report-name',
+  'output-dir',
+  'shards',
+  'shard',
+  'debug',
+] as const
+
+export type InputName = (typeof INPUT_NAMES)[number]

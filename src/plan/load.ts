@@ -1,0 +1,375 @@
+// Builds the one validated Plan from action inputs (or CLI flags under the same names) and
+// perfgate.yml. Inputs override the file. Every error is a ConfigError with one line.
+import path from 'node:path'
+import { ConfigError, shown } from './errors.ts'
+import { readPerfgateFile, type LoadedFile } from './file.ts'
+import type { FileStep } from './file-schema.ts'
+import { DEFAULT_COLLECTORS, DEFAULT_ENDPOINTS, DEFAULT_SLOS, DEFAULT_TOLERANCES, defaultScenario } from './defaults.ts'
+import type {
+  BaselineSource,
+  EndpointSlo,
+  EndpointSpec,
+  FailOn,
+  JourneyStep,
+  Mode,
+  Plan,
+  Scenario,
+  Slos,
+  Tolerances,
+  UserType,
+} from './types.ts'
+import { parseDurationS, parseList, parseTarget, parseTolerance, type TargetKind } from './values.ts'
+
+/** Input values by action input name (`target-url`, `fail-on`, …); blank means unset. */
+export type Inputs = Record<string, string | undefined>
+
+/** The inputs that carry secrets: masked as soon as they are read, never written anywhere. */
+export const SECRET_INPUTS = ['github-token', 'database-url', 'redis-url', 'debug-auth-header'] as const
+
+export interface PlanContext {
+  cwd: string
+  env: NodeJS.ProcessEnv
+}
+
+export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Plan> {
+  const input = (name: string): string | undefined => {
+    const value = inputs[name]?.trim()
+    return value ? value : undefined
+  }
+  const configInput = input('config')
+  const configPath = path.resolve(context.cwd, configInput ?? 'perfgate.yml')
+  const file = await readPerfgateFile(configPath, configInput !== undefined && configInput !== 'perfgate.yml')
+  const data = file?.data ?? {}
+  const fileName = file ? path.relative(context.cwd, file.path) || file.path : 'perfgate.yml'
+
+  const mode = oneOf('mode', input('mode') ?? 'run', ['run', 'comment', 'merge']) as Mode
+  const targetUrl = input('target-url') ?? data['target-url']
+  const parsedTarget = mode === 'comment' ? targetUrl ?? '' : requireHttpUrl('target-url', targetUrl)
+
+  const endpoints = buildEndpoints(data.endpoints)
+  const endpointNames = new Set(endpoints.map((e) => e.name))
+  const scenario = buildScenario(inputs, data.scenario, endpointNames, fileName, file)
+  const script = input('script') ?? data.script
+  const slos = buildSlos(data.slos, endpointNames, fileName, file)
+  const gate = {
+    failOn: parseFailOn(input('fail-on') ?? listText(data.gate?.['fail-on']) ?? 'slo,regression'),
+    tolerances: buildTolerances(data.gate?.tolerances, fileName, file),
+  }
+  const shards = positiveInt('shards', input('shards') ?? '1')
+  const shard = nonNegativeInt('shard', input('shard') ?? '0')
+  if (shard >= shards) throw new ConfigError(`shard is ${shown(shard)}: must be below shards (${shards})`)
+
+  const collectorsFile = data.collectors ?? {}
+  const optionalUrl = (name: string, value: string | undefined) =>
+    value === undefined ? undefined : requireUrl(name, value)
+  const appStats = input('app-stats-urls')
+    ? parseList(input('app-stats-urls')!)
+    : (collectorsFile['app-stats-urls'] ?? [])
+  appStats.forEach((url) => requireHttpUrl('app-stats-urls', url))
+
+  return {
+    targetUrl: parsedTarget.replace(/\/+$/, ''),
+    script: script ? path.resolve(context.cwd, script) : undefined,
+    scenario,
+    endpoints,
+    slos,
+    collectors: {
+      ...DEFAULT_COLLECTORS,
+      metricsUrl: optionalUrl('metrics-url', input('metrics-url') ?? collectorsFile['metrics-url']),
+      pprofUrl: optionalUrl('pprof-url', input('pprof-url') ?? collectorsFile['pprof-url']),
+      databaseUrl: optionalDsn('database-url', input('database-url'), ['postgres:', 'postgresql:']),
+      redisUrl: optionalDsn('redis-url', input('redis-url'), ['redis:', 'rediss:']),
+      debugAuthHeader: optionalHeader(input('debug-auth-header')),
+      appStatsUrls: appStats,
+      dependencies: collectorsFile.dependencies ?? DEFAULT_COLLECTORS.dependencies,
+      areas: [...(collectorsFile.areas ?? []), ...DEFAULT_COLLECTORS.areas],
+      coolDownS: durationOr('collectors.cool-down', collectorsFile['cool-down'], DEFAULT_COLLECTORS.coolDownS, true),
+      timeoutS: durationOr('collectors.timeout', collectorsFile.timeout, DEFAULT_COLLECTORS.timeoutS),
+      probeRequests: collectorsFile['probe-requests'] ?? DEFAULT_COLLECTORS.probeRequests,
+    },
+    baseline: buildBaseline(inputs, data.baseline),
+    gate,
+    mode,
+    reportName: requireName('report-name', input('report-name') ?? 'perfgate'),
+    outputDir: path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report'),
+    k6Path: input('k6-path'),
+    repoDir: input('repo') ?? context.env.GITHUB_WORKSPACE ?? context.cwd,
+    shards,
+    shard,
+    debug: parseBoolean('debug', input('debug') ?? 'false'),
+  }
+}
+
+function listText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value
+}
+
+function oneOf(name: string, value: string, allowed: string[]): string {
+  if (!allowed.includes(value)) throw new ConfigError(`${name} is ${shown(value)}: allowed values are ${allowed.join(', ')}`)
+  return value
+}
+
+export function parseFailOn(text: string): FailOn[] {
+  const items = parseList(text)
+  if (items.length === 1 && items[0] === 'never') return []
+  const allowed = 'slo, regression, slo,regression or never'
+  if (items.length === 0) throw new ConfigError(`fail-on is empty: allowed values are ${allowed}`)
+  for (const item of items) {
+    if (item !== 'slo' && item !== 'regression') throw new ConfigError(`fail-on is ${shown(text)}: allowed values are ${allowed}`)
+  }
+  return [...new Set(items)] as FailOn[]
+}
+
+function requireUrl(name: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`${name} is ${shown(value)}: expected an absolute http(s) URL such as https://pr-42.example.com`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`)
+  return value
+}
+
+function requireHttpUrl(name: string, value: string | undefined): string {
+  if (!value) throw new ConfigError(`${name} is missing: give the base URL of the deployment under test, e.g. https://pr-42.example.com`)
+  return requireUrl(name, value)
+}
+
+/** DSNs are secrets: errors never show them, only what is wrong with them. */
+function optionalDsn(name: string, value: string | undefined, schemes: string[]): string | undefined {
+  if (value === undefined) return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError(`${name} is not a URL (value hidden): expected ${schemes[0]}//user:password@host:port/db`)
+  }
+  if (!schemes.includes(url.protocol))
+    throw new ConfigError(`${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`)
+  return value
+}
+
+function optionalHeader(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
+    throw new ConfigError('debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"')
+  return value
+}
+
+function requireName(name: string, value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(value))
+    throw new ConfigError(`${name} is ${shown(value)}: use 1-64 letters, digits, spaces, _ . -`)
+  return value
+}
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 1`)
+  return n
+}
+
+function nonNegativeInt(name: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 0`)
+  return n
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  if (/^(true|1|yes)$/i.test(text)) return true
+  if (/^(false|0|no)$/i.test(text)) return false
+  throw new ConfigError(`${name} is ${shown(text)}: allowed values are true, false`)
+}
+
+function durationOr(name: string, value: string | number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (allowZero && (value === 0 || value === '0' || value === '0s')) return 0
+  const seconds = parseDurationS(value)
+  if (seconds === undefined) throw new ConfigError(`${name} is ${shown(value)}: expected a duration such as 30s, 3m or 1m30s`)
+  return seconds
+}
+
+function buildEndpoints(fileEndpoints: NonNullable<import('./file-schema.ts').PerfgateFile['endpoints']> | undefined): EndpointSpec[] {
+  if (!fileEndpoints) return DEFAULT_ENDPOINTS
+  const byName = new Map(DEFAULT_ENDPOINTS.map((e) => [e.name, e]))
+  return fileEndpoints.map((e) => ({
+    ...(byName.get(e.name) ?? {}),
+    name: e.name,
+    method: e.method ?? byName.get(e.name)?.method ?? 'GET',
+    route: e.route,
+    ...(e.query ? { query: e.query } : {}),
+    ...(e.body !== undefined ? { body: e.body } : {}),
+    ...(e.auth !== undefined ? { auth: e.auth } : {}),
+    ...(e['expect-status'] ? { expectStatus: e['expect-status'] } : {}),
+  }))
+}
+
+function buildScenario(
+  inputs: Inputs,
+  fileScenario: import('./file-schema.ts').PerfgateFile['scenario'],
+  endpointNames: Set<string>,
+  fileName: string,
+  file: LoadedFile | undefined,
+): Scenario {
+  const at = (keyPath: (string | number)[]) => `${fileName}:${file?.lineOf(keyPath) ?? 1}`
+  const vusText = inputs.vus?.trim()
+  const vus = vusText ? positiveInt('vus', vusText) : (fileScenario?.vus ?? 100)
+  const durationText = inputs.duration?.trim()
+  let durationS: number
+  if (durationText) {
+    const parsed = parseDurationS(durationText)
+    if (parsed === undefined) throw new ConfigError(`duration is ${shown(durationText)}: expected a duration such as 90s, 3m or 1m30s`)
+    durationS = parsed
+  } else {
+    durationS = durationOr('scenario.duration', fileScenario?.duration, 180)
+  }
+  const scaleText = inputs['think-time-scale']?.trim()
+  let thinkTimeScale = fileScenario?.['think-time-scale'] ?? 1
+  if (scaleText) {
+    thinkTimeScale = Number(scaleText)
+    if (!Number.isFinite(thinkTimeScale) || thinkTimeScale <= 0)
+      throw new ConfigError(`think-time-scale is ${shown(scaleText)}: expected a number above 0, e.g. 0.25`)
+  }
+  const scenario = defaultScenario(vus, durationS, thinkTimeScale)
+  if (fileScenario?.name) scenario.name = fileScenario.name
+  if (fileScenario?.fixtures) scenario.fixtures = fileScenario.fixtures
+  // Explicit stages win unless the inputs rescale the run.
+  if (fileScenario?.stages && !vusText && !durationText) {
+    scenario.stages = fileScenario.stages.map((stage, i) => {
+      const seconds = parseDurationS(stage.duration)
+      if (seconds === undefined)
+        throw new ConfigError(`${at(['scenario', 'stages', i, 'duration'])}: scenario.stages[${i}].duration is ${shown(stage.duration)}: expected a duration such as 30s`)
+      return { duration: `${seconds}s`, target: stage.target }
+    })
+    scenario.durationS = scenario.stages.reduce((sum, stage) => sum + Number.parseFloat(stage.duration), 0)
+    scenario.vus = Math.max(...scenario.stages.map((stage) => stage.target))
+  }
+  if (fileScenario?.['user-types']) {
+    scenario.userTypes = fileScenario['user-types'].map((userType, i) => ({
+      name: userType.name,
+      weight: userType.weight,
+      steps: userType.steps.map((step, j) => toStep(step, ['scenario', 'user-types', i, 'steps', j])),
+    }))
+  }
+  const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0)
+  if (Math.abs(total - 100) > 1e-6)
+    throw new ConfigError(
+      `${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`,
+    )
+  checkStepEndpoints(scenario.userTypes, endpointNames, at)
+  return scenario
+
+  function toStep(step: FileStep, keyPath: (string | number)[]): JourneyStep {
+    if (!step.endpoint && !step.steps)
+      throw new ConfigError(`${at(keyPath)}: a step needs an endpoint or nested steps`)
+    return {
+      endpoint: step.endpoint ?? '',
+      think: step.think ?? 0,
+      ...(step.probability !== undefined ? { probability: step.probability } : {}),
+      ...(step.repeat !== undefined ? { repeat: step.repeat } : {}),
+      ...(step.query ? { query: step.query } : {}),
+      ...(step.steps ? { steps: step.steps.map((s, k) => toStep(s, [...keyPath, 'steps', k])) } : {}),
+    }
+  }
+}
+
+function checkStepEndpoints(
+  userTypes: UserType[],
+  endpointNames: Set<string>,
+  at: (keyPath: (string | number)[]) => string,
+): void {
+  const visit = (steps: JourneyStep[], keyPath: (string | number)[]) =>
+    steps.forEach((step, j) => {
+      if (step.steps) return visit(step.steps, [...keyPath, j, 'steps'])
+      if (!endpointNames.has(step.endpoint))
+        throw new ConfigError(
+          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${[...endpointNames].join(', ')}`,
+        )
+    })
+  userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']))
+}
+
+function buildSlos(
+  fileSlos: import('./file-schema.ts').PerfgateFile['slos'],
+  endpointNames: Set<string>,
+  fileName: string,
+  file: LoadedFile | undefined,
+): Slos {
+  if (!fileSlos) return { ...DEFAULT_SLOS, endpoints: DEFAULT_SLOS.endpoints.filter((s) => endpointNames.has(s.endpoint)) }
+  const target = (keyPath: string[], value: string | number | undefined, kind: TargetKind) => {
+    if (value === undefined) return undefined
+    const parsed = parseTarget(value, kind)
+    if (!parsed) {
+      const example = kind === 'ms' ? '<100ms or 0.1s' : kind === 'fraction' ? '<1% or 0.01' : '>=100 (req/s)'
+      throw new ConfigError(`${fileName}:${file?.lineOf(keyPath) ?? 1}: ${keyPath.join('.')} is ${shown(value)}: expected a target such as ${example}`)
+    }
+    return parsed
+  }
+  const endpoints: EndpointSlo[] = Object.entries(fileSlos.endpoints ?? {}).map(([endpoint, s]) => {
+    const base = ['slos', 'endpoints', endpoint]
+    if (!endpointNames.has(endpoint))
+      throw new ConfigError(
+        `${fileName}:${file?.lineOf(base) ?? 1}: slos.endpoints.${endpoint} names an unknown endpoint; known endpoints: ${[...endpointNames].join(', ')}`,
+      )
+    const slo: EndpointSlo = { endpoint }
+    const set = <K extends keyof EndpointSlo>(key: K, value: EndpointSlo[K] | undefined) => {
+      if (value !== undefined) slo[key] = value
+    }
+    set('p50Ms', target([...base, 'p50'], s.p50, 'ms'))
+    set('p95Ms', target([...base, 'p95'], s.p95, 'ms'))
+    set('p99Ms', target([...base, 'p99'], s.p99, 'ms'))
+    set('errorRate', target([...base, 'error-rate'], s['error-rate'], 'fraction'))
+    set('minRps', target([...base, 'min-rps'], s['min-rps'], 'rps'))
+    return slo
+  })
+  return {
+    endpoints,
+    errorRate: target(['slos', 'error-rate'], fileSlos['error-rate'], 'fraction'),
+    minRps: target(['slos', 'throughput'], fileSlos.throughput, 'rps'),
+    cacheHitRate: target(['slos', 'cache-hit-rate'], fileSlos['cache-hit-rate'], 'fraction'),
+  }
+}
+
+function buildTolerances(
+  fileTolerances: NonNullable<import('./file-schema.ts').PerfgateFile['gate']>['tolerances'],
+  fileName: string,
+  file: LoadedFile | undefined,
+): Tolerances {
+  const tolerances = { ...DEFAULT_TOLERANCES }
+  if (!fileTolerances) return tolerances
+  const keys: [keyof typeof fileTolerances, keyof Tolerances][] = [
+    ['p50', 'p50'],
+    ['p95', 'p95'],
+    ['p99', 'p99'],
+    ['error-rate', 'errorRate'],
+    ['error-rate-floor', 'errorRateFloor'],
+    ['throughput', 'rps'],
+  ]
+  for (const [fileKey, key] of keys) {
+    const value = fileTolerances[fileKey]
+    if (value === undefined) continue
+    const parsed = parseTolerance(value)
+    if (parsed === undefined)
+      throw new ConfigError(`${fileName}:${file?.lineOf(['gate', 'tolerances', fileKey]) ?? 1}: gate.tolerances.${fileKey} is ${shown(value)}: expected a relative change such as +10% or 0.1`)
+    tolerances[key] = parsed
+  }
+  if (fileTolerances.alpha !== undefined) tolerances.alpha = fileTolerances.alpha
+  return tolerances
+}
+
+function buildBaseline(inputs: Inputs, fileBaseline: import('./file-schema.ts').PerfgateFile['baseline']): BaselineSource {
+  const kind = oneOf('baseline', inputs.baseline?.trim() || fileBaseline?.source || 'artifact', [
+    'artifact',
+    'path',
+    'branch',
+    'none',
+  ]) as BaselineSource['kind']
+  const historyText = inputs['baseline-history']?.trim()
+  const history = historyText ? positiveInt('baseline-history', historyText) : (fileBaseline?.history ?? 5)
+  const pathValue = inputs['baseline-path']?.trim() || fileBaseline?.path
+  const branch = inputs['baseline-branch']?.trim() || fileBaseline?.branch
+  if (kind === 'path' && !pathValue) throw new ConfigError('baseline-path is missing: baseline=path needs the path of a result.json')
+  if (kind === 'branch' && !branch) throw new ConfigError('baseline-branch is missing: baseline=branch needs a branch name')
+  return { kind, history, ...(pathValue ? { path: pathValue } : {}), ...(branch ? { branch } : {}) }
+}

@@ -1,0 +1,168 @@
+// The validated plan every stage reads. Built once by plan/load.ts from action inputs,
+// CLI flags and perfgate.yml; nothing downstream re-validates it.
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
+
+/** One endpoint of the target: a name used everywhere, and the route template it matches. */
+export interface EndpointSpec {
+  name: string
+  method: HttpMethod
+  /** Route template with `:param` segments, e.g. `/api/v1/clips/:id`. */
+  route: string
+  /** Query string appended by generated scripts, may use `{sort}`-style placeholders. */
+  query?: Record<string, string | string[]>
+  /** JSON body for generated requests (POST/PUT/PATCH). */
+  body?: unknown
+  /** Generated requests send `Authorization: Bearer <token>` from the fixtures. */
+  auth?: boolean
+  /** Status codes that count as success for checks (default: 2xx). */
+  expectStatus?: number[]
+}
+
+export interface JourneyStep {
+  endpoint: string
+  /** Seconds to sleep after the step, before think-time scaling. */
+  think: number
+  /** Probability in [0, 1] that the step runs (default 1). */
+  probability?: number
+  /** Repeat count or inclusive range [min, max] (default 1). */
+  repeat?: number | [number, number]
+  /** Nested steps run as a group (the group's `endpoint` is ignored when present). */
+  steps?: JourneyStep[]
+  /** Query overrides for this step (e.g. sort=new). */
+  query?: Record<string, string | string[]>
+}
+
+export interface UserType {
+  name: string
+  /** Percent of VUs, all user types add up to 100. */
+  weight: number
+  steps: JourneyStep[]
+}
+
+export interface Stage {
+  /** k6 duration text, e.g. `30s`, `1m`. */
+  duration: string
+  target: number
+}
+
+export interface Scenario {
+  name: string
+  vus: number
+  /** Total duration in seconds (sum of stages). */
+  durationS: number
+  stages: Stage[]
+  thinkTimeScale: number
+  userTypes: UserType[]
+  /** Optional JSON fixtures file with ids, tags, search terms, tokens. */
+  fixtures?: string
+}
+
+/** A target as the user wrote it, next to its parsed value (k6 thresholds do the same). */
+export interface Target {
+  text: string
+  value: number
+}
+
+export interface EndpointSlo {
+  endpoint: string
+  p50Ms?: Target
+  p95Ms?: Target
+  p99Ms?: Target
+  /** Maximum error rate as a fraction (0.01 = 1 %). */
+  errorRate?: Target
+  minRps?: Target
+}
+
+export interface Slos {
+  endpoints: EndpointSlo[]
+  errorRate?: Target
+  minRps?: Target
+  cacheHitRate?: Target
+}
+
+export interface Tolerances {
+  /** Relative increase allowed before a latency change is considered, e.g. 0.10 = +10 %. */
+  p50: number
+  p95: number
+  p99: number
+  /** Relative increase of error rate, with an absolute floor (fraction) below which it is ignored. */
+  errorRate: number
+  errorRateFloor: number
+  /** Relative decrease of throughput allowed, e.g. 0.10 = -10 %. */
+  rps: number
+  /** Significance level of the noise test. */
+  alpha: number
+}
+
+export type FailOn = 'slo' | 'regression'
+
+export interface GatePolicy {
+  /** Empty means never fail. */
+  failOn: FailOn[]
+  tolerances: Tolerances
+}
+
+export interface BaselineSource {
+  /** `artifact` (default), `path` or `branch`. */
+  kind: 'artifact' | 'path' | 'branch' | 'none'
+  path?: string
+  branch?: string
+  /** How many historical records to use for run-to-run spread. */
+  history: number
+  /** Base branch whose runs are searched (default: the PR's base). */
+  baseRef?: string
+}
+
+export interface DependencySpec {
+  name: string
+  /** Prometheus histogram base name, e.g. `external_request_duration_seconds`. */
+  metric: string
+  labels?: Record<string, string>
+}
+
+export interface AreaPattern {
+  area: string
+  patterns: string[]
+}
+
+export interface CollectorsPlan {
+  metricsUrl?: string
+  databaseUrl?: string
+  redisUrl?: string
+  pprofUrl?: string
+  /** Full header line, e.g. `Authorization: Bearer x`. A secret. */
+  debugAuthHeader?: string
+  appStatsUrls: string[]
+  dependencies: DependencySpec[]
+  areas: AreaPattern[]
+  /** Seconds to wait after the load before the cool-down snapshots. */
+  coolDownS: number
+  /** Per-collector time box in seconds. */
+  timeoutS: number
+  /** Requests per endpoint in the query attribution probe. */
+  probeRequests: number
+}
+
+export type Mode = 'run' | 'comment' | 'merge'
+
+export interface Plan {
+  targetUrl: string
+  /** A user's own k6 script; when set, `scenario` only describes it. */
+  script?: string
+  scenario: Scenario
+  endpoints: EndpointSpec[]
+  slos: Slos
+  collectors: CollectorsPlan
+  baseline: BaselineSource
+  gate: GatePolicy
+  mode: Mode
+  reportName: string
+  outputDir: string
+  k6Path?: string
+  /** Repository checkout searched for statement sources (GITHUB_WORKSPACE or --repo). */
+  repoDir?: string
+  shards: number
+  shard: number
+  debug: boolean
+}

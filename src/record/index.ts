@@ -1,0 +1,52 @@
+// RunRecord: the one versioned record every stage reads and writes (result.json).
+// A baseline is simply an earlier RunRecord. Bump SCHEMA_VERSION on a breaking change
+// and keep `upgrade()` in record/io.ts able to read the previous one.
+import type { Part } from './common.ts'
+import type { LoadPart } from './load.ts'
+import type { Finding } from './findings.ts'
+import type { PrometheusData, PostgresData, RedisData, AppStatsData, ProfilesData } from './collectors.ts'
+
+export * from './common.ts'
+export type * from './load.ts'
+export type * from './findings.ts'
+export type * from './collectors.ts'
+
+export const SCHEMA_VERSION = 1
+
+export interface RunMeta {
+  tool: string
+  toolVersion: string
+  startedAt: string
+  endedAt: string
+  targetUrl: string
+  k6Version?: string
+  git?: { sha?: string; ref?: string; baseRef?: string; pr?: number; repository?: string }
+  workflow?: { runId?: number; runAttempt?: number; workflow?: string; job?: string; serverUrl?: string }
+  /** Set on shard records and merged records. */
+  shard?: { index: number; count: number }
+}
+
+export interface PlanSummary {
+  scenario: string
+  vus: number
+  durationS: number
+  stages: { duration: string; target: number }[]
+  thinkTimeScale: number
+  userTypes: { name: string; weight: number }[]
+  script?: string
+  endpoints: { name: string; method: string; route: string }[]
+  slos: import('../plan/types.ts').Slos
+}
+
+export interface RunRecord {
+  schema: number
+  meta: RunMeta
+  plan: PlanSummary
+  load: Part<LoadPart>
+  prometheus: Part<PrometheusData>
+  postgres: Part<PostgresData>
+  redis: Part<RedisData>
+  appStats: Part<AppStatsData>
+  profiles: Part<ProfilesData>
+  findings: Finding[]
+}

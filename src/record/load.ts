@@ -1,0 +1,63 @@
+// The `load` part of the RunRecord: what k6 measured, aggregated per endpoint and per window.
+
+/** Latency summary in milliseconds. */
+export interface LatencyStats {
+  minMs: number
+  meanMs: number
+  p50Ms: number
+  p90Ms: number
+  p95Ms: number
+  p99Ms: number
+  maxMs: number
+}
+
+/** One time window (default 10 s) of one endpoint: the samples the gate's statistics use. */
+export interface LoadWindow {
+  /** Window start, milliseconds since the load started. */
+  startMs: number
+  count: number
+  errors: number
+  p50Ms: number
+  p95Ms: number
+  /** HDR histogram of http_req_duration in microseconds, compressed base64 (hdr-histogram-js). */
+  histogram: string
+}
+
+export interface EndpointLoad {
+  name: string
+  method?: string
+  route?: string
+  count: number
+  rps: number
+  errors: number
+  /** Fraction of requests where k6's http_req_failed was 1. */
+  errorRate: number
+  checks: { passes: number; fails: number }
+  statuses: Record<string, number>
+  duration: LatencyStats
+  waiting: LatencyStats
+  connecting: LatencyStats
+  blocked: LatencyStats
+  /** HDR histogram of http_req_duration in microseconds, compressed base64. */
+  histogram: string
+  windows: LoadWindow[]
+}
+
+export interface LoadPart {
+  startedAt: string
+  endedAt: string
+  durationS: number
+  windowS: number
+  vusMax: number
+  overall: EndpointLoad
+  endpoints: EndpointLoad[]
+  /** k6's end-of-test summary text (for the report's K6 output section). */
+  k6Summary: string
+  k6ExitCode: number
+  /** k6 exit 99: the script's own thresholds were crossed. */
+  thresholdsCrossed: boolean
+  /** Present when the run did not finish (k6 died, a shard is missing): why. */
+  partial?: string
+  /** Files written beside result.json, relative to the output folder. */
+  files: string[]
+}
