@@ -40,6 +40,8 @@ export interface EndpointLoad {
   blocked: LatencyStats
   /** HDR histogram of http_req_duration in microseconds, compressed base64. */
   histogram: string
+  /** Same encoding for the other phases, so merged shards can recompute their percentiles too. */
+  phaseHistograms?: { waiting: string; connecting: string; blocked: string }
   windows: LoadWindow[]
 }
 
@@ -60,4 +62,8 @@ export interface LoadPart {
   partial?: string
   /** Files written beside result.json, relative to the output folder. */
   files: string[]
+  /** Where the load came from: a script generated from the scenario, or the user's own script. */
+  source?: { kind: 'generated' | 'script'; script: string }
+  /** NDJSON lines that could not be read (a line cut off when k6 died, for instance). */
+  malformedLines?: number
 }

@@ -1,0 +1,338 @@
+// Streams k6 points into per-endpoint and per-window histograms (bounded memory: one set of
+// histograms per endpoint and window, whatever the number of points), then summarises them
+// into the record's EndpointLoad shape.
+import type { Histogram } from 'hdr-histogram-js'
+import type { EndpointSpec } from '../plan/types.ts'
+import type { EndpointLoad, LoadWindow } from '../record/load.ts'
+import {
+  addMoment,
+  emptyMoments,
+  encodeHistogram,
+  latencyStats,
+  mergeMoments,
+  msToMicros,
+  newHistogram,
+  interpolatedPercentile,
+  type ExactMoments,
+} from './histogram.ts'
+import type { PointSink, TrackedMetric } from './k6-json-scanner.ts'
+import { endpointResolver, type EndpointResolver, type SampleTags } from './routes.ts'
+
+export const DEFAULT_WINDOW_S = 10
+/** Beyond this many distinct endpoints (an un-normalisable URL space), the rest share one bucket. */
+const MAX_ENDPOINTS = 200
+const OTHER_ENDPOINT = 'other'
+/** Distinct tag sets remembered; cleared when full (per-VU or per-iteration tags would grow it forever). */
+const MAX_CACHED_TAG_SETS = 20_000
+
+export interface AggregateOptions {
+  endpoints: EndpointSpec[]
+  windowS?: number
+  /** Load start (epoch ms) windows count from; default: the first sample's time. */
+  startMs?: number
+}
+
+interface Phase {
+  histogram: Histogram
+  moments: ExactMoments
+}
+
+interface WindowAccumulator {
+  count: number
+  errors: number
+  duration: Histogram
+}
+
+interface EndpointAccumulator {
+  name: string
+  count: number
+  errors: number
+  checksPass: number
+  checksFail: number
+  statuses: Map<string, number>
+  duration: ExactMoments
+  waiting: Phase
+  connecting: Phase
+  blocked: Phase
+  /** Duration histograms live only per window; totals are their sum (one record per sample). */
+  windows: Map<number, WindowAccumulator>
+}
+
+interface TagInfo {
+  /** undefined: setup()/teardown() traffic, not part of the load. */
+  endpoint: EndpointAccumulator | undefined
+  status: string
+}
+
+export interface AggregateResult {
+  startMs: number
+  endMs: number
+  durationS: number
+  windowS: number
+  vusMax: number
+  points: number
+  overall: EndpointLoad
+  endpoints: EndpointLoad[]
+}
+
+export class LoadAggregator implements PointSink {
+  points = 0
+  private readonly windowMs: number
+  private readonly resolve: EndpointResolver
+  private readonly specs: EndpointSpec[]
+  private readonly byName = new Map<string, EndpointAccumulator>()
+  private readonly tagCache = new Map<string, TagInfo>()
+  private readonly checkCache = new Map<string, string | undefined>()
+  private overallChecksPass = 0
+  private overallChecksFail = 0
+  private startMs: number | undefined
+  private firstMs = Number.POSITIVE_INFINITY
+  private lastMs = Number.NEGATIVE_INFINITY
+  private vusMax = 0
+
+  constructor(options: AggregateOptions) {
+    this.windowMs = (options.windowS ?? DEFAULT_WINDOW_S) * 1000
+    this.specs = options.endpoints
+    this.resolve = endpointResolver(options.endpoints)
+    this.startMs = options.startMs
+  }
+
+  point(metric: TrackedMetric, timeMs: number, value: number, tagsText: string): void {
+    if (metric === 'vus') {
+      if (value > this.vusMax) this.vusMax = value
+      return
+    }
+    if (metric === 'checks') return this.check(value, tagsText)
+    let info = this.tagCache.get(tagsText)
+    if (info === undefined) info = this.describe(tagsText)
+    const acc = info.endpoint
+    if (acc === undefined) return
+    this.points++
+    switch (metric) {
+      case 'http_reqs': {
+        acc.count += value
+        acc.statuses.set(info.status, (acc.statuses.get(info.status) ?? 0) + value)
+        this.windowOf(acc, timeMs).count += value
+        if (timeMs < this.firstMs) this.firstMs = timeMs
+        if (timeMs > this.lastMs) this.lastMs = timeMs
+        return
+      }
+      case 'http_req_failed':
+        if (value > 0) {
+          acc.errors++
+          this.windowOf(acc, timeMs).errors++
+        }
+        return
+      case 'http_req_duration':
+        addMoment(acc.duration, value)
+        this.windowOf(acc, timeMs).duration.recordValue(msToMicros(value))
+        return
+      case 'http_req_waiting':
+        return record(acc.waiting, value)
+      case 'http_req_connecting':
+        return record(acc.connecting, value)
+      case 'http_req_blocked':
+        return record(acc.blocked, value)
+    }
+  }
+
+  /** Checks carry no request tags; they count per endpoint only when the script tagged them. */
+  private check(value: number, tagsText: string): void {
+    if (value > 0) this.overallChecksPass++
+    else this.overallChecksFail++
+    let endpoint = this.checkCache.get(tagsText)
+    if (endpoint === undefined && !this.checkCache.has(tagsText)) {
+      const tags = parseTags(tagsText)
+      endpoint = isSetupOrTeardown(tags) ? undefined : tags.endpoint
+      if (this.checkCache.size >= MAX_CACHED_TAG_SETS) this.checkCache.clear()
+      this.checkCache.set(tagsText, endpoint)
+    }
+    if (endpoint === undefined) return
+    const acc = this.accumulator(endpoint)
+    if (value > 0) acc.checksPass++
+    else acc.checksFail++
+  }
+
+  private describe(tagsText: string): TagInfo {
+    const tags = parseTags(tagsText)
+    const info: TagInfo = {
+      endpoint: isSetupOrTeardown(tags) ? undefined : this.accumulator(this.resolve(tags as SampleTags)),
+      status: tags.status ?? '',
+    }
+    if (this.tagCache.size >= MAX_CACHED_TAG_SETS) this.tagCache.clear()
+    this.tagCache.set(tagsText, info)
+    return info
+  }
+
+  private accumulator(name: string): EndpointAccumulator {
+    let acc = this.byName.get(name)
+    if (acc === undefined) {
+      if (this.byName.size >= MAX_ENDPOINTS) return this.accumulator(OTHER_ENDPOINT)
+      acc = {
+        name,
+        count: 0,
+        errors: 0,
+        checksPass: 0,
+        checksFail: 0,
+        statuses: new Map(),
+        duration: emptyMoments(),
+        waiting: newPhase(),
+        connecting: newPhase(),
+        blocked: newPhase(),
+        windows: new Map(),
+      }
+      this.byName.set(name, acc)
+    }
+    return acc
+  }
+
+  private windowOf(acc: EndpointAccumulator, timeMs: number): WindowAccumulator {
+    if (this.startMs === undefined) this.startMs = timeMs
+    const index = Math.max(0, Math.floor((timeMs - this.startMs) / this.windowMs))
+    let window = acc.windows.get(index)
+    if (window === undefined) {
+      window = { count: 0, errors: 0, duration: newHistogram() }
+      acc.windows.set(index, window)
+    }
+    return window
+  }
+
+  /** Summarises everything seen so far. */
+  result(): AggregateResult {
+    const startMs = this.startMs ?? (Number.isFinite(this.firstMs) ? this.firstMs : 0)
+    const endMs = Number.isFinite(this.lastMs) ? this.lastMs : startMs
+    const durationS = Math.max((endMs - startMs) / 1000, 0.001)
+    const order = new Map(this.specs.map((s, i) => [s.name, i]))
+    const accs = [...this.byName.values()]
+      .filter((a) => a.count > 0 || a.checksPass + a.checksFail > 0)
+      .sort(
+        (a, b) =>
+          (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity) || a.name.localeCompare(b.name),
+      )
+    const overall = mergeAccumulators('overall', accs)
+    overall.checksPass = this.overallChecksPass
+    overall.checksFail = this.overallChecksFail
+    const specByName = new Map(this.specs.map((s) => [s.name, s]))
+    return {
+      startMs,
+      endMs,
+      durationS,
+      windowS: this.windowMs / 1000,
+      vusMax: this.vusMax,
+      points: this.points,
+      overall: summarise(overall, durationS, this.windowMs, undefined),
+      endpoints: accs.map((a) => summarise(a, durationS, this.windowMs, specByName.get(a.name))),
+    }
+  }
+}
+
+function newPhase(): Phase {
+  return { histogram: newHistogram(), moments: emptyMoments() }
+}
+
+function record(phase: Phase, ms: number): void {
+  addMoment(phase.moments, ms)
+  phase.histogram.recordValue(msToMicros(ms))
+}
+
+function parseTags(tagsText: string): Record<string, string> {
+  try {
+    const tags: unknown = JSON.parse(tagsText)
+    return tags && typeof tags === 'object' ? (tags as Record<string, string>) : {}
+  } catch {
+    return {}
+  }
+}
+
+function isSetupOrTeardown(tags: Record<string, string>): boolean {
+  const group = tags.group ?? ''
+  return group.startsWith('::setup') || group.startsWith('::teardown')
+}
+
+function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointAccumulator {
+  const total: EndpointAccumulator = {
+    name,
+    count: 0,
+    errors: 0,
+    checksPass: 0,
+    checksFail: 0,
+    statuses: new Map(),
+    duration: emptyMoments(),
+    waiting: newPhase(),
+    connecting: newPhase(),
+    blocked: newPhase(),
+    windows: new Map(),
+  }
+  for (const acc of accs) {
+    total.count += acc.count
+    total.errors += acc.errors
+    total.checksPass += acc.checksPass
+    total.checksFail += acc.checksFail
+    for (const [status, n] of acc.statuses) total.statuses.set(status, (total.statuses.get(status) ?? 0) + n)
+    mergeMoments(total.duration, acc.duration)
+    for (const key of ['waiting', 'connecting', 'blocked'] as const) {
+      total[key].histogram.add(acc[key].histogram)
+      mergeMoments(total[key].moments, acc[key].moments)
+    }
+    for (const [index, w] of acc.windows) {
+      let into = total.windows.get(index)
+      if (into === undefined) {
+        into = { count: 0, errors: 0, duration: newHistogram() }
+        total.windows.set(index, into)
+      }
+      into.count += w.count
+      into.errors += w.errors
+      into.duration.add(w.duration)
+    }
+  }
+  return total
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
+const ms = (micros: number) => round3(micros / 1000)
+
+function summarise(
+  acc: EndpointAccumulator,
+  durationS: number,
+  windowMs: number,
+  spec: EndpointSpec | undefined,
+): EndpointLoad {
+  const duration = newHistogram()
+  const windows: LoadWindow[] = [...acc.windows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, w]) => {
+      duration.add(w.duration)
+      return {
+        startMs: index * windowMs,
+        count: w.count,
+        errors: w.errors,
+        p50Ms: ms(interpolatedPercentile(w.duration, 0.5)),
+        p95Ms: ms(interpolatedPercentile(w.duration, 0.95)),
+        histogram: encodeHistogram(w.duration),
+      }
+    })
+  const statuses: Record<string, number> = {}
+  for (const [status, n] of [...acc.statuses.entries()].sort(([a], [b]) => a.localeCompare(b)))
+    statuses[status] = n
+  return {
+    name: acc.name,
+    ...(spec ? { method: spec.method, route: spec.route } : {}),
+    count: acc.count,
+    rps: round3(acc.count / durationS),
+    errors: acc.errors,
+    errorRate: acc.count > 0 ? acc.errors / acc.count : 0,
+    checks: { passes: acc.checksPass, fails: acc.checksFail },
+    statuses,
+    duration: latencyStats(duration, acc.duration),
+    waiting: latencyStats(acc.waiting.histogram, acc.waiting.moments),
+    connecting: latencyStats(acc.connecting.histogram, acc.connecting.moments),
+    blocked: latencyStats(acc.blocked.histogram, acc.blocked.moments),
+    histogram: encodeHistogram(duration),
+    phaseHistograms: {
+      waiting: encodeHistogram(acc.waiting.histogram),
+      connecting: encodeHistogram(acc.connecting.histogram),
+      blocked: encodeHistogram(acc.blocked.histogram),
+    },
+    windows,
+  }
+}
