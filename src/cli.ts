@@ -49,13 +49,17 @@ function inputsFrom(options: Record<string, string | undefined>, env: NodeJS.Pro
 
 export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('perfgate')
-    .description('Load-test a deployment with k6, explain the numbers, compare with a baseline, gate on SLOs and regressions.')
+    .description(
+      'Load-test a deployment with k6, explain the numbers, compare with a baseline, gate on SLOs and regressions.',
+    )
     .version(VERSION)
     .showHelpAfterError()
 
   const runCommand = program
     .command('run')
-    .description('run the whole pipeline without GitHub publishing; writes result.json and the report to a folder')
+    .description(
+      'run the whole pipeline without GitHub publishing; writes result.json and the report to a folder',
+    )
   for (const name of INPUT_NAMES) {
     runCommand.addOption(new Option(`--${name} <value>`, INPUT_HELP[name] ?? name))
   }

@@ -24,7 +24,9 @@ export async function run(): Promise<void> {
       env: process.env,
       log: (line) => core.info(line),
       onProgress: (p) =>
-        core.info(`load ${Math.round(p.elapsedS)}/${p.totalS}s: ${p.vus} VUs, ${p.requests} requests, ${p.errors} errors`),
+        core.info(
+          `load ${Math.round(p.elapsedS)}/${p.totalS}s: ${p.vus} VUs, ${p.requests} requests, ${p.errors} errors`,
+        ),
     })
     core.setOutput('result-path', result.resultPath)
   } catch (error) {

@@ -46,7 +46,9 @@ export function runMeta(plan: Plan, env: NodeJS.ProcessEnv, startedAt: Date, end
     targetUrl: plan.targetUrl,
     git: {
       ...(env.GITHUB_SHA ? { sha: env.GITHUB_SHA } : {}),
-      ...(env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME ? { ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME } : {}),
+      ...(env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME
+        ? { ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME }
+        : {}),
       ...(env.GITHUB_BASE_REF ? { baseRef: env.GITHUB_BASE_REF } : {}),
       ...(pr ? { pr: Number(pr) } : {}),
       ...(env.GITHUB_REPOSITORY ? { repository: env.GITHUB_REPOSITORY } : {}),
@@ -79,8 +81,14 @@ export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<Pipel
   await mkdir(plan.outputDir, { recursive: true })
   await checkTarget(plan, { env: deps.env, log })
   const startedAt = now()
-  log(`perfgate: ${plan.scenario.name}, ${plan.scenario.vus} VUs for ${plan.scenario.durationS}s against ${plan.targetUrl}`)
-  const { load, k6Version } = await runLoad(plan, plan.outputDir, { env: deps.env, log, onProgress: deps.onProgress })
+  log(
+    `perfgate: ${plan.scenario.name}, ${plan.scenario.vus} VUs for ${plan.scenario.durationS}s against ${plan.targetUrl}`,
+  )
+  const { load, k6Version } = await runLoad(plan, plan.outputDir, {
+    env: deps.env,
+    log,
+    onProgress: deps.onProgress,
+  })
   const endedAt = now()
   const unavailable = (reason: string) => ({ unavailable: reason })
   const record: RunRecord = scrubber.scrubDeep({
@@ -88,10 +96,16 @@ export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<Pipel
     meta: { ...runMeta(plan, deps.env, startedAt, endedAt), k6Version },
     plan: summarisePlan(plan),
     load,
-    prometheus: plan.collectors.metricsUrl ? unavailable('collector not run') : unavailable('metrics-url not set'),
-    postgres: plan.collectors.databaseUrl ? unavailable('collector not run') : unavailable('database-url not set'),
+    prometheus: plan.collectors.metricsUrl
+      ? unavailable('collector not run')
+      : unavailable('metrics-url not set'),
+    postgres: plan.collectors.databaseUrl
+      ? unavailable('collector not run')
+      : unavailable('database-url not set'),
     redis: plan.collectors.redisUrl ? unavailable('collector not run') : unavailable('redis-url not set'),
-    appStats: plan.collectors.appStatsUrls.length ? unavailable('collector not run') : unavailable('app-stats-urls not set'),
+    appStats: plan.collectors.appStatsUrls.length
+      ? unavailable('collector not run')
+      : unavailable('app-stats-urls not set'),
     profiles: plan.collectors.pprofUrl ? unavailable('collector not run') : unavailable('pprof-url not set'),
     findings: [],
   })

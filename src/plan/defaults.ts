@@ -1,9 +1,22 @@
 // Clipper-like defaults: the seed's "Mixed behavior" scenario, its endpoints and SLOs.
 // Every value here can be overridden in perfgate.yml or by an input.
-import type { EndpointSpec, Scenario, Slos, Tolerances, UserType, CollectorsPlan, AreaPattern } from './types.ts'
+import type {
+  EndpointSpec,
+  Scenario,
+  Slos,
+  Tolerances,
+  UserType,
+  CollectorsPlan,
+  AreaPattern,
+} from './types.ts'
 
 export const DEFAULT_ENDPOINTS: EndpointSpec[] = [
-  { name: 'feed', method: 'GET', route: '/api/v1/clips', query: { sort: ['hot', 'new', 'top'], limit: '25' } },
+  {
+    name: 'feed',
+    method: 'GET',
+    route: '/api/v1/clips',
+    query: { sort: ['hot', 'new', 'top'], limit: '25' },
+  },
   { name: 'clip_detail', method: 'GET', route: '/api/v1/clips/:id' },
   { name: 'related_clips', method: 'GET', route: '/api/v1/clips/:id/related' },
   { name: 'search', method: 'GET', route: '/api/v1/search', query: { q: '{term}', limit: '25' } },
@@ -132,18 +145,43 @@ export const DEFAULT_TOLERANCES: Tolerances = {
 
 /** Frame patterns (regular expressions on function names) for "Application Bottlenecks". */
 export const DEFAULT_AREAS: AreaPattern[] = [
-  { area: 'JSON serialisation', patterns: ['^encoding/json\\.', 'json-iterator', 'goccy/go-json', 'easyjson'] },
+  {
+    area: 'JSON serialisation',
+    patterns: ['^encoding/json\\.', 'json-iterator', 'goccy/go-json', 'easyjson'],
+  },
   {
     area: 'HTTP routing and middleware',
-    patterns: ['^net/http\\.\\(\\*ServeMux\\)', 'gin-gonic', 'go-chi', 'gorilla/mux', 'labstack/echo', 'middleware'],
+    patterns: [
+      '^net/http\\.\\(\\*ServeMux\\)',
+      'gin-gonic',
+      'go-chi',
+      'gorilla/mux',
+      'labstack/echo',
+      'middleware',
+    ],
   },
   { area: 'Database driver', patterns: ['jackc/pgx', 'jackc/pgconn', 'lib/pq', 'database/sql'] },
   { area: 'Redis client', patterns: ['redis/go-redis', 'go-redis/redis', 'gomodule/redigo'] },
-  { area: 'GC and allocation', patterns: ['^runtime\\.gc', '^runtime\\.mallocgc', '^runtime\\.scanobject', '^runtime\\.markroot', '^runtime\\.(sweep|bgsweep|bgscavenge)'] },
-  { area: 'Syscalls and network', patterns: ['^syscall\\.', '^internal/poll\\.', '^net\\.', '^runtime\\.netpoll', '^crypto/tls'] },
+  {
+    area: 'GC and allocation',
+    patterns: [
+      '^runtime\\.gc',
+      '^runtime\\.mallocgc',
+      '^runtime\\.scanobject',
+      '^runtime\\.markroot',
+      '^runtime\\.(sweep|bgsweep|bgscavenge)',
+    ],
+  },
+  {
+    area: 'Syscalls and network',
+    patterns: ['^syscall\\.', '^internal/poll\\.', '^net\\.', '^runtime\\.netpoll', '^crypto/tls'],
+  },
 ]
 
-export const DEFAULT_COLLECTORS: Omit<CollectorsPlan, 'metricsUrl' | 'databaseUrl' | 'redisUrl' | 'pprofUrl'> = {
+export const DEFAULT_COLLECTORS: Omit<
+  CollectorsPlan,
+  'metricsUrl' | 'databaseUrl' | 'redisUrl' | 'pprofUrl'
+> = {
   appStatsUrls: [],
   dependencies: [],
   areas: DEFAULT_AREAS,

@@ -11,7 +11,9 @@ const stepSchema: z.ZodType<FileStep> = z.lazy(() =>
     endpoint: z.string().optional(),
     think: z.number().min(0).optional(),
     probability: z.number().min(0).max(1).optional(),
-    repeat: z.union([z.number().int().min(1), z.tuple([z.number().int().min(0), z.number().int().min(1)])]).optional(),
+    repeat: z
+      .union([z.number().int().min(1), z.tuple([z.number().int().min(0), z.number().int().min(1)])])
+      .optional(),
     query: z.record(z.string(), scalarOrList).optional(),
     steps: z.array(stepSchema).optional(),
   }),
@@ -45,7 +47,9 @@ export const fileSchema = z.strictObject({
       'think-time-scale': z.number().positive().optional(),
       stages: z.array(z.strictObject({ duration: durationText, target: z.number().int().min(0) })).optional(),
       'user-types': z
-        .array(z.strictObject({ name: z.string(), weight: z.number().min(0), steps: z.array(stepSchema).min(1) }))
+        .array(
+          z.strictObject({ name: z.string(), weight: z.number().min(0), steps: z.array(stepSchema).min(1) }),
+        )
         .min(1)
         .optional(),
       fixtures: z.string().optional(),
@@ -102,7 +106,13 @@ export const fileSchema = z.strictObject({
       'pprof-url': z.string().optional(),
       'app-stats-urls': z.array(z.string()).optional(),
       dependencies: z
-        .array(z.strictObject({ name: z.string(), metric: z.string(), labels: z.record(z.string(), z.string()).optional() }))
+        .array(
+          z.strictObject({
+            name: z.string(),
+            metric: z.string(),
+            labels: z.record(z.string(), z.string()).optional(),
+          }),
+        )
         .optional(),
       areas: z.array(z.strictObject({ area: z.string(), patterns: z.array(z.string()).min(1) })).optional(),
       'cool-down': durationText.optional(),

@@ -10,19 +10,25 @@ export interface LoadedFile {
   path: string
   data: PerfgateFile
   /** Line (1-based) of a key path in the file, for errors found after schema validation. */
-  lineOf(path: (string | number)[]): number | undefined
+  lineOf(path: (string | number)[], keyNode?: boolean): number | undefined
 }
 
 /** Reads perfgate.yml; a missing file is `undefined` unless `required`. */
-export async function readPerfgateFile(path: string, required: boolean): Promise<LoadedFile | undefined> {
+export async function readPerfgateFile(
+  file: string,
+  displayName: string,
+  required: boolean,
+): Promise<LoadedFile | undefined> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined
-    throw new ConfigError(`config: cannot read ${path}: ${(error as Error).message}`)
+    throw new ConfigError(
+      `config: cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    )
   }
-  return parsePerfgateFile(text, path)
+  return parsePerfgateFile(text, displayName)
 }
 
 export function parsePerfgateFile(text: string, path: string): LoadedFile {
@@ -30,11 +36,13 @@ export function parsePerfgateFile(text: string, path: string): LoadedFile {
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const yamlError = document.errors[0]
   if (yamlError) {
-    const line = yamlError.linePos?.[0]?.line
-    throw new ConfigError(`${path}${line ? `:${line}` : ''}: invalid YAML: ${yamlError.message.split('\n')[0]}`)
+    const line = lineCounter.linePos(yamlError.pos[0]).line
+    throw new ConfigError(
+      `${path}${line ? `:${line}` : ''}: invalid YAML: ${yamlError.message.split('\n')[0]}`,
+    )
   }
-  const lineOf = (keyPath: (string | number)[]): number | undefined => {
-    const node = nodeAt(document.contents as Node | null, keyPath)
+  const lineOf = (keyPath: (string | number)[], keyNode = false): number | undefined => {
+    const node = nodeAt(document.contents as Node | null, keyPath, keyNode)
     const offset = node?.range?.[0]
     return offset === undefined ? undefined : lineCounter.linePos(offset).line
   }
@@ -47,13 +55,16 @@ export function parsePerfgateFile(text: string, path: string): LoadedFile {
 }
 
 /** Finds the YAML node of a key path; for an unknown key, the key's own node. */
-function nodeAt(root: Node | null, keyPath: (string | number)[]): Node | undefined {
+function nodeAt(root: Node | null, keyPath: (string | number)[], keyNode: boolean): Node | undefined {
   let node: Node | null | undefined = root
-  for (const key of keyPath) {
+  for (const [i, key] of keyPath.entries()) {
     if (isMap(node)) {
-      const pair: (typeof node.items)[number] | undefined = node.items.find((item) => (item.key as { value?: unknown })?.value === key)
+      const pair: (typeof node.items)[number] | undefined = node.items.find(
+        (item) => (item.key as { value?: unknown })?.value === key,
+      )
       if (!pair) return undefined
-      node = (pair.value as Node | null) ?? (pair.key as Node)
+      const last = i === keyPath.length - 1
+      node = last && keyNode ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node))
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key] as Node | undefined
     } else {
@@ -64,25 +75,30 @@ function nodeAt(root: Node | null, keyPath: (string | number)[]): Node | undefin
 }
 
 function valueAt(raw: unknown, keyPath: PropertyKey[]): unknown {
-  return keyPath.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], raw)
+  return keyPath.reduce<unknown>(
+    (value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key],
+    raw,
+  )
 }
 
 function keyPathText(keyPath: PropertyKey[]): string {
-  return keyPath.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('')
+  return keyPath
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`))
+    .join('')
 }
 
 function describeIssue(
   path: string,
   issue: z.core.$ZodIssue,
   raw: unknown,
-  lineOf: (keyPath: (string | number)[]) => number | undefined,
+  lineOf: (keyPath: (string | number)[], keyNode?: boolean) => number | undefined,
 ): string {
   const keyPath = issue.path as (string | number)[]
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!
     const full = [...keyPath, key]
     const allowed = allowedKeys(keyPath)
-    const where = `${path}:${lineOf(full) ?? lineOf(keyPath) ?? 1}`
+    const where = `${path}:${lineOf(full, true) ?? lineOf(keyPath) ?? 1}`
     return `${where}: unknown key ${shown(keyPathText(full))}${allowed ? `; allowed keys here: ${allowed}` : ''}`
   }
   const where = `${path}:${lineOf(keyPath) ?? 1}`
@@ -96,8 +112,11 @@ function allowedKeys(keyPath: (string | number)[]): string | undefined {
   let schema: unknown = fileSchema
   for (const key of keyPath) {
     schema = unwrap(schema)
-    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown } })
-      .def
+    const def = (
+      schema as {
+        def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown }
+      }
+    ).def
     if (!def) return undefined
     if (def.type === 'object') schema = def.shape?.[key as string]
     else if (def.type === 'array') schema = def.element

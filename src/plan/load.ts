@@ -4,7 +4,13 @@ import path from 'node:path'
 import { ConfigError, shown } from './errors.ts'
 import { readPerfgateFile, type LoadedFile } from './file.ts'
 import type { FileStep } from './file-schema.ts'
-import { DEFAULT_COLLECTORS, DEFAULT_ENDPOINTS, DEFAULT_SLOS, DEFAULT_TOLERANCES, defaultScenario } from './defaults.ts'
+import {
+  DEFAULT_COLLECTORS,
+  DEFAULT_ENDPOINTS,
+  DEFAULT_SLOS,
+  DEFAULT_TOLERANCES,
+  defaultScenario,
+} from './defaults.ts'
 import type {
   BaselineSource,
   EndpointSlo,
@@ -38,13 +44,19 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   }
   const configInput = input('config')
   const configPath = path.resolve(context.cwd, configInput ?? 'perfgate.yml')
-  const file = await readPerfgateFile(configPath, configInput !== undefined && configInput !== 'perfgate.yml')
+  const fileName = path.relative(context.cwd, configPath).startsWith('..')
+    ? configPath
+    : path.relative(context.cwd, configPath)
+  const file = await readPerfgateFile(
+    configPath,
+    fileName,
+    configInput !== undefined && configInput !== 'perfgate.yml',
+  )
   const data = file?.data ?? {}
-  const fileName = file ? path.relative(context.cwd, file.path) || file.path : 'perfgate.yml'
 
   const mode = oneOf('mode', input('mode') ?? 'run', ['run', 'comment', 'merge']) as Mode
   const targetUrl = input('target-url') ?? data['target-url']
-  const parsedTarget = mode === 'comment' ? targetUrl ?? '' : requireHttpUrl('target-url', targetUrl)
+  const parsedTarget = mode === 'comment' ? (targetUrl ?? '') : requireHttpUrl('target-url', targetUrl)
 
   const endpoints = buildEndpoints(data.endpoints)
   const endpointNames = new Set(endpoints.map((e) => e.name))
@@ -83,7 +95,12 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
       appStatsUrls: appStats,
       dependencies: collectorsFile.dependencies ?? DEFAULT_COLLECTORS.dependencies,
       areas: [...(collectorsFile.areas ?? []), ...DEFAULT_COLLECTORS.areas],
-      coolDownS: durationOr('collectors.cool-down', collectorsFile['cool-down'], DEFAULT_COLLECTORS.coolDownS, true),
+      coolDownS: durationOr(
+        'collectors.cool-down',
+        collectorsFile['cool-down'],
+        DEFAULT_COLLECTORS.coolDownS,
+        true,
+      ),
       timeoutS: durationOr('collectors.timeout', collectorsFile.timeout, DEFAULT_COLLECTORS.timeoutS),
       probeRequests: collectorsFile['probe-requests'] ?? DEFAULT_COLLECTORS.probeRequests,
     },
@@ -105,7 +122,8 @@ function listText(value: string | string[] | undefined): string | undefined {
 }
 
 function oneOf(name: string, value: string, allowed: string[]): string {
-  if (!allowed.includes(value)) throw new ConfigError(`${name} is ${shown(value)}: allowed values are ${allowed.join(', ')}`)
+  if (!allowed.includes(value))
+    throw new ConfigError(`${name} is ${shown(value)}: allowed values are ${allowed.join(', ')}`)
   return value
 }
 
@@ -115,7 +133,8 @@ export function parseFailOn(text: string): FailOn[] {
   const allowed = 'slo, regression, slo,regression or never'
   if (items.length === 0) throw new ConfigError(`fail-on is empty: allowed values are ${allowed}`)
   for (const item of items) {
-    if (item !== 'slo' && item !== 'regression') throw new ConfigError(`fail-on is ${shown(text)}: allowed values are ${allowed}`)
+    if (item !== 'slo' && item !== 'regression')
+      throw new ConfigError(`fail-on is ${shown(text)}: allowed values are ${allowed}`)
   }
   return [...new Set(items)] as FailOn[]
 }
@@ -125,15 +144,22 @@ function requireUrl(name: string, value: string): string {
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(`${name} is ${shown(value)}: expected an absolute http(s) URL such as https://pr-42.example.com`)
+    throw new ConfigError(
+      `${name} is ${shown(value)}: expected an absolute http(s) URL such as https://pr-42.example.com`,
+    )
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ConfigError(`${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`)
+    throw new ConfigError(
+      `${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`,
+    )
   return value
 }
 
 function requireHttpUrl(name: string, value: string | undefined): string {
-  if (!value) throw new ConfigError(`${name} is missing: give the base URL of the deployment under test, e.g. https://pr-42.example.com`)
+  if (!value)
+    throw new ConfigError(
+      `${name} is missing: give the base URL of the deployment under test, e.g. https://pr-42.example.com`,
+    )
   return requireUrl(name, value)
 }
 
@@ -144,17 +170,23 @@ function optionalDsn(name: string, value: string | undefined, schemes: string[])
   try {
     url = new URL(value)
   } catch {
-    throw new ConfigError(`${name} is not a URL (value hidden): expected ${schemes[0]}//user:password@host:port/db`)
+    throw new ConfigError(
+      `${name} is not a URL (value hidden): expected ${schemes[0]}//user:password@host:port/db`,
+    )
   }
   if (!schemes.includes(url.protocol))
-    throw new ConfigError(`${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`)
+    throw new ConfigError(
+      `${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`,
+    )
   return value
 }
 
 function optionalHeader(value: string | undefined): string | undefined {
   if (value === undefined) return undefined
   if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
-    throw new ConfigError('debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"')
+    throw new ConfigError(
+      'debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"',
+    )
   return value
 }
 
@@ -166,13 +198,15 @@ function requireName(name: string, value: string): string {
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 1`)
+  if (!Number.isInteger(n) || n < 1)
+    throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 1`)
   return n
 }
 
 function nonNegativeInt(name: string, text: string): number {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 0`)
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 0`)
   return n
 }
 
@@ -182,15 +216,23 @@ function parseBoolean(name: string, text: string): boolean {
   throw new ConfigError(`${name} is ${shown(text)}: allowed values are true, false`)
 }
 
-function durationOr(name: string, value: string | number | undefined, fallback: number, allowZero = false): number {
+function durationOr(
+  name: string,
+  value: string | number | undefined,
+  fallback: number,
+  allowZero = false,
+): number {
   if (value === undefined) return fallback
   if (allowZero && (value === 0 || value === '0' || value === '0s')) return 0
   const seconds = parseDurationS(value)
-  if (seconds === undefined) throw new ConfigError(`${name} is ${shown(value)}: expected a duration such as 30s, 3m or 1m30s`)
+  if (seconds === undefined)
+    throw new ConfigError(`${name} is ${shown(value)}: expected a duration such as 30s, 3m or 1m30s`)
   return seconds
 }
 
-function buildEndpoints(fileEndpoints: NonNullable<import('./file-schema.ts').PerfgateFile['endpoints']> | undefined): EndpointSpec[] {
+function buildEndpoints(
+  fileEndpoints: NonNullable<import('./file-schema.ts').PerfgateFile['endpoints']> | undefined,
+): EndpointSpec[] {
   if (!fileEndpoints) return DEFAULT_ENDPOINTS
   const byName = new Map(DEFAULT_ENDPOINTS.map((e) => [e.name, e]))
   return fileEndpoints.map((e) => ({
@@ -219,7 +261,10 @@ function buildScenario(
   let durationS: number
   if (durationText) {
     const parsed = parseDurationS(durationText)
-    if (parsed === undefined) throw new ConfigError(`duration is ${shown(durationText)}: expected a duration such as 90s, 3m or 1m30s`)
+    if (parsed === undefined)
+      throw new ConfigError(
+        `duration is ${shown(durationText)}: expected a duration such as 90s, 3m or 1m30s`,
+      )
     durationS = parsed
   } else {
     durationS = durationOr('scenario.duration', fileScenario?.duration, 180)
@@ -239,7 +284,9 @@ function buildScenario(
     scenario.stages = fileScenario.stages.map((stage, i) => {
       const seconds = parseDurationS(stage.duration)
       if (seconds === undefined)
-        throw new ConfigError(`${at(['scenario', 'stages', i, 'duration'])}: scenario.stages[${i}].duration is ${shown(stage.duration)}: expected a duration such as 30s`)
+        throw new ConfigError(
+          `${at(['scenario', 'stages', i, 'duration'])}: scenario.stages[${i}].duration is ${shown(stage.duration)}: expected a duration such as 30s`,
+        )
       return { duration: `${seconds}s`, target: stage.target }
     })
     scenario.durationS = scenario.stages.reduce((sum, stage) => sum + Number.parseFloat(stage.duration), 0)
@@ -296,13 +343,16 @@ function buildSlos(
   fileName: string,
   file: LoadedFile | undefined,
 ): Slos {
-  if (!fileSlos) return { ...DEFAULT_SLOS, endpoints: DEFAULT_SLOS.endpoints.filter((s) => endpointNames.has(s.endpoint)) }
+  if (!fileSlos)
+    return { ...DEFAULT_SLOS, endpoints: DEFAULT_SLOS.endpoints.filter((s) => endpointNames.has(s.endpoint)) }
   const target = (keyPath: string[], value: string | number | undefined, kind: TargetKind) => {
     if (value === undefined) return undefined
     const parsed = parseTarget(value, kind)
     if (!parsed) {
       const example = kind === 'ms' ? '<100ms or 0.1s' : kind === 'fraction' ? '<1% or 0.01' : '>=100 (req/s)'
-      throw new ConfigError(`${fileName}:${file?.lineOf(keyPath) ?? 1}: ${keyPath.join('.')} is ${shown(value)}: expected a target such as ${example}`)
+      throw new ConfigError(
+        `${fileName}:${file?.lineOf(keyPath) ?? 1}: ${keyPath.join('.')} is ${shown(value)}: expected a target such as ${example}`,
+      )
     }
     return parsed
   }
@@ -351,14 +401,19 @@ function buildTolerances(
     if (value === undefined) continue
     const parsed = parseTolerance(value)
     if (parsed === undefined)
-      throw new ConfigError(`${fileName}:${file?.lineOf(['gate', 'tolerances', fileKey]) ?? 1}: gate.tolerances.${fileKey} is ${shown(value)}: expected a relative change such as +10% or 0.1`)
+      throw new ConfigError(
+        `${fileName}:${file?.lineOf(['gate', 'tolerances', fileKey]) ?? 1}: gate.tolerances.${fileKey} is ${shown(value)}: expected a relative change such as +10% or 0.1`,
+      )
     tolerances[key] = parsed
   }
   if (fileTolerances.alpha !== undefined) tolerances.alpha = fileTolerances.alpha
   return tolerances
 }
 
-function buildBaseline(inputs: Inputs, fileBaseline: import('./file-schema.ts').PerfgateFile['baseline']): BaselineSource {
+function buildBaseline(
+  inputs: Inputs,
+  fileBaseline: import('./file-schema.ts').PerfgateFile['baseline'],
+): BaselineSource {
   const kind = oneOf('baseline', inputs.baseline?.trim() || fileBaseline?.source || 'artifact', [
     'artifact',
     'path',
@@ -369,7 +424,9 @@ function buildBaseline(inputs: Inputs, fileBaseline: import('./file-schema.ts').
   const history = historyText ? positiveInt('baseline-history', historyText) : (fileBaseline?.history ?? 5)
   const pathValue = inputs['baseline-path']?.trim() || fileBaseline?.path
   const branch = inputs['baseline-branch']?.trim() || fileBaseline?.branch
-  if (kind === 'path' && !pathValue) throw new ConfigError('baseline-path is missing: baseline=path needs the path of a result.json')
-  if (kind === 'branch' && !branch) throw new ConfigError('baseline-branch is missing: baseline=branch needs a branch name')
+  if (kind === 'path' && !pathValue)
+    throw new ConfigError('baseline-path is missing: baseline=path needs the path of a result.json')
+  if (kind === 'branch' && !branch)
+    throw new ConfigError('baseline-branch is missing: baseline=branch needs a branch name')
   return { kind, history, ...(pathValue ? { path: pathValue } : {}), ...(branch ? { branch } : {}) }
 }

@@ -34,7 +34,10 @@ export function validateRecord(data: unknown, source: string): RunRecord {
       throw new RecordError(`${source} is not a perfgate record: "${key}" is missing`)
   }
   const load = record.load as { unavailable?: unknown; overall?: unknown; endpoints?: unknown }
-  if (typeof load.unavailable !== 'string' && (typeof load.overall !== 'object' || !Array.isArray(load.endpoints)))
+  if (
+    typeof load.unavailable !== 'string' &&
+    (typeof load.overall !== 'object' || !Array.isArray(load.endpoints))
+  )
     throw new RecordError(`${source} is corrupt: "load" has neither results nor an unavailable reason`)
   return upgrade(record as RunRecord)
 }
@@ -59,7 +62,9 @@ export async function readRecord(file: string): Promise<RunRecord> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    throw new RecordError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw new RecordError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    )
   }
   return parseRecord(text, file)
 }
