@@ -1,0 +1,87 @@
+// The gate: SLO rows + comparison + fail-on → the job's verdict, with its reasons.
+import type { GatePolicy } from '../plan/types.ts'
+import type { Comparison, GateVerdict, MetricComparison, SloResult } from '../record/compare.ts'
+import { formatP, formatPercentChange, formatValue } from './format.ts'
+import { metricLabel } from './metrics.ts'
+
+export interface GateContext {
+  baselineFound: boolean
+  /** Why the current load is partial (record.load.partial). */
+  partial?: string
+  /** Why the current run has no load data at all. */
+  loadUnavailable?: string
+}
+
+/** `search p95 +32% (p=0.001)`; `overall error rate 0.00% → 1.20% (p<0.001)` when the baseline was 0. */
+export function formatRegression(row: MetricComparison): string {
+  const change =
+    row.relDelta !== undefined
+      ? formatPercentChange(row.relDelta)
+      : `${formatValue(row.baseline, row.unit)} → ${formatValue(row.current, row.unit)}`
+  const p = row.evidence.pValue !== undefined ? ` (${formatP(row.evidence.pValue)})` : ''
+  return `${row.endpoint ?? 'overall'} ${metricLabel(row.metric)} ${change}${p}`
+}
+
+/**
+ * Decides the job's outcome. `policy.failOn` lists what fails it: `slo`, `regression`, both (the
+ * default) or nothing (never fail). Without a baseline only SLOs can fail the job. A partial or
+ * missing load never passes silently: it fails when fail-on lists anything, and warns otherwise.
+ * SLO rows without data and inconclusive comparisons are reported, but do not fail the job.
+ */
+export function gateVerdict(
+  sloResults: SloResult[],
+  comparison: Comparison,
+  policy: GatePolicy,
+  context: GateContext,
+): GateVerdict {
+  const gateSlo = policy.failOn.includes('slo')
+  const gateRegression = policy.failOn.includes('regression')
+  const gating: string[] = []
+  const warnings: string[] = []
+  const info: string[] = []
+  const route = (gates: boolean, line: string) => (gates ? gating : warnings).push(line)
+
+  const loadMissing = context.loadUnavailable ?? comparison.current.loadUnavailable
+  if (loadMissing) route(policy.failOn.length > 0, `no load data: ${loadMissing}`)
+  const partial = context.partial ?? comparison.current.partial
+  if (partial)
+    route(policy.failOn.length > 0, `partial load, the numbers cover only part of the run: ${partial}`)
+
+  for (const slo of sloResults.filter((s) => s.status === 'fail')) {
+    route(gateSlo, `SLO failed: ${slo.message}${gateSlo ? '' : ' (not gating)'}`)
+  }
+
+  const regressionRows = comparison.rows.filter((r) => r.verdict === 'regression')
+  const regressions = context.baselineFound ? regressionRows.map(formatRegression) : []
+  if (!context.baselineFound) {
+    info.push('no baseline yet: this run can become the baseline; only SLOs gate')
+  } else {
+    for (const r of regressions)
+      route(gateRegression, `regression: ${r}${gateRegression ? '' : ' (not gating)'}`)
+    if (comparison.baseline?.loadUnavailable) {
+      info.push(`baseline has no load data, nothing was compared: ${comparison.baseline.loadUnavailable}`)
+    }
+  }
+
+  const noData = sloResults.filter((s) => s.status === 'no-data')
+  if (noData.length > 0) info.push(`SLOs without data (not evaluated): ${noData.map((s) => s.id).join(', ')}`)
+  const inconclusive = comparison.rows.filter((r) => r.verdict === 'inconclusive').length
+  if (context.baselineFound && inconclusive > 0) {
+    info.push(
+      `${inconclusive} metric${inconclusive === 1 ? '' : 's'} changed beyond tolerance without clear evidence (inconclusive)`,
+    )
+  }
+  if (policy.failOn.length === 0 && gating.length === 0 && warnings.length > 0) {
+    info.push('fail-on is empty: the gate never fails the job')
+  }
+
+  const failed = gating.length > 0
+  const verdict = failed
+    ? 'fail'
+    : warnings.length > 0
+      ? 'warn'
+      : context.baselineFound
+        ? 'pass'
+        : 'no-baseline'
+  return { verdict, failed, reasons: [...gating, ...warnings, ...info], regressions }
+}

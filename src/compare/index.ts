@@ -1,0 +1,255 @@
+/**
+ * compare — the current run against the base branch's baseline: deltas and a noise-aware verdict
+ * per metric, per endpoint and overall.
+ *
+ * The statistical rule. A metric is a regression only when BOTH
+ *
+ *   1. the effect is beyond the tolerance: the whole-run value moved more than the policy allows
+ *      (p95 +10 %, p99 +15 %, error rate +50 % and above an absolute floor, rps −10 %…), and
+ *   2. the change is not noise: the per-window values of the two runs (one p95, error proportion
+ *      or request rate per 10 s window) differ in a Mann-Whitney rank test at `alpha`, in the same
+ *      direction; and, when at least three earlier base-branch runs are known, the current value
+ *      also lies outside their run-to-run band [min(min, mean − k·sd), max(max, mean + k·sd)].
+ *
+ * Improvements are the mirror image. A change within tolerance is `unchanged`; beyond tolerance
+ * but failing condition 2 is `inconclusive`; a missing value, or fewer than five usable windows in
+ * either run, is `no-data` — never a pass and never a regression claim.
+ *
+ * Why per-window samples: requests within one run are not independent (they share a warm cache,
+ * GC pauses, a noisy neighbour), so a test over individual requests finds "significant" changes in
+ * every pair of runs. Windows are coarse enough to be roughly independent replicates of the same
+ * load, and a rank test does not care that latency is heavy-tailed.
+ *
+ * Why two conditions: with enough windows any change, even +1 %, becomes significant, and that is
+ * not worth failing a pull request over — hence the tolerance. And a large change on one noisy run
+ * is often just the runner — hence the test and the history band, which catches the run-to-run
+ * spread (another machine, another time of day) that windows within one run cannot see.
+ *
+ * Each row also carries a seeded bootstrap interval of the relative change of the mean per-window
+ * value, for the report; it does not decide the verdict. All functions here are pure.
+ */
+import type { GatePolicy } from '../plan/types.ts'
+import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from '../record/compare.ts'
+import type { RunRecord } from '../record/index.ts'
+import type { LoadPart } from '../record/load.ts'
+import { METRICS, type MetricSpec } from './metrics.ts'
+import { endpointOf, loadOf } from './samples.ts'
+import { hashSeed } from './stats.ts'
+import { judge, type JudgeOptions } from './verdict.ts'
+
+export { gateVerdict, formatRegression, type GateContext } from './gate.ts'
+export { mannWhitneyU, bootstrapRelativeChange, mulberry32, normalCdf } from './stats.ts'
+export { effectOf, historyBand, judge } from './verdict.ts'
+export { METRICS, metricLabel, type MetricSpec } from './metrics.ts'
+
+export interface CompareOptions {
+  /** Fewer usable windows than this in either run gives no-data (default 5). */
+  minWindows: number
+  /** Windows with fewer requests are left out of latency and error samples (default 5). */
+  minWindowRequests: number
+  /** Earlier base-branch runs needed for the history band (default 3). */
+  minHistory: number
+  /** Half-width of the history band in standard deviations (default 2). */
+  historyK: number
+  /** Bootstrap resamples per row (default 1000). */
+  resamples: number
+  /** Base seed; each row's seed is derived from it and the row id (default 1). */
+  seed: number
+}
+
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
+  minWindows: 5,
+  minWindowRequests: 5,
+  minHistory: 3,
+  historyK: 2,
+  resamples: 1000,
+  seed: 1,
+}
+
+function refOf(record: RunRecord): RunRef {
+  const { load, missing } = loadOf(record)
+  return {
+    ...(record.meta?.startedAt ? { startedAt: record.meta.startedAt } : {}),
+    ...(record.meta?.git?.sha ? { sha: record.meta.git.sha } : {}),
+    ...(record.meta?.git?.ref ? { ref: record.meta.git.ref } : {}),
+    ...(missing ? { loadUnavailable: missing } : {}),
+    ...(load?.partial ? { partial: load.partial } : {}),
+  }
+}
+
+/** Distinct base-branch runs with a load part: the baseline and the history, minus the current run. */
+function historyLoads(baseline: RunRecord | undefined, history: RunRecord[], current: RunRecord): LoadPart[] {
+  const seen = new Set<string>()
+  const out: LoadPart[] = []
+  for (const record of [...(baseline ? [baseline] : []), ...history]) {
+    if (record === current) continue
+    const key = `${record.meta?.startedAt ?? ''}|${record.meta?.git?.sha ?? ''}|${record.meta?.workflow?.runId ?? ''}`
+    const { load } = loadOf(record)
+    if (!load || (key !== '||' && seen.has(key))) continue
+    seen.add(key)
+    out.push(load)
+  }
+  return out
+}
+
+/** Why two runs' request rates are not comparable, or undefined when they are. */
+function scenarioDifference(baseline: RunRecord, current: RunRecord): string | undefined {
+  const a = baseline.plan
+  const b = current.plan
+  if (!a || !b) return undefined
+  const diffs: string[] = []
+  if (a.vus !== b.vus) diffs.push(`VUs ${a.vus} → ${b.vus}`)
+  if (a.durationS !== b.durationS) diffs.push(`duration ${a.durationS}s → ${b.durationS}s`)
+  if (a.thinkTimeScale !== b.thinkTimeScale)
+    diffs.push(`think-time scale ${a.thinkTimeScale} → ${b.thinkTimeScale}`)
+  if (a.scenario !== b.scenario) diffs.push(`scenario "${a.scenario}" → "${b.scenario}"`)
+  return diffs.length > 0 ? diffs.join(', ') : undefined
+}
+
+/** Endpoint names in the current run's order, then those only the baseline has. */
+function endpointNames(base: LoadPart | undefined, cur: LoadPart | undefined, current: RunRecord): string[] {
+  const names: string[] = []
+  const add = (name: string) => {
+    if (!names.includes(name)) names.push(name)
+  }
+  for (const ep of cur?.endpoints ?? []) add(ep.name)
+  if (!cur) for (const ep of current.plan?.endpoints ?? []) add(ep.name)
+  for (const ep of base?.endpoints ?? []) add(ep.name)
+  return names
+}
+
+/**
+ * Compares `current` with `baseline` (and the run-to-run spread of `history`, earlier runs of the
+ * base branch) under `policy.tolerances`. Never throws on missing data: every row is present, with
+ * `no-data` and the reason when it cannot be judged. Does not modify its arguments.
+ */
+export function compare(
+  baseline: RunRecord | undefined,
+  current: RunRecord,
+  policy: GatePolicy,
+  history: RunRecord[] = [],
+  options: Partial<CompareOptions> = {},
+): Comparison {
+  const o = { ...DEFAULT_COMPARE_OPTIONS, ...options }
+  const judgeOptions: JudgeOptions = {
+    alpha: policy.tolerances.alpha,
+    minWindows: o.minWindows,
+    minHistory: o.minHistory,
+    historyK: o.historyK,
+    resamples: o.resamples,
+    seed: o.seed,
+  }
+  const cur = loadOf(current)
+  const base = loadOf(baseline)
+  const past = historyLoads(baseline, history, current)
+  const notes: string[] = []
+  if (!baseline) notes.push('no baseline yet: nothing to compare with, only SLOs gate')
+  else if (base.missing) notes.push(`baseline has no load data (${base.missing})`)
+  if (cur.missing) notes.push(`current run has no load data (${cur.missing})`)
+  if (cur.load?.partial) notes.push(`current load is partial: ${cur.load.partial}`)
+  if (base.load?.partial) notes.push(`baseline load was partial: ${base.load.partial}`)
+  const scenarioDiff = baseline && base.load && cur.load ? scenarioDifference(baseline, current) : undefined
+  if (scenarioDiff)
+    notes.push(`scenario differs from the baseline (${scenarioDiff}): request rates are not comparable`)
+  if (past.length >= o.minHistory) notes.push(`run-to-run spread from ${past.length} base-branch runs`)
+
+  const rows: MetricComparison[] = []
+  const scopes: { scope: Scope; endpoint?: string }[] = [
+    { scope: 'overall' },
+    ...endpointNames(base.load, cur.load, current).map((endpoint) => ({
+      scope: 'endpoint' as const,
+      endpoint,
+    })),
+  ]
+  for (const { scope, endpoint } of scopes) {
+    for (const spec of METRICS) {
+      const row = compareRow(spec, scope, endpoint, baseline, base, cur, past, policy, o, judgeOptions)
+      if (spec.metric === 'rps' && scenarioDiff && row.verdict !== 'no-data') {
+        row.verdict = 'inconclusive'
+        row.evidence = { ...row.evidence, note: `scenario differs from the baseline (${scenarioDiff})` }
+        row.message = `${row.message.replace(/: [a-z-]+$/, '')}: inconclusive, the scenario differs (${scenarioDiff})`
+      }
+      rows.push(row)
+    }
+  }
+
+  const counts: Record<MetricVerdict, number> = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    'no-data': 0,
+  }
+  for (const row of rows) counts[row.verdict]++
+  return {
+    baselineFound: baseline !== undefined,
+    ...(baseline ? { baseline: refOf(baseline) } : {}),
+    current: refOf(current),
+    historyRuns: past.length,
+    rows,
+    counts,
+    notes,
+  }
+}
+
+function compareRow(
+  spec: MetricSpec,
+  scope: Scope,
+  endpoint: string | undefined,
+  baseline: RunRecord | undefined,
+  base: { load?: LoadPart; missing?: string },
+  cur: { load?: LoadPart; missing?: string },
+  past: LoadPart[],
+  policy: GatePolicy,
+  o: CompareOptions,
+  judgeOptions: JudgeOptions,
+): MetricComparison {
+  const id = `${endpoint ?? 'overall'}.${spec.metric}`
+  const subject = `${endpoint ?? 'overall'} ${spec.label}`
+  const tolerance = spec.tolerance(policy.tolerances)
+  const sampleOptions = { minWindowRequests: o.minWindowRequests }
+
+  const side = (part: { load?: LoadPart; missing?: string }, which: string) => {
+    if (!part.load) return { missing: `${which}: ${part.missing}`, windows: [] as number[] }
+    const ep = endpointOf(part.load, endpoint)
+    const value = ep ? spec.value(ep, part.load) : undefined
+    if (!ep || value === undefined) {
+      const missing = `${which}: ${ep ? `no ${spec.label}` : 'endpoint not in this run'}${ep && !(ep.count > 0) ? ' (0 requests)' : ''}`
+      return { missing, windows: [] as number[] }
+    }
+    return { value, windows: ep ? spec.windows(ep, part.load, sampleOptions) : [] }
+  }
+  const c = side(cur, 'current')
+  const b = baseline ? side(base, 'baseline') : { missing: 'no baseline yet', windows: [] as number[] }
+  const history: number[] = []
+  for (const load of past) {
+    const ep = endpointOf(load, endpoint)
+    const v = ep ? spec.value(ep, load) : undefined
+    if (v !== undefined) history.push(v)
+  }
+  const judged = judge(
+    {
+      subject,
+      unit: spec.unit,
+      tolerance,
+      ...(b.value !== undefined ? { baseline: b.value } : {}),
+      ...(c.value !== undefined ? { current: c.value } : {}),
+      ...(c.missing ? { missing: c.missing } : b.missing ? { missing: b.missing } : {}),
+      baselineWindows: b.windows,
+      currentWindows: c.windows,
+      history,
+    },
+    { ...judgeOptions, seed: hashSeed(id, judgeOptions.seed) },
+  )
+  return {
+    id,
+    scope,
+    ...(endpoint !== undefined ? { endpoint } : {}),
+    metric: spec.metric,
+    unit: spec.unit,
+    ...(b.value !== undefined ? { baseline: b.value } : {}),
+    ...(c.value !== undefined ? { current: c.value } : {}),
+    ...judged,
+    tolerance,
+  }
+}

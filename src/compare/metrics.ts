@@ -1,0 +1,76 @@
+// The lookup table of compared metrics: how each is read from a load part (whole-run value and
+// per-window samples), its unit, and which tolerance applies. A new row kind (database time,
+// statements per request, cache hit rate) is one more entry here.
+import type { Tolerances } from '../plan/types.ts'
+import type { ComparedMetric, MetricTolerance, Unit } from '../record/compare.ts'
+import type { EndpointLoad, LoadPart } from '../record/load.ts'
+import {
+  errorRateValue,
+  errorRateWindows,
+  latencyValue,
+  latencyWindows,
+  rpsValue,
+  rpsWindows,
+} from './samples.ts'
+
+export interface SampleOptions {
+  /** Windows with fewer requests are left out of the latency and error samples. */
+  minWindowRequests: number
+}
+
+export interface MetricSpec {
+  metric: ComparedMetric
+  unit: Unit
+  /** Short name in messages: `p95`, `error rate`. */
+  label: string
+  tolerance(t: Tolerances): MetricTolerance
+  value(ep: EndpointLoad, load: LoadPart): number | undefined
+  windows(ep: EndpointLoad, load: LoadPart, options: SampleOptions): number[]
+}
+
+export const METRICS: readonly MetricSpec[] = [
+  {
+    metric: 'p50Ms',
+    unit: 'ms',
+    label: 'p50',
+    tolerance: (t) => ({ relative: t.p50, worse: 'higher' }),
+    value: (ep) => latencyValue(ep, 'p50Ms'),
+    windows: (ep, _load, o) => latencyWindows(ep, 'p50Ms', o.minWindowRequests),
+  },
+  {
+    metric: 'p95Ms',
+    unit: 'ms',
+    label: 'p95',
+    tolerance: (t) => ({ relative: t.p95, worse: 'higher' }),
+    value: (ep) => latencyValue(ep, 'p95Ms'),
+    windows: (ep, _load, o) => latencyWindows(ep, 'p95Ms', o.minWindowRequests),
+  },
+  {
+    metric: 'p99Ms',
+    unit: 'ms',
+    label: 'p99',
+    tolerance: (t) => ({ relative: t.p99, worse: 'higher' }),
+    value: (ep) => latencyValue(ep, 'p99Ms'),
+    windows: (ep, _load, o) => latencyWindows(ep, 'p99Ms', o.minWindowRequests),
+  },
+  {
+    metric: 'errorRate',
+    unit: 'ratio',
+    label: 'error rate',
+    tolerance: (t) => ({ relative: t.errorRate, floor: t.errorRateFloor, worse: 'higher' }),
+    value: (ep) => errorRateValue(ep),
+    windows: (ep, _load, o) => errorRateWindows(ep, o.minWindowRequests),
+  },
+  {
+    metric: 'rps',
+    unit: 'req/s',
+    label: 'rps',
+    tolerance: (t) => ({ relative: t.rps, worse: 'lower' }),
+    value: (ep, load) => rpsValue(ep, load),
+    windows: (ep, load) => rpsWindows(ep, load),
+  },
+]
+
+export function metricLabel(metric: ComparedMetric): string {
+  return METRICS.find((m) => m.metric === metric)?.label ?? metric
+}

@@ -1,0 +1,127 @@
+// Small, well-known statistics, written here rather than taken from a package: the npm options
+// (simple-statistics has no rank-sum test; @stdlib splits it into many packages) would add more
+// than the ~100 lines below, and the gate needs a seeded, allocation-light version it can run
+// thousands of times in the accuracy bench. Each function is pure.
+
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). Same seed, same sequence. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** FNV-1a hash of a string, to derive a per-row seed that does not depend on row order. */
+export function hashSeed(text: string, seed = 0x811c9dc5): number {
+  let h = seed >>> 0
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h
+}
+
+export function mean(values: readonly number[]): number {
+  let sum = 0
+  for (const v of values) sum += v
+  return values.length === 0 ? Number.NaN : sum / values.length
+}
+
+/** Sample standard deviation (n − 1). */
+export function sd(values: readonly number[]): number {
+  if (values.length < 2) return 0
+  const m = mean(values)
+  let sum = 0
+  for (const v of values) sum += (v - m) ** 2
+  return Math.sqrt(sum / (values.length - 1))
+}
+
+/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2
+  const t = 1 / (1 + 0.3275911 * x)
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+  const erf = 1 - poly * Math.exp(-x * x)
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
+}
+
+export interface RankTest {
+  /** U of the first sample. */
+  u: number
+  z: number
+  /** Two-sided p-value. */
+  pValue: number
+  /** P(a > b) + ½·P(a = b): 0.5 means no shift, 1 means every `a` beats every `b`. */
+  superiority: number
+}
+
+/**
+ * Mann-Whitney U (Wilcoxon rank-sum) test of `a` against `b`, two-sided, by the normal
+ * approximation with tie correction and continuity correction. Good from about five values per
+ * sample; with fewer the caller should not run it. When every value is tied the p-value is 1.
+ */
+export function mannWhitneyU(a: readonly number[], b: readonly number[]): RankTest {
+  const n1 = a.length
+  const n2 = b.length
+  const n = n1 + n2
+  const all: { v: number; first: boolean }[] = []
+  for (const v of a) all.push({ v, first: true })
+  for (const v of b) all.push({ v, first: false })
+  all.sort((x, y) => x.v - y.v)
+  let rankSumA = 0
+  let tieTerm = 0
+  for (let i = 0; i < n;) {
+    let j = i
+    while (j + 1 < n && all[j + 1]!.v === all[i]!.v) j++
+    const rank = (i + j) / 2 + 1
+    const t = j - i + 1
+    if (t > 1) tieTerm += t ** 3 - t
+    for (let k = i; k <= j; k++) if (all[k]!.first) rankSumA += rank
+    i = j + 1
+  }
+  const u = rankSumA - (n1 * (n1 + 1)) / 2
+  const mu = (n1 * n2) / 2
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)))
+  const superiority = n1 * n2 === 0 ? 0.5 : u / (n1 * n2)
+  if (!(variance > 0)) return { u, z: 0, pValue: 1, superiority }
+  const diff = u - mu
+  const corrected = Math.sign(diff) * Math.max(0, Math.abs(diff) - 0.5)
+  const z = corrected / Math.sqrt(variance)
+  const pValue = Math.min(1, 2 * (1 - normalCdf(Math.abs(z))))
+  return { u, z, pValue, superiority }
+}
+
+/**
+ * Percentile bootstrap interval of `mean(a*) / mean(b*) − 1`, resampling each sample with
+ * replacement `resamples` times from a seeded PRNG. Returns undefined when a resampled mean of `b`
+ * is 0 (the ratio has no meaning) or a sample is empty.
+ */
+export function bootstrapRelativeChange(
+  a: readonly number[],
+  b: readonly number[],
+  options: { resamples: number; level: number; seed: number },
+): [number, number] | undefined {
+  if (a.length === 0 || b.length === 0) return undefined
+  const random = mulberry32(options.seed)
+  const stats = new Float64Array(options.resamples)
+  const resampleMean = (xs: readonly number[]) => {
+    let sum = 0
+    for (let i = 0; i < xs.length; i++) sum += xs[Math.floor(random() * xs.length)]!
+    return sum / xs.length
+  }
+  for (let r = 0; r < options.resamples; r++) {
+    const ma = resampleMean(a)
+    const mb = resampleMean(b)
+    if (mb === 0) return undefined
+    stats[r] = ma / mb - 1
+  }
+  stats.sort()
+  const tail = (1 - options.level) / 2
+  const at = (q: number) => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * stats.length)))]!
+  return [at(tail), at(1 - tail)]
+}

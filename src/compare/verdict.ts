@@ -1,0 +1,165 @@
+// Judging one metric. As in bencher, the statistics only compute limits and evidence (effect
+// class, rank-test p-value, bootstrap interval, history band); the verdict is then a short chain
+// of comparisons against them, in `judge`.
+import type { Evidence, HistoryBand, MetricTolerance, MetricVerdict, Unit } from '../record/compare.ts'
+import { formatP, formatPercentChange, formatValue } from './format.ts'
+import { bootstrapRelativeChange, mannWhitneyU, mean, sd } from './stats.ts'
+
+export interface JudgeOptions {
+  alpha: number
+  /** Fewer usable windows than this in either run: no statistical verdict. */
+  minWindows: number
+  /** Fewer base-branch runs than this: no history band. */
+  minHistory: number
+  /** Width of the history band in standard deviations. */
+  historyK: number
+  resamples: number
+  seed: number
+}
+
+export interface JudgeInput {
+  /** `search p95`, `overall rps`: the subject of the messages. */
+  subject: string
+  unit: Unit
+  tolerance: MetricTolerance
+  baseline?: number
+  current?: number
+  /** Why a value is missing, for the no-data message. */
+  missing?: string
+  baselineWindows: readonly number[]
+  currentWindows: readonly number[]
+  /** The metric's whole-run value in each earlier base-branch run (the baseline included). */
+  history: readonly number[]
+}
+
+export interface Judgement {
+  absDelta?: number
+  relDelta?: number
+  verdict: MetricVerdict
+  evidence: Evidence
+  message: string
+}
+
+type Effect = 'worse' | 'better' | 'within'
+
+/** Classifies the change against the tolerance (and the absolute floor, for error rates). */
+export function effectOf(baseline: number, current: number, tolerance: MetricTolerance): Effect {
+  const rel = baseline > 0 ? (current - baseline) / baseline : current > 0 ? Number.POSITIVE_INFINITY : 0
+  const worseBy = tolerance.worse === 'higher' ? rel : -rel
+  const floor = tolerance.floor
+  if (worseBy > tolerance.relative && (floor === undefined || current > floor)) return 'worse'
+  if (worseBy < -tolerance.relative && (floor === undefined || baseline > floor)) return 'better'
+  return 'within'
+}
+
+export function historyBand(values: readonly number[], k: number): HistoryBand {
+  const m = mean(values)
+  const s = sd(values)
+  const min = Math.min(...values)
+  const max = Math.max(...values)
+  return {
+    n: values.length,
+    mean: m,
+    sd: s,
+    min,
+    max,
+    lo: Math.min(min, m - k * s),
+    hi: Math.max(max, m + k * s),
+  }
+}
+
+export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
+  const { baseline, current, tolerance, unit, subject } = input
+  const windowsBaseline = input.baselineWindows.length
+  const windowsCurrent = input.currentWindows.length
+  const noTest = (note: string): Evidence => ({ test: 'none', windowsBaseline, windowsCurrent, note })
+
+  if (baseline === undefined || current === undefined) {
+    const why = input.missing ?? (baseline === undefined ? 'no baseline value' : 'no current value')
+    const shown = current !== undefined ? ` ${formatValue(current, unit)}` : ''
+    return { verdict: 'no-data', evidence: noTest(why), message: `${subject}${shown}: no data (${why})` }
+  }
+
+  const absDelta = current - baseline
+  const relDelta = baseline !== 0 ? absDelta / baseline : undefined
+  const change =
+    relDelta !== undefined
+      ? formatPercentChange(relDelta)
+      : absDelta === 0
+        ? 'no change'
+        : `from ${formatValue(0, unit)}`
+  const head = `${subject} ${formatValue(baseline, unit)} → ${formatValue(current, unit)} (${change})`
+  const tol = `${tolerance.worse === 'higher' ? '+' : '-'}${Math.round(tolerance.relative * 100)}%`
+  const deltas = { absDelta, ...(relDelta !== undefined ? { relDelta } : {}) }
+
+  if (windowsBaseline < options.minWindows || windowsCurrent < options.minWindows) {
+    const note = `too few windows for a verdict (${windowsBaseline} baseline, ${windowsCurrent} current; need ${options.minWindows})`
+    return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` }
+  }
+
+  const rank = mannWhitneyU(input.currentWindows, input.baselineWindows)
+  const ci = bootstrapRelativeChange(input.currentWindows, input.baselineWindows, {
+    resamples: options.resamples,
+    level: 1 - options.alpha,
+    seed: options.seed,
+  })
+  const band =
+    input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined
+  const evidence = (note: string): Evidence => ({
+    test: 'mann-whitney',
+    pValue: rank.pValue,
+    ...(ci ? { ci } : {}),
+    windowsBaseline,
+    windowsCurrent,
+    ...(band ? { history: band } : {}),
+    note,
+  })
+  const p = formatP(rank.pValue)
+  const windows = `${windowsBaseline} vs ${windowsCurrent} windows`
+
+  const effect = effectOf(baseline, current, tolerance)
+  if (effect === 'within') {
+    const floorNote =
+      tolerance.floor !== undefined && current <= tolerance.floor && baseline <= tolerance.floor
+        ? ` and at or below the ${formatValue(tolerance.floor, unit)} floor`
+        : ''
+    const note = `within the ${tol} tolerance${floorNote} (${p}, ${windows})`
+    return {
+      ...deltas,
+      verdict: 'unchanged',
+      evidence: evidence(note),
+      message: `${head}: unchanged, ${note}`,
+    }
+  }
+
+  // The per-window samples must move the same way as the whole-run value, beyond chance.
+  const higher = rank.z > 0
+  const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher')
+  if (!(rank.pValue < options.alpha) || higher !== expectHigher) {
+    const note = `beyond the ${tol} tolerance but not distinguishable from window-to-window noise (${p}, ${windows})`
+    return {
+      ...deltas,
+      verdict: 'inconclusive',
+      evidence: evidence(note),
+      message: `${head}: inconclusive, ${note}`,
+    }
+  }
+
+  if (band) {
+    const outside = expectHigher ? current > band.hi : current < band.lo
+    if (!outside) {
+      const note = `significant (${p}) but within the run-to-run spread of ${band.n} base-branch runs (${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`
+      return {
+        ...deltas,
+        verdict: 'inconclusive',
+        evidence: evidence(note),
+        message: `${head}: inconclusive, ${note}`,
+      }
+    }
+  }
+
+  const verdict = effect === 'worse' ? 'regression' : 'improvement'
+  const bandNote = band ? `, outside the spread of ${band.n} base-branch runs` : ''
+  const note = `beyond the ${tol} tolerance and significant (${p}, ${windows})${bandNote}`
+  return { ...deltas, verdict, evidence: evidence(note), message: `${head}, ${p}: ${verdict}` }
+}

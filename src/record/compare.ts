@@ -1,0 +1,145 @@
+// Result shapes of the SLO evaluation (analyze/slo.ts), the baseline comparison (compare/) and the
+// gate. All plain JSON: the report renders them and result.json may carry them.
+import type { Target } from '../plan/types.ts'
+
+export type Scope = 'endpoint' | 'overall'
+
+/** Metrics an SLO can target. */
+export type SloMetric = 'p50Ms' | 'p95Ms' | 'p99Ms' | 'errorRate' | 'rps' | 'cacheHitRate'
+
+export type Operator = '<' | '<=' | '>' | '>='
+
+export type SloStatus = 'pass' | 'fail' | 'no-data'
+
+/** One SLO row, complete enough to render without the record (lighthouse-ci style). */
+export interface SloResult {
+  /** `search.p95Ms`, `overall.errorRate`. */
+  id: string
+  scope: Scope
+  endpoint?: string
+  metric: SloMetric
+  /** The target as the user wrote it, with its parsed value (ms, fraction or req/s). */
+  target: Target
+  /** The operator applied: from the target text, else the metric's default. */
+  operator: Operator
+  actual?: number
+  status: SloStatus
+  /** One line for the report, e.g. `search p95 148 ms, target <100ms: fail`. */
+  message: string
+  /** What to look at next, for failures and missing data. */
+  hint?: string
+}
+
+/**
+ * Metrics a comparison row can be about. Rows for database time, statements per request, cache
+ * hit rate and profile shares use the same row shape; only the first five are computed today.
+ */
+export type ComparedMetric =
+  | 'p50Ms'
+  | 'p95Ms'
+  | 'p99Ms'
+  | 'errorRate'
+  | 'rps'
+  | 'dbTimeMsPerRequest'
+  | 'statementsPerRequest'
+  | 'cacheHitRate'
+  | 'profileShare'
+
+export type Unit = 'ms' | 'ratio' | 'req/s' | 'count'
+
+export type MetricVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'no-data'
+
+export type EvidenceTest = 'mann-whitney' | 'bootstrap' | 'history' | 'none'
+
+/** The run-to-run band of the base branch, used when at least three earlier runs exist. */
+export interface HistoryBand {
+  /** Number of base-branch runs that had this metric. */
+  n: number
+  mean: number
+  sd: number
+  min: number
+  max: number
+  /** The band the current value must leave: [min(min, mean − k·sd), max(max, mean + k·sd)]. */
+  lo: number
+  hi: number
+}
+
+export interface Evidence {
+  /** The test the verdict rests on; `none` when it could not run. */
+  test: EvidenceTest
+  /** Two-sided p-value of the rank test on per-window values. */
+  pValue?: number
+  /** (1 − alpha) bootstrap interval of the relative change of the mean per-window value. */
+  ci?: [number, number]
+  /** Usable windows in each run. */
+  windowsBaseline: number
+  windowsCurrent: number
+  history?: HistoryBand
+  /** Why the statistics say what they say, one sentence. */
+  note: string
+}
+
+/** How much change a metric tolerates before it counts, and which way is worse. */
+export interface MetricTolerance {
+  /** Relative change, e.g. 0.1 = 10 %. */
+  relative: number
+  /** Absolute floor: an error rate at or below it is never a regression. */
+  floor?: number
+  worse: 'higher' | 'lower'
+}
+
+export interface MetricComparison {
+  /** `search.p95Ms`, `overall.rps`. */
+  id: string
+  scope: Scope
+  endpoint?: string
+  metric: ComparedMetric
+  unit: Unit
+  baseline?: number
+  current?: number
+  absDelta?: number
+  /** (current − baseline) / baseline; absent when the baseline is 0 or missing. */
+  relDelta?: number
+  verdict: MetricVerdict
+  evidence: Evidence
+  tolerance: MetricTolerance
+  /** One line for the report, e.g. `search p95 112 ms → 148 ms (+32%), p=0.001: regression`. */
+  message: string
+}
+
+export interface RunRef {
+  startedAt?: string
+  sha?: string
+  ref?: string
+  /** Present when the run's load part is missing. */
+  loadUnavailable?: string
+  /** Present when the run's load did not finish. */
+  partial?: string
+}
+
+export interface Comparison {
+  baselineFound: boolean
+  baseline?: RunRef
+  current: RunRef
+  /** Distinct earlier base-branch runs used for the run-to-run band. */
+  historyRuns: number
+  rows: MetricComparison[]
+  counts: Record<MetricVerdict, number>
+  /** Run-level remarks (no baseline yet, scenario differs, load unavailable…). */
+  notes: string[]
+}
+
+export type GateOutcome = 'pass' | 'warn' | 'fail' | 'no-baseline'
+
+export interface GateVerdict {
+  /**
+   * `fail` when the job must fail; `no-baseline` on a first run that passed its SLOs; `warn` when
+   * something is wrong but fail-on does not gate it; `pass` otherwise.
+   */
+  verdict: GateOutcome
+  failed: boolean
+  /** Why, one line each, gating reasons first. */
+  reasons: string[]
+  /** E.g. `search p95 +32% (p=0.001)`. */
+  regressions: string[]
+}
