@@ -1,0 +1,210 @@
+// The run stage: find k6, check the target answers, run the scenario, aggregate k6's output
+// into the record's `load` part. Runtime outcomes (thresholds crossed, k6 dying mid-run)
+// become data; only a run that produced nothing at all throws.
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import type { Plan } from '../plan/types.ts'
+import type { LoadPart } from '../record/load.ts'
+import { aggregateK6File } from './aggregate-file.ts'
+import { findK6, type LocatedK6 } from './k6-locate.ts'
+import { runK6Process, type K6Progress } from './k6-process.ts'
+import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
+import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
+
+export { aggregateK6File } from './aggregate-file.ts'
+export { LoadAggregator, DEFAULT_WINDOW_S } from './aggregate.ts'
+export { K6JsonScanner } from './k6-json-scanner.ts'
+export { generateScript } from './script-gen.ts'
+export { endpointResolver, normaliseUrlPath } from './routes.ts'
+export { installK6 } from './k6-install.ts'
+export { K6_VERSION } from './k6-version.ts'
+export {
+  decodeHistogram,
+  encodeHistogram,
+  mergeEncodedHistograms,
+  latencyStats,
+  interpolatedPercentile,
+} from './histogram.ts'
+
+export const FILES = {
+  script: 'k6-script.js',
+  ndjson: 'k6.ndjson.gz',
+  summaryText: 'k6-summary.txt',
+  summaryJson: 'k6-summary.json',
+} as const
+
+/** k6's exit code when the script's own thresholds were crossed: a result, not a failure. */
+export const K6_THRESHOLDS_CROSSED = 99
+
+export interface RunLoadDeps {
+  env?: NodeJS.ProcessEnv
+  log?: (line: string) => void
+  onProgress?: (p: K6Progress) => void
+  signal?: AbortSignal
+  /** Tests shorten these. */
+  progressIntervalMs?: number
+  targetCheck?: TargetCheckOptions
+}
+
+export async function locateK6(
+  plan: Plan,
+  deps: RunLoadDeps = {},
+): Promise<{ path: string; version: string }> {
+  const found: LocatedK6 = await findK6({ k6Path: plan.k6Path, env: deps.env, log: deps.log })
+  deps.log?.(`k6 v${found.version} (${found.source}: ${found.path})`)
+  return { path: found.path, version: found.version }
+}
+
+export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<void> {
+  await assertTargetAnswers(plan.targetUrl, deps.targetCheck)
+}
+
+export async function runLoad(
+  plan: Plan,
+  outDir: string,
+  deps: RunLoadDeps = {},
+): Promise<{ load: LoadPart; k6Version: string }> {
+  const env = deps.env ?? process.env
+  await mkdir(outDir, { recursive: true })
+  const script = await prepareScript(plan, outDir)
+  const k6 = await locateK6(plan, deps)
+  await checkTarget(plan, deps)
+
+  const ndjson = join(outDir, FILES.ndjson)
+  const summaryJson = join(outDir, FILES.summaryJson)
+  const args = [
+    'run',
+    '--no-color',
+    '--quiet', // no progress bars or banner in stdout: stdout is then exactly the end-of-test summary
+    '--no-usage-report',
+    '--out',
+    `json=${ndjson}`, // k6 gzips when the name ends in .gz
+    '--summary-export',
+    summaryJson,
+    '--summary-trend-stats',
+    SUMMARY_TREND_STATS.join(','),
+    script.path,
+  ]
+  deps.log?.(
+    script.generated
+      ? `running the "${plan.scenario.name}" scenario: up to ${plan.scenario.vus} VUs for ${plan.scenario.durationS} s against ${plan.targetUrl}`
+      : `running ${plan.script} against ${plan.targetUrl}`,
+  )
+  const outcome = await runK6Process({
+    k6Path: k6.path,
+    args,
+    cwd: script.cwd,
+    env: {
+      ...env,
+      PERFGATE_TARGET_URL: plan.targetUrl,
+      K6_NO_USAGE_REPORT: 'true',
+      K6_WEB_DASHBOARD: 'false',
+    },
+    totalS: plan.scenario.durationS,
+    onProgress: deps.onProgress,
+    progressIntervalMs: deps.progressIntervalMs,
+    signal: deps.signal,
+  })
+  await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
+
+  const aggregate = await aggregateK6File(ndjson, { endpoints: plan.endpoints }).catch((error: Error) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  })
+  const requests = aggregate?.result.overall.count ?? 0
+  const exit = outcome.exitCode
+  const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED)
+  if (failed && requests === 0) {
+    const how = outcome.aborted
+      ? 'was stopped'
+      : exit === null
+        ? `was killed (${outcome.signal})`
+        : `exited with code ${exit}`
+    throw new Error(
+      `k6 ${how} before any request completed:\n${outcome.stderrTail.join('\n') || '(no output)'}`,
+    )
+  }
+  if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
+
+  let partial: string | undefined
+  if (outcome.aborted) partial = `the run was stopped after ${Math.round(outcome.elapsedS)} s`
+  else if (failed) {
+    const how = exit === null ? `was killed (${outcome.signal})` : `exited with code ${exit}`
+    partial = `k6 ${how} after ${Math.round(outcome.elapsedS)} s: ${outcome.stderrTail.at(-1) ?? ''}`.trim()
+  } else if (aggregate.truncated) partial = aggregate.truncated
+
+  const files: string[] = [FILES.ndjson, FILES.summaryText]
+  if (await exists(summaryJson)) files.push(FILES.summaryJson)
+  files.unshift(script.file)
+  const { result } = aggregate
+  const load: LoadPart = {
+    startedAt: new Date(result.startMs).toISOString(),
+    endedAt: new Date(result.endMs).toISOString(),
+    durationS: round3(result.durationS),
+    windowS: result.windowS,
+    vusMax: result.vusMax,
+    overall: result.overall,
+    endpoints: result.endpoints,
+    k6Summary:
+      outcome.stdout.trim() || '(the script replaced k6’s end-of-test summary with its own handleSummary)',
+    k6ExitCode: exit ?? -1,
+    thresholdsCrossed: exit === K6_THRESHOLDS_CROSSED,
+    ...(partial ? { partial } : {}),
+    files,
+    source: { kind: script.generated ? 'generated' : 'script', script: script.file },
+    ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),
+  }
+  deps.log?.(
+    `k6 done: ${load.overall.count} requests, ${(load.overall.errorRate * 100).toFixed(2)} % errors, p95 ${load.overall.duration.p95Ms} ms` +
+      (load.thresholdsCrossed ? ' (the script’s thresholds were crossed)' : '') +
+      (partial ? ` — partial: ${partial}` : ''),
+  )
+  return { load, k6Version: k6.version }
+}
+
+interface PreparedScript {
+  /** Path k6 runs. */
+  path: string
+  /** Name of the copy in the output folder. */
+  file: string
+  cwd: string
+  generated: boolean
+}
+
+/** The user's script runs in place (its relative imports keep working); a copy goes beside the results. */
+async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript> {
+  if (plan.script) {
+    const path = resolve(plan.script)
+    if (!(await exists(path))) throw new Error(`script ${plan.script} does not exist (looked at ${path})`)
+    const file = basename(path) === FILES.summaryText ? `user-${basename(path)}` : basename(path)
+    await copyFile(path, join(outDir, file))
+    return { path, file, cwd: process.cwd(), generated: false }
+  }
+  let fixturesPath: string | undefined
+  if (plan.scenario.fixtures) {
+    fixturesPath = resolve(plan.scenario.fixtures)
+    if (!(await exists(fixturesPath))) {
+      throw new Error(
+        `scenario fixtures file ${plan.scenario.fixtures} does not exist (looked at ${fixturesPath})`,
+      )
+    }
+  }
+  const text = generateScript({
+    targetUrl: plan.targetUrl,
+    scenario: plan.scenario,
+    endpoints: plan.endpoints,
+    fixturesPath,
+  })
+  const path = join(resolve(outDir), FILES.script)
+  await writeFile(path, text)
+  return { path, file: FILES.script, cwd: resolve(outDir), generated: true }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000

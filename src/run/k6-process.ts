@@ -1,0 +1,150 @@
+// Runs k6 as a child process: keeps its summary text (stdout) and the tail of its log
+// (stderr), reports progress from k6's own REST API, and stops it when asked.
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+
+export interface K6Progress {
+  elapsedS: number
+  totalS: number
+  vus: number
+  requests: number
+  errors: number
+}
+
+export interface K6ProcessOptions {
+  k6Path: string
+  args: string[]
+  cwd?: string
+  env: NodeJS.ProcessEnv
+  /** Expected length of the load, for progress. */
+  totalS: number
+  onProgress?: (p: K6Progress) => void
+  progressIntervalMs?: number
+  signal?: AbortSignal
+}
+
+export interface K6ProcessOutcome {
+  exitCode: number | null
+  signal: NodeJS.Signals | null
+  aborted: boolean
+  stdout: string
+  stderrTail: string[]
+  elapsedS: number
+}
+
+const STDERR_TAIL_LINES = 30
+const STDOUT_LIMIT = 1 << 20
+const KILL_GRACE_MS = 10_000
+
+export async function runK6Process(options: K6ProcessOptions): Promise<K6ProcessOutcome> {
+  // k6's REST API on a free loopback port: the cheapest exact progress (no file tailing).
+  const port = await freePort()
+  const args = [...options.args.slice(0, 1), '--address', `127.0.0.1:${port}`, ...options.args.slice(1)]
+  const started = Date.now()
+  const child = spawn(options.k6Path, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+
+  let stdout = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => {
+    if (stdout.length < STDOUT_LIMIT) stdout += text
+  })
+  const tail = new LineTail(STDERR_TAIL_LINES)
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (text: string) => tail.push(text))
+
+  let aborted = false
+  let killTimer: NodeJS.Timeout | undefined
+  const stop = () => {
+    aborted = true
+    child.kill('SIGINT') // k6 stops gracefully on SIGINT and still writes its summary
+    killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS)
+  }
+  if (options.signal?.aborted) stop()
+  else options.signal?.addEventListener('abort', stop, { once: true })
+
+  const interval = options.onProgress
+    ? setInterval(() => {
+        void pollProgress(port, started, options.totalS).then((p) => p && options.onProgress?.(p))
+      }, options.progressIntervalMs ?? 5000)
+    : undefined
+
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', (error) =>
+      reject(new Error(`k6 could not be started (${options.k6Path}): ${error.message}`)),
+    )
+    child.once('close', (code, sig) => resolve([code, sig]))
+  }).finally(() => {
+    if (interval) clearInterval(interval)
+    if (killTimer) clearTimeout(killTimer)
+    options.signal?.removeEventListener('abort', stop)
+  })
+  return {
+    exitCode,
+    signal,
+    aborted,
+    stdout,
+    stderrTail: tail.lines(),
+    elapsedS: (Date.now() - started) / 1000,
+  }
+}
+
+async function pollProgress(port: number, started: number, totalS: number): Promise<K6Progress | undefined> {
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(2000) })
+    if (!response.ok) return undefined
+    return ((await response.json()) as { data?: { attributes?: Record<string, unknown> } }).data?.attributes
+  }
+  try {
+    const [status, reqs, failed] = await Promise.all([
+      get('/v1/status'),
+      get('/v1/metrics/http_reqs'),
+      get('/v1/metrics/http_req_failed'),
+    ])
+    const requests = Number((reqs?.sample as { count?: number } | undefined)?.count ?? 0)
+    const failRate = Number((failed?.sample as { rate?: number } | undefined)?.rate ?? 0)
+    return {
+      elapsedS: Math.round((Date.now() - started) / 100) / 10,
+      totalS,
+      vus: Number(status?.vus ?? 0),
+      requests,
+      errors: Math.round(requests * failRate),
+    }
+  } catch {
+    return undefined // not up yet, or already gone: progress is best effort
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** The last N lines of a stream, however long it runs. */
+class LineTail {
+  private buffer: string[] = []
+  private partial = ''
+  constructor(private readonly max: number) {}
+
+  push(text: string): void {
+    const parts = (this.partial + text).split('\n')
+    this.partial = parts.pop() ?? ''
+    for (const line of parts) if (line.trim() !== '') this.buffer.push(line)
+    if (this.buffer.length > this.max * 2) this.buffer = this.buffer.slice(-this.max)
+  }
+
+  lines(): string[] {
+    const all = this.partial.trim() ? [...this.buffer, this.partial] : this.buffer
+    return all.slice(-this.max)
+  }
+}
