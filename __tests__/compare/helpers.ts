@@ -41,7 +41,8 @@ function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v)
 }
 
-const newHistogram = () => build({ numberOfSignificantValueDigits: 3 })
+const newHistogram = () =>
+  build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, autoResize: true })
 
 function stats(h: Histogram): LatencyStats {
   if (h.totalCount === 0) return { minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 }
