@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict'
+import { readFile, readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { describe, it } from 'node:test'
+import { loadTimeline, startCollectors, type Collector } from '../../src/collect/index.ts'
+import { makeDeps, makePlan, tempDir } from './helpers.ts'
+
+function recorder(name: Collector['name'], calls: string[], extra: Partial<Collector> = {}): Collector {
+  return {
+    name,
+    async before(ctx) {
+      calls.push(`${name}.before@${ctx.elapsedS}`)
+    },
+    async sample(ctx) {
+      calls.push(`${name}.sample@${ctx.elapsedS}`)
+    },
+    async steady(ctx) {
+      calls.push(`${name}.steady@${ctx.elapsedS}`)
+    },
+    async after(ctx) {
+      calls.push(`${name}.after@${ctx.elapsedS}`)
+    },
+    async probe() {
+      calls.push(`${name}.probe`)
+    },
+    async coolDown(ctx) {
+      calls.push(`${name}.coolDown@${ctx.elapsedS}`)
+    },
+    result: () => ({ ok: true }),
+    ...extra,
+  }
+}
+
+describe('the collectors timeline', () => {
+  it('ends the ramp after every stage but the last', () => {
+    const plan = makePlan()
+    assert.deepEqual(loadTimeline(plan), { rampEndS: 4, totalS: 12 })
+    plan.scenario.stages = [
+      { duration: '1m', target: 5 },
+      { duration: '1m30s', target: 5 },
+      { duration: '2m', target: 5 },
+    ]
+    assert.deepEqual(loadTimeline(plan), { rampEndS: 150, totalS: 270 })
+  })
+
+  it('runs before, samples, steady once, after, probe, cool-down and coolDown in order', async () => {
+    const calls: string[] = []
+    const sleeps: number[] = []
+    const deps = { ...makeDeps(), sleep: async (ms: number) => void sleeps.push(ms) }
+    const plan = makePlan({ coolDownS: 3 })
+    const session = await startCollectors(plan, await tempDir(), deps, {
+      sampleEveryS: 2,
+      collectors: [recorder('prometheus', calls)],
+    })
+    for (const s of [0, 1, 2, 3, 4, 5, 6]) {
+      session.tick(s)
+      await new Promise((r) => setImmediate(r))
+    }
+    await session.finish()
+    assert.deepEqual(calls, [
+      'prometheus.before@0',
+      'prometheus.sample@0',
+      'prometheus.sample@2',
+      'prometheus.steady@4',
+      'prometheus.sample@4',
+      'prometheus.sample@6',
+      'prometheus.after@12',
+      'prometheus.probe',
+      'prometheus.coolDown@15',
+    ])
+    assert.deepEqual(sleeps, [3000])
+    assert.deepEqual(session.parts().prometheus, { ok: true })
+  })
+
+  it('turns a throwing collector into unavailable while the others go on', async () => {
+    const calls: string[] = []
+    const lines: string[] = []
+    const failing = recorder('redis', calls, {
+      async before() {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:6390\nstack line')
+      },
+    })
+    const session = await startCollectors(makePlan(), await tempDir(), makeDeps(lines), {
+      collectors: [failing, recorder('prometheus', calls)],
+    })
+    session.tick(0)
+    await session.finish()
+    const parts = session.parts()
+    assert.deepEqual(parts.redis, { unavailable: 'connect ECONNREFUSED 127.0.0.1:6390' })
+    assert.deepEqual(parts.prometheus, { ok: true })
+    assert.ok(!calls.some((c) => c.startsWith('redis.')))
+    assert.deepEqual(parts.postgres, { unavailable: 'database-url not set' })
+    assert.ok(lines.some((l) => l.includes('redis collector unavailable')))
+  })
+
+  it('time-boxes a hook that hangs and aborts its signal', async () => {
+    let aborted = false
+    const hanging = recorder('postgres', [], {
+      after: (ctx) =>
+        new Promise<void>((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted = true
+            resolve()
+          })
+        }),
+    })
+    const plan = makePlan({ timeoutS: 0.2 })
+    const session = await startCollectors(plan, await tempDir(), makeDeps(), { collectors: [hanging] })
+    const started = Date.now()
+    await session.finish()
+    assert.ok(Date.now() - started < 2000)
+    assert.ok(aborted)
+    assert.match(
+      (session.parts().postgres as { unavailable: string }).unavailable,
+      /^after timed out after 0.2s/,
+    )
+  })
+
+  it('keeps a failing probe from making its collector unavailable', async () => {
+    const probing = recorder('postgres', [], {
+      async probe() {
+        throw new Error('probe broke')
+      },
+    })
+    const session = await startCollectors(makePlan(), await tempDir(), makeDeps(), { collectors: [probing] })
+    await session.finish()
+    assert.deepEqual(session.parts().postgres, { ok: true })
+  })
+
+  it('scrubs secrets from reasons, logs, data and raw files', async () => {
+    const dsn = 'postgres://app:s3cretpw@127.0.0.1:5432/app'
+    const lines: string[] = []
+    const dir = await tempDir()
+    const leaky = recorder('postgres', [], {
+      async before(ctx) {
+        await ctx.writeFile('db_stats_before.json', JSON.stringify({ dsn }))
+        ctx.deps.log(`connecting to ${dsn}`)
+      },
+      async after() {
+        throw new Error(`password authentication failed for s3cretpw`)
+      },
+    })
+    const session = await startCollectors(makePlan({ databaseUrl: dsn }), dir, makeDeps(lines), {
+      collectors: [leaky],
+    })
+    await session.finish()
+    const everything = [JSON.stringify(session.parts()), lines.join('\n')]
+    for (const file of await readdir(dir)) everything.push(await readFile(path.join(dir, file), 'utf8'))
+    for (const text of everything) assert.ok(!text.includes('s3cretpw'), text)
+    assert.deepEqual(session.parts().postgres, { unavailable: 'password authentication failed for ***' })
+  })
+})

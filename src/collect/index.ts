@@ -1,0 +1,267 @@
+// The collectors' timeline: before the load, sampled during it, at the end of the ramp, after it,
+// the query attribution probe, a cool-down wait, then the cool-down snapshots. Each hook is
+// time-boxed; a collector whose hook fails or times out is `unavailable` from then on. Nothing
+// here throws into the pipeline.
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Plan } from '../plan/types.ts'
+import { parseDurationS } from '../plan/values.ts'
+import type { Part } from '../record/index.ts'
+import type {
+  AppStatsData,
+  PostgresData,
+  PrometheusData,
+  ProfilesData,
+  RedisData,
+} from '../record/collectors.ts'
+import { SecretScrubber } from '../secrets.ts'
+import { createAppStatsCollector } from './appstats.ts'
+import { createPostgresCollector } from './postgres.ts'
+import { createPprofCollector } from './pprof.ts'
+import { createPrometheusCollector } from './prometheus.ts'
+import { createRedisCollector } from './redis.ts'
+import type { CollectContext, CollectDeps, Collector, LoadTimeline, PartName } from './types.ts'
+
+export type { CollectDeps, Collector, CollectContext, LoadTimeline, PartName } from './types.ts'
+
+export interface CollectorParts {
+  prometheus: Part<PrometheusData>
+  postgres: Part<PostgresData>
+  redis: Part<RedisData>
+  appStats: Part<AppStatsData>
+  profiles: Part<ProfilesData>
+}
+
+export interface SessionOptions {
+  /** Seconds between samples during the load (default 5). */
+  sampleEveryS?: number
+  /** Collectors to use instead of the ones the plan enables (tests). */
+  collectors?: Collector[]
+}
+
+export interface CollectorSession {
+  /** Called with the load's elapsed seconds (k6 progress); starts sample() and steady() hooks. */
+  tick(elapsedS: number): void
+  /** after(), the attribution probe, the cool-down wait and coolDown(). Never throws. */
+  finish(): Promise<void>
+  parts(): CollectorParts
+}
+
+/** The input that enables each collector, for the `not set` reason. */
+const INPUTS: Record<PartName, string> = {
+  prometheus: 'metrics-url',
+  postgres: 'database-url',
+  redis: 'redis-url',
+  appStats: 'app-stats-urls',
+  profiles: 'pprof-url',
+}
+
+export function defaultCollectDeps(log: (line: string) => void): CollectDeps {
+  return {
+    fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log,
+  }
+}
+
+/** The ramp end and total duration of the plan's stages, in seconds. */
+export function loadTimeline(plan: Plan): LoadTimeline {
+  const stages = plan.scenario.stages.map((stage) => parseDurationS(stage.duration) ?? 0)
+  const totalS = stages.reduce((a, b) => a + b, 0) || plan.scenario.durationS
+  const rampEndS = stages.length > 1 ? stages.slice(0, -1).reduce((a, b) => a + b, 0) : 0
+  return { rampEndS, totalS }
+}
+
+/** The collectors the plan's inputs enable. */
+export function createCollectors(plan: Plan): Collector[] {
+  const c = plan.collectors
+  const list: Collector[] = []
+  if (c.metricsUrl) list.push(createPrometheusCollector(c.metricsUrl))
+  if (c.databaseUrl) list.push(createPostgresCollector(c.databaseUrl))
+  if (c.redisUrl) list.push(createRedisCollector(c.redisUrl))
+  if (c.appStatsUrls.length > 0) list.push(createAppStatsCollector(c.appStatsUrls))
+  if (c.pprofUrl) list.push(createPprofCollector(c.pprofUrl, c.debugAuthHeader))
+  return list
+}
+
+/** The first line of an error's message, without secrets, as `unavailable` shows it. */
+export function reasonOf(error: unknown, scrubber: SecretScrubber): string {
+  const message = error instanceof Error ? error.message || error.name : String(error)
+  const line = message.split('\n')[0]!.trim() || 'unknown error'
+  return scrubber.scrub(line).slice(0, 300)
+}
+
+/** Credentials and query values of a URL that is not itself a secret (tokens hide in query strings). */
+function urlSecrets(url: string | undefined): string[] {
+  if (!url) return []
+  try {
+    const u = new URL(url)
+    return [u.password, decodeURIComponent(u.password), ...u.searchParams.values()].filter(
+      (v) => v.length >= 6,
+    )
+  } catch {
+    return []
+  }
+}
+
+class TimeoutError extends Error {}
+
+interface Slot {
+  collector: Collector
+  failed?: string
+  /** A sample still running: the next tick skips this collector. */
+  busy: boolean
+}
+
+/**
+ * Runs every enabled collector's before() and returns the session that drives the rest.
+ * Raw files go to `outDir`. Never throws.
+ */
+export async function startCollectors(
+  plan: Plan,
+  outDir: string,
+  deps: CollectDeps,
+  options: SessionOptions = {},
+): Promise<CollectorSession> {
+  const scrubber = new SecretScrubber([
+    plan.collectors.databaseUrl,
+    plan.collectors.redisUrl,
+    plan.collectors.debugAuthHeader,
+    ...plan.collectors.appStatsUrls.flatMap(urlSecrets),
+    ...[plan.collectors.metricsUrl, plan.collectors.pprofUrl].flatMap(urlSecrets),
+  ])
+  const log = (line: string) => deps.log(scrubber.scrub(line))
+  const timeline = loadTimeline(plan)
+  const timeoutMs = plan.collectors.timeoutS * 1000
+  const sampleEveryS = options.sampleEveryS ?? 5
+  const slots: Slot[] = (options.collectors ?? createCollectors(plan)).map((collector) => ({
+    collector,
+    busy: false,
+  }))
+  const pending = new Set<Promise<void>>()
+  let elapsedS = 0
+  let lastSampleS = -Infinity
+  let steadyStarted = false
+  let finished = false
+
+  await mkdir(outDir, { recursive: true })
+  const write = async (name: string, content: string | Uint8Array): Promise<string> => {
+    const file = path.join(outDir, name)
+    await mkdir(path.dirname(file), { recursive: true })
+    await writeFile(file, typeof content === 'string' ? scrubber.scrub(content) : content)
+    return name
+  }
+
+  type Hook = 'before' | 'sample' | 'steady' | 'after' | 'probe' | 'coolDown'
+
+  async function run(slot: Slot, hook: Hook, boxMs = timeoutMs) {
+    const fn = slot.collector[hook]
+    if (slot.failed || !fn) return
+    const controller = new AbortController()
+    const ctx: CollectContext = {
+      plan,
+      outDir,
+      deps: { ...deps, log },
+      scrubber,
+      timeline,
+      elapsedS,
+      signal: controller.signal,
+      writeFile: write,
+    }
+    let timer: NodeJS.Timeout | undefined
+    const box = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // Reject first: a hook that settles on abort must not win the race.
+        reject(new TimeoutError(`${hook} timed out after ${boxMs / 1000}s (collectors timeout)`))
+        controller.abort(new TimeoutError(`timed out after ${boxMs / 1000}s`))
+      }, boxMs)
+    })
+    try {
+      await Promise.race([fn.call(slot.collector, ctx), box])
+    } catch (error) {
+      if (hook === 'probe') log(`perfgate: ${slot.collector.name} probe: ${reasonOf(error, scrubber)}`)
+      else if (!slot.failed) {
+        slot.failed = reasonOf(error, scrubber)
+        log(`perfgate: ${slot.collector.name} collector unavailable: ${slot.failed}`)
+      }
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  const all = (hook: Hook, boxMs?: number) => Promise.all(slots.map((slot) => run(slot, hook, boxMs)))
+
+  const track = (promise: Promise<unknown>) => {
+    const p = promise.then(
+      () => undefined,
+      () => undefined,
+    )
+    pending.add(p)
+    void p.then(() => pending.delete(p))
+  }
+
+  if (slots.length > 0)
+    log(`perfgate: collectors ${slots.map((s) => s.collector.name).join(', ')}: before the load`)
+  await all('before')
+
+  return {
+    tick(s: number) {
+      if (finished) return
+      elapsedS = s
+      if (!steadyStarted && s >= timeline.rampEndS) {
+        steadyStarted = true
+        track(all('steady'))
+      }
+      if (s - lastSampleS >= sampleEveryS) {
+        lastSampleS = s
+        for (const slot of slots) {
+          if (slot.busy || !slot.collector.sample) continue
+          slot.busy = true
+          track(run(slot, 'sample').finally(() => (slot.busy = false)))
+        }
+      }
+    },
+
+    async finish() {
+      if (finished) return
+      finished = true
+      elapsedS = Math.max(elapsedS, timeline.totalS)
+      await Promise.all([...pending])
+      log('perfgate: collectors: after the load')
+      await all('after')
+      // The probe's requests come after every after() snapshot, so they count in no delta.
+      const probeBoxMs = Math.max(
+        timeoutMs,
+        plan.endpoints.length * plan.collectors.probeRequests * 2000 + timeoutMs,
+      )
+      await all('probe', probeBoxMs)
+      const coolDownS = plan.collectors.coolDownS
+      if (slots.some((slot) => !slot.failed && slot.collector.coolDown) && coolDownS > 0) {
+        log(`perfgate: collectors: cool-down ${coolDownS}s`)
+        await deps.sleep(coolDownS * 1000)
+      }
+      elapsedS += coolDownS
+      await all('coolDown')
+    },
+
+    parts() {
+      const parts = {} as Record<PartName, Part<unknown>>
+      for (const name of Object.keys(INPUTS) as PartName[])
+        parts[name] = { unavailable: `${INPUTS[name]} not set` }
+      for (const slot of slots) {
+        let part: Part<unknown>
+        if (slot.failed) part = { unavailable: slot.failed }
+        else {
+          try {
+            part = slot.collector.result()
+          } catch (error) {
+            part = { unavailable: reasonOf(error, scrubber) }
+          }
+        }
+        parts[slot.collector.name] = scrubber.scrubDeep(part)
+      }
+      return parts as unknown as CollectorParts
+    },
+  }
+}

@@ -1,0 +1,266 @@
+// Prometheus collector: scrapes `metrics-url` before and after the load (raw text kept beside
+// result.json), samples gauges during it, and turns the two scrapes into deltas.
+import type { DependencySpec } from '../plan/types.ts'
+import type {
+  DependencyMetrics,
+  PrometheusData,
+  RouteMetrics,
+  RuntimeDelta,
+  RuntimeFigures,
+} from '../record/collectors.ts'
+import { get, looksLikeHtml, text } from './http.ts'
+import {
+  counterDelta,
+  histogramDelta,
+  histogramNames,
+  histogramSeries,
+  parsePrometheusText,
+  samplesNamed,
+  seriesKey,
+  sumSeries,
+  summariseSeconds,
+  valueOf,
+  type HistogramSeries,
+  type ParsedMetrics,
+} from './promtext.ts'
+import { Unavailable, type Collector } from './types.ts'
+
+/** Metric names of a Clipper-like target (client_golang defaults). */
+export const METRIC_NAMES = {
+  requests: 'http_requests_total',
+  duration: 'http_request_duration_seconds',
+  inFlight: 'http_in_flight_requests',
+}
+
+const RUNTIME: [keyof RuntimeFigures, string][] = [
+  ['goroutines', 'go_goroutines'],
+  ['threads', 'go_threads'],
+  ['gomaxprocs', 'go_sched_gomaxprocs_threads'],
+  ['heapAllocBytes', 'go_memstats_heap_alloc_bytes'],
+  ['heapInuseBytes', 'go_memstats_heap_inuse_bytes'],
+  ['heapObjectsCount', 'go_memstats_heap_objects'],
+  ['rssBytes', 'process_resident_memory_bytes'],
+  ['openFdsCount', 'process_open_fds'],
+  ['cpuSeconds', 'process_cpu_seconds_total'],
+  ['gcCount', 'go_gc_duration_seconds_count'],
+  ['gcPauseSeconds', 'go_gc_duration_seconds_sum'],
+  ['allocatedBytes', 'go_memstats_alloc_bytes_total'],
+]
+
+export function runtimeFigures(parsed: ParsedMetrics): RuntimeFigures {
+  const out: RuntimeFigures = {}
+  for (const [field, name] of RUNTIME) {
+    const v = valueOf(parsed, name)
+    if (v !== undefined && Number.isFinite(v)) out[field] = v
+  }
+  return out
+}
+
+/** A parsed scrape, or Unavailable when the body is HTML or holds no samples. */
+export function parseScrape(body: string, isHtml: boolean, url: string): ParsedMetrics {
+  if (isHtml) throw new Unavailable(`${url} answered HTML, not the Prometheus text format: check metrics-url`)
+  const parsed = parsePrometheusText(body)
+  let samples = 0
+  for (const f of parsed.families.values()) samples += f.samples.length
+  if (samples === 0) throw new Unavailable(`${url} answered no Prometheus samples: check metrics-url`)
+  return parsed
+}
+
+function matches(labels: Record<string, string>, wanted: Record<string, string> | undefined): boolean {
+  return Object.entries(wanted ?? {}).every(([k, v]) => labels[k] === v)
+}
+
+function labelText(labels: Record<string, string>): string {
+  const entries = Object.entries(labels)
+  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}` : ''
+}
+
+function deltaSeries(
+  before: ParsedMetrics,
+  after: ParsedMetrics,
+  name: string,
+  notes: string[],
+): HistogramSeries[] {
+  const prior = new Map(histogramSeries(before, name).map((s) => [seriesKey(s.labels), s]))
+  return histogramSeries(after, name).map((s) => {
+    const d = histogramDelta(prior.get(seriesKey(s.labels)), s)
+    if (d.reset)
+      notes.push(`${name}${labelText(s.labels)} went down between the scrapes (restart?): after value used`)
+    return d
+  })
+}
+
+export interface AnalyseOptions {
+  dependencies: DependencySpec[]
+  /** List other `*_duration_seconds` histograms whose count grew (default true). */
+  discoverDependencies?: boolean
+  intervalS: number
+  /** Scrapes taken during the load (gauges only). */
+  during: ParsedMetrics[]
+  names?: typeof METRIC_NAMES
+}
+
+/** Everything the part holds, from the before and after scrapes; pure. */
+export function analyseScrapes(
+  before: ParsedMetrics,
+  after: ParsedMetrics,
+  options: AnalyseOptions,
+): Omit<PrometheusData, 'files'> {
+  const names = options.names ?? METRIC_NAMES
+  const notes: string[] = []
+
+  // Request counter by {method, path} and status.
+  const statuses = new Map<string, Record<string, number>>()
+  let requestsCount = 0
+  const priorRequests = new Map(
+    samplesNamed(before, names.requests).map((s) => [seriesKey(s.labels), s.value]),
+  )
+  for (const s of samplesNamed(after, names.requests)) {
+    const { delta, reset } = counterDelta(priorRequests.get(seriesKey(s.labels)), s.value)
+    if (reset) notes.push(`${names.requests}${labelText(s.labels)} went down between the scrapes (restart?)`)
+    if (delta === 0) continue
+    requestsCount += delta
+    const key = seriesKey({ method: s.labels.method ?? '', path: s.labels.path ?? '' })
+    const byStatus = statuses.get(key) ?? {}
+    const status = s.labels.status ?? s.labels.code ?? 'unknown'
+    byStatus[status] = (byStatus[status] ?? 0) + delta
+    statuses.set(key, byStatus)
+  }
+  if (samplesNamed(after, names.requests).length === 0) notes.push(`${names.requests} is not exposed`)
+
+  // Request histogram per {method, path} (other labels summed).
+  const routeSeries = new Map<string, HistogramSeries[]>()
+  for (const d of deltaSeries(before, after, names.duration, notes)) {
+    const labels = {
+      method: d.labels.method ?? '',
+      path: d.labels.path ?? d.labels.route ?? d.labels.handler ?? '',
+    }
+    const key = seriesKey(labels)
+    routeSeries.set(key, [...(routeSeries.get(key) ?? []), { ...d, labels }])
+  }
+  if (histogramSeries(after, names.duration).length === 0) notes.push(`${names.duration} is not exposed`)
+  const routes: RouteMetrics[] = []
+  for (const [key, list] of routeSeries) {
+    const summed = sumSeries(list, list[0]!.labels)
+    if (summed.count === 0) continue
+    routes.push({
+      ...(summed.labels.method ? { method: summed.labels.method } : {}),
+      path: summed.labels.path ?? '',
+      ...summariseSeconds(summed),
+      statuses: statuses.get(key) ?? {},
+    })
+  }
+  routes.sort((a, b) => b.count - a.count)
+
+  // Gauges sampled around and during the load.
+  const scrapes = [before, ...options.during, after]
+  const maxOf = (name: string) => {
+    const values = scrapes.map((p) => valueOf(p, name)).filter((v): v is number => v !== undefined)
+    return values.length ? Math.max(...values) : undefined
+  }
+  const inFlightMax = maxOf(names.inFlight)
+  const goroutinesMax = maxOf('go_goroutines')
+
+  const rb = runtimeFigures(before)
+  const ra = runtimeFigures(after)
+  const runtimeDelta: RuntimeDelta = {}
+  for (const field of ['cpuSeconds', 'gcCount', 'gcPauseSeconds', 'allocatedBytes'] as const) {
+    if (ra[field] !== undefined)
+      runtimeDelta[field] = Math.round(counterDelta(rb[field], ra[field]).delta * 1e6) / 1e6
+  }
+  if (runtimeDelta.cpuSeconds !== undefined && options.intervalS > 0)
+    runtimeDelta.cpuCores = Math.round((runtimeDelta.cpuSeconds / options.intervalS) * 1000) / 1000
+
+  // External dependencies: declared ones, then (by default) any other *_duration_seconds that grew.
+  const dependencies: DependencyMetrics[] = []
+  for (const dep of options.dependencies) {
+    const list = deltaSeries(before, after, dep.metric, notes).filter((s) => matches(s.labels, dep.labels))
+    if (list.length === 0) {
+      notes.push(`dependency ${dep.name}: ${dep.metric}${labelText(dep.labels ?? {})} is not exposed`)
+      continue
+    }
+    dependencies.push({
+      name: dep.name,
+      metric: dep.metric,
+      labels: dep.labels ?? {},
+      declared: true,
+      ...summariseSeconds(sumSeries(list)),
+    })
+  }
+  if (options.discoverDependencies ?? true) {
+    const declared = new Set(options.dependencies.map((d) => d.metric))
+    for (const name of histogramNames(after)) {
+      if (name === names.duration || declared.has(name) || !name.endsWith('_duration_seconds')) continue
+      for (const s of deltaSeries(before, after, name, notes)) {
+        if (s.count <= 0) continue
+        dependencies.push({
+          name: `${name}${labelText(s.labels)}`,
+          metric: name,
+          labels: s.labels,
+          declared: false,
+          ...summariseSeconds(s),
+        })
+      }
+    }
+  }
+
+  return {
+    intervalS: Math.round(options.intervalS * 1000) / 1000,
+    requestsCount,
+    routes,
+    ...(inFlightMax !== undefined ? { inFlightMax } : {}),
+    samplesCount: options.during.length,
+    runtime: { before: rb, after: ra, ...(goroutinesMax !== undefined ? { goroutinesMax } : {}) },
+    runtimeDelta,
+    dependencies,
+    notes: [...new Set(notes)],
+  }
+}
+
+/** Only the gauges of a scrape taken during the load, to keep memory flat. */
+function gaugesOnly(parsed: ParsedMetrics, keep: string[]): ParsedMetrics {
+  const families = new Map([...parsed.families].filter(([name]) => keep.includes(name)))
+  return { families, badLines: 0 }
+}
+
+export function createPrometheusCollector(url: string): Collector<PrometheusData> {
+  let before: ParsedMetrics | undefined
+  let after: ParsedMetrics | undefined
+  let beforeAt = 0
+  let afterAt = 0
+  const during: ParsedMetrics[] = []
+  const files: string[] = []
+  let dependencies: DependencySpec[] = []
+  const headers = { Accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' }
+
+  return {
+    name: 'prometheus',
+    async before(ctx) {
+      dependencies = ctx.plan.collectors.dependencies
+      const fetched = await get(ctx, url, headers)
+      const body = text(fetched)
+      before = parseScrape(body, looksLikeHtml(fetched), 'metrics-url')
+      beforeAt = ctx.deps.now()
+      files.push(await ctx.writeFile('metrics_before.txt', body))
+    },
+    async sample(ctx) {
+      const fetched = await get(ctx, url, headers).catch(() => undefined)
+      if (!fetched || looksLikeHtml(fetched)) return
+      during.push(gaugesOnly(parsePrometheusText(text(fetched)), [METRIC_NAMES.inFlight, 'go_goroutines']))
+    },
+    async after(ctx) {
+      const fetched = await get(ctx, url, headers)
+      const body = text(fetched)
+      after = parseScrape(body, looksLikeHtml(fetched), 'metrics-url')
+      afterAt = ctx.deps.now()
+      files.push(await ctx.writeFile('metrics_after.txt', body))
+    },
+    result() {
+      if (!before || !after) throw new Unavailable('metrics-url was not scraped before and after the load')
+      return {
+        files,
+        ...analyseScrapes(before, after, { dependencies, intervalS: (afterAt - beforeAt) / 1000, during }),
+      }
+    },
+  }
+}
