@@ -88,15 +88,32 @@ export function meets(actual: number, operator: Operator, value: number): boolea
 
 /**
  * The cache hit rate of a run as a fraction 0..1: `record.redis.hitRate` when the Redis collector
- * provided it, else undefined.
+ * measured it, else the keyspace hits and misses counted by an app-stats endpoint during the load
+ * (`…keyspace_hits` / `…keyspace_misses` deltas, as in `/health/cache`), else undefined.
  */
 export function cacheHitRateOf(record: RunRecord): number | undefined {
+  const fraction = (v: unknown): v is number =>
+    typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1
   const redis = record.redis
-  if (redis === undefined || redis === null || isUnavailable(redis)) return undefined
-  const hitRate = (redis as { hitRate?: unknown }).hitRate
-  return typeof hitRate === 'number' && Number.isFinite(hitRate) && hitRate >= 0 && hitRate <= 1
-    ? hitRate
-    : undefined
+  if (redis && !isUnavailable(redis) && fraction(redis.hitRate)) return redis.hitRate
+  const stats = record.appStats
+  if (!stats || isUnavailable(stats)) return undefined
+  for (const source of stats.sources ?? []) {
+    const delta = (suffix: string) =>
+      Object.entries(source.values ?? {}).find(([key]) => key.endsWith(suffix))?.[1]?.delta
+    const hits = delta('keyspace_hits')
+    const misses = delta('keyspace_misses')
+    if (
+      typeof hits === 'number' &&
+      typeof misses === 'number' &&
+      hits >= 0 &&
+      misses >= 0 &&
+      hits + misses > 0
+    ) {
+      return hits / (hits + misses)
+    }
+  }
+  return undefined
 }
 
 type Actual = { value: number } | { missing: string; hint?: string }
@@ -115,7 +132,9 @@ function actualOf(record: RunRecord, endpoint: string | undefined, metric: SloMe
     if (value !== undefined) return { value }
     const why = isUnavailable(record.redis)
       ? `Redis collector unavailable: ${record.redis.unavailable}`
-      : 'not collected'
+      : record.redis
+        ? 'Redis saw no lookups during the load'
+        : 'not collected'
     return {
       missing: `no cache hit rate (${why})`,
       hint: 'set redis-url so the Redis collector can read keyspace hits',
