@@ -243,6 +243,7 @@ export async function startCollectors(
       }
       elapsedS += coolDownS
       await all('coolDown')
+      await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
     },
 
     parts() {

@@ -50,6 +50,8 @@ export interface Collector<D = unknown> {
   probe?(ctx: CollectContext): Promise<void>
   /** Called after the attribution probe and the cool-down wait. */
   coolDown?(ctx: CollectContext): Promise<void>
+  /** Releases connections; called once at the end of finish(), also for a collector that failed. */
+  close?(): void | Promise<void>
   /** The part, or throws with a one-line reason. */
   result(): Part<D>
 }
