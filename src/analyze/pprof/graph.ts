@@ -109,3 +109,15 @@ export function buildEdges(profile: Profile, index: number, kept: ReadonlySet<st
   }
   return [...edges.values()]
 }
+
+/** stackNames lists a sample's frames leaf first (inlined callees before their callers). */
+export function stackNames(locations: Location[]): string[] {
+  const names: string[] = []
+  for (const location of locations) names.push(...locationNames(location).reverse())
+  return names
+}
+
+/** isRuntimeFrame tells Go runtime internals apart from code a user would recognise. */
+export function isRuntimeFrame(name: string): boolean {
+  return /^(runtime\.|internal\/runtime\/|runtime\/internal\/)/.test(name) || /\.runtime_[A-Za-z]/.test(name)
+}

@@ -5,6 +5,7 @@ import { percentage, scale, scaledLabel } from './measurement.ts'
 import type { Profile, Result } from './model.ts'
 import { sampleIndexByName } from './sampleindex.ts'
 import { padLeft } from './gofmt.ts'
+import { DIFF_BASE_LABEL } from './diff.ts'
 
 export interface TopOptions {
   /** Sample type name or index (`-sample_index`); default: the profile's default, else the last type. */
@@ -50,6 +51,21 @@ export interface TopTable {
   rows: TopRow[]
   /** The header lines `go tool pprof -top` prints above the table. */
   header: string[]
+}
+
+/**
+ * computeTotal sums |value| over all samples; in a diff profile only the base samples
+ * count, so percentages are of the base (pprof's computeTotal).
+ */
+export function computeTotal(profile: Profile, index: number): number {
+  let total = 0
+  let diffTotal = 0
+  for (const s of profile.samples) {
+    const v = Math.abs(s.values[index] ?? 0)
+    total += v
+    if (s.labels[DIFF_BASE_LABEL]?.includes('true')) diffTotal += v
+  }
+  return diffTotal > 0 ? diffTotal : total
 }
 
 /** FlatNameOrder: |flat| descending, then name, then |cum| descending. */
@@ -133,8 +149,7 @@ export function topTable(profile: Profile, options: TopOptions = {}): Result<Top
   const nodeFraction = options.nodeFraction ?? 0.005
   const edgeFraction = options.edgeFraction ?? 0.001
 
-  let total = 0
-  for (const s of profile.samples) total += Math.abs(s.values[index] ?? 0)
+  const total = computeTotal(profile, index)
 
   const all = buildNodes(profile, index)
   // Cutoffs are fractions of the graph's flat sum, as in pprof (equal to the total for non-diff profiles).
