@@ -21,11 +21,11 @@ const (
 
 // Faults are the known, switchable performance faults (ground truth for perfgate).
 type Faults struct {
-	NPlusOne      bool // FAULT_N_PLUS_ONE: comments list loads each author with its own query
-	SeqScan       bool // FAULT_SEQ_SCAN: search filters clip_search_terms.term, which has no index
-	CPURelated    bool // FAULT_CPU_RELATED: related clips runs scoreRelatedClips uncached
-	VoteMutex     bool // FAULT_VOTE_MUTEX: votes serialise on one global mutex
-	GoroutineLeak bool // FAULT_GOROUTINE_LEAK: clip detail leaks one goroutine per request
+	NPlusOne      bool `json:"n_plus_one"`     // FAULT_N_PLUS_ONE: comments list loads each author with its own query
+	SeqScan       bool `json:"seq_scan"`       // FAULT_SEQ_SCAN: search filters clip_search_terms.term, which has no index
+	CPURelated    bool `json:"cpu_related"`    // FAULT_CPU_RELATED: related clips runs scoreRelatedClips uncached
+	VoteMutex     bool `json:"vote_mutex"`     // FAULT_VOTE_MUTEX: votes serialise on one global mutex
+	GoroutineLeak bool `json:"goroutine_leak"` // FAULT_GOROUTINE_LEAK: clip detail leaks one goroutine per request
 }
 
 // Config is the whole runtime configuration, read from the environment.
