@@ -561,9 +561,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     ],
     [
       'GET',
-      /^\/git\/ref\/heads\/(.+)$/,
+      /^\/git\/ref\/(.+)$/,
       (ctx) => {
-        const name = decodeURIComponent(ctx.params[0]!)
+        // Octokit sends `heads/x` as `heads%2Fx`; GitHub accepts both.
+        const ref = decodeURIComponent(ctx.params[0]!)
+        if (!ref.startsWith('heads/')) return ghError(404, 'Not Found')
+        const name = ref.slice('heads/'.length)
         const branch = state.branches.get(name)
         if (!branch) return ghError(404, 'Not Found')
         return json(200, { ref: `refs/heads/${name}`, object: { sha: branch.commit, type: 'commit' } })
@@ -596,6 +599,22 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (!branch) return ghError(404, `No commit found for the ref ${ref}`)
         const file = branch.files.get(filePath)
         if (!file) return ghError(404, 'Not Found')
+        if (/\.raw/.test(String(ctx.req.headers.accept ?? '')))
+          return {
+            status: 200,
+            raw: file.content,
+            headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
+          }
+        // Like GitHub, the JSON form carries no content for files over 1 MB.
+        if (file.content.length > 1024 * 1024)
+          return json(200, {
+            type: 'file',
+            encoding: 'none',
+            content: '',
+            size: file.content.length,
+            path: filePath,
+            sha: file.sha,
+          })
         return json(200, {
           type: 'file',
           encoding: 'base64',

@@ -1,0 +1,148 @@
+// Baseline source `artifact` (the default): the result.json inside the report artifact of the
+// latest successful push run of this workflow on the base branch, falling back to older runs when
+// an artifact expired, is missing or is corrupt. The last N usable records form the history.
+import { parseRecord, RecordError } from '../record/io.ts'
+import type { RunRecord } from '../record/index.ts'
+import type { Plan } from '../plan/types.ts'
+import type { GitHubContext } from '../github/context.ts'
+import { downloadArtifactFiles } from '../github/download.ts'
+import { describeError, type GitHubClient } from '../github/octokit.ts'
+import { artifactNameFor, type BaselineDeps, type BaselineResult } from './types.ts'
+
+const RESULT_FILE = 'result.json'
+
+export async function findArtifactBaseline(
+  plan: Plan,
+  ctx: GitHubContext,
+  octokit: GitHubClient,
+  deps: BaselineDeps,
+): Promise<BaselineResult> {
+  const { owner, repo } = ctx
+  const name = artifactNameFor(plan.reportName)
+  const baseRef = plan.baseline.baseRef ?? ctx.baseRef ?? ctx.refName
+  const want = Math.max(1, plan.baseline.history)
+  const notes: string[] = []
+  if (!baseRef)
+    return {
+      history: [],
+      source: 'artifact',
+      notes: ['no baseline: the base branch is unknown (set baseline-base-ref)'],
+    }
+  const workflow = await workflowOf(octokit, ctx)
+  if (!workflow)
+    return {
+      history: [],
+      source: 'artifact',
+      notes: [
+        'no baseline: the workflow of this run is unknown (GITHUB_RUN_ID and GITHUB_WORKFLOW_REF are not set)',
+      ],
+    }
+  const maxRuns = deps.maxRuns ?? Math.max(30, want * 10)
+  const found: { record: RunRecord; runId: number }[] = []
+  let searched = 0
+  let expired = 0
+  for (let page = 1; found.length < want && searched < maxRuns; page++) {
+    const { data } = await octokit.rest.actions.listWorkflowRuns({
+      owner,
+      repo,
+      workflow_id: workflow,
+      branch: baseRef,
+      event: 'push',
+      status: 'success',
+      per_page: Math.min(100, maxRuns),
+      page,
+    })
+    if (data.workflow_runs.length === 0) break
+    for (const run of data.workflow_runs) {
+      if (found.length >= want || searched >= maxRuns) break
+      if (run.id === ctx.runId) continue
+      searched++
+      const outcome = await recordOfRun(octokit, ctx, run.id, name, deps)
+      if ('record' in outcome) found.push({ record: outcome.record, runId: run.id })
+      else if (outcome.note) {
+        if (outcome.expired) expired++
+        notes.push(outcome.note)
+      }
+    }
+    if (data.workflow_runs.length < Math.min(100, maxRuns)) break
+  }
+  if (found.length === 0) {
+    const why =
+      expired > 0
+        ? `the ${name} artifacts of the last successful runs on ${baseRef} have expired`
+        : `no successful push run of this workflow on ${baseRef} has a ${name} artifact yet`
+    notes.unshift(
+      `no baseline yet: ${why}; it appears after this workflow runs on a push to ${baseRef} (keep the artifact's retention longer than the time between pushes)`,
+    )
+    return { history: [], source: `artifact ${name} on ${baseRef}`, notes }
+  }
+  deps.log?.(
+    `baseline: ${name} of run ${found[0]!.runId} on ${baseRef} (${found.length} record(s) of history)`,
+  )
+  return {
+    baseline: found[0]!.record,
+    history: found.map((f) => f.record),
+    source: `artifact ${name} of run ${found[0]!.runId} on ${baseRef}`,
+    notes,
+  }
+}
+
+/** The workflow to search: this run's workflow id, or the file named by GITHUB_WORKFLOW_REF. */
+async function workflowOf(octokit: GitHubClient, ctx: GitHubContext): Promise<number | string | undefined> {
+  if (ctx.runId !== undefined) {
+    try {
+      const { data } = await octokit.rest.actions.getWorkflowRun({
+        owner: ctx.owner,
+        repo: ctx.repo,
+        run_id: ctx.runId,
+      })
+      return data.workflow_id
+    } catch {
+      // Fall back to the workflow file below.
+    }
+  }
+  const file = /\/\.github\/workflows\/([^@/]+)@/.exec(ctx.workflowRef ?? '')?.[1]
+  return file
+}
+
+type RunOutcome = { record: RunRecord } | { note?: string; expired?: boolean }
+
+async function recordOfRun(
+  octokit: GitHubClient,
+  ctx: GitHubContext,
+  runId: number,
+  name: string,
+  deps: BaselineDeps,
+): Promise<RunOutcome> {
+  const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
+    owner: ctx.owner,
+    repo: ctx.repo,
+    run_id: runId,
+    name,
+    per_page: 100,
+  })
+  const artifacts = data.artifacts.filter((a) => a.name === name).sort((a, b) => b.id - a.id)
+  if (artifacts.length === 0) return {}
+  const artifact = artifacts.find((a) => !a.expired)
+  if (!artifact)
+    return { note: `run ${runId}: the ${name} artifact has expired, tried an older run`, expired: true }
+  let files: Map<string, Buffer>
+  try {
+    files = await downloadArtifactFiles(
+      octokit,
+      { owner: ctx.owner, repo: ctx.repo, artifactId: artifact.id },
+      [RESULT_FILE],
+      deps.fetch ? { fetch: deps.fetch } : {},
+    )
+  } catch (error) {
+    return { note: `run ${runId}: could not download ${name} (${describeError(error)}), tried an older run` }
+  }
+  const text = files.get(RESULT_FILE)
+  if (!text) return { note: `run ${runId}: ${name} has no ${RESULT_FILE}, tried an older run` }
+  try {
+    return { record: parseRecord(text.toString('utf8'), `${RESULT_FILE} of run ${runId}`) }
+  } catch (error) {
+    if (error instanceof RecordError) return { note: `skipped a corrupt baseline: ${error.message}` }
+    throw error
+  }
+}
