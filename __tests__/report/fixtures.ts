@@ -1,0 +1,77 @@
+// Loading the report fixtures: the testbed run and its baseline, their decoded profiles, and the
+// SLO rows, comparison and gate computed from them the way the pipeline does.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { decodeProfile } from '../../src/analyze/pprof/decode.ts'
+import type { Profile } from '../../src/analyze/pprof/model.ts'
+import { evaluateSlos } from '../../src/analyze/slo.ts'
+import { compare, gateVerdict } from '../../src/compare/index.ts'
+import { DEFAULT_TOLERANCES } from '../../src/plan/defaults.ts'
+import type { GatePolicy } from '../../src/plan/types.ts'
+import { isUnavailable } from '../../src/record/common.ts'
+import type { ProfileKind } from '../../src/record/collectors.ts'
+import type { RunRecord } from '../../src/record/index.ts'
+import { parseRecord } from '../../src/record/io.ts'
+import type { ReportInput } from '../../src/report/model.ts'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const RECORDS = path.join(here, '..', 'fixtures', 'records')
+
+export function loadRecord(name: string): RunRecord {
+  const file = path.join(RECORDS, name)
+  return parseRecord(readFileSync(file, 'utf8'), file)
+}
+
+const PROFILE_FILES: Partial<Record<ProfileKind, string>> = {
+  cpu: 'cpu.pb.gz',
+  heap: 'heap.pb.gz',
+  allocs: 'allocs.pb.gz',
+  goroutine_during: 'goroutine.pb.gz',
+  block: 'block.pb.gz',
+  mutex: 'mutex.pb.gz',
+}
+
+export function loadProfiles(): Partial<Record<ProfileKind, Profile>> {
+  const out: Partial<Record<ProfileKind, Profile>> = {}
+  for (const [kind, file] of Object.entries(PROFILE_FILES)) {
+    const decoded = decodeProfile(readFileSync(path.join(RECORDS, 'testbed-profiles', file)))
+    if (!decoded.ok) throw new Error(`${file}: ${decoded.reason}`)
+    out[kind as ProfileKind] = decoded.value
+  }
+  return out
+}
+
+export const POLICY: GatePolicy = { failOn: ['slo', 'regression'], tolerances: DEFAULT_TOLERANCES }
+
+/** The report input the pipeline would build for `record` (and `baseline`). */
+export function inputFor(
+  record: RunRecord,
+  baseline?: RunRecord,
+  extra: Partial<ReportInput> = {},
+): ReportInput {
+  const slos = evaluateSlos(record, record.plan.slos)
+  const comparison = compare(baseline, record, POLICY)
+  const load = record.load
+  const gate = gateVerdict(slos, comparison, POLICY, {
+    baselineFound: baseline !== undefined,
+    ...(isUnavailable(load)
+      ? { loadUnavailable: load.unavailable }
+      : load.partial
+        ? { partial: load.partial }
+        : {}),
+  })
+  return {
+    record,
+    ...(baseline ? { baseline } : {}),
+    comparison,
+    slos,
+    gate,
+    reportName: 'perfgate',
+    links: {
+      runUrl: 'https://github.com/clipper/api/actions/runs/123456789',
+      artifactUrl: 'https://github.com/clipper/api/actions/runs/123456789/artifacts/987654',
+    },
+    ...extra,
+  }
+}

@@ -1,0 +1,1664 @@
+// buildReportModel: record + findings + SLO rows + comparison + gate → the report model, every
+// section of the profiling template filled, or saying in one line why it cannot be. Pure.
+import type { GateOutcome, MetricComparison, SloResult } from '../record/compare.ts'
+import { isUnavailable, type Part } from '../record/common.ts'
+import type {
+  AppStatsData,
+  PostgresData,
+  PrometheusData,
+  ProfileKind,
+  RedisData,
+} from '../record/collectors.ts'
+import type { Finding, FindingKind } from '../record/findings.ts'
+import type { RunRecord } from '../record/index.ts'
+import type { EndpointLoad, LoadPart } from '../record/load.ts'
+import type { Profile } from '../analyze/pprof/model.ts'
+import { fmt } from './markdown.ts'
+import type {
+  BarChart,
+  Block,
+  EndpointRow,
+  ListItem,
+  ReportInput,
+  ReportModel,
+  Section,
+  Span,
+  Text,
+  TimeSeries,
+  Verdict,
+} from './model.ts'
+import { flameTree, formatProfileValue, heaviestPaths, profileTop, profileTotal } from './profiles.ts'
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function dataOf<T>(part: Part<T> | undefined): T | undefined {
+  return part !== undefined && part !== null && !isUnavailable(part) ? (part as T) : undefined
+}
+
+function sentence(text: string): string {
+  return text.trim().replace(/[.\s]+$/, '')
+}
+
+/** Why a collector part is missing, for a one-line note. */
+function missingReason(part: Part<unknown> | undefined, what: string): string {
+  if (part === undefined || part === null) return `${what} was not part of this run`
+  if (isUnavailable(part)) return sentence(part.unavailable)
+  return `${what} has no data`
+}
+
+const note = (text: string): Block => ({ kind: 'note', text })
+const notCollected = (reason: string): Block => note(`Not collected: ${sentence(reason)}.`)
+const para = (text: Text): Block => ({ kind: 'paragraph', text })
+const list = (items: ListItem[], ordered = false): Block => ({ kind: 'list', items, ordered })
+const codeBlock = (text: string, language = ''): Block => ({ kind: 'code', text, language })
+const section = (id: string, title: string, blocks: Block[], children: Section[] = []): Section => ({
+  id,
+  title,
+  blocks,
+  children,
+})
+const strong = (text: string): Span => ({ text, strong: true })
+const plain = (text: string): Span => ({ text })
+const codeSpan = (text: string): Span => ({ text, code: true })
+const kv = (label: string, value: Text): ListItem => ({
+  text: [strong(label + ':'), plain(' '), ...(typeof value === 'string' ? [plain(value)] : value)],
+})
+
+function appValue(
+  app: AppStatsData | undefined,
+  key: string,
+): { before?: number; after?: number; delta?: number } {
+  for (const source of app?.sources ?? []) {
+    const v = source.values[key]
+    if (v) return v
+  }
+  return {}
+}
+
+function setting(pg: PostgresData | undefined, name: string): string | undefined {
+  return pg?.settings.find((s) => s.name === name)?.value
+}
+
+function pctOf(part: number | undefined, whole: number | undefined): string {
+  if (part === undefined || whole === undefined || !(whole > 0)) return 'n/a'
+  return fmt.pct(part / whole)
+}
+
+function durationText(seconds: number): string {
+  if (seconds % 60 === 0 && seconds >= 60) {
+    const m = seconds / 60
+    return `${seconds} seconds (${m} minute${m === 1 ? '' : 's'})`
+  }
+  return `${seconds} seconds`
+}
+
+function shortSha(sha: string | undefined): string | undefined {
+  return sha ? sha.slice(0, 12) : undefined
+}
+
+const EMOJI: Record<GateOutcome, string> = { pass: '✅', fail: '❌', warn: '⚠️', 'no-baseline': '🆕' }
+
+const STATUS_TEXT: Record<string, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  'no-data': '⚪ no data',
+  none: '— no target',
+}
+
+const VERDICT_MARK: Record<string, string> = {
+  regression: '🔺 regression',
+  improvement: '🟢 improvement',
+  unchanged: 'unchanged',
+  inconclusive: '❔ inconclusive',
+  'no-data': 'no data',
+}
+
+export function statusText(status: string): string {
+  return STATUS_TEXT[status] ?? status
+}
+
+export function verdictText(verdict: string): string {
+  return VERDICT_MARK[verdict] ?? verdict
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+function endpointRow(ep: EndpointLoad, slos: SloResult[], rows: MetricComparison[]): EndpointRow {
+  const mine = slos.filter((s) => s.endpoint === ep.name)
+  const p95 = mine.find((s) => s.metric === 'p95Ms')
+  const worst = mine.some((s) => s.status === 'fail')
+    ? 'fail'
+    : mine.some((s) => s.status === 'no-data')
+      ? 'no-data'
+      : mine.length > 0
+        ? 'pass'
+        : 'none'
+  const cmp = (metric: string) => rows.find((r) => r.endpoint === ep.name && r.metric === metric)
+  const c95 = cmp('p95Ms')
+  const baseline =
+    c95?.baseline !== undefined || cmp('p50Ms')?.baseline !== undefined
+      ? { p50Ms: cmp('p50Ms')?.baseline, p95Ms: c95?.baseline, p99Ms: cmp('p99Ms')?.baseline }
+      : undefined
+  return {
+    name: ep.name,
+    ...(ep.method ? { method: ep.method } : {}),
+    ...(ep.route ? { route: ep.route } : {}),
+    count: ep.count,
+    rps: ep.rps,
+    errorRate: ep.errorRate,
+    p50Ms: ep.duration.p50Ms,
+    p95Ms: ep.duration.p95Ms,
+    p99Ms: ep.duration.p99Ms,
+    ...(p95 ? { target: p95.target.text, targetMs: p95.target.value } : {}),
+    status: worst,
+    slos: mine,
+    ...(baseline ? { baseline } : {}),
+    ...(c95?.relDelta !== undefined ? { p95RelDelta: c95.relDelta } : {}),
+    ...(c95 ? { p95Verdict: c95.verdict, p95Message: c95.message } : {}),
+  }
+}
+
+function overallRow(load: LoadPart, slos: SloResult[], rows: MetricComparison[]): EndpointRow {
+  const row = endpointRow({ ...load.overall, name: 'overall' }, [], [])
+  const mine = slos.filter((s) => s.scope === 'overall' && s.metric !== 'cacheHitRate')
+  const c95 = rows.find((r) => r.scope === 'overall' && r.metric === 'p95Ms')
+  return {
+    ...row,
+    slos: mine,
+    status: mine.some((s) => s.status === 'fail') ? 'fail' : mine.length > 0 ? 'pass' : 'none',
+    ...(c95?.baseline !== undefined ? { baseline: { p95Ms: c95.baseline } } : {}),
+    ...(c95?.relDelta !== undefined ? { p95RelDelta: c95.relDelta } : {}),
+    ...(c95 ? { p95Verdict: c95.verdict } : {}),
+  }
+}
+
+/** Endpoints with an SLO but no load row still appear, with no data. */
+function endpointRows(input: ReportInput, load: LoadPart | undefined): EndpointRow[] {
+  const rows = input.comparison?.rows ?? []
+  const out = (load?.endpoints ?? []).map((ep) => endpointRow(ep, input.slos, rows))
+  const seen = new Set(out.map((r) => r.name))
+  for (const slo of input.slos) {
+    if (slo.scope !== 'endpoint' || !slo.endpoint || seen.has(slo.endpoint)) continue
+    seen.add(slo.endpoint)
+    const p95 = input.slos.find((s) => s.endpoint === slo.endpoint && s.metric === 'p95Ms')
+    out.push({
+      name: slo.endpoint,
+      count: 0,
+      rps: 0,
+      errorRate: 0,
+      p50Ms: NaN,
+      p95Ms: NaN,
+      p99Ms: NaN,
+      ...(p95 ? { target: p95.target.text, targetMs: p95.target.value } : {}),
+      status: 'no-data',
+      slos: input.slos.filter((s) => s.endpoint === slo.endpoint),
+    })
+  }
+  return out
+}
+
+const CHART_MAX = 20
+
+function p95Chart(rows: EndpointRow[], hasBaseline: boolean): BarChart | undefined {
+  const measured = rows.filter((r) => r.count > 0 && Number.isFinite(r.p95Ms))
+  if (measured.length === 0) return undefined
+  // Keep the endpoints closest to (or over) their target first when there are too many.
+  const ranked =
+    measured.length <= CHART_MAX
+      ? measured
+      : [...measured]
+          .map((r, i) => ({ r, i, k: r.targetMs ? r.p95Ms / r.targetMs : 0 }))
+          .sort((a, b) => b.k - a.k || b.r.p95Ms - a.r.p95Ms)
+          .slice(0, CHART_MAX)
+          .sort((a, b) => a.i - b.i)
+          .map((x) => x.r)
+  const withBaseline = hasBaseline && ranked.some((r) => r.baseline?.p95Ms !== undefined)
+  return {
+    title: 'p95 latency by endpoint (ms)',
+    unit: 'ms',
+    labels: ranked.map((r) => r.name),
+    current: ranked.map((r) => r.p95Ms),
+    target: ranked.map((r) => r.targetMs ?? NaN),
+    ...(withBaseline ? { baseline: ranked.map((r) => r.baseline?.p95Ms ?? NaN) } : {}),
+    omitted: measured.length - ranked.length,
+  }
+}
+
+function latencySeries(load: LoadPart | undefined): TimeSeries[] {
+  if (!load) return []
+  return load.endpoints
+    .filter((ep) => ep.windows.length > 0)
+    .map((ep) => ({
+      name: ep.name,
+      points: ep.windows.filter((w) => w.count > 0).map((w) => ({ tS: w.startMs / 1000, p95Ms: w.p95Ms })),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verdict
+
+function verdictOf(input: ReportInput, sloPass: number, sloTotal: number): Verdict {
+  const { gate } = input
+  const outcome = gate.verdict
+  const label = `perfgate: ${outcome === 'no-baseline' ? 'no baseline yet' : outcome}`
+  const parts: string[] = []
+  if (sloTotal > 0) parts.push(`${sloPass}/${sloTotal} SLOs met`)
+  if (outcome === 'no-baseline') parts.push('first run, nothing to compare with')
+  else if (input.comparison?.baselineFound) {
+    const n = gate.regressions.length
+    parts.push(n === 0 ? 'no regressions against the baseline' : `${n} regression${n === 1 ? '' : 's'}`)
+  }
+  if (gate.failed) parts.push('the job fails')
+  return {
+    outcome,
+    emoji: EMOJI[outcome],
+    label,
+    line: `${EMOJI[outcome]} ${label}: ${parts.join(', ')}`,
+    reasons: gate.reasons,
+    regressions: gate.regressions,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sections
+
+interface Ctx {
+  input: ReportInput
+  record: RunRecord
+  load?: LoadPart
+  prom?: PrometheusData
+  pg?: PostgresData
+  redis?: RedisData
+  app?: AppStatsData
+  profiles: Partial<Record<ProfileKind, Profile>>
+  findings: Finding[]
+  endpoints: EndpointRow[]
+  overall?: EndpointRow
+  hasBaseline: boolean
+}
+
+function findingsOf(ctx: Ctx, ...kinds: FindingKind[]): Finding[] {
+  return ctx.findings.filter((f) => kinds.includes(f.kind))
+}
+
+function impactText(f: Finding): string {
+  if (f.impact === undefined) return 'not measured'
+  return `${fmt.pct(f.impact)}${f.impactBasis ? ` of ${f.impactBasis}` : ''}`
+}
+
+function findingItem(f: Finding, checked?: boolean): ListItem {
+  return {
+    text: [strong(f.title), plain(`: ${f.detail}`)],
+    ...(checked !== undefined ? { checked } : {}),
+  }
+}
+
+function executiveSummary(ctx: Ctx): Section {
+  const { input } = ctx
+  const slos = input.slos
+  const failed = slos.filter((s) => s.status === 'fail')
+  const passed = slos.filter((s) => s.status === 'pass')
+  const noData = slos.filter((s) => s.status === 'no-data')
+  const crit = ctx.findings.filter((f) => f.tier <= 2)
+  const scope = input.record.meta.git?.pr ? `pull request #${input.record.meta.git.pr}` : 'this run'
+  const intro = para(
+    `This report documents the performance of ${input.record.meta.targetUrl} under the "${input.record.plan.scenario}" load test for ${scope}, measured and written by perfgate.`,
+  )
+  const keyFindings: ListItem[] = [
+    {
+      text:
+        slos.length === 0
+          ? 'Performance vs. SLO targets: no SLOs configured'
+          : `Performance vs. SLO targets: ${passed.length} of ${slos.length} met` +
+            (failed.length ? `, ${failed.length} failed (${failed.map((s) => s.id).join(', ')})` : '') +
+            (noData.length ? `, ${noData.length} without data` : ''),
+      checked: slos.length > 0 && failed.length === 0 && noData.length === 0,
+    },
+    {
+      text:
+        ctx.findings.length === 0
+          ? 'Critical bottlenecks identified: none found in the collected data'
+          : `Critical bottlenecks identified: ${crit.length} critical or high-priority of ${ctx.findings.length} findings` +
+            (crit.length
+              ? ` (${crit
+                  .slice(0, 3)
+                  .map((f) => f.title)
+                  .join('; ')})`
+              : ''),
+      checked: ctx.findings.length > 0,
+    },
+    {
+      text: resourceLine(ctx),
+      checked:
+        ctx.pg !== undefined || ctx.redis !== undefined || ctx.app !== undefined || ctx.prom !== undefined,
+    },
+    {
+      text:
+        ctx.findings.length === 0
+          ? 'Optimization recommendations: none, nothing stood out'
+          : `Optimization recommendations: ${[1, 2, 3, 4]
+              .map((t) => `${ctx.findings.filter((f) => f.tier === t).length} in priority ${t}`)
+              .join(', ')} (section 5)`,
+      checked: ctx.findings.length > 0,
+    },
+  ]
+  const overall = ctx.overall
+  const errSlo = slos.find((s) => s.scope === 'overall' && s.metric === 'errorRate')
+  const rpsSlo = slos.find((s) => s.scope === 'overall' && s.metric === 'rps')
+  const p95Targets = ctx.endpoints.filter((r) => r.target).length
+  const status: ListItem[] = overall
+    ? [
+        kv(
+          'p95 Latency',
+          `${fmt.ms(overall.p95Ms)} overall (Target: ${p95Targets > 0 ? `varies by endpoint, ${ctx.endpoints.filter((r) => r.slos.some((s) => s.metric === 'p95Ms' && s.status === 'pass')).length} of ${p95Targets} met` : 'none set'})`,
+        ),
+        kv(
+          'Error Rate',
+          `${fmt.pct(overall.errorRate, 2)} (Target: ${errSlo ? `${errSlo.target.text}, ${errSlo.status}` : 'none set'})`,
+        ),
+        kv(
+          'Throughput',
+          `${fmt.rps(overall.rps)} (Target: ${rpsSlo ? `${rpsSlo.target.text}, ${rpsSlo.status}` : 'none set'})`,
+        ),
+      ]
+    : [
+        {
+          text: `No load data: ${ctx.record.load && isUnavailable(ctx.record.load) ? sentence(ctx.record.load.unavailable) : 'the load test did not run'}.`,
+        },
+      ]
+  const gate: ListItem[] = [
+    kv(
+      'Gate',
+      `${EMOJI[input.gate.verdict]} ${input.gate.verdict}${input.gate.failed ? ' (the job fails)' : ''}`,
+    ),
+    ...input.gate.reasons.map((r) => ({ text: r })),
+  ]
+  return section(
+    'summary',
+    'Executive Summary',
+    [intro],
+    [
+      section('key-findings', 'Key Findings', [list(keyFindings)]),
+      section('status', 'Performance Status', [list(status), list(gate)]),
+    ],
+  )
+}
+
+function resourceLine(ctx: Ctx): string {
+  const parts: string[] = []
+  const rt = ctx.prom?.runtimeDelta
+  if (rt?.cpuCores !== undefined) parts.push(`${rt.cpuCores.toFixed(2)} CPU cores in use`)
+  if (ctx.pg?.activity) parts.push(`up to ${ctx.pg.activity.max.total} database connections`)
+  if (ctx.redis?.hitRate !== undefined) parts.push(`cache hit rate ${fmt.pct(ctx.redis.hitRate)}`)
+  const after = ctx.prom?.runtime.after
+  if (after?.rssBytes !== undefined) parts.push(`RSS ${fmt.bytes(after.rssBytes)}`)
+  return parts.length > 0
+    ? `Resource utilization patterns: ${parts.join(', ')} (section 2)`
+    : 'Resource utilization patterns: no collector data (set metrics-url, database-url, redis-url)'
+}
+
+function stageText(stages: { duration: string; target: number }[]): ListItem[] {
+  return stages.map((s, i) => ({
+    text:
+      i > 0 && stages[i - 1]!.target === s.target
+        ? `${s.duration} → hold ${s.target} VUs`
+        : `${s.duration} → ${s.target} VUs`,
+  }))
+}
+
+function testConfiguration(ctx: Ctx): Section {
+  const plan = ctx.record.plan
+  const load = ctx.load
+  const params: ListItem[] = [
+    kv('Scenario', plan.script ? `${plan.scenario} (k6 script ${plan.script})` : plan.scenario),
+    kv('Virtual Users', `${plan.vus} concurrent users${load ? ` (peak measured ${load.vusMax})` : ''}`),
+    kv(
+      'Duration',
+      `${durationText(plan.durationS)}${load ? `, measured ${Math.round(load.durationS)} s` : ''}`,
+    ),
+    kv('Think-time scale', String(plan.thinkTimeScale)),
+    plan.stages.length > 0
+      ? { ...kv('Ramp-up', ''), children: stageText(plan.stages) }
+      : kv('Ramp-up', 'none (constant VUs)'),
+    plan.userTypes.length > 0
+      ? {
+          ...kv('User Distribution', ''),
+          children: plan.userTypes.map((u) => ({ text: `${u.weight}% ${u.name}` })),
+        }
+      : kv('User Distribution', plan.script ? 'defined by the k6 script' : 'one user type'),
+    kv('Target', ctx.record.meta.targetUrl),
+    ...(ctx.record.meta.k6Version ? [kv('k6', ctx.record.meta.k6Version)] : []),
+  ]
+  const pg = ctx.pg
+  const maxConns = appValue(ctx.app, 'database.max_conns')
+  const poolSize = maxConns.after ?? maxConns.before
+  const poolText =
+    poolSize !== undefined
+      ? `${poolSize} (max_conns from app stats)`
+      : ctx.app
+        ? 'not reported by the app stats (no database.max_conns)'
+        : `not collected (${missingReason(ctx.record.appStats, 'app stats')})`
+  const dbItems: ListItem[] = [
+    kv(
+      'Database',
+      pg
+        ? `PostgreSQL ${pg.version}`
+        : `PostgreSQL: not collected (${missingReason(ctx.record.postgres, 'PostgreSQL')})`,
+    ),
+  ]
+  dbItems[0]!.children = [
+    kv('Connection pool', poolText),
+    kv('Shared buffers', pg ? (setting(pg, 'shared_buffers') ?? 'not reported') : 'not collected'),
+    ...(pg && setting(pg, 'max_connections') ? [kv('max_connections', setting(pg, 'max_connections')!)] : []),
+  ]
+  const redis = ctx.redis
+  const cacheItem: ListItem = {
+    ...kv(
+      'Cache',
+      redis ? `Redis ${redis.version}` : `Redis: not collected (${missingReason(ctx.record.redis, 'Redis')})`,
+    ),
+    children: redis
+      ? [
+          kv(
+            'Max memory',
+            redis.memory.maxmemoryBytes > 0
+              ? fmt.bytes(redis.memory.maxmemoryBytes)
+              : 'no limit (maxmemory 0)',
+          ),
+          kv('Eviction policy', redis.memory.policy || 'not reported'),
+        ]
+      : [kv('Max memory', 'not collected'), kv('Eviction policy', 'not collected')],
+  }
+  const after = ctx.prom?.runtime.after as
+    (PrometheusData['runtime']['after'] & { memoryLimitBytes?: number; goVersion?: string }) | undefined
+  const before = ctx.prom?.runtime.before as typeof after
+  const gomaxprocs = after?.gomaxprocs ?? before?.gomaxprocs
+  const memLimit = after?.memoryLimitBytes ?? before?.memoryLimitBytes
+  const goVersion = after?.goVersion ?? before?.goVersion
+  const backend: ListItem = {
+    ...kv(
+      'Backend',
+      ctx.prom
+        ? `Go${goVersion ? ` ${goVersion}` : ''} (from Prometheus runtime metrics)`
+        : `Go: not collected (${missingReason(ctx.record.prometheus, 'Prometheus')})`,
+    ),
+    children: ctx.prom
+      ? [
+          kv(
+            'GOMAXPROCS',
+            gomaxprocs !== undefined ? String(gomaxprocs) : 'not exposed (no go_sched_gomaxprocs_threads)',
+          ),
+          kv(
+            'Memory limit',
+            memLimit !== undefined
+              ? memLimit >= 2 ** 62
+                ? 'none (GOMEMLIMIT unset)'
+                : fmt.bytes(memLimit)
+              : 'not exposed (no go_gc_gomemlimit_bytes)',
+          ),
+          ...(after?.rssBytes !== undefined
+            ? [kv('Resident memory after load', fmt.bytes(after.rssBytes))]
+            : []),
+        ]
+      : [kv('GOMAXPROCS', 'not collected'), kv('Memory limit', 'not collected')],
+  }
+  return section(
+    'configuration',
+    '1. Test Configuration',
+    [],
+    [
+      section('load-parameters', 'Load Test Parameters', [list(params)]),
+      section('system-configuration', 'System Configuration', [list([...dbItems, cacheItem, backend])]),
+    ],
+  )
+}
+
+function k6KeyMetrics(load: LoadPart): string {
+  const o = load.overall
+  const checks = o.checks.passes + o.checks.fails
+  return [
+    'Key Metrics:',
+    `- http_reqs: ${o.count} (${o.rps.toFixed(1)}/s)`,
+    '- http_req_duration:',
+    `  - p50: ${o.duration.p50Ms.toFixed(2)}ms`,
+    `  - p95: ${o.duration.p95Ms.toFixed(2)}ms`,
+    `  - p99: ${o.duration.p99Ms.toFixed(2)}ms`,
+    `- http_req_failed: ${(o.errorRate * 100).toFixed(2)}%`,
+    `- checks: ${checks > 0 ? ((o.checks.passes / checks) * 100).toFixed(2) : 'n/a'}% passed (${o.checks.passes} of ${checks})`,
+  ].join('\n')
+}
+
+function deltaCell(rel: number | undefined, verdict: string | undefined): string {
+  if (verdict === undefined) return 'n/a'
+  return `${rel !== undefined ? fmt.signedPct(rel) + ' ' : ''}${verdictText(verdict)}`
+}
+
+export function endpointTable(
+  rows: EndpointRow[],
+  overall: EndpointRow | undefined,
+  hasBaseline: boolean,
+): Block {
+  const header = ['Endpoint', 'Requests', 'Errors', 'p50', 'p95', 'p99', 'Target (p95)', 'Status']
+  if (hasBaseline) header.push('Baseline p95', 'Δ p95')
+  const all = overall ? [...rows, overall] : rows
+  const cells = all.map((r) => {
+    const name: Text = r.name === 'overall' && r === overall ? [strong('overall')] : [codeSpan(r.name)]
+    const base: Text[] = [
+      name,
+      r.count > 0 ? fmt.count(r.count) : '0',
+      r.count > 0 ? fmt.pct(r.errorRate, 2) : 'n/a',
+      fmt.ms(r.p50Ms),
+      fmt.ms(r.p95Ms),
+      fmt.ms(r.p99Ms),
+      r.target ?? '—',
+      statusText(r.status),
+    ]
+    if (hasBaseline) base.push(fmt.ms(r.baseline?.p95Ms), deltaCell(r.p95RelDelta, r.p95Verdict))
+    return base
+  })
+  return {
+    kind: 'table',
+    header,
+    rows: cells,
+    align: header.map((_, i) => (i === 0 || i >= 6 ? 'l' : 'r')),
+  }
+}
+
+function baselineMetrics(ctx: Ctx): Section {
+  const load = ctx.load
+  const k6: Block[] = load
+    ? [
+        ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
+        codeBlock(
+          (load.k6Summary.trim()
+            ? k6Text(load.k6Summary) + '\n\n'
+            : 'k6 printed no end-of-test summary.\n\n') + k6KeyMetrics(load),
+        ),
+      ]
+    : [notCollected(missingReason(ctx.record.load, 'the load test'))]
+  const endpointsBlocks: Block[] =
+    ctx.endpoints.length > 0 || ctx.overall
+      ? [endpointTable(ctx.endpoints, ctx.overall, ctx.hasBaseline)]
+      : [notCollected(missingReason(ctx.record.load, 'the load test'))]
+  const chart = p95Chart(ctx.endpoints, ctx.hasBaseline)
+  if (chart) endpointsBlocks.push({ kind: 'chart', chart })
+  if (ctx.hasBaseline && ctx.input.comparison) {
+    const others = ctx.input.comparison.rows.filter(
+      (r) =>
+        r.metric !== 'p95Ms' &&
+        (r.verdict === 'regression' || r.verdict === 'improvement' || r.verdict === 'inconclusive'),
+    )
+    if (others.length > 0)
+      endpointsBlocks.push(
+        para('Other changes against the baseline:'),
+        list(others.map((r) => ({ text: r.message }))),
+      )
+  }
+  const sloRows = ctx.input.slos.filter((s) => s.metric !== 'p95Ms' || s.scope === 'overall')
+  if (sloRows.length > 0) {
+    endpointsBlocks.push({
+      kind: 'table',
+      header: ['SLO', 'Target', 'Measured', 'Status'],
+      rows: sloRows.map((s) => [
+        [codeSpan(s.id)],
+        s.target.text,
+        s.actual !== undefined ? sloValue(s) : 'n/a',
+        statusText(s.status),
+      ]),
+    })
+  }
+
+  const promBlocks: Block[] = []
+  const prom = ctx.prom
+  if (!prom) promBlocks.push(notCollected(missingReason(ctx.record.prometheus, 'Prometheus')))
+  else {
+    if (prom.routes.length > 0) {
+      const routes = [...prom.routes].sort((a, b) => b.count - a.count)
+      promBlocks.push({
+        kind: 'table',
+        header: ['Route', 'Requests', 'p50', 'p95', 'p99', 'Statuses'],
+        rows: routes.map((r) => [
+          [codeSpan(`${r.method ? r.method + ' ' : ''}${r.path}`)],
+          fmt.count(r.count),
+          fmt.ms(r.p50Ms),
+          fmt.ms(r.p95Ms),
+          fmt.ms(r.p99Ms),
+          Object.entries(r.statuses)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ') || 'n/a',
+        ]),
+        align: ['l', 'r', 'r', 'r', 'r', 'l'],
+      })
+    } else promBlocks.push(note('No http_request_duration_seconds series grew during the load.'))
+    const slowest = [...prom.routes]
+      .filter((r) => r.p95Ms !== undefined)
+      .sort((a, b) => b.p95Ms! - a.p95Ms!)[0]
+    const rt = prom.runtime
+    const d = prom.runtimeDelta
+    promBlocks.push(
+      para('Key Observations:'),
+      list([
+        { text: `http_requests_total: ${fmt.count(prom.requestsCount)} over ${prom.intervalS.toFixed(0)} s` },
+        {
+          text: slowest
+            ? `http_request_duration_seconds (p95): ${fmt.ms(slowest.p95Ms)} on the slowest route ${slowest.path}`
+            : 'http_request_duration_seconds (p95): no route had observations',
+        },
+        {
+          text: `http_in_flight_requests (max): ${prom.inFlightMax !== undefined ? prom.inFlightMax : 'not exposed'}`,
+        },
+        {
+          text: `goroutines: ${rt.before.goroutines ?? 'n/a'} before, ${rt.goroutinesMax ?? 'n/a'} max, ${rt.after.goroutines ?? 'n/a'} after`,
+        },
+        {
+          text: `CPU: ${d.cpuSeconds !== undefined ? d.cpuSeconds.toFixed(1) + ' s' : 'n/a'}${d.cpuCores !== undefined ? ` (${d.cpuCores.toFixed(2)} cores)` : ''}; GC: ${d.gcCount ?? 'n/a'} cycles, ${d.gcPauseSeconds !== undefined ? fmt.ms(d.gcPauseSeconds * 1000) : 'n/a'} paused; allocated ${fmt.bytes(d.allocatedBytes)}`,
+        },
+        {
+          text: `heap in use ${fmt.bytes(rt.before.heapInuseBytes)} → ${fmt.bytes(rt.after.heapInuseBytes)}; RSS ${fmt.bytes(rt.before.rssBytes)} → ${fmt.bytes(rt.after.rssBytes)}`,
+        },
+        ...prom.notes.map((n) => ({ text: n })),
+      ]),
+    )
+  }
+
+  return section(
+    'metrics',
+    '2. Measured Metrics',
+    [],
+    [
+      section('k6', 'Load Test Results (K6)', k6),
+      section('endpoints', 'Endpoint-Specific Performance', endpointsBlocks),
+      section('prometheus', 'Prometheus Metrics', promBlocks),
+      section('resources', 'Resource Utilization', [], [databaseUsage(ctx), cacheUsage(ctx)]),
+    ],
+  )
+}
+
+function sloValue(s: SloResult): string {
+  if (s.actual === undefined) return 'n/a'
+  if (s.metric === 'errorRate' || s.metric === 'cacheHitRate') return fmt.pct(s.actual, 2)
+  if (s.metric === 'rps') return fmt.rps(s.actual)
+  return fmt.ms(s.actual)
+}
+
+function databaseUsage(ctx: Ctx): Section {
+  const app = ctx.app
+  const pg = ctx.pg
+  const blocks: Block[] = []
+  const dbKeys = Object.entries(app?.sources.flatMap((s) => Object.entries(s.values)) ?? []).length
+  if (app) {
+    const rows: Text[][] = []
+    for (const source of app.sources) {
+      for (const [key, v] of Object.entries(source.values)) {
+        if (!key.startsWith('database.')) continue
+        rows.push([[codeSpan(key)], fmtNum(v.before), fmtNum(v.after), fmtNum(v.delta)])
+      }
+    }
+    if (rows.length > 0)
+      blocks.push({
+        kind: 'table',
+        header: ['Pool statistic', 'Before', 'After', 'Delta'],
+        rows,
+        align: ['l', 'r', 'r', 'r'],
+      })
+    else blocks.push(note('The app stats had no `database.*` figures.'))
+    for (const source of app.sources)
+      if (source.error) blocks.push(note(`App stats ${source.url}: ${source.error}`))
+  } else
+    blocks.push(notCollected(`app stats (pool figures): ${missingReason(ctx.record.appStats, 'app stats')}`))
+  void dbKeys
+
+  const maxConns = appValue(app, 'database.max_conns')
+  const total = appValue(app, 'database.total_conns')
+  const acquired = appValue(app, 'database.acquired_conns')
+  const idle = appValue(app, 'database.idle_conns')
+  const acqCount = appValue(app, 'database.acquire_count')
+  const acqMs = appValue(app, 'database.acquire_duration_ms')
+  const pool = maxConns.after ?? maxConns.before
+  const peak = pg?.activity?.max.total ?? total.after
+  const analysis: ListItem[] = []
+  analysis.push({
+    text:
+      peak !== undefined && pool !== undefined
+        ? `Connection pool usage: ${pctOf(peak, pool)} utilized (peak ${peak} of ${pool} connections${pg?.activity ? ', from pg_stat_activity samples' : ''})`
+        : peak !== undefined
+          ? `Connection pool usage: peak ${peak} connections; the pool size is unknown (no database.max_conns)`
+          : 'Connection pool usage: unknown (neither app stats nor PostgreSQL activity samples)',
+  })
+  analysis.push({
+    text:
+      acqCount.delta !== undefined && acqMs.delta !== undefined && acqCount.delta > 0
+        ? `Average acquire duration: ${fmt.ms(acqMs.delta / acqCount.delta)} over ${fmt.count(acqCount.delta)} acquires`
+        : 'Average acquire duration: unknown (no database.acquire_count / acquire_duration_ms growth)',
+  })
+  const act = pg?.activity
+  analysis.push({
+    text: act
+      ? `Idle vs. active connections: ${act.mean.idle.toFixed(1)} idle : ${act.mean.active.toFixed(1)} active on average (max ${act.max.idle} : ${act.max.active}, ${act.max.idleInTransaction} idle in transaction, ${act.max.waiting} waiting)`
+      : idle.after !== undefined && acquired.after !== undefined
+        ? `Idle vs. active connections: ${idle.after} idle : ${acquired.after} acquired after the load`
+        : 'Idle vs. active connections: unknown (no activity samples or pool figures)',
+  })
+  if (pg) {
+    analysis.push({
+      text: `Buffer cache hit ratio: ${fmt.pct(pg.database.cacheHitRatio)}; commits ${fmt.count(pg.database.xactCommitCount)}, rollbacks ${fmt.count(pg.database.xactRollbackCount)}, deadlocks ${pg.database.deadlocksCount}, temp files ${pg.database.tempFilesCount} (${fmt.bytes(pg.database.tempBytes)})`,
+    })
+  } else
+    analysis.push({
+      text: `PostgreSQL statistics: not collected (${missingReason(ctx.record.postgres, 'PostgreSQL')})`,
+    })
+  blocks.push(para([strong('Analysis'), plain(':')]), list(analysis))
+  return section('database', 'Database', blocks)
+}
+
+function fmtNum(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return 'n/a'
+  return Number.isInteger(v) ? fmt.count(v) : v.toFixed(2)
+}
+
+function cacheUsage(ctx: Ctx): Section {
+  const redis = ctx.redis
+  if (!redis)
+    return section('cache', 'Cache (Redis)', [notCollected(missingReason(ctx.record.redis, 'Redis'))])
+  const keys = redis.keysPerDb.reduce((s, d) => s + d.keysCount, 0)
+  const blocks: Block[] = [
+    {
+      kind: 'table',
+      header: ['Figure', 'Value'],
+      rows: [
+        ['keyspace hits / misses', `${fmt.count(redis.hitsCount)} / ${fmt.count(redis.missesCount)}`],
+        ['commands', fmt.count(redis.commandsCount)],
+        ['used memory (peak)', `${fmt.bytes(redis.memory.usedBytes)} (${fmt.bytes(redis.memory.peakBytes)})`],
+        ['fragmentation ratio', redis.memory.fragmentationRatio?.toFixed(2) ?? 'n/a'],
+        [
+          'evicted / expired keys',
+          `${fmt.count(redis.evictedKeysCount)} / ${fmt.count(redis.expiredKeysCount)}`,
+        ],
+        ['connected clients', fmtNum(redis.connectedClientsCount)],
+        ...redis.keysPerDb.map((d): Text[] => [
+          d.db,
+          `${fmt.count(d.keysCount)} keys, ${fmt.count(d.expiresCount)} with TTL`,
+        ]),
+      ],
+      align: ['l', 'r'],
+    },
+    para([strong('Analysis'), plain(':')]),
+    list([
+      {
+        text: `Hit rate: ${redis.hitRate !== undefined ? fmt.pct(redis.hitRate) : 'n/a (no lookups during the load)'}`,
+      },
+      {
+        text: `Memory usage: ${fmt.bytes(redis.memory.usedBytes)} / ${redis.memory.maxmemoryBytes > 0 ? fmt.bytes(redis.memory.maxmemoryBytes) : 'no limit'}`,
+      },
+      { text: `Evictions: ${fmt.count(redis.evictedKeysCount)}` },
+      { text: `Keys: ${fmt.count(keys)}` },
+      ...redis.notes.map((n) => ({ text: n })),
+    ]),
+  ]
+  return section('cache', 'Cache (Redis)', blocks)
+}
+
+// Profiling -------------------------------------------------------------------------------------
+
+function profileMissing(ctx: Ctx, kinds: ProfileKind[]): string {
+  const part = ctx.record.profiles
+  if (part === undefined || part === null || isUnavailable(part)) return missingReason(part, 'pprof')
+  const missing = part.missing.find((m) => kinds.includes(m.kind))
+  if (missing) return `${missing.kind} profile: ${sentence(missing.reason)}`
+  const file = part.files.find((f) => kinds.includes(f.kind))
+  if (file) return `${file.file} was collected but not decoded for this report`
+  return `no ${kinds[0]} profile in this run`
+}
+
+function pickProfile(ctx: Ctx, kinds: ProfileKind[]): Profile | undefined {
+  for (const k of kinds) if (ctx.profiles[k]) return ctx.profiles[k]
+  return undefined
+}
+
+function rowsByName(ctx: Ctx, profile: Profile, n: number, sampleIndex?: string) {
+  const top = profileTop(profile, 200, sampleIndex)
+  return (top.table?.rows ?? []).slice(0, n)
+}
+
+function profiling(ctx: Ctx): Section {
+  const children: Section[] = []
+  // CPU
+  const cpu = pickProfile(ctx, ['cpu'])
+  if (cpu) {
+    const top = profileTop(cpu, 20)
+    const over5 = (top.table?.rows ?? []).filter((r) => r.flatPct > 5)
+    const hot = findingsOf(ctx, 'cpu-hotspot')
+    const keyItems: ListItem[] =
+      hot.length > 0
+        ? hot.map((f) => ({
+            ...findingItem(f, false),
+            text: [strong(f.title), plain(` - ${impactText(f)}: ${f.detail}`)],
+          }))
+        : (over5.length > 0 ? over5 : (top.table?.rows ?? []).slice(0, 3)).slice(0, 5).map((r) => ({
+            text: [
+              codeSpan(r.name),
+              plain(` - ${r.flatPct.toFixed(1)}% CPU flat, ${r.cumPct.toFixed(1)}% cum`),
+            ],
+            checked: false,
+          }))
+    const paths = heaviestPaths(cpu, 3)
+    children.push(
+      section('cpu', 'CPU Profile', [
+        para([
+          strong('Top CPU Consumers'),
+          plain(` (>5% CPU time: ${over5.length} function${over5.length === 1 ? '' : 's'}):`),
+        ]),
+        top.text ? codeBlock(top.text) : note(`The CPU profile could not be read: ${top.error}.`),
+        para([strong('Key Findings'), plain(':')]),
+        keyItems.length > 0 ? list(keyItems) : note('The CPU profile has no samples.'),
+        para([strong('Hot Paths'), plain(':')]),
+        paths.length > 0
+          ? list(
+              paths.map((p) => ({
+                text: [
+                  codeSpan((p.frames.length > 5 ? '… → ' : '') + p.frames.slice(-5).join(' → ')),
+                  plain(` (${fmt.pct(p.share)})`),
+                ],
+              })),
+            )
+          : note('No call paths in the CPU profile.'),
+      ]),
+    )
+  } else children.push(section('cpu', 'CPU Profile', [notCollected(profileMissing(ctx, ['cpu']))]))
+
+  // Memory
+  const heap = pickProfile(ctx, ['heap', 'allocs'])
+  if (heap) {
+    const top = profileTop(heap, 20)
+    const allocSpace = profileTotal(heap, 'alloc_space')
+    const inuseObjects = profileTotal(heap, 'inuse_objects')
+    const inuseSpace = profileTotal(heap, 'inuse_space')
+    const allocRows = rowsByName(
+      ctx,
+      heap,
+      3,
+      heap.sampleTypes.some((t) => t.type === 'alloc_space') ? 'alloc_space' : undefined,
+    )
+    const allocFindings = findingsOf(ctx, 'allocation-hotspot')
+    children.push(
+      section('memory', 'Memory Profile', [
+        para([strong('Top Memory Allocators'), plain(` (${top.table?.sampleType ?? 'heap'}):`)]),
+        top.text ? codeBlock(top.text) : note(`The heap profile could not be read: ${top.error}.`),
+        para([strong('Key Findings'), plain(':')]),
+        list([
+          {
+            text: `Total heap allocation: ${allocSpace ? formatProfileValue(allocSpace.total, allocSpace.unit) : 'n/a'} allocated since start, ${inuseSpace ? formatProfileValue(inuseSpace.total, inuseSpace.unit) : 'n/a'} in use`,
+          },
+          { text: `Objects in use: ${inuseObjects ? fmt.count(inuseObjects.total) : 'n/a'}` },
+          {
+            text: 'Major allocators (allocated space):',
+            children: allocRows.length
+              ? allocRows.map((r) => ({
+                  text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}%)`)],
+                  checked: false,
+                }))
+              : [{ text: 'none in the profile' }],
+          },
+          ...allocFindings.map((f) => findingItem(f, false)),
+        ]),
+      ]),
+    )
+  } else
+    children.push(
+      section('memory', 'Memory Profile', [notCollected(profileMissing(ctx, ['heap', 'allocs']))]),
+    )
+
+  // Goroutines
+  const gr = pickProfile(ctx, ['goroutine_during', 'goroutine_after', 'goroutine_before'])
+  const grBefore = ctx.profiles.goroutine_before
+  const grAfter = ctx.profiles.goroutine_after
+  const promRt = ctx.prom?.runtime
+  if (gr) {
+    const top = profileTop(gr, 10)
+    const total = top.table?.total
+    const leaks = findingsOf(ctx, 'goroutine-leak')
+    const countOf = (p: Profile | undefined) => (p ? profileTop(p, 1).table?.total : undefined)
+    const waiting = (top.table?.rows ?? [])
+      .filter((r) => !r.name.startsWith('runtime.') && r.cum > 0)
+      .sort((a, b) => b.cum - a.cum)
+      .slice(0, 3)
+    const expected = countOf(grBefore) ?? promRt?.before.goroutines
+    children.push(
+      section('goroutines', 'Goroutine Profile', [
+        para([
+          strong('Goroutine Count'),
+          plain(
+            `: ${total ?? 'n/a'}${promRt?.goroutinesMax !== undefined ? ` (Prometheus max during the load: ${promRt.goroutinesMax})` : ''}`,
+          ),
+        ]),
+        top.text ? codeBlock(top.text) : note(`The goroutine profile could not be read: ${top.error}.`),
+        para([strong('Analysis'), plain(':')]),
+        list([
+          {
+            text: `Expected goroutine count: ${expected ?? 'n/a'} before the load${countOf(grAfter) !== undefined ? `, ${countOf(grAfter)} after the cool-down` : ''}`,
+            checked: true,
+          },
+          {
+            text:
+              leaks.length > 0
+                ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
+                : 'Potential leaks: NO (no goroutine-leak finding)',
+            checked: leaks.length === 0,
+          },
+          {
+            text: [
+              plain('Blocking operations: '),
+              ...(waiting.length
+                ? waiting.flatMap((r, i) => [
+                    ...(i ? [plain(', ')] : []),
+                    codeSpan(r.name),
+                    plain(` (${r.cumText})`),
+                  ])
+                : [plain('none outside the runtime')]),
+            ],
+            checked: false,
+          },
+        ]),
+      ]),
+    )
+  } else
+    children.push(
+      section('goroutines', 'Goroutine Profile', [
+        notCollected(profileMissing(ctx, ['goroutine_during', 'goroutine_after', 'goroutine_before'])),
+      ]),
+    )
+
+  // Block / mutex
+  const block = pickProfile(ctx, ['block'])
+  const mutex = pickProfile(ctx, ['mutex'])
+  const contention = findingsOf(ctx, 'contention')
+  if (block || mutex) {
+    const blocks: Block[] = [para([strong('Lock Contention'), plain(':')])]
+    for (const [name, p] of [
+      ['block', block],
+      ['mutex', mutex],
+    ] as const) {
+      if (!p) continue
+      const top = profileTop(p, 10)
+      blocks.push(
+        top.text ? codeBlock(top.text) : note(`The ${name} profile could not be read: ${top.error}.`),
+      )
+    }
+    const rows = rowsByName(ctx, (block ?? mutex)!, 50)
+      .filter((r) => r.flat > 0)
+      .slice(0, 2)
+    blocks.push(
+      para([strong('Key Findings'), plain(':')]),
+      contention.length > 0
+        ? list(contention.map((f) => findingItem(f, false)))
+        : rows.length > 0
+          ? list(
+              rows.map((r) => ({
+                text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}% of delay)`)],
+                checked: false,
+              })),
+            )
+          : note('No contention recorded.'),
+    )
+    children.push(section('block', 'Block Profile', blocks))
+  } else
+    children.push(section('block', 'Block Profile', [notCollected(profileMissing(ctx, ['block', 'mutex']))]))
+  return section('profiling', '3. Profiling Analysis', [], children)
+}
+
+// Bottlenecks ----------------------------------------------------------------------------------
+
+function queryType(query: string): string {
+  const m = /^\s*(?:with\b[\s\S]*?\)\s*)?([a-z]+)/i.exec(query)
+  return (m?.[1] ?? 'other').toUpperCase()
+}
+
+function bottlenecks(ctx: Ctx): Section {
+  const pg = ctx.pg
+  const queryFindings = findingsOf(ctx, 'slow-query', 'missing-index', 'n-plus-one')
+  const issueOf = (queryid: string): string => {
+    const f = queryFindings.filter((x) => String(x.evidence?.queryid ?? '') === queryid)
+    const ex = pg?.explains.find((e) => e.queryid === queryid)
+    const parts = f.map((x) => x.title)
+    if (ex?.seqScans?.length) parts.push(`Sequential scan on ${ex.seqScans.join(', ')}`)
+    return parts.join('; ') || 'none found'
+  }
+  const slowBlocks: Block[] = []
+  if (!pg) slowBlocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
+  else {
+    const slow = pg.statements.filter((s) => s.meanExecMs > 10).sort((a, b) => b.totalExecMs - a.totalExecMs)
+    const shown =
+      slow.length > 0 ? slow : [...pg.statements].sort((a, b) => b.totalExecMs - a.totalExecMs).slice(0, 5)
+    if (slow.length === 0)
+      slowBlocks.push(
+        note(
+          pg.statements.length > 0
+            ? 'No statement averaged over 10 ms; the five with the most total time:'
+            : 'pg_stat_statements recorded no statements during the load.',
+        ),
+      )
+    if (shown.length > 0)
+      slowBlocks.push({
+        kind: 'table',
+        header: ['Query', 'Duration (mean)', 'Count', 'Total', 'Type', 'Issue'],
+        rows: shown.map((s) => [
+          [codeSpan(s.query)],
+          fmt.ms(s.meanExecMs),
+          fmt.count(s.calls),
+          fmt.ms(s.totalExecMs),
+          queryType(s.query),
+          issueOf(s.queryid),
+        ]),
+        align: ['l', 'r', 'r', 'r', 'l', 'l'],
+      })
+  }
+
+  const n1 = findingsOf(ctx, 'n-plus-one')
+  const n1Blocks: Block[] = []
+  if (n1.length > 0) {
+    n1Blocks.push(
+      list(
+        n1.map((f, i) => ({
+          text: [strong(`Pattern ${i + 1}`), plain(`: ${f.title}. ${f.detail}`)],
+          checked: false,
+          children: [
+            kv('Location', f.location ? [codeSpan(f.location)] : 'not found in the repository'),
+            kv('Endpoint', f.endpoint ?? 'n/a'),
+            kv(
+              'Impact',
+              `${f.evidence?.queriesPerRequest ?? f.evidence?.callsPerRequest ?? 'n/a'} queries per request (${impactText(f)})`,
+            ),
+            kv('Solution', f.fix),
+          ],
+        })),
+      ),
+    )
+  } else if (pg)
+    n1Blocks.push(
+      note(
+        pg.attribution.length > 0
+          ? 'No N+1 pattern: no statement ran more than once per request in the attribution probe.'
+          : 'No N+1 pattern found (the attribution probe did not run).',
+      ),
+    )
+  else n1Blocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
+  if (pg && pg.attribution.length > 0) {
+    n1Blocks.push({
+      kind: 'table',
+      header: ['Endpoint', 'Request', 'Statements / request', 'DB time / request'],
+      rows: pg.attribution.map((a) => [
+        [codeSpan(a.endpoint)],
+        [codeSpan(`${a.method} ${a.path}`)],
+        a.statementsPerRequest.toFixed(1),
+        fmt.ms(a.dbTimeMsPerRequest),
+      ]),
+      align: ['l', 'l', 'r', 'r'],
+    })
+  }
+  if (pg && pg.attributionSkipped.length > 0)
+    n1Blocks.push(list(pg.attributionSkipped.map((s) => ({ text: `${s.endpoint} not probed: ${s.reason}` }))))
+
+  const idxBlocks: Block[] = []
+  const idx = findingsOf(ctx, 'missing-index')
+  if (!pg) idxBlocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
+  else {
+    const seq = pg.tables
+      .filter((t) => t.seqScanCount > t.idxScanCount)
+      .sort((a, b) => b.seqTupReadCount - a.seqTupReadCount)
+    idxBlocks.push(
+      seq.length > 0
+        ? {
+            kind: 'table',
+            header: ['Table', 'seq_scan', 'idx_scan', 'excess seq', 'rows read by seq scans', 'live rows'],
+            rows: seq.map((t) => [
+              [codeSpan(t.table)],
+              fmt.count(t.seqScanCount),
+              fmt.count(t.idxScanCount),
+              fmt.count(t.seqScanCount - t.idxScanCount),
+              fmt.count(t.seqTupReadCount),
+              fmt.count(t.nLiveTupCount),
+            ]),
+            align: ['l', 'r', 'r', 'r', 'r', 'r'],
+          }
+        : note('No table had more sequential than index scans during the load.'),
+      para([strong('Recommended Indexes'), plain(':')]),
+      idx.length > 0
+        ? list(idx.map((f) => ({ text: [codeSpan(f.fix), plain(` - ${f.title}`)], checked: false })))
+        : note('None: no missing-index finding.'),
+    )
+  }
+
+  const cacheBlocks: Block[] = []
+  const redis = ctx.redis
+  const cacheF = findingsOf(ctx, 'cache')
+  if (!redis) cacheBlocks.push(notCollected(missingReason(ctx.record.redis, 'Redis')))
+  else {
+    const noTtl = redis.sample.prefixes.filter((p) => p.ttl.none > 0 && p.keysCount > 0)
+    cacheBlocks.push(
+      para([
+        strong('Cache Hit Rate'),
+        plain(`: ${redis.hitRate !== undefined ? fmt.pct(redis.hitRate) : 'n/a'}`),
+      ]),
+      para([strong('Analysis'), plain(':')]),
+      list([
+        ...cacheF.map((f) => findingItem(f, false)),
+        {
+          text: `Cache evictions: ${redis.evictedKeysCount > 0 ? 'HIGH' : 'LOW'} (${fmt.count(redis.evictedKeysCount)} evicted during the load)`,
+          checked: redis.evictedKeysCount === 0,
+        },
+        {
+          text:
+            noTtl.length > 0
+              ? `TTL optimization needed: ${noTtl.map((p) => `${p.prefix} (${p.ttl.none} keys without TTL)`).join(', ')}`
+              : 'TTL optimization needed: no key prefix without a TTL in the sample',
+          checked: noTtl.length === 0,
+        },
+      ]),
+    )
+    if (redis.sample.prefixes.length > 0)
+      cacheBlocks.push({
+        kind: 'table',
+        header: ['Key prefix', 'Keys', 'Memory', 'No TTL', '< 1 min', '< 10 min', '< 1 h', '≥ 1 h'],
+        rows: redis.sample.prefixes.map((p) => [
+          [codeSpan(p.prefix)],
+          fmt.count(p.keysCount),
+          fmt.bytes(p.memoryBytes),
+          String(p.ttl.none),
+          String(p.ttl.lt1m),
+          String(p.ttl.lt10m),
+          String(p.ttl.lt1h),
+          String(p.ttl.ge1h),
+        ]),
+        align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      })
+    cacheBlocks.push(
+      para([strong('Recommendations'), plain(':')]),
+      cacheF.length > 0
+        ? list(cacheF.map((f) => ({ text: f.fix, checked: false })))
+        : note('None: no cache finding.'),
+    )
+  }
+
+  const depBlocks: Block[] = []
+  const prom = ctx.prom
+  const depF = findingsOf(ctx, 'external-dependency')
+  if (!prom) depBlocks.push(notCollected(missingReason(ctx.record.prometheus, 'Prometheus')))
+  else if (prom.dependencies.length === 0)
+    depBlocks.push(
+      note('No dependency histogram grew during the load (declare them under collectors.dependencies).'),
+    )
+  else {
+    const reqSeconds = prom.routes.reduce((s, r) => s + r.sumSeconds, 0)
+    depBlocks.push(para([strong('API Call Latency'), plain(':')]), {
+      kind: 'table',
+      header: ['Service', 'p50', 'p95', 'Count', 'Impact'],
+      rows: prom.dependencies.map((d) => {
+        const f = depF.find((x) => x.evidence?.dependency === d.name || x.title.includes(d.name))
+        return [
+          [codeSpan(d.name)],
+          fmt.ms(d.p50Ms),
+          fmt.ms(d.p95Ms),
+          fmt.count(d.count),
+          f
+            ? `${f.title}`
+            : reqSeconds > 0
+              ? `${fmt.pct(d.sumSeconds / reqSeconds)} of request time`
+              : `${d.sumSeconds.toFixed(1)} s total`,
+        ]
+      }),
+      align: ['l', 'r', 'r', 'r', 'l'],
+    })
+  }
+  if (depF.length > 0) depBlocks.push(list(depF.map((f) => findingItem(f))))
+
+  const areaF = findingsOf(ctx, 'bottleneck-area')
+  const appBlocks: Block[] =
+    areaF.length > 0
+      ? [
+          list(
+            areaF.map((f) => ({
+              text: [strong(f.title), plain(`: ${f.detail} (${impactText(f)})`)],
+              checked: false,
+            })),
+          ),
+        ]
+      : [
+          ctx.profiles.cpu
+            ? note(
+                'No application area (JSON, middleware, driver, GC, syscalls) stood out in the CPU profile.',
+              )
+            : notCollected(`needs the CPU profile: ${profileMissing(ctx, ['cpu'])}`),
+        ]
+
+  return section(
+    'bottlenecks',
+    '4. Bottleneck Analysis',
+    [],
+    [
+      section(
+        'database-queries',
+        '4.1 Database Queries',
+        [],
+        [
+          section('slow-queries', 'Slow Queries (>10ms)', slowBlocks),
+          section('n-plus-one', 'N+1 Query Patterns', n1Blocks),
+          section('missing-indexes', 'Missing Indexes', idxBlocks),
+        ],
+      ),
+      section('caching', '4.2 Caching Issues', cacheBlocks),
+      section('dependencies', '4.3 External Dependencies', depBlocks),
+      section('application', '4.4 Application Bottlenecks', appBlocks),
+    ],
+  )
+}
+
+const TIERS: { tier: 1 | 2 | 3 | 4; title: string }[] = [
+  { tier: 1, title: 'Priority 1: Critical (Expected Impact >30%)' },
+  { tier: 2, title: 'Priority 2: High (Expected Impact 10-30%)' },
+  { tier: 3, title: 'Priority 3: Medium (Expected Impact 5-10%)' },
+  { tier: 4, title: 'Priority 4: Low (Expected Impact <5%)' },
+]
+
+function recommendations(ctx: Ctx): Section {
+  return section(
+    'recommendations',
+    '5. Optimization Recommendations',
+    ctx.findings.length === 0
+      ? [
+          note(
+            'No findings in this run, so no recommendations: every collected signal was within its thresholds.',
+          ),
+        ]
+      : [],
+    TIERS.map(({ tier, title }) => {
+      const fs = ctx.findings.filter((f) => f.tier === tier).sort((a, b) => (b.impact ?? 0) - (a.impact ?? 0))
+      return section(
+        `priority-${tier}`,
+        title,
+        fs.length === 0
+          ? [note(`No priority ${tier} findings in this run.`)]
+          : [
+              list(
+                fs.map((f) => ({
+                  text: [strong(f.title)],
+                  children: [
+                    kv('Issue', f.detail),
+                    kv('Impact', impactText(f)),
+                    kv('Effort', f.effort.toUpperCase()),
+                    kv('Implementation', f.fix),
+                    ...(f.location ? [kv('Location', [codeSpan(f.location)])] : []),
+                    ...(f.endpoint ? [kv('Endpoint', [codeSpan(f.endpoint)])] : []),
+                  ],
+                })),
+                true,
+              ),
+            ],
+      )
+    }),
+  )
+}
+
+const PHASES: { title: string; kinds: FindingKind[]; none: string }[] = [
+  {
+    title: 'Phase 1: Database Optimizations',
+    kinds: ['missing-index', 'n-plus-one', 'slow-query'],
+    none: 'no database findings',
+  },
+  { title: 'Phase 2: Caching Optimizations', kinds: ['cache'], none: 'no cache findings' },
+  {
+    title: 'Phase 3: Application Optimizations',
+    kinds: [
+      'cpu-hotspot',
+      'allocation-hotspot',
+      'bottleneck-area',
+      'contention',
+      'goroutine-leak',
+      'external-dependency',
+      'slo',
+      'other',
+    ],
+    none: 'no application findings',
+  },
+]
+
+function implementationPlan(ctx: Ctx): Section {
+  const children = PHASES.map((p, i) => {
+    const fs = findingsOf(ctx, ...p.kinds).sort((a, b) => a.tier - b.tier)
+    return section(
+      `phase-${i + 1}`,
+      p.title,
+      fs.length === 0
+        ? [note(`Nothing to do in this phase: ${p.none}.`)]
+        : [
+            list(
+              fs.map((f) => ({
+                text: [
+                  plain(`${f.fix} `),
+                  { text: `(priority ${f.tier}, effort ${f.effort}: ${f.title})`, em: true },
+                ],
+                checked: false,
+              })),
+            ),
+          ],
+    )
+  })
+  children.push(
+    section('phase-4', 'Phase 4: Re-profiling', [
+      list([
+        { text: 'Push the changes: perfgate runs the same load test on the pull request', checked: false },
+        {
+          text: 'Collect new profiles (pprof, PostgreSQL, Redis, Prometheus) in the same run',
+          checked: false,
+        },
+        {
+          text: `Compare metrics with this run (${shortSha(ctx.record.meta.git?.sha) ?? ctx.record.meta.startedAt}) as the baseline`,
+          checked: false,
+        },
+        { text: 'Document improvements: the sticky comment updates in place', checked: false },
+      ]),
+    ]),
+  )
+  return section('implementation-plan', '6. Implementation Plan', [], children)
+}
+
+function successCriteria(ctx: Ctx): Section {
+  const items: ListItem[] = ctx.input.slos.map((s) => ({
+    text:
+      s.status === 'no-data'
+        ? `${s.id} ${s.target.text}: no data (${s.message.replace(/^.*no data \(/, '').replace(/\)$/, '')})`
+        : `${criterionName(s)} ${s.target.text} (measured ${sloValue(s)})`,
+    checked: s.status === 'pass',
+  }))
+  return section(
+    'success-criteria',
+    '7. Success Criteria',
+    [],
+    [
+      section('targets', 'Performance Targets', [
+        items.length > 0 ? list(items) : note('No SLO targets configured (perfgate.yml `slos`).'),
+      ]),
+      section('validation', 'Validation Steps', [
+        list(
+          [
+            { text: 'Run same load test scenario (perfgate does this on every push)' },
+            {
+              text: `Compare p95 latencies (${ctx.hasBaseline ? 'done: see the Δ p95 column' : 'no baseline yet: this run can become it'})`,
+            },
+            {
+              text: `Check error rates (${ctx.overall ? fmt.pct(ctx.overall.errorRate, 2) : 'n/a'} in this run)`,
+            },
+            { text: 'Verify resource utilization (section 2, Resource Utilization)' },
+            { text: 'Document improvements (this report, kept as an artifact)' },
+          ],
+          true,
+        ),
+      ]),
+    ],
+  )
+}
+
+function criterionName(s: SloResult): string {
+  const label: Record<string, string> = {
+    p50Ms: 'p50',
+    p95Ms: 'p95',
+    p99Ms: 'p99',
+    errorRate: 'error rate',
+    rps: 'throughput',
+    cacheHitRate: 'cache hit rate',
+  }
+  if (s.metric === 'cacheHitRate') return 'Cache hit rate'
+  return `${s.endpoint ?? 'Overall'} ${label[s.metric] ?? s.metric}`
+}
+
+function notes(ctx: Ctx): Section {
+  const unexpected: string[] = []
+  const load = ctx.load
+  if (load?.partial) unexpected.push(`The load did not finish: ${load.partial}`)
+  if (load && load.k6ExitCode !== 0)
+    unexpected.push(
+      `k6 exited with code ${load.k6ExitCode}${load.thresholdsCrossed ? ' (the script’s own thresholds were crossed)' : ''}`,
+    )
+  if (load?.malformedLines) unexpected.push(`${load.malformedLines} k6 output lines could not be read`)
+  for (const ep of load?.endpoints ?? []) {
+    const non2xx = Object.entries(ep.statuses).filter(([code]) => !code.startsWith('2'))
+    if (non2xx.length > 0 && ep.errorRate > 0)
+      unexpected.push(`${ep.name} answered ${non2xx.map(([c, n]) => `${n}× ${c}`).join(', ')}`)
+  }
+  for (const f of findingsOf(ctx, 'other', 'goroutine-leak')) unexpected.push(`${f.title}: ${f.detail}`)
+  unexpected.push(...(ctx.input.comparison?.notes ?? []))
+  for (const [name, part] of [
+    ['Prometheus', ctx.prom],
+    ['PostgreSQL', ctx.pg],
+    ['Redis', ctx.redis],
+  ] as const)
+    for (const n of part?.notes ?? []) unexpected.push(`${name}: ${n}`)
+  if (ctx.pg?.explainNote) unexpected.push(`PostgreSQL: ${ctx.pg.explainNote}`)
+
+  const questions: string[] = []
+  for (const s of ctx.input.slos.filter((x) => x.status === 'no-data'))
+    questions.push(`${s.message}${s.hint ? `: ${s.hint}` : ''}`)
+  for (const r of ctx.input.comparison?.rows.filter((x) => x.verdict === 'inconclusive') ?? [])
+    questions.push(`Is this real? ${r.message} (${r.evidence.note})`)
+  for (const s of ctx.pg?.attributionSkipped ?? [])
+    questions.push(`Why was ${s.endpoint} not probed? ${s.reason}`)
+  const collectors: [string, Part<unknown> | undefined, string][] = [
+    ['Prometheus metrics', ctx.record.prometheus, 'metrics-url'],
+    ['PostgreSQL statistics', ctx.record.postgres, 'database-url'],
+    ['Redis statistics', ctx.record.redis, 'redis-url'],
+    ['app stats', ctx.record.appStats, 'app-stats-urls'],
+    ['pprof profiles', ctx.record.profiles, 'pprof-url'],
+  ]
+  for (const [name, part, input] of collectors)
+    if (!dataOf(part)) questions.push(`Can ${name} be collected (${input})? ${missingReason(part, name)}`)
+
+  const follow: string[] = []
+  for (const s of ctx.input.slos.filter((x) => x.status === 'fail'))
+    follow.push(`${s.message}${s.hint ? ` - ${s.hint}` : ''}`)
+  for (const r of ctx.input.gate.regressions) follow.push(`Investigate the regression: ${r}`)
+  for (const f of ctx.findings.filter((x) => x.tier === 1)) follow.push(`${f.title}: ${f.fix}`)
+
+  const box = (lines: string[], empty: string, checked?: boolean): Block =>
+    lines.length > 0
+      ? list(lines.map((text) => ({ text, ...(checked !== undefined ? { checked } : {}) })))
+      : note(empty)
+  return section(
+    'notes',
+    '8. Notes and Observations',
+    [],
+    [
+      section('unexpected', 'Unexpected Findings', [
+        box(unexpected, 'None: the run went as planned and every collector reported cleanly.'),
+      ]),
+      section('questions', 'Questions for Further Investigation', [
+        box(questions, 'None: every SLO had data and no comparison was inconclusive.', false),
+      ]),
+      section('follow-up', 'Follow-up Actions', [
+        box(follow, 'None: no SLO failed, no regression, no critical finding.', false),
+      ]),
+    ],
+  )
+}
+
+/** k6's summary without its leading blank lines, indentation kept. */
+function k6Text(summary: string): string {
+  return summary.replace(/^(\s*\n)+/, '').trimEnd()
+}
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2)
+}
+
+function appendix(ctx: Ctx): Section {
+  const load = ctx.load
+  const k6 = load
+    ? load.k6Summary.trim()
+      ? [codeBlock(k6Text(load.k6Summary))]
+      : [note('k6 printed no end-of-test summary.')]
+    : [notCollected(missingReason(ctx.record.load, 'the load test'))]
+  const dbParts: Block[] = []
+  if (ctx.app) {
+    const values = Object.fromEntries(ctx.app.sources.map((s) => [s.url, s.values]))
+    dbParts.push(para('App stats (before / after / delta):'), codeBlock(json(values), 'json'))
+  }
+  if (ctx.pg) {
+    dbParts.push(
+      para('PostgreSQL (deltas over the load):'),
+      codeBlock(
+        json({
+          version: ctx.pg.version,
+          settings: ctx.pg.settings,
+          database: ctx.pg.database,
+          activity: ctx.pg.activity,
+          tables: ctx.pg.tables,
+          statementsTracked: ctx.pg.statementsTracked,
+          statements: ctx.pg.statements,
+        }),
+        'json',
+      ),
+    )
+  }
+  if (dbParts.length === 0)
+    dbParts.push(
+      notCollected(
+        `${missingReason(ctx.record.postgres, 'PostgreSQL')}; app stats: ${missingReason(ctx.record.appStats, 'app stats')}`,
+      ),
+    )
+  const cache = ctx.redis
+    ? [codeBlock(json({ ...ctx.redis, files: undefined }), 'json')]
+    : [notCollected(missingReason(ctx.record.redis, 'Redis'))]
+  const plans: Block[] = []
+  if (!ctx.pg) plans.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
+  else if (ctx.pg.explains.length === 0)
+    plans.push(
+      note(
+        ctx.pg.explainNote
+          ? `No query plans: ${sentence(ctx.pg.explainNote)}.`
+          : 'No query plans: no statement was slow enough to explain.',
+      ),
+    )
+  else {
+    for (const ex of ctx.pg.explains) {
+      const st = ctx.pg.statements.find((s) => s.queryid === ex.queryid)
+      const planText = ctx.input.explainPlans?.[ex.queryid]
+      const summary = ex.error
+        ? `-- EXPLAIN failed: ${ex.error}`
+        : `-- plan root: ${ex.nodeType ?? 'n/a'}, estimated cost ${ex.totalCost ?? 'n/a'}${ex.seqScans?.length ? `, sequential scans on ${ex.seqScans.join(', ')}` : ''}${ex.file ? `\n-- full plan: ${ex.file}` : ''}`
+      plans.push(
+        para([
+          plain('Query '),
+          codeSpan(ex.queryid),
+          plain(st ? ` (${fmt.count(st.calls)} calls, mean ${fmt.ms(st.meanExecMs)}):` : ':'),
+        ]),
+        codeBlock(
+          `EXPLAIN (GENERIC_PLAN) ${st?.query ?? `-- query ${ex.queryid}`};\n\n${summary}${planText ? `\n\n${planText.trim()}` : ''}`,
+          'sql',
+        ),
+      )
+    }
+  }
+  return section(
+    'appendix',
+    'Appendix',
+    [],
+    [
+      section('appendix-k6', 'A. Full K6 Output', k6),
+      section('appendix-db', 'B. Database Statistics', dbParts),
+      section('appendix-cache', 'C. Cache Statistics', cache),
+      section('appendix-plans', 'D. Query Plan Examples', plans),
+    ],
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * buildReportModel computes every row, verdict and section of the report from the record, its
+ * findings, the SLO rows, the comparison and the gate. Pure; does not modify its input.
+ */
+export function buildReportModel(input: ReportInput): ReportModel {
+  const record = input.record
+  const load = dataOf(record.load)
+  const comparison = input.comparison
+  const hasBaseline =
+    Boolean(comparison?.baselineFound && input.baseline !== undefined) || Boolean(comparison?.baselineFound)
+  const endpoints = endpointRows(input, load)
+  const overall = load ? overallRow(load, input.slos, comparison?.rows ?? []) : undefined
+  const ctx: Ctx = {
+    input,
+    record,
+    ...(load ? { load } : {}),
+    ...(dataOf(record.prometheus) ? { prom: dataOf(record.prometheus)! } : {}),
+    ...(dataOf(record.postgres) ? { pg: dataOf(record.postgres)! } : {}),
+    ...(dataOf(record.redis) ? { redis: dataOf(record.redis)! } : {}),
+    ...(dataOf(record.appStats) ? { app: dataOf(record.appStats)! } : {}),
+    profiles: input.profiles ?? {},
+    findings: [...(record.findings ?? [])].sort(
+      (a, b) => a.tier - b.tier || (b.impact ?? 0) - (a.impact ?? 0),
+    ),
+    endpoints,
+    ...(overall ? { overall } : {}),
+    hasBaseline,
+  }
+  const sloPass = input.slos.filter((s) => s.status === 'pass').length
+  const verdict = verdictOf(input, sloPass, input.slos.length)
+  const rows = comparison?.rows ?? []
+  const regressions = hasBaseline ? rows.filter((r) => r.verdict === 'regression').map((r) => r.message) : []
+  const improvements = hasBaseline
+    ? rows.filter((r) => r.verdict === 'improvement').map((r) => r.message)
+    : []
+  const baseRef = comparison?.baseline
+  const cpu = input.profiles?.cpu
+  const flame = cpu ? flameTree(cpu) : undefined
+  const date = (record.meta.startedAt ?? '').slice(0, 16).replace('T', ' ') + ' UTC'
+  const commit = record.meta.git?.sha
+    ? `${record.meta.git.sha.slice(0, 12)}${record.meta.git.ref ? ` (${record.meta.git.ref})` : ''}`
+    : 'unknown (not run from a git checkout)'
+  return {
+    reportName: input.reportName,
+    title: `Performance Profiling Report - ${input.reportName}`,
+    date,
+    commit,
+    targetUrl: record.meta.targetUrl,
+    loadTest: `${record.plan.scenario} (${record.plan.vus} VUs, ${durationText(record.plan.durationS).replace(/^\d+ seconds \((.*)\)$/, '$1')})`,
+    toolVersion: record.meta.toolVersion,
+    hasBaseline,
+    ...(hasBaseline && baseRef
+      ? {
+          baselineRef: `${shortSha(baseRef.sha) ?? baseRef.startedAt ?? 'earlier run'}${baseRef.ref ? ` (${baseRef.ref})` : ''}`,
+        }
+      : {}),
+    links: input.links ?? {},
+    verdict,
+    endpoints,
+    ...(overall ? { overall } : {}),
+    changes: { regressions, improvements },
+    topFindings: ctx.findings.slice(0, 5).map((f) => ({
+      tier: f.tier,
+      title: f.title,
+      detail: f.detail,
+      ...(f.location ? { location: f.location } : {}),
+    })),
+    ...(p95Chart(endpoints, hasBaseline) ? { p95Chart: p95Chart(endpoints, hasBaseline)! } : {}),
+    latencySeries: latencySeries(load),
+    ...(flame ? { flame } : {}),
+    sections: [
+      executiveSummary(ctx),
+      testConfiguration(ctx),
+      baselineMetrics(ctx),
+      profiling(ctx),
+      bottlenecks(ctx),
+      recommendations(ctx),
+      implementationPlan(ctx),
+      successCriteria(ctx),
+      notes(ctx),
+      appendix(ctx),
+    ],
+    footer: [
+      { label: 'Report Author', value: `perfgate ${record.meta.toolVersion} (automated)` },
+      { label: 'Date', value: date },
+      { label: 'Review Status', value: `Automated, gate ${input.gate.verdict}` },
+    ],
+  }
+}

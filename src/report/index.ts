@@ -1,0 +1,7 @@
+// report — pure rendering of a run into the profiling template's sections: buildReportModel()
+// computes the rows and verdicts, the renderers format them (PR comment, job summary, report.md,
+// report.html).
+export { buildReportModel } from './build.ts'
+export { renderComment, renderSummary, commentMarker, COMMENT_LIMIT, SUMMARY_LIMIT } from './comment.ts'
+export { renderMarkdown } from './render-markdown.ts'
+export type * from './model.ts'
