@@ -97,17 +97,25 @@ export function rpsValue(ep: EndpointLoad, load: LoadPart): number | undefined {
 }
 
 /**
- * Per-window request rates. The last window is usually cut short by the end of the load: its rate
- * uses its real length, and a window shorter than half the nominal length is left out.
+ * Per-window request rates. Windows without a request are not in the record, so the gaps between
+ * the start and the end of the load count as 0. The last window is usually cut short by the end
+ * of the load: its rate uses its real length, and a window shorter than half the nominal length is
+ * left out.
  */
 export function rpsWindows(ep: EndpointLoad, load: LoadPart): number[] {
   const windowMs = (load.windowS > 0 ? load.windowS : 10) * 1000
-  const endMs = load.durationS > 0 ? load.durationS * 1000 : Number.POSITIVE_INFINITY
-  const out: number[] = []
+  const counts = new Map<number, number>()
   for (const w of ep.windows ?? []) {
-    const lengthMs = Math.min(windowMs, endMs - w.startMs)
-    if (!(lengthMs >= windowMs / 2) || !finite(w.count)) continue
-    out.push(w.count / (lengthMs / 1000))
+    if (finite(w.count) && finite(w.startMs)) counts.set(Math.round(w.startMs / windowMs), w.count)
+  }
+  const lastIndex = Math.max(-1, ...counts.keys())
+  const endMs = load.durationS > 0 ? Math.max(load.durationS * 1000, 0) : (lastIndex + 1) * windowMs
+  const out: number[] = []
+  const n = Math.max(lastIndex + 1, Math.ceil(endMs / windowMs))
+  for (let i = 0; i < n; i++) {
+    const lengthMs = Math.min(windowMs, endMs - i * windowMs)
+    if (!(lengthMs >= windowMs / 2)) continue
+    out.push((counts.get(i) ?? 0) / (lengthMs / 1000))
   }
   return out
 }
