@@ -3,6 +3,7 @@ module github.com/perfgate/testbed
 go 1.26.0
 
 require (
+	github.com/google/pprof v0.0.0-20230728192033-2ba5b33183c6
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/redis/go-redis/v9 v9.23.0
