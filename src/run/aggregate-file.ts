@@ -3,7 +3,6 @@
 // aggregated up to where it ends and reported as truncated.
 import { createReadStream } from 'node:fs'
 import { createGunzip, constants as zlib } from 'node:zlib'
-import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import { LoadAggregator, type AggregateOptions, type AggregateResult } from './aggregate.ts'
 import { K6JsonScanner } from './k6-json-scanner.ts'
@@ -21,14 +20,12 @@ const READ_CHUNK = 1 << 20
 export async function aggregateK6File(path: string, options: AggregateOptions): Promise<FileAggregate> {
   const aggregator = new LoadAggregator(options)
   const scanner = new K6JsonScanner(aggregator)
-  const decoder = new StringDecoder('utf8')
   let truncated: string | undefined
   try {
-    for await (const chunk of openK6File(path)) scanner.push(decoder.write(chunk as Buffer))
+    for await (const chunk of openK6File(path)) scanner.pushBytes(chunk as Buffer)
   } catch (error) {
     truncated = `reading ${path} stopped: ${(error as Error).message}`
   }
-  scanner.push(decoder.end())
   if (!scanner.end()) truncated ??= `the last line of ${path} was cut off`
   return { result: aggregator.result(), lines: scanner.lines, malformed: scanner.malformed, truncated }
 }

@@ -12,7 +12,7 @@ import {
   mergeMoments,
   msToMicros,
   newHistogram,
-  interpolatedPercentile,
+  interpolatedPercentiles,
   type ExactMoments,
 } from './histogram.ts'
 import type { PointSink, TrackedMetric } from './k6-json-scanner.ts'
@@ -289,7 +289,11 @@ function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointA
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
-const ms = (micros: number) => round3(micros / 1000)
+
+function windowPercentiles(histogram: Histogram): { p50Ms: number; p95Ms: number } {
+  const [p50, p95] = interpolatedPercentiles(histogram, [0.5, 0.95]) as [number, number]
+  return { p50Ms: round3(p50 / 1000), p95Ms: round3(p95 / 1000) }
+}
 
 function summarise(
   acc: EndpointAccumulator,
@@ -306,8 +310,7 @@ function summarise(
         startMs: index * windowMs,
         count: w.count,
         errors: w.errors,
-        p50Ms: ms(interpolatedPercentile(w.duration, 0.5)),
-        p95Ms: ms(interpolatedPercentile(w.duration, 0.95)),
+        ...windowPercentiles(w.duration),
         histogram: encodeHistogram(w.duration),
       }
     })

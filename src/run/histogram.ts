@@ -37,45 +37,48 @@ export function mergeEncodedHistograms(encoded: string[]): string {
 }
 
 /**
- * The value at percentile `p` (0..1) computed the way k6 does for its summary — linear
+ * Values at percentiles `ps` (0..1), computed the way k6 does for its summary — linear
  * interpolation between the sorted samples at ranks floor/ceil of p·(n−1) — with each sample
  * read back as the middle of its histogram bucket, so results agree with k6 within the
- * histogram's precision rather than differing by nearest-rank rounding on small runs.
+ * histogram's precision instead of differing by nearest-rank rounding on small runs.
+ * One pass over the counts for all percentiles.
  */
-export function interpolatedPercentile(histogram: Histogram, p: number): number {
+export function interpolatedPercentiles(histogram: Histogram, ps: number[]): number[] {
   const n = histogram.totalCount
-  if (n === 0) return 0
-  const rank = p * (n - 1)
-  const lowRank = Math.floor(rank)
-  const highRank = Math.ceil(rank)
-  const low = valueAtRank(histogram, lowRank)
-  const high = highRank === lowRank ? low : valueAtRank(histogram, highRank)
-  return low + (high - low) * (rank - lowRank)
-}
-
-/** Sample at 0-based `rank` in sorted order, as the bucket's median value, clamped to min/max. */
-function valueAtRank(histogram: Histogram, rank: number): number {
+  if (n === 0) return ps.map(() => 0)
+  // Every rank needed (floor and ceil of each), visited in increasing order.
+  const wanted = [...new Set(ps.flatMap((p) => [Math.floor(p * (n - 1)), Math.ceil(p * (n - 1))]))].sort(
+    (a, b) => a - b,
+  )
+  const valueAt = new Map<number, number>()
   const js = histogram as unknown as JsHistogramInternals
-  const iterator = js.recordedValuesIterator
-  iterator.reset()
   let seen = 0
-  while (iterator.hasNext()) {
-    const step = iterator.next()
-    seen += step.countAddedInThisIterationStep
-    if (seen > rank) {
-      const value = js.medianEquivalentValue(step.valueIteratedTo)
-      return Math.min(value, histogram.maxValue)
-    }
+  let next = 0
+  for (let i = 0; i < js.countsArrayLength && next < wanted.length; i++) {
+    const count = js.getCountAtIndex(i)
+    if (count === 0) continue
+    seen += count
+    const value = Math.min(js.medianEquivalentValue(js.valueFromIndex(i)), histogram.maxValue)
+    while (next < wanted.length && wanted[next]! < seen) valueAt.set(wanted[next++]!, value)
   }
-  return histogram.maxValue
+  for (; next < wanted.length; next++) valueAt.set(wanted[next]!, histogram.maxValue)
+  return ps.map((p) => {
+    const rank = p * (n - 1)
+    const low = valueAt.get(Math.floor(rank))!
+    const high = valueAt.get(Math.ceil(rank))!
+    return low + (high - low) * (rank - Math.floor(rank))
+  })
 }
 
+export function interpolatedPercentile(histogram: Histogram, p: number): number {
+  return interpolatedPercentiles(histogram, [p])[0]!
+}
+
+/** The parts of hdr-histogram-js's JsHistogram used above (public fields, not in the Histogram interface). */
 interface JsHistogramInternals {
-  recordedValuesIterator: {
-    reset(): void
-    hasNext(): boolean
-    next(): { valueIteratedTo: number; countAddedInThisIterationStep: number }
-  }
+  countsArrayLength: number
+  getCountAtIndex(index: number): number
+  valueFromIndex(index: number): number
   medianEquivalentValue(value: number): number
 }
 
@@ -109,21 +112,19 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 /** Latency summary in ms: percentiles from the histogram, min/mean/max exact when known. */
 export function latencyStats(histogram: Histogram, moments?: ExactMoments): LatencyStats {
-  const pct = (p: number) => {
-    let micros = interpolatedPercentile(histogram, p)
-    if (moments && moments.count > 0)
-      micros = Math.min(Math.max(micros, moments.minMs * 1000), moments.maxMs * 1000)
-    return round3(micros / 1000)
-  }
   const count = moments?.count ?? histogram.totalCount
   if (count === 0) return { minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 }
+  const [p50, p90, p95, p99] = interpolatedPercentiles(histogram, [0.5, 0.9, 0.95, 0.99]).map((micros) => {
+    const clamped = moments ? Math.min(Math.max(micros, moments.minMs * 1000), moments.maxMs * 1000) : micros
+    return round3(clamped / 1000)
+  }) as [number, number, number, number]
   return {
     minMs: round3(moments ? moments.minMs : histogram.minNonZeroValue / 1000),
     meanMs: round3(moments ? moments.sumMs / moments.count : histogram.mean / 1000),
-    p50Ms: pct(0.5),
-    p90Ms: pct(0.9),
-    p95Ms: pct(0.95),
-    p99Ms: pct(0.99),
+    p50Ms: p50,
+    p90Ms: p90,
+    p95Ms: p95,
+    p99Ms: p99,
     maxMs: round3(moments ? moments.maxMs : histogram.maxValue / 1000),
   }
 }

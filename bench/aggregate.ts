@@ -1,0 +1,136 @@
+// Benchmark (not a test): aggregation of a large k6 NDJSON file, plain and gzip, with
+// perfgate's scanner beside a naive JSON.parse-per-line loop feeding the same aggregator.
+// Each case runs in its own process so peak RSS is its own.
+//   node --import tsx bench/aggregate.ts [points=5000000]
+// Goal: ≥ 1 million points/s and < 200 MB peak RSS whatever the file size.
+import { execFileSync } from 'node:child_process'
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { createGunzip } from 'node:zlib'
+import type { Readable } from 'node:stream'
+import { DEFAULT_ENDPOINTS } from '../src/plan/defaults.ts'
+import { aggregateK6File } from '../src/run/aggregate-file.ts'
+import { LoadAggregator } from '../src/run/aggregate.ts'
+import { TRACKED_METRICS, type TrackedMetric } from '../src/run/k6-json-scanner.ts'
+import { writeFixture } from './aggregate-fixture.ts'
+
+const DIR = 'bench/results'
+type Mode = 'scanner' | 'naive'
+
+interface CaseResult {
+  mode: Mode
+  file: string
+  bytes: number
+  lines: number
+  points: number
+  requests: number
+  wallS: number
+  cpuS: number
+  maxRssMB: number
+}
+
+async function runCase(mode: Mode, file: string): Promise<CaseResult> {
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  let lines: number
+  let points: number
+  let requests: number
+  if (mode === 'scanner') {
+    const r = await aggregateK6File(file, { endpoints: DEFAULT_ENDPOINTS })
+    lines = r.lines
+    points = r.result.points
+    requests = r.result.overall.count
+  } else {
+    ;({ lines, points, requests } = await naive(file))
+  }
+  const wallS = (performance.now() - t0) / 1000
+  const cpu = process.cpuUsage(cpu0)
+  return {
+    mode,
+    file,
+    bytes: statSync(file).size,
+    lines,
+    points,
+    requests,
+    wallS,
+    cpuS: (cpu.user + cpu.system) / 1e6,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+  }
+}
+
+/** What one would write first: readline, JSON.parse every line, Date.parse the time. */
+async function naive(file: string): Promise<{ lines: number; points: number; requests: number }> {
+  const tracked = new Set<string>(TRACKED_METRICS)
+  const aggregator = new LoadAggregator({ endpoints: DEFAULT_ENDPOINTS })
+  let stream: Readable = createReadStream(file)
+  if (file.endsWith('.gz')) stream = stream.pipe(createGunzip())
+  let lines = 0
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+    lines++
+    const sample = JSON.parse(line) as {
+      type: string
+      metric: string
+      data: { time: string; value: number; tags: unknown }
+    }
+    if (sample.type !== 'Point' || !tracked.has(sample.metric)) continue
+    aggregator.point(
+      sample.metric as TrackedMetric,
+      Date.parse(sample.data.time),
+      sample.data.value,
+      JSON.stringify(sample.data.tags),
+    )
+  }
+  const result = aggregator.result()
+  return { lines, points: result.points, requests: result.overall.count }
+}
+
+async function main(): Promise<void> {
+  const [, , caseMode, caseFile] = process.argv
+  if (caseMode === 'scanner' || caseMode === 'naive') {
+    process.stdout.write(JSON.stringify(await runCase(caseMode, caseFile!)))
+    return
+  }
+  const points = Number(caseMode ?? 5_000_000)
+  mkdirSync(DIR, { recursive: true })
+  const plain = `${DIR}/k6-${points}.ndjson`
+  const gz = `${plain}.gz`
+  for (const file of [plain, gz]) {
+    if (!existsSync(file)) {
+      console.error(`writing ${file} (${points} points)…`)
+      await writeFixture(file, points)
+    }
+  }
+  const results: CaseResult[] = []
+  for (const file of [plain, gz]) {
+    for (const mode of ['scanner', 'naive'] as const) {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/aggregate.ts', mode, file], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      })
+      const r = JSON.parse(out) as CaseResult
+      results.push(r)
+      console.error(
+        `${mode.padEnd(8)} ${file}: ${Math.round(r.lines / r.wallS).toLocaleString('en')} lines/s`,
+      )
+    }
+  }
+  const mb = (b: number) => (b / 1e6).toFixed(0)
+  const rows = results.map(
+    (r) =>
+      `| ${r.mode} | ${r.file.endsWith('.gz') ? 'gzip' : 'plain'} (${mb(r.bytes)} MB) | ${r.lines.toLocaleString('en')} | ` +
+      `${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${Math.round(r.lines / r.wallS).toLocaleString('en')} | ` +
+      `${Math.round(r.lines / r.cpuS).toLocaleString('en')} | ${r.maxRssMB.toFixed(0)} |`,
+  )
+  const table = [
+    '| aggregator | file | points (NDJSON lines) | wall s | CPU s | points/s (wall) | points/s (CPU) | peak RSS MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n')
+  console.log(table)
+  writeFileSync(
+    `${DIR}/aggregate.json`,
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2),
+  )
+}
+
+await main()
