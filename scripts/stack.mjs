@@ -18,7 +18,7 @@ import { parseArgs, sleep, log, die } from './stack/util.mjs'
 import * as pgsvc from './stack/postgres.mjs'
 import * as redissvc from './stack/redis.mjs'
 import * as appsvc from './stack/app.mjs'
-import { loadState, saveState, isRunning, stopPid } from './stack/state.mjs'
+import { loadState, saveState, isRunning, stopPid, withLock } from './stack/state.mjs'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -29,13 +29,13 @@ async function main() {
   const ctx = { root: ROOT, stateDir, opts, timeoutMs: opts.timeout * 1000 }
   switch (cmd) {
     case 'up':
-      return up(ctx)
+      return withLock(stateDir, ctx.timeoutMs, () => up(ctx))
     case 'restart-app':
       opts.appOnly = true
       opts.forceApp = true
-      return up(ctx)
+      return withLock(stateDir, ctx.timeoutMs, () => up(ctx))
     case 'down':
-      return down(ctx)
+      return withLock(stateDir, ctx.timeoutMs, () => down(ctx))
     case 'status':
       return status(ctx)
     case 'env': {

@@ -58,3 +58,37 @@ export async function stopPid(rec, graceMs = 8000) {
   await sleep(200)
   return true
 }
+
+// One stack command at a time per state dir (concurrent `up`s would race on stack.json).
+export async function withLock(dir, timeoutMs, fn) {
+  fs.mkdirSync(dir, { recursive: true })
+  const lock = path.join(dir, 'stack.lock')
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' })
+      break
+    } catch {
+      const holder = Number(fs.readFileSync(lock, 'utf8') || 0)
+      if (!holder || !isRunning({ pid: holder })) {
+        fs.rmSync(lock, { force: true }) // stale
+        continue
+      }
+      if (Date.now() > deadline) throw new Error(`another stack command (pid ${holder}) holds ${lock}`)
+      await sleep(250)
+    }
+  }
+  const release = () => {
+    try {
+      if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.rmSync(lock, { force: true })
+    } catch {
+      /* gone */
+    }
+  }
+  process.on('exit', release)
+  try {
+    return await fn()
+  } finally {
+    release()
+  }
+}

@@ -444,4 +444,3 @@ func TestCacheSwitch(t *testing.T) {
 		t.Fatalf("cache off: want no cache lookups, got %s", off)
 	}
 }
-
