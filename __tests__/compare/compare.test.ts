@@ -237,7 +237,10 @@ describe('compare: throughput', () => {
     const c = compare(BASE, syntheticRecord({ seed: 35, vus: 50, endpoints: slower }), policy())
     const r = row(c, 'overall.rps')
     assert.equal(r.verdict, 'inconclusive')
-    assert.match(r.message, /scenario differs \(VUs 100 → 50\)/)
+    assert.match(
+      r.message,
+      /^overall rps [\d.]+ req\/s → [\d.]+ req\/s \(-\d+%\): inconclusive, not comparable: the scenario differs \(VUs 100 → 50\)$/,
+    )
     assert.ok(c.notes.some((n) => n.includes('request rates are not comparable')))
   })
 })

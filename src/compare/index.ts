@@ -163,13 +163,21 @@ export function compare(
   ]
   for (const { scope, endpoint } of scopes) {
     for (const spec of METRICS) {
-      const row = compareRow(spec, scope, endpoint, baseline, base, cur, past, policy, o, judgeOptions)
-      if (spec.metric === 'rps' && scenarioDiff && row.verdict !== 'no-data') {
-        row.verdict = 'inconclusive'
-        row.evidence = { ...row.evidence, note: `scenario differs from the baseline (${scenarioDiff})` }
-        row.message = `${row.message.replace(/: [a-z-]+$/, '')}: inconclusive, the scenario differs (${scenarioDiff})`
-      }
-      rows.push(row)
+      const notComparable =
+        spec.metric === 'rps' && scenarioDiff ? `the scenario differs (${scenarioDiff})` : undefined
+      rows.push(
+        compareRow(
+          spec,
+          { scope, endpoint, notComparable },
+          baseline,
+          base,
+          cur,
+          past,
+          policy,
+          o,
+          judgeOptions,
+        ),
+      )
     }
   }
 
@@ -194,8 +202,7 @@ export function compare(
 
 function compareRow(
   spec: MetricSpec,
-  scope: Scope,
-  endpoint: string | undefined,
+  where: { scope: Scope; endpoint: string | undefined; notComparable: string | undefined },
   baseline: RunRecord | undefined,
   base: { load?: LoadPart; missing?: string },
   cur: { load?: LoadPart; missing?: string },
@@ -204,6 +211,7 @@ function compareRow(
   o: CompareOptions,
   judgeOptions: JudgeOptions,
 ): MetricComparison {
+  const { scope, endpoint, notComparable } = where
   const id = `${endpoint ?? 'overall'}.${spec.metric}`
   const subject = `${endpoint ?? 'overall'} ${spec.label}`
   const tolerance = spec.tolerance(policy.tolerances)
@@ -238,6 +246,7 @@ function compareRow(
       baselineWindows: b.windows,
       currentWindows: c.windows,
       history,
+      ...(notComparable ? { notComparable } : {}),
     },
     { ...judgeOptions, seed: hashSeed(id, judgeOptions.seed) },
   )

@@ -30,6 +30,8 @@ export interface JudgeInput {
   currentWindows: readonly number[]
   /** The metric's whole-run value in each earlier base-branch run (the baseline included). */
   history: readonly number[]
+  /** Why the two runs' values cannot be compared (e.g. a different scenario): inconclusive. */
+  notComparable?: string
 }
 
 export interface Judgement {
@@ -91,6 +93,16 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   const head = `${subject} ${formatValue(baseline, unit)} → ${formatValue(current, unit)} (${change})`
   const tol = `${tolerance.worse === 'higher' ? '+' : '-'}${Math.round(tolerance.relative * 100)}%`
   const deltas = { absDelta, ...(relDelta !== undefined ? { relDelta } : {}) }
+
+  if (input.notComparable) {
+    const note = `not comparable: ${input.notComparable}`
+    return {
+      ...deltas,
+      verdict: 'inconclusive',
+      evidence: noTest(note),
+      message: `${head}: inconclusive, ${note}`,
+    }
+  }
 
   if (windowsBaseline < options.minWindows || windowsCurrent < options.minWindows) {
     const note = `too few windows for a verdict (${windowsBaseline} baseline, ${windowsCurrent} current; need ${options.minWindows})`
