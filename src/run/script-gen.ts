@@ -33,6 +33,7 @@ interface ScriptConfig {
 export function generateScript(input: ScriptInput): string {
   const config = scriptConfig(input)
   const thresholds: Record<string, string[]> = {
+    [`http_reqs{scenario:${SCENARIO_NAME}}`]: ['count>=0'],
     [`http_req_duration{scenario:${SCENARIO_NAME}}`]: ['max>=0'],
   }
   for (const name of Object.keys(config.endpoints))
