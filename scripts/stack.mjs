@@ -33,6 +33,7 @@ async function main() {
     case 'restart-app':
       opts.appOnly = true
       opts.forceApp = true
+      opts.env = opts.env || {} // exactly the given env: no --env means all defaults
       return withLock(stateDir, ctx.timeoutMs, () => up(ctx))
     case 'down':
       return withLock(stateDir, ctx.timeoutMs, () => down(ctx))

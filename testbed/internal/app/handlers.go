@@ -190,7 +190,7 @@ func (s *Server) handleRelated(w http.ResponseWriter, r *http.Request) {
 }
 
 // SearchSQL is the search statement (fault 2: clip_search_terms.term has no index).
-const SearchSQL = "SELECT " + clipCols + " FROM clip_search_terms t JOIN clips c ON c.id = t.clip_id WHERE t.term = $1 ORDER BY c.vote_score DESC, c.id DESC LIMIT $2"
+const SearchSQL = "SELECT c.id, c.twitch_clip_id, c.title, c.broadcaster_name, c.game_name, c.creator_id, c.duration_seconds, c.view_count, c.vote_score, c.comment_count, c.created_at FROM clip_search_terms t JOIN clips c ON c.id = t.clip_id WHERE t.term = $1 ORDER BY c.vote_score DESC, c.id DESC LIMIT $2"
 
 // GET /api/v1/search?q=...&limit=25
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
