@@ -10,6 +10,8 @@ export function inline(text: string | number | undefined | null): string {
   if (text === undefined || text === null) return ''
   return String(text)
     .replace(/&/g, '&amp;')
+    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
+    .replace(/#(?=\d)/g, '#\u200b')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\r?\n|\r/g, ' ')
@@ -17,8 +19,6 @@ export function inline(text: string | number | undefined | null): string {
     .replace(/`/g, '&#96;')
     .replace(/\\/g, '&#92;')
     .replace(/([*_~[\]])/g, '\\$1')
-    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
-    .replace(/#(?=\d)/g, '#\u200b')
 }
 
 /** Inline code for a short identifier (function, table, endpoint); falls back to escaped text. */
