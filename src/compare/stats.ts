@@ -1,7 +1,7 @@
 // Small, well-known statistics, written here rather than taken from a package: simple-statistics'
-// `wilcoxonRankSum` returns only the rank sum (no tie-corrected variance, no p-value) and its
-// bootstrap helpers are not seeded, and the gate needs a seeded, allocation-light version it can
-// run thousands of times in the accuracy bench. Each function is pure.
+// `wilcoxonRankSum` returns only the rank sum (no tie-corrected variance, no p-value), and the
+// gate needs a seeded bootstrap, light enough to run thousands of times in the accuracy bench.
+// Each function is pure.
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). Same seed, same sequence. */
 export function mulberry32(seed: number): () => number {
