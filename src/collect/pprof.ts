@@ -1,4 +1,105 @@
-import type { Collector } from './types.ts'
-export function createPprofCollector(_url: string, _auth?: string): Collector {
-  throw new Error('todo')
+// Go pprof collector: goroutine before, during and after the cool-down; CPU over the steady part
+// of the load (started when the ramp ends, for the rest of the hold); heap (gc=1), allocs, block
+// and mutex after the load. Each profile is kept as `.pb.gz` beside result.json and must decode.
+import { decodeProfile } from '../analyze/pprof/decode.ts'
+import type { ProfileKind, ProfilesData } from '../record/collectors.ts'
+import { get, headerFromLine } from './http.ts'
+import { Unavailable, type CollectContext, type Collector } from './types.ts'
+
+/** Seconds kept free at the end of the hold so the CPU profile ends before the load does. */
+const CPU_MARGIN_S = 2
+
+const PATHS: Record<Exclude<ProfileKind, 'cpu'>, string> = {
+  heap: 'heap?gc=1',
+  allocs: 'allocs',
+  goroutine_before: 'goroutine',
+  goroutine_during: 'goroutine',
+  goroutine_after: 'goroutine',
+  block: 'block',
+  mutex: 'mutex',
+}
+
+/** CPU profile seconds for a hold from `startS` to the load's end; 0 when too short. */
+export function cpuSeconds(startS: number, totalS: number): number {
+  return Math.max(0, Math.floor(totalS - startS - CPU_MARGIN_S))
+}
+
+export function createPprofCollector(baseUrl: string, authHeader?: string): Collector<ProfilesData> {
+  const base = baseUrl.replace(/\/+$/, '')
+  const headers = headerFromLine(authHeader)
+  const files: ProfilesData['files'] = []
+  const missing: ProfilesData['missing'] = []
+  let cpu: { startS: number; durationS: number } | undefined
+  let cpuPromise: Promise<void> | undefined
+  let cpuAbort: AbortController | undefined
+  let duringTaken = false
+
+  async function take(
+    ctx: CollectContext,
+    kind: ProfileKind,
+    path: string,
+    signal: AbortSignal = ctx.signal,
+  ): Promise<void> {
+    try {
+      const fetched = await get(ctx, `${base}/${path}`, headers, signal)
+      const decoded = decodeProfile(fetched.body)
+      if (!decoded.ok) throw new Unavailable(`${kind}: ${decoded.reason}`)
+      const file = await ctx.writeFile(`${kind}.pb.gz`, fetched.body)
+      files.push({ kind, file, bytes: fetched.body.length, samplesCount: decoded.value.samples.length })
+    } catch (error) {
+      missing.push({ kind, reason: ctx.scrubber.scrub((error as Error).message.split('\n')[0]!) })
+    }
+  }
+
+  return {
+    name: 'profiles',
+    async before(ctx) {
+      await take(ctx, 'goroutine_before', PATHS.goroutine_before)
+      // A 401, 404 or timeout on the first profile is the collector's answer: the others would repeat it.
+      const first = missing[0]
+      if (first) throw new Unavailable(first.reason.replace(/^goroutine_before: /, ''))
+    },
+    async steady(ctx) {
+      const seconds = cpuSeconds(ctx.elapsedS, ctx.timeline.totalS)
+      if (seconds < 1) {
+        missing.push({ kind: 'cpu', reason: 'the hold after the ramp is too short for a CPU profile' })
+        return
+      }
+      cpu = { startS: Math.round(ctx.elapsedS * 10) / 10, durationS: seconds }
+      // The request lasts the profile's duration: it has its own time box, not the hook's.
+      cpuAbort = new AbortController()
+      const timer = setTimeout(() => cpuAbort?.abort(), (seconds + ctx.plan.collectors.timeoutS) * 1000)
+      cpuPromise = take(ctx, 'cpu', `profile?seconds=${seconds}`, cpuAbort.signal).finally(() =>
+        clearTimeout(timer),
+      )
+    },
+    async sample(ctx) {
+      // Goroutines once, halfway through the hold.
+      const { rampEndS, totalS } = ctx.timeline
+      if (duringTaken || ctx.elapsedS < rampEndS + (totalS - rampEndS) / 2) return
+      duringTaken = true
+      await take(ctx, 'goroutine_during', PATHS.goroutine_during)
+    },
+    async after(ctx) {
+      if (!cpuPromise && !missing.some((m) => m.kind === 'cpu'))
+        missing.push({ kind: 'cpu', reason: 'the load ended before the ramp did: no CPU profile' })
+      await Promise.all([
+        cpuPromise,
+        take(ctx, 'heap', PATHS.heap),
+        take(ctx, 'allocs', PATHS.allocs),
+        take(ctx, 'block', PATHS.block),
+        take(ctx, 'mutex', PATHS.mutex),
+      ])
+    },
+    async coolDown(ctx) {
+      await take(ctx, 'goroutine_after', PATHS.goroutine_after)
+    },
+    close() {
+      cpuAbort?.abort()
+    },
+    result() {
+      if (files.length === 0) throw new Unavailable(missing[0]?.reason ?? 'no profile was taken')
+      return { files, ...(cpu ? { cpu } : {}), missing }
+    },
+  }
 }
