@@ -120,6 +120,8 @@ export class FakeState {
   rateLimits: SecondaryRateLimit[] = []
   /** Applied just before the next contents PUT to the same path: a push that won the race. */
   concurrentWrites: ConcurrentWrite[] = []
+  /** Commits the commits API knows, with their parents (e.g. a PR's test merge commit). */
+  commits = new Map<string, string[]>()
   tokens: Map<string, TokenConfig>
   runtimeTokens = new Map<
     string,
@@ -156,6 +158,13 @@ export class FakeState {
     }
     this.pulls.push(full)
     return full
+  }
+
+  /** The test merge commit of a PR (GITHUB_SHA of its pull_request runs): parents base head and PR head. */
+  addMergeCommit(pull: FakePull): string {
+    const sha = hex(40)
+    this.commits.set(sha, [this.branches.get(pull.baseRef)?.commit ?? hex(40), pull.headSha])
+    return sha
   }
 
   addComment(issueNumber: number, body: string, login = 'github-actions[bot]'): FakeComment {
@@ -501,6 +510,15 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         const pulls = state.pulls.filter((p) => p.headSha === ctx.params[0] && p.headRepo === state.fullName)
         const { page, headers } = paginate(ctx, pulls)
         return json(200, page.map(pullJson), headers)
+      },
+    ],
+    [
+      'GET',
+      /^\/commits\/([0-9a-f]{40})$/,
+      (ctx) => {
+        const parents = state.commits.get(ctx.params[0]!)
+        if (!parents) return ghError(422, `No commit found for SHA: ${ctx.params[0]}`)
+        return json(200, { sha: ctx.params[0], parents: parents.map((sha) => ({ sha })) })
       },
     ],
     [
