@@ -1,0 +1,122 @@
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createServer, type AddressInfo } from 'node:net'
+import { checkTarget, runLoad } from '../../src/run/index.ts'
+import { startClipperStub, type ClipperStub } from './support/clipper-stub.ts'
+import { k6ForTests } from './support/k6.ts'
+import { testPlan } from './support/plan.ts'
+
+/** A loopback port nothing listens on (just released). */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  await new Promise((r) => server.close(r))
+  return port
+}
+
+const fixture = (name: string) => resolve('__tests__/fixtures/k6', name)
+let stub: ClipperStub
+let dir: string
+let env: NodeJS.ProcessEnv
+
+before(async () => {
+  stub = await startClipperStub()
+  dir = await mkdtemp(join(tmpdir(), 'perfgate-user-script-'))
+  env = { ...process.env, PERFGATE_K6: k6ForTests() }
+})
+after(() => stub.close())
+
+test('a user script without endpoint tags is grouped by the config’s route patterns', async () => {
+  const plan = testPlan(stub.url, { script: fixture('mixed_behavior.js') })
+  const outDir = join(dir, 'mixed')
+  const { load } = await runLoad(plan, outDir, { env })
+  const names = load.endpoints.map((e) => e.name)
+  assert.deepEqual(names, [
+    'feed',
+    'clip_detail',
+    'related_clips',
+    'search',
+    'comments_list',
+    'vote',
+    'GET /api/v1/unknown/:id/thing/:id',
+  ])
+  const feed = load.endpoints.find((e) => e.name === 'feed')!
+  assert.equal(feed.route, '/api/v1/clips')
+  assert.equal(feed.statuses['200'], feed.count)
+  assert.equal(
+    load.endpoints.find((e) => e.name === 'GET /api/v1/unknown/:id/thing/:id')!.statuses['404'] > 0,
+    true,
+  )
+  // The script's own options stand: 3 VUs, and its setup() request is not part of the load.
+  assert.equal(load.vusMax, 3)
+  assert.equal(load.source?.kind, 'script')
+  assert.deepEqual(load.files, ['mixed_behavior.js', 'k6.ndjson.gz', 'k6-summary.txt', 'k6-summary.json'])
+  assert.equal(load.k6ExitCode, 0)
+})
+
+test('k6 exit 99 (the script’s thresholds crossed) is recorded as a result', async () => {
+  const plan = testPlan(stub.url, { script: fixture('thresholds_crossed.js') })
+  const { load } = await runLoad(plan, join(dir, 'crossed'), { env })
+  assert.equal(load.k6ExitCode, 99)
+  assert.equal(load.thresholdsCrossed, true)
+  assert.equal(load.partial, undefined)
+  assert.ok(load.overall.count > 0)
+  assert.match(load.k6Summary, /max<0/)
+})
+
+test('a run stopped part-way is aggregated as far as it went and marked partial', async () => {
+  const plan = testPlan(stub.url, { script: fixture('busy.js') })
+  const controller = new AbortController()
+  setTimeout(() => controller.abort(), 3000)
+  const { load } = await runLoad(plan, join(dir, 'stopped'), { env, signal: controller.signal })
+  assert.match(load.partial ?? '', /^the run was stopped after \d+ s$/)
+  assert.ok(load.overall.count > 0)
+})
+
+test('k6 killed mid-run leaves a partial record of what it wrote', async () => {
+  // The real k6, killed with SIGKILL after 4 s by a wrapper (as an OOM killer would).
+  const wrapper = join(dir, 'k6-killed-after-4s.sh')
+  await writeFile(
+    wrapper,
+    `#!/bin/sh\nif [ "$1" = version ]; then exec "${k6ForTests()}" version; fi\n"${k6ForTests()}" "$@" &\npid=$!\nsleep 4\nkill -9 $pid\nwait $pid\n`,
+  )
+  await chmod(wrapper, 0o755)
+  const plan = testPlan(stub.url, { script: fixture('busy.js'), k6Path: wrapper })
+  const { load } = await runLoad(plan, join(dir, 'killed'), { env })
+  assert.match(load.partial ?? '', /^k6 exited with code 137 after \d+ s/)
+  assert.equal(load.k6ExitCode, 137)
+  assert.ok(load.overall.count > 0, 'what k6 wrote before dying is aggregated')
+})
+
+test('a script path that does not exist fails with one clear line', async () => {
+  const plan = testPlan(stub.url, { script: 'perf/missing.js' })
+  await assert.rejects(runLoad(plan, join(dir, 'missing'), { env }), (error: Error) => {
+    assert.equal(
+      error.message,
+      `script perf/missing.js does not exist (looked at ${resolve('perf/missing.js')})`,
+    )
+    return true
+  })
+})
+
+test('an unreachable target fails fast with the URL and the cause', async () => {
+  const port = await closedPort()
+  const plan = testPlan(`http://127.0.0.1:${port}`)
+  await assert.rejects(checkTarget(plan, { targetCheck: { retryDelayMs: 10 } }), (error: Error) => {
+    assert.equal(error.message, `target-url http://127.0.0.1:${port} does not answer: ECONNREFUSED`)
+    return true
+  })
+})
+
+test('a script k6 cannot run fails with the tail of k6’s stderr', async () => {
+  const plan = testPlan(stub.url, { script: fixture('broken.js') })
+  await assert.rejects(runLoad(plan, join(dir, 'broken'), { env }), (error: Error) => {
+    assert.match(error.message, /^k6 exited with code \d+ before any request completed:\n/)
+    assert.match(error.message, /SyntaxError|Unexpected/)
+    return true
+  })
+})
