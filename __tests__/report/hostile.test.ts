@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { Profile } from '../../src/analyze/pprof/model.ts'
 import type { PostgresData, RunRecord } from '../../src/record/index.ts'
-import { buildReportModel, renderComment, renderMarkdown, renderSummary } from '../../src/report/index.ts'
+import {
+  buildReportModel,
+  renderComment,
+  renderHtml,
+  renderMarkdown,
+  renderSummary,
+} from '../../src/report/index.ts'
 import { inputFor, loadRecord } from './fixtures.ts'
 
 const HOSTILE =
@@ -93,6 +99,9 @@ test('hostile strings from the target render inert in the comment, summary and r
     assertInert(comment, (comment.match(/<details><summary>/g) ?? []).length)
     assertInert(renderSummary(model), 0)
     assertInert(renderMarkdown(model), 0)
+    const html = renderHtml(model)
+    assert.doesNotMatch(html, /<img|<\/details>|@everyone|href="javascript:/i)
+    assert.doesNotMatch(html, /<script/i)
   }
 })
 
