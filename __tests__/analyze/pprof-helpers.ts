@@ -5,6 +5,16 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import {
+  Function as WireFunction,
+  Line,
+  Location as WireLocation,
+  Mapping,
+  Profile as WireProfile,
+  Sample,
+  StringTable,
+  ValueType,
+} from 'pprof-format'
 import { decodeProfile, type Profile } from '../../src/analyze/pprof/index.ts'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pprof')
@@ -126,4 +136,49 @@ export function generateProfiles(binary: string, out: string, variant: 'base' | 
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   })
+}
+
+/**
+ * Encodes a small profile with pprof-format and decodes it: one sample per stack, frames
+ * leaf first, one location per frame (a frame `a+b` is a location where a was inlined into b).
+ */
+export function syntheticProfile(type: [string, string], stacks: [string[], number][]): Profile {
+  const strings = new StringTable()
+  const functions = new Map<string, number>()
+  const locations = new Map<string, number>()
+  const wireFunctions: WireFunction[] = []
+  const wireLocations: WireLocation[] = []
+  const functionId = (name: string) => {
+    let id = functions.get(name)
+    if (id === undefined) {
+      id = functions.size + 1
+      functions.set(name, id)
+      wireFunctions.push(new WireFunction({ id, name: strings.dedup(name), systemName: strings.dedup(name) }))
+    }
+    return id
+  }
+  const locationId = (frame: string) => {
+    let id = locations.get(frame)
+    if (id === undefined) {
+      id = locations.size + 1
+      locations.set(frame, id)
+      const lines = frame.split('+').map((name) => new Line({ functionId: functionId(name), line: 1 }))
+      wireLocations.push(new WireLocation({ id, mappingId: 1, address: 0x1000 + id, line: lines }))
+    }
+    return id
+  }
+  const samples = stacks.map(
+    ([frames, value]) => new Sample({ locationId: frames.map(locationId), value: [value] }),
+  )
+  const bytes = new WireProfile({
+    stringTable: strings,
+    sampleType: [new ValueType({ type: strings.dedup(type[0]), unit: strings.dedup(type[1]) })],
+    sample: samples,
+    mapping: [new Mapping({ id: 1, filename: strings.dedup('/srv/app'), hasFunctions: true })],
+    location: wireLocations,
+    function: wireFunctions,
+  }).encode()
+  const decoded = decodeProfile(bytes)
+  if (!decoded.ok) throw new Error(decoded.reason)
+  return decoded.value
 }
