@@ -23,6 +23,8 @@ interface ScriptConfig {
   userTypes: { name: string; cumulativeWeight: number; steps: JourneyStep[] }[]
   /** GET endpoints without route params that setup() reads ids, tags and terms from. */
   seeds: { name: string; route: string; query: Record<string, string | string[]> }[]
+  /** GET endpoints whose only route param is `:id`, read when the seeds lack some values. */
+  details: { name: string; route: string }[]
   /** Route `:params` and query `{placeholders}` the journeys need values for. */
   params: string[]
   needsToken: boolean
@@ -122,6 +124,7 @@ function scriptConfig(input: ScriptInput): ScriptConfig {
       return { name: u.name, cumulativeWeight: cumulative, steps: u.steps }
     }),
     seeds: seedEndpoints(endpoints, used),
+    details: detailEndpoints(endpoints, used),
     params: [...new Set([...used.values()].flatMap(paramsOf))].sort(),
     needsToken: [...used.values()].some((e) => e.auth),
     ...(input.fixturesPath ? { fixtures: input.fixturesPath } : {}),
@@ -156,6 +159,13 @@ function seedEndpoints(all: EndpointSpec[], used: Map<string, EndpointSpec>): Sc
     (e) => e.method === 'GET' && !e.route.includes(':') && !Object.values(e.query ?? {}).some(hasPlaceholder),
   )
   return candidates.slice(0, 2).map((e) => ({ name: e.name, route: e.route, query: e.query ?? {} }))
+}
+
+function detailEndpoints(all: EndpointSpec[], used: Map<string, EndpointSpec>): ScriptConfig['details'] {
+  const candidates = [...used.values(), ...all.filter((e) => !used.has(e.name))].filter(
+    (e) => e.method === 'GET' && paramsOf(e).join() === 'id' && /:id(\/|$)/.test(e.route),
+  )
+  return candidates.slice(0, 1).map((e) => ({ name: e.name, route: e.route }))
 }
 
 function hasPlaceholder(value: string | string[]): boolean {
@@ -206,14 +216,18 @@ export function setup() {
       if (res.status !== 200) {
         throw new Error('perfgate setup: GET ' + url + ' answered ' + res.status + (res.error ? ' (' + res.error + ')' : '') + ': ids for the scenario come from this request')
       }
-      for (const item of itemsOf(res.json())) {
-        add('id', item.id !== undefined ? item.id : item.uuid !== undefined ? item.uuid : item.slug)
-        const tags = [].concat(item.tags || [])
-        for (const t of tags) add('tag', typeof t === 'object' && t !== null ? t.slug || t.name : t)
-        for (const word of String(item.title || item.name || '').split(/[^A-Za-z0-9]+/)) if (word.length >= 4) add('term', word.toLowerCase())
-        for (const t of tags) if (typeof t === 'string') add('term', t)
-        for (const key of Object.keys(item)) if (CONFIG.params.indexOf(key) >= 0 && typeof item[key] !== 'object') add(key, item[key])
-      }
+      for (const item of itemsOf(res.json())) harvest(item, add)
+    }
+  }
+  // Lists often omit what detail pages carry (tags): read a few details when still short.
+  for (const detail of CONFIG.details) {
+    if (missing().length === 0) break
+    for (const id of (pools.id || []).slice(0, 5)) {
+      const res = http.get(BASE + detail.route.replace(':id', encodeURIComponent(id)), { tags: { name: detail.route, perfgate: 'setup' } })
+      if (res.status !== 200) continue
+      const body = res.json()
+      const items = itemsOf(body)
+      for (const item of items.length ? items : [body]) harvest(item, add)
     }
   }
   const stillMissing = missing()
@@ -224,6 +238,16 @@ export function setup() {
     throw new Error('perfgate setup: the scenario sends authenticated requests but no token is known: set PERFGATE_TOKEN or "tokens" in the fixtures file')
   }
   return pools
+}
+
+function harvest(item, add) {
+  if (!item || typeof item !== 'object') return
+  add('id', item.id !== undefined ? item.id : item.uuid !== undefined ? item.uuid : item.slug)
+  const tags = [].concat(item.tags || [])
+  for (const t of tags) add('tag', typeof t === 'object' && t !== null ? t.slug || t.name : t)
+  for (const word of String(item.title || item.name || '').split(/[^A-Za-z0-9]+/)) if (word.length >= 4) add('term', word.toLowerCase())
+  for (const t of tags) if (typeof t === 'string') add('term', t)
+  for (const key of Object.keys(item)) if (CONFIG.params.indexOf(key) >= 0 && typeof item[key] !== 'object') add(key, item[key])
 }
 
 function seedQueries(query) {
