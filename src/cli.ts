@@ -3,7 +3,18 @@
 import { Command, Option } from 'commander'
 import { INPUT_NAMES } from './plan/inputs.ts'
 import { loadPlan, type Inputs } from './plan/load.ts'
-import { runPipeline } from './pipeline.ts'
+import path from 'node:path'
+import {
+  finishPipeline,
+  judgeRecord,
+  runPipeline,
+  writeReportFiles,
+  type PipelineOutcome,
+} from './pipeline.ts'
+import type { Plan } from './plan/types.ts'
+import type { RunRecord } from './record/index.ts'
+import { readRecord } from './record/io.ts'
+import { profileDiffCommand, profileTopCommand } from './analyze/pprof/cli.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
 import { formatProgress } from './progress.ts'
@@ -47,6 +58,22 @@ function inputsFrom(options: Record<string, string | undefined>, env: NodeJS.Pro
   return inputs
 }
 
+/** Prints where the reports are and turns the gate into the exit code. */
+async function finish(outcome: PipelineOutcome, plan: Plan): Promise<void> {
+  const reports = await writeReportFiles(outcome, plan, {})
+  const { gate } = outcome
+  process.stdout.write(
+    [
+      `verdict: ${gate.verdict}${gate.reasons.length ? ` (${gate.reasons.join('; ')})` : ''}`,
+      `result: ${path.relative(process.cwd(), outcome.resultPath) || outcome.resultPath}`,
+      `report: ${path.relative(process.cwd(), reports.paths.markdown)}`,
+      `html:   ${path.relative(process.cwd(), reports.paths.html)}`,
+      '',
+    ].join('\n'),
+  )
+  if (gate.failed) process.exitCode = 1
+}
+
 export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('perfgate')
     .description(
@@ -68,15 +95,118 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
     .addOption(new Option('--repo <dir>', 'repository checkout searched for query sources (default: cwd)'))
     .action(async (options: Record<string, string | undefined>) => {
       if (options.out && !options.outputDir) options.outputDir = options.out
-      const plan = await loadPlan(inputsFrom(options, env), { cwd: process.cwd(), env })
-      const result = await runPipeline(plan, {
+      const inputs = inputsFrom(options, env)
+      // Offline there is no artifact to find: a baseline comes from --baseline-path.
+      if (!inputs.baseline) inputs.baseline = inputs['baseline-path'] ? 'path' : 'none'
+      const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
+      const outcome = await runPipeline(plan, {
         env,
         log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
       })
-      process.stdout.write(`result: ${result.resultPath}\n`)
+      await finish(outcome, plan)
+    })
+
+  program
+    .command('report')
+    .description(
+      're-render the report (and the gate) from a result.json, optionally against a baseline result.json',
+    )
+    .argument('<result>', 'result.json of a run')
+    .option('--baseline <file>', 'baseline result.json')
+    .option('--config <file>', 'perfgate.yml for SLOs and tolerances (default: the SLOs recorded in the run)')
+    .option('--fail-on <value>', 'slo, regression, slo,regression or never', 'slo,regression')
+    .option('--report-name <name>', 'report name', 'perfgate')
+    .option('--out <dir>', 'output folder (default: the folder of <result>)')
+    .action(async (resultFile: string, options: Record<string, string | undefined>) => {
+      const record = await readRecord(resultFile)
+      const plan = await planForRecord(record, options, path.dirname(path.resolve(resultFile)), env)
+      const outcome = await finishPipeline(record, plan, {
+        env,
+        log: (line) => process.stderr.write(`${line}\n`),
+      })
+      await finish(outcome, plan)
+    })
+
+  program
+    .command('compare')
+    .description('compare two result.json files: per-metric verdicts with evidence; exit 1 on a regression')
+    .argument('<baseline>', 'baseline result.json')
+    .argument('<current>', 'current result.json')
+    .option('--config <file>', 'perfgate.yml for tolerances')
+    .option('--fail-on <value>', 'regression, slo, slo,regression or never', 'regression')
+    .option('--json', 'print the comparison as JSON')
+    .action(
+      async (baselineFile: string, currentFile: string, options: Record<string, string | undefined>) => {
+        const [baseline, current] = await Promise.all([readRecord(baselineFile), readRecord(currentFile)])
+        const plan = await planForRecord(current, { ...options, baseline: baselineFile }, undefined, env)
+        const { slos, comparison, gate } = judgeRecord(current, plan, {
+          baseline,
+          history: [baseline],
+          source: baselineFile,
+          notes: [],
+        })
+        if (options.json) process.stdout.write(`${JSON.stringify({ comparison, slos, gate }, null, 2)}\n`)
+        else {
+          for (const row of comparison.rows)
+            process.stdout.write(`${row.verdict.padEnd(12)} ${row.message}\n`)
+          for (const note of comparison.notes) process.stdout.write(`note: ${note}\n`)
+          process.stdout.write(
+            `verdict: ${gate.verdict}${gate.reasons.length ? ` (${gate.reasons.join('; ')})` : ''}\n`,
+          )
+        }
+        if (gate.failed) process.exitCode = 1
+      },
+    )
+
+  const profile = program.command('profile').description('pprof tables without a Go toolchain')
+  profile
+    .command('top')
+    .description('print a profile as `go tool pprof -top` does')
+    .argument('<file>', 'profile (.pb.gz or raw protobuf)')
+    .option('--sample-index <name>', 'sample type, e.g. cpu, alloc_space, inuse_space, delay')
+    .option('--node-count <n>', 'rows to show', (v) => Number.parseInt(v, 10))
+    .action(async (file: string, options: { sampleIndex?: string; nodeCount?: number }) => {
+      const out = await profileTopCommand(file, options)
+      ;(out.ok ? process.stdout : process.stderr).write(out.text)
+      if (!out.ok) process.exitCode = 1
+    })
+  profile
+    .command('diff')
+    .description('functions whose share grew most from BASE to FILE, then `-top -normalize -diff_base`')
+    .argument('<base>', 'baseline profile')
+    .argument('<file>', 'current profile')
+    .option('--sample-index <name>', 'sample type')
+    .option('--node-count <n>', 'rows to show', (v) => Number.parseInt(v, 10))
+    .action(async (base: string, file: string, options: { sampleIndex?: string; nodeCount?: number }) => {
+      const out = await profileDiffCommand(base, file, options)
+      ;(out.ok ? process.stdout : process.stderr).write(out.text)
+      if (!out.ok) process.exitCode = 1
     })
   return program
+}
+
+/** A plan for re-judging a recorded run: its own SLOs unless a config is given, the given gate policy. */
+async function planForRecord(
+  record: RunRecord,
+  options: Record<string, string | undefined>,
+  outputDir: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Plan> {
+  const plan = await loadPlan(
+    {
+      'target-url': record.meta.targetUrl,
+      ...(options.config ? { config: options.config } : {}),
+      'fail-on': options.failOn,
+      'report-name': options.reportName,
+      'output-dir': options.out ?? outputDir ?? process.cwd(),
+      ...(options.baseline
+        ? { baseline: 'path', 'baseline-path': path.resolve(options.baseline) }
+        : { baseline: 'none' }),
+    },
+    { cwd: process.cwd(), env },
+  )
+  return options.config ? plan : { ...plan, slos: record.plan.slos }
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {

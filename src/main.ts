@@ -1,10 +1,23 @@
-// The action's front door: only this module touches @actions/core.
+// The action's front door: only this module touches @actions/core. It reads the inputs, runs the
+// pipeline, publishes (artifact, job summary, sticky comment), sets outputs and turns the gate or
+// any error into setFailed with one line.
 import * as core from '@actions/core'
 import { INPUT_NAMES } from './plan/inputs.ts'
 import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
-import { runPipeline } from './pipeline.ts'
+import type { Plan } from './plan/types.ts'
+import { runPipeline, writeReportFiles, type PipelineOutcome } from './pipeline.ts'
 import { secretParts } from './secrets.ts'
 import { oneLine } from './errors.ts'
+import {
+  createOctokit,
+  readGitHubContext,
+  runCommentMode,
+  upsertStickyComment,
+  uploadReportArtifact,
+  writeJobSummary,
+  type GitHubClient,
+  type GitHubContext,
+} from './github/index.ts'
 
 export function readInputs(): Inputs {
   const inputs: Inputs = {}
@@ -20,17 +33,92 @@ export async function run(): Promise<void> {
     const inputs = readInputs()
     debug = /^(true|1|yes)$/i.test(inputs.debug ?? '')
     const plan = await loadPlan(inputs, { cwd: process.cwd(), env: process.env })
-    const result = await runPipeline(plan, {
+    const context = readGitHubContext(process.env)
+    const token = inputs['github-token']?.trim()
+    const octokit = token
+      ? createOctokit({ token, baseUrl: context.apiUrl, log: (line) => core.info(line) })
+      : undefined
+    if (plan.mode === 'comment') return await commentMode(plan, context, octokit)
+    const outcome = await runPipeline(plan, {
       env: process.env,
       log: (line) => core.info(line),
       onProgress: (p) =>
         core.info(
           `load ${Math.round(p.elapsedS)}/${p.totalS}s: ${p.vus} VUs, ${p.requests} requests, ${p.errors} errors`,
         ),
+      github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
     })
-    core.setOutput('result-path', result.resultPath)
+    await publish(plan, outcome, context, octokit)
   } catch (error) {
     if (debug && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(oneLine(error))
   }
+}
+
+async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubContext, octokit?: GitHubClient) {
+  // The reports go into the artifact, so they are written first; they link to the run's artifacts.
+  const reports = await writeReportFiles(outcome, plan, {
+    ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}),
+  })
+  const artifact = await uploadReportArtifact(plan.outputDir, plan.reportName, {
+    env: process.env,
+    warn: (line) => core.warning(line),
+  }).catch((error: unknown) => ({ failed: oneLine(error) }))
+  if ('failed' in artifact) core.info(`artifact: ${artifact.failed}`)
+
+  const summary = await writeJobSummary(reports.summary, process.env)
+  if ('skipped' in summary) core.info(`job summary: ${summary.skipped}`)
+
+  let commentUrl = ''
+  if (context.prNumber !== undefined && octokit) {
+    try {
+      const comment = await upsertStickyComment(octokit, {
+        owner: context.owner,
+        repo: context.repo,
+        issueNumber: context.prNumber,
+        reportName: plan.reportName,
+        body: reports.comment,
+      })
+      if ('skipped' in comment) {
+        core.warning(
+          `PR comment not posted (${comment.skipped}); the report is in the job summary. For fork pull requests use mode: comment (examples/perf-fork-comment.yml).`,
+        )
+      } else {
+        commentUrl = comment.url
+        core.info(`PR comment ${comment.action}: ${comment.url}`)
+      }
+    } catch (error) {
+      core.warning(`PR comment not posted: ${oneLine(error)}; the report is in the job summary`)
+    }
+  } else if (context.prNumber === undefined) {
+    core.info('not a pull request run: the report is in the job summary and the artifact')
+  }
+
+  const { gate } = outcome
+  core.setOutput('verdict', gate.verdict)
+  core.setOutput('report-path', reports.paths.markdown)
+  core.setOutput('result-path', outcome.resultPath)
+  core.setOutput('comment-url', commentUrl)
+  core.setOutput('regressions', String(gate.regressions.length))
+  core.info(`perfgate verdict: ${gate.verdict}${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`)
+  if (gate.failed) core.setFailed(gate.reasons[0] ?? 'perfgate gate failed')
+}
+
+async function commentMode(plan: Plan, context: GitHubContext, octokit?: GitHubClient) {
+  if (!octokit) throw new Error('mode comment needs the github-token input')
+  const result = await runCommentMode(
+    { reportName: plan.reportName, ctx: context },
+    { octokit, log: (l) => core.info(l) },
+  )
+  if ('refused' in result) {
+    core.setOutput('verdict', 'refused')
+    throw new Error(`mode comment refused the report: ${result.refused}`)
+  }
+  if ('skipped' in result) {
+    core.info(`mode comment: nothing to post (${result.skipped})`)
+    core.setOutput('verdict', 'skipped')
+    return
+  }
+  core.setOutput('comment-url', 'url' in result.comment ? result.comment.url : '')
+  core.info(`mode comment: posted the report of run ${result.runId} on PR #${result.pr}`)
 }

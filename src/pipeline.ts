@@ -1,24 +1,30 @@
 // The one pipeline both front doors call: plan → run → collect → analyze → compare → report.
 // Publishing (GitHub or a folder) stays with the caller.
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
 import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { checkTarget, runLoad, type RunLoadDeps } from './run/index.ts'
+import { defaultCollectDeps, startCollectors } from './collect/index.ts'
+import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
+import type { GitHubContext } from './github/context.ts'
+import { evaluateSlos } from './analyze/slo.ts'
+import { compare, gateVerdict } from './compare/index.ts'
+import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
+import { isUnavailable } from './record/common.ts'
 import { SecretScrubber } from './secrets.ts'
+import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
+import { buildReportModel, writeReports, type ReportLinks, type WrittenReports } from './report/index.ts'
 
 export interface PipelineDeps {
   env: NodeJS.ProcessEnv
   log: (line: string) => void
   onProgress?: RunLoadDeps['onProgress']
   now?: () => Date
-}
-
-export interface PipelineResult {
-  record: RunRecord
-  resultPath: string
+  /** Present in the action: where baselines are looked up. */
+  github?: { context?: GitHubContext; baselineDeps?: BaselineDeps }
 }
 
 export function summarisePlan(plan: Plan): PlanSummary {
@@ -69,47 +75,130 @@ export function secretsOf(plan: Plan, env: NodeJS.ProcessEnv): SecretScrubber {
     plan.collectors.databaseUrl,
     plan.collectors.redisUrl,
     plan.collectors.debugAuthHeader,
-    env.INPUT_GITHUB_TOKEN ?? env['INPUT_GITHUB-TOKEN'],
+    env['INPUT_GITHUB-TOKEN'],
+    // The load test's bearer token (the generated script reads it from the environment).
+    env.PERFGATE_TOKEN,
   ])
 }
 
-/** Runs the load and everything around it; writes result.json and returns the record. */
-export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineResult> {
+/** What the stages produced, for the front door to publish. */
+export interface PipelineOutcome {
+  record: RunRecord
+  resultPath: string
+  baseline: BaselineResult
+  slos: SloResult[]
+  comparison: Comparison
+  gate: GateVerdict
+}
+
+/** Runs the load with the collectors around it; returns the record (not yet written). */
+export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord> {
   const now = deps.now ?? (() => new Date())
   const scrubber = secretsOf(plan, deps.env)
   const log = (line: string) => deps.log(scrubber.scrub(line))
   await mkdir(plan.outputDir, { recursive: true })
   await checkTarget(plan, { env: deps.env, log })
   const startedAt = now()
-  log(
-    `perfgate: ${plan.scenario.name}, ${plan.scenario.vus} VUs for ${plan.scenario.durationS}s against ${plan.targetUrl}`,
-  )
-  const { load, k6Version } = await runLoad(plan, plan.outputDir, {
-    env: deps.env,
-    log,
-    onProgress: deps.onProgress,
-  })
+  const session = await startCollectors(plan, plan.outputDir, defaultCollectDeps(log))
+  let load: RunRecord['load']
+  let k6Version: string | undefined
+  try {
+    const result = await runLoad(plan, plan.outputDir, {
+      env: deps.env,
+      log,
+      onProgress: (progress) => {
+        session.tick(progress.elapsedS)
+        deps.onProgress?.(progress)
+      },
+    })
+    load = result.load
+    k6Version = result.k6Version
+  } finally {
+    await session.finish()
+  }
   const endedAt = now()
-  const unavailable = (reason: string) => ({ unavailable: reason })
-  const record: RunRecord = scrubber.scrubDeep({
+  return scrubber.scrubDeep({
     schema: SCHEMA_VERSION,
-    meta: { ...runMeta(plan, deps.env, startedAt, endedAt), k6Version },
+    meta: { ...runMeta(plan, deps.env, startedAt, endedAt), ...(k6Version ? { k6Version } : {}) },
     plan: summarisePlan(plan),
     load,
-    prometheus: plan.collectors.metricsUrl
-      ? unavailable('collector not run')
-      : unavailable('metrics-url not set'),
-    postgres: plan.collectors.databaseUrl
-      ? unavailable('collector not run')
-      : unavailable('database-url not set'),
-    redis: plan.collectors.redisUrl ? unavailable('collector not run') : unavailable('redis-url not set'),
-    appStats: plan.collectors.appStatsUrls.length
-      ? unavailable('collector not run')
-      : unavailable('app-stats-urls not set'),
-    profiles: plan.collectors.pprofUrl ? unavailable('collector not run') : unavailable('pprof-url not set'),
+    ...session.parts(),
     findings: [],
   })
+}
+
+/** Judges a record: SLOs, comparison with the baseline, and the gate. Pure. */
+export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineResult) {
+  const slos = evaluateSlos(record, plan.slos)
+  const comparison = compare(baseline.baseline, record, plan.gate, baseline.history)
+  comparison.notes.push(...baseline.notes)
+  const load = record.load
+  const gate = gateVerdict(slos, comparison, plan.gate, {
+    baselineFound: baseline.baseline !== undefined,
+    ...(isUnavailable(load)
+      ? { loadUnavailable: load.unavailable }
+      : load.partial
+        ? { partial: load.partial }
+        : {}),
+  })
+  return { slos, comparison, gate }
+}
+
+/** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
+export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
+  const record = await measure(plan, deps)
+  return finishPipeline(record, plan, deps)
+}
+
+/** Everything after the measurement; `perfgate report` and `mode: merge` start here too. */
+export async function finishPipeline(
+  record: RunRecord,
+  plan: Plan,
+  deps: PipelineDeps,
+): Promise<PipelineOutcome> {
+  const scrubber = secretsOf(plan, deps.env)
+  const log = (line: string) => deps.log(scrubber.scrub(line))
+  const baseline = await findBaseline(plan, deps.github?.context, {
+    ...deps.github?.baselineDeps,
+    log,
+  }).catch((error: unknown): BaselineResult => ({
+    history: [],
+    source: plan.baseline.kind,
+    notes: [`no baseline: ${scrubber.scrub(oneLine(error))}`],
+  }))
+  if (baseline.baseline) log(`baseline: ${baseline.source}`)
+  for (const note of baseline.notes) log(`baseline: ${note}`)
+  const { slos, comparison, gate } = judgeRecord(record, plan, baseline)
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
-  return { record, resultPath }
+  return { record, resultPath, baseline, slos, comparison, gate }
+}
+
+export interface ReportFiles {
+  paths: WrittenReports
+  comment: string
+  summary: string
+}
+
+/** Renders the report of an outcome into the output folder (report.md, report.html, comment.md, summary.md). */
+export async function writeReportFiles(
+  outcome: PipelineOutcome,
+  plan: Plan,
+  links: ReportLinks,
+): Promise<ReportFiles> {
+  const model = buildReportModel({
+    record: outcome.record,
+    ...(outcome.baseline.baseline ? { baseline: outcome.baseline.baseline } : {}),
+    comparison: outcome.comparison,
+    slos: outcome.slos,
+    gate: outcome.gate,
+    links,
+    reportName: plan.reportName,
+  })
+  const paths = await writeReports(plan.outputDir, model)
+  const [comment, summary] = await Promise.all([
+    readFile(paths.comment, 'utf8'),
+    readFile(paths.summary, 'utf8'),
+  ])
+  return { paths, comment, summary }
 }

@@ -5,14 +5,18 @@
 export function secretParts(value: string | undefined): string[] {
   if (!value) return []
   const parts = new Set<string>([value])
-  try {
-    const url = new URL(value)
-    if (url.password) {
-      parts.add(url.password)
-      parts.add(decodeURIComponent(url.password))
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    try {
+      const url = new URL(value)
+      if (url.password) {
+        parts.add(url.password)
+        parts.add(decodeURIComponent(url.password))
+      }
+    } catch {
+      // Malformed: the whole value stays masked.
     }
-  } catch {
-    // Not a URL: an auth header such as "Authorization: Bearer x" or a bare token.
+  } else {
+    // An auth header such as "Authorization: Bearer x", or a bare token.
     const header = /^[A-Za-z0-9-]+:\s*(.+)$/.exec(value)
     if (header) {
       parts.add(header[1]!)
@@ -42,9 +46,17 @@ export class SecretScrubber {
     return out
   }
 
-  /** Scrubs every string inside a JSON-serialisable value. */
+  /** Scrubs every string value inside a JSON-serialisable value; keys are perfgate's own and stay. */
   scrubDeep<T>(value: T): T {
-    return JSON.parse(this.scrub(JSON.stringify(value))) as T
+    if (this.secrets.length === 0) return value
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.scrub(v)
+      if (Array.isArray(v)) return v.map(walk)
+      if (v && typeof v === 'object')
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+      return v
+    }
+    return walk(value) as T
   }
 }
 
