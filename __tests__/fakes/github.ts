@@ -248,6 +248,12 @@ export interface FakeGitHub {
   resultsUrl: string
   /** An ACTIONS_RUNTIME_TOKEN whose `scp` claim names this run and job. */
   runtimeToken(runId: number, jobId?: string): string
+  /**
+   * The runner environment of a run against this fake, for e2e tests of dist/index.js.
+   * GITHUB_SERVER_URL stays https://github.com: @actions/artifact refuses to upload on any other
+   * host (it takes it for GHES), and nothing perfgate calls goes to the server URL.
+   */
+  env(runId: number, jobId?: string): Record<string, string>
   state: FakeState
   close(): Promise<void>
 }
@@ -936,24 +942,36 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const runtimeToken = (runId: number, jobId = 'job'): string => {
+    const runBackendId = backendId('run', runId)
+    const jobBackendId = backendId('job', runId, jobId)
+    const token = [
+      b64url({ typ: 'JWT', alg: 'RS256' }),
+      b64url({
+        scp: `Actions.ExampleScope Actions.Results:${runBackendId}:${jobBackendId}`,
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      }),
+      randomBytes(16).toString('base64url'),
+    ].join('.')
+    state.runtimeTokens.set(token, { runId, jobId, runBackendId, jobBackendId })
+    if (!state.runs.some((r) => r.id === runId))
+      state.addRun({ id: runId, status: 'in_progress', conclusion: null })
+    return token
+  }
+
   return {
     url: base,
     resultsUrl: `${base}/`,
-    runtimeToken(runId: number, jobId = 'job') {
-      const runBackendId = backendId('run', runId)
-      const jobBackendId = backendId('job', runId, jobId)
-      const token = [
-        b64url({ typ: 'JWT', alg: 'RS256' }),
-        b64url({
-          scp: `Actions.ExampleScope Actions.Results:${runBackendId}:${jobBackendId}`,
-          exp: Math.floor(Date.now() / 1000) + 3600,
-        }),
-        randomBytes(16).toString('base64url'),
-      ].join('.')
-      state.runtimeTokens.set(token, { runId, jobId, runBackendId, jobBackendId })
-      if (!state.runs.some((r) => r.id === runId))
-        state.addRun({ id: runId, status: 'in_progress', conclusion: null })
-      return token
+    runtimeToken,
+    env(runId: number, jobId = 'job') {
+      return {
+        GITHUB_API_URL: base,
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: state.fullName,
+        GITHUB_RUN_ID: String(runId),
+        ACTIONS_RESULTS_URL: `${base}/`,
+        ACTIONS_RUNTIME_TOKEN: runtimeToken(runId, jobId),
+      }
     },
     state,
     close: () =>
