@@ -47,7 +47,13 @@ async function main() {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 15).join('\n') + '\n')
+      process.stdout.write(
+        fs
+          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 15)
+          .join('\n') + '\n',
+      )
       return
     default:
       die(`unknown command ${cmd}: want up, restart-app, down, status or env`)
@@ -65,11 +71,11 @@ async function up(ctx) {
       pg: opts.pgPort ?? prev.ports?.pg ?? 54329,
       redis: opts.redisPort ?? prev.ports?.redis ?? 63799,
       app: opts.appPort ?? prev.ports?.app ?? 18080,
-      twitch: opts.twitchPort ?? prev.ports?.twitch ?? 18081
+      twitch: opts.twitchPort ?? prev.ports?.twitch ?? 18081,
     },
     adminToken: prev.adminToken || 'admin-secret-token',
     pids: prev.pids || {},
-    appEnv: opts.env !== undefined ? opts.env : prev.appEnv || {}
+    appEnv: opts.env !== undefined ? opts.env : prev.appEnv || {},
   }
   if (st.appEnv.ADMIN_TOKEN) st.adminToken = st.appEnv.ADMIN_TOKEN
   // a port change for a running service means: restart it
@@ -137,7 +143,7 @@ async function status(ctx) {
     postgres: await pgsvc.healthy(ctx, st),
     redis: await redissvc.healthy(st),
     twitch: await appsvc.twitchHealthy(st),
-    app: await appsvc.appHealthy(st)
+    app: await appsvc.appHealthy(st),
   }
   for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k}: ${v ? 'up' : 'down'}\n`)
   process.stdout.write(`app env: ${JSON.stringify(st.appEnv || {})}\n`)
@@ -160,7 +166,7 @@ export function envLines(st) {
     `APP_STATS_URLS=${app}/health/stats,${app}/health/cache`,
     `TWITCH_URL=http://127.0.0.1:${p.twitch}`,
     `USER_TOKEN=user-1-token`,
-    `STACK_STATE_DIR=${st.stateDir || ''}`
+    `STACK_STATE_DIR=${st.stateDir || ''}`,
   ]
 }
 

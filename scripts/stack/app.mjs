@@ -7,7 +7,8 @@ import { isRunning, stopPid } from './state.mjs'
 import { dsn } from './postgres.mjs'
 
 // env vars the app reads: only --env sets them (never inherited from the caller)
-const APP_KEYS = /^(FAULT_.*|FAULTS|REGRESS_.*|CACHE|.*_CACHE_TTL_S|DATABASE_URL|REDIS_URL|LISTEN_ADDR|ADMIN_TOKEN|TWITCH_.*|DB_MAX_CONNS|BLOCK_PROFILE_RATE|MUTEX_PROFILE_FRACTION|RELATED_.*)$/
+const APP_KEYS =
+  /^(FAULT_.*|FAULTS|REGRESS_.*|CACHE|.*_CACHE_TTL_S|DATABASE_URL|REDIS_URL|LISTEN_ADDR|ADMIN_TOKEN|TWITCH_.*|DB_MAX_CONNS|BLOCK_PROFILE_RATE|MUTEX_PROFILE_FRACTION|RELATED_.*)$/
 
 function goBin() {
   let go = which('go') || ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'].find((p) => fs.existsSync(p))
@@ -19,17 +20,23 @@ function goBin() {
   return go
 }
 
-const bins = (ctx) => ({ clipper: path.join(ctx.stateDir, 'bin', 'clipper'), twitch: path.join(ctx.stateDir, 'bin', 'twitchstub') })
+const bins = (ctx) => ({
+  clipper: path.join(ctx.stateDir, 'bin', 'clipper'),
+  twitch: path.join(ctx.stateDir, 'bin', 'twitchstub'),
+})
 
-export async function build(ctx, st) {
+export async function build(ctx, _st) {
   const go = goBin()
   const logFile = path.join(ctx.stateDir, 'logs', 'build.log')
   const b = bins(ctx)
-  for (const [name, out] of [['clipper', b.clipper], ['twitchstub', b.twitch]]) {
+  for (const [name, out] of [
+    ['clipper', b.clipper],
+    ['twitchstub', b.twitch],
+  ]) {
     const r = spawnSync(go, ['build', '-buildvcs=false', '-o', out, `./cmd/${name}`], {
       cwd: path.join(ctx.root, 'testbed'),
       encoding: 'utf8',
-      env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto' }
+      env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto' },
     })
     fs.appendFileSync(logFile, `$ go build ./cmd/${name}\n${r.stdout || ''}${r.stderr || ''}`)
     if (r.status !== 0) die(`go build ./cmd/${name} failed:\n${r.stderr || r.error}`)
@@ -51,7 +58,7 @@ export function appEnv(st) {
     LISTEN_ADDR: `127.0.0.1:${st.ports.app}`,
     ADMIN_TOKEN: st.adminToken,
     TWITCH_URL: `http://127.0.0.1:${st.ports.twitch}`,
-    ...st.appEnv
+    ...st.appEnv,
   }
 }
 
@@ -75,23 +82,32 @@ export const twitchHealthy = (st) => httpOK(`http://127.0.0.1:${st.ports.twitch}
 export const appHealthy = (st) => httpOK(`http://127.0.0.1:${st.ports.app}/health`, 3000)
 
 function twitchEnvOf(env) {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('TWITCH_') && k !== 'TWITCH_URL'))
+  return Object.fromEntries(
+    Object.entries(env).filter(([k]) => k.startsWith('TWITCH_') && k !== 'TWITCH_URL'),
+  )
 }
 
 async function startProc(ctx, st, key, bin, env, logName, healthyFn) {
   const logFile = path.join(ctx.stateDir, 'logs', logName)
   const port = key === 'app' ? st.ports.app : st.ports.twitch
-  if (!(await portFree(port))) die(`port ${port} is taken by another process: pass --${key === 'app' ? 'app' : 'twitch'}-port`)
+  if (!(await portFree(port)))
+    die(`port ${port} is taken by another process: pass --${key === 'app' ? 'app' : 'twitch'}-port`)
   const fd = fs.openSync(logFile, 'a')
   const child = spawn(bin, [], { env, detached: true, stdio: ['ignore', fd, fd], cwd: ctx.stateDir })
   fs.closeSync(fd)
   child.unref()
   st.pids[key] = { pid: child.pid, match: bin }
   log(`${key}: started pid ${child.pid} on 127.0.0.1:${port}`)
-  await waitFor(key, async () => {
-    if (!isRunning(st.pids[key])) die(`${key} exited during startup\n--- tail of ${logFile} ---\n${tail(logFile)}`)
-    return healthyFn(st)
-  }, ctx.timeoutMs, logFile)
+  await waitFor(
+    key,
+    async () => {
+      if (!isRunning(st.pids[key]))
+        die(`${key} exited during startup\n--- tail of ${logFile} ---\n${tail(logFile)}`)
+      return healthyFn(st)
+    },
+    ctx.timeoutMs,
+    logFile,
+  )
 }
 
 export async function ensureTwitch(ctx, st, { force = false } = {}) {
@@ -103,7 +119,15 @@ export async function ensureTwitch(ctx, st, { force = false } = {}) {
   }
   await stopPid(st.pids.twitch)
   st.twitchEnv = want
-  await startProc(ctx, st, 'twitch', bins(ctx).twitch, { ...baseEnv(), LISTEN_ADDR: `127.0.0.1:${st.ports.twitch}`, ...want }, 'twitch.log', twitchHealthy)
+  await startProc(
+    ctx,
+    st,
+    'twitch',
+    bins(ctx).twitch,
+    { ...baseEnv(), LISTEN_ADDR: `127.0.0.1:${st.ports.twitch}`, ...want },
+    'twitch.log',
+    twitchHealthy,
+  )
 }
 
 export async function ensureApp(ctx, st, { force = false } = {}) {

@@ -45,7 +45,9 @@ function pgUser() {
   let r = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' })
   if (r.status !== 0) {
     log('creating system user postgres (PostgreSQL refuses to run as root)')
-    spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', 'postgres'], { stdio: 'inherit' })
+    spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/bin/sh', 'postgres'], {
+      stdio: 'inherit',
+    })
     r = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' })
     if (r.status !== 0) die('cannot create the postgres user')
   }
@@ -55,7 +57,13 @@ function pgUser() {
 
 function paths(ctx) {
   const base = path.join(ctx.stateDir, 'pg')
-  return { base, data: path.join(base, 'data'), sock: path.join(base, 'run'), pwfile: path.join(base, 'pwfile'), log: path.join(ctx.stateDir, 'logs', 'postgres.log') }
+  return {
+    base,
+    data: path.join(base, 'data'),
+    sock: path.join(base, 'run'),
+    pwfile: path.join(base, 'pwfile'),
+    log: path.join(ctx.stateDir, 'logs', 'postgres.log'),
+  }
 }
 
 export function dsn(st, user = 'postgres', db = 'clipper') {
@@ -99,8 +107,15 @@ export async function ensure(ctx, st) {
   fs.mkdirSync(P.sock, { recursive: true })
   fs.chmodSync(P.base, 0o755)
   if (user) {
-    const r = spawnSync(path.join(bin, 'postgres'), ['--version'], { uid: user.uid, gid: user.gid, encoding: 'utf8' })
-    if (r.status !== 0) die(`the postgres user cannot run ${bin}/postgres (${r.error?.message || r.stderr}): the repository path must be readable by other users`)
+    const r = spawnSync(path.join(bin, 'postgres'), ['--version'], {
+      uid: user.uid,
+      gid: user.gid,
+      encoding: 'utf8',
+    })
+    if (r.status !== 0)
+      die(
+        `the postgres user cannot run ${bin}/postgres (${r.error?.message || r.stderr}): the repository path must be readable by other users`,
+      )
   }
   if (!fs.existsSync(path.join(P.data, 'PG_VERSION'))) {
     log(`postgres: initdb ${P.data}`)
@@ -110,8 +125,20 @@ export async function ensure(ctx, st) {
     chownR(P.base, user)
     const r = spawnSync(
       path.join(bin, 'initdb'),
-      ['-D', P.data, '-U', 'postgres', '--pwfile', P.pwfile, '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256'],
-      { uid: user?.uid, gid: user?.gid, encoding: 'utf8', cwd: P.base }
+      [
+        '-D',
+        P.data,
+        '-U',
+        'postgres',
+        '--pwfile',
+        P.pwfile,
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+      ],
+      { uid: user?.uid, gid: user?.gid, encoding: 'utf8', cwd: P.base },
     )
     fs.writeFileSync(path.join(ctx.stateDir, 'logs', 'initdb.log'), (r.stdout || '') + (r.stderr || ''))
     if (r.status !== 0) die(`initdb failed:\n${r.stdout}\n${r.stderr}`)
@@ -120,28 +147,55 @@ export async function ensure(ctx, st) {
   // a postmaster.pid left by a killed server of ours: pg refuses to start only if that PID lives
   if (!(await portFree(st.ports.pg))) die(`port ${st.ports.pg} is taken by another process: pass --pg-port`)
   const args = [
-    '-D', P.data, '-p', String(st.ports.pg), '-k', P.sock,
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'shared_preload_libraries=pg_stat_statements',
-    '-c', 'pg_stat_statements.track=all',
-    '-c', 'pg_stat_statements.max=10000',
-    '-c', 'track_io_timing=on',
-    '-c', 'max_connections=200',
-    '-c', 'shared_buffers=128MB',
-    '-c', 'synchronous_commit=off',
-    '-c', 'logging_collector=off',
-    '-c', 'log_min_messages=warning'
+    '-D',
+    P.data,
+    '-p',
+    String(st.ports.pg),
+    '-k',
+    P.sock,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'shared_preload_libraries=pg_stat_statements',
+    '-c',
+    'pg_stat_statements.track=all',
+    '-c',
+    'pg_stat_statements.max=10000',
+    '-c',
+    'track_io_timing=on',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=128MB',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'logging_collector=off',
+    '-c',
+    'log_min_messages=warning',
   ]
   const fd = fs.openSync(P.log, 'a')
-  const child = spawn(path.join(bin, 'postgres'), args, { uid: user?.uid, gid: user?.gid, detached: true, stdio: ['ignore', fd, fd], cwd: P.base })
+  const child = spawn(path.join(bin, 'postgres'), args, {
+    uid: user?.uid,
+    gid: user?.gid,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    cwd: P.base,
+  })
   fs.closeSync(fd)
   child.unref()
   st.pids.pg = { pid: child.pid, match: P.data }
   log(`postgres: started pid ${child.pid} on 127.0.0.1:${st.ports.pg}`)
-  await waitFor('postgres', async () => {
-    if (!isRunning(st.pids.pg)) die(`postgres exited during startup\n--- tail of ${P.log} ---\n${tail(P.log)}`)
-    return healthy(ctx, st)
-  }, ctx.timeoutMs, P.log)
+  await waitFor(
+    'postgres',
+    async () => {
+      if (!isRunning(st.pids.pg))
+        die(`postgres exited during startup\n--- tail of ${P.log} ---\n${tail(P.log)}`)
+      return healthy(ctx, st)
+    },
+    ctx.timeoutMs,
+    P.log,
+  )
   await setup(st)
 }
 
@@ -163,7 +217,7 @@ async function setup(st) {
      GRANT CONNECT ON DATABASE clipper TO perfgate_ro, perfgate_nostats;
      GRANT pg_read_all_stats, pg_read_all_data TO perfgate_ro;
      GRANT pg_read_all_data TO perfgate_nostats;
-     REVOKE pg_read_all_stats FROM perfgate_nostats;`
+     REVOKE pg_read_all_stats FROM perfgate_nostats;`,
   )
 }
 

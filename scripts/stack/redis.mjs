@@ -19,14 +19,32 @@ export async function ensure(ctx, st) {
     aptInstall(['redis-server'])
     bin = which('redis-server') || '/usr/bin/redis-server'
   }
-  if (!(await portFree(st.ports.redis))) die(`port ${st.ports.redis} is taken by another process: pass --redis-port`)
+  if (!(await portFree(st.ports.redis)))
+    die(`port ${st.ports.redis} is taken by another process: pass --redis-port`)
   const dir = path.join(ctx.stateDir, 'redis')
   fs.mkdirSync(dir, { recursive: true })
   const logFile = path.join(ctx.stateDir, 'logs', 'redis.log')
   const args = [
-    '--port', String(st.ports.redis), '--bind', '127.0.0.1', '--protected-mode', 'yes',
-    '--maxmemory', '64mb', '--maxmemory-policy', 'allkeys-lru',
-    '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''
+    '--port',
+    String(st.ports.redis),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--maxmemory',
+    '64mb',
+    '--maxmemory-policy',
+    'allkeys-lru',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--dir',
+    dir,
+    '--logfile',
+    '',
   ]
   const fd = fs.openSync(logFile, 'a')
   const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd], cwd: dir })
@@ -34,8 +52,14 @@ export async function ensure(ctx, st) {
   child.unref()
   st.pids.redis = { pid: child.pid, match: String(st.ports.redis) }
   log(`redis: started pid ${child.pid} on 127.0.0.1:${st.ports.redis}`)
-  await waitFor('redis', async () => {
-    if (!isRunning(st.pids.redis)) die(`redis exited during startup\n--- tail of ${logFile} ---\n${tail(logFile)}`)
-    return healthy(st)
-  }, ctx.timeoutMs, logFile)
+  await waitFor(
+    'redis',
+    async () => {
+      if (!isRunning(st.pids.redis))
+        die(`redis exited during startup\n--- tail of ${logFile} ---\n${tail(logFile)}`)
+      return healthy(st)
+    },
+    ctx.timeoutMs,
+    logFile,
+  )
 }

@@ -20,22 +20,40 @@ export function parseArgs(argv) {
   const o = { stateDir: '.perfgate-stack', timeout: 240 }
   const num = (flag, v) => {
     const n = Number(v)
-    if (!Number.isInteger(n) || n <= 0 || n > 65535) die(`${flag}: want a port/number, got ${JSON.stringify(v)}`)
+    if (!Number.isInteger(n) || n <= 0 || n > 65535)
+      die(`${flag}: want a port/number, got ${JSON.stringify(v)}`)
     return n
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
-    const [flag, inline] = a.includes('=') && a.startsWith('--') && !a.startsWith('--env=') ? a.split(/=(.*)/s) : [a, undefined]
+    const [flag, inline] =
+      a.includes('=') && a.startsWith('--') && !a.startsWith('--env=') ? a.split(/=(.*)/s) : [a, undefined]
     const next = () => (inline !== undefined ? inline : argv[++i])
     switch (flag) {
-      case '--pg-port': o.pgPort = num(flag, next()); break
-      case '--redis-port': o.redisPort = num(flag, next()); break
-      case '--app-port': o.appPort = num(flag, next()); break
-      case '--twitch-port': o.twitchPort = num(flag, next()); break
-      case '--state-dir': o.stateDir = next(); break
-      case '--timeout': o.timeout = num(flag, next()); break
-      case '--app-only': o.appOnly = true; break
-      case '--purge': o.purge = true; break
+      case '--pg-port':
+        o.pgPort = num(flag, next())
+        break
+      case '--redis-port':
+        o.redisPort = num(flag, next())
+        break
+      case '--app-port':
+        o.appPort = num(flag, next())
+        break
+      case '--twitch-port':
+        o.twitchPort = num(flag, next())
+        break
+      case '--state-dir':
+        o.stateDir = next()
+        break
+      case '--timeout':
+        o.timeout = num(flag, next())
+        break
+      case '--app-only':
+        o.appOnly = true
+        break
+      case '--purge':
+        o.purge = true
+        break
       case '--env': {
         const kv = argv[++i]
         if (!kv || !kv.includes('=')) die(`--env: want KEY=VALUE, got ${JSON.stringify(kv)}`)
@@ -78,7 +96,7 @@ export async function waitFor(what, check, timeoutMs, logFile) {
   die(
     `${what} did not become healthy within ${Math.round(timeoutMs / 1000)} s` +
       (last ? ` (last error: ${last.message || last})` : '') +
-      (logFile ? `\n--- tail of ${logFile} ---\n${tail(logFile)}\n---` : '')
+      (logFile ? `\n--- tail of ${logFile} ---\n${tail(logFile)}\n---` : ''),
   )
 }
 
@@ -134,7 +152,11 @@ export function aptInstall(pkgs) {
   if (!which('apt-get')) die(`${pkgs.join(' ')} missing and apt-get is not available: install it by hand`)
   log(`installing ${pkgs.join(' ')} with apt-get`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const run = (args) => spawnSync(sudo[0] || args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: ['ignore', 2, 2], env })
+  const run = (args) =>
+    spawnSync(sudo[0] || args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
+      stdio: ['ignore', 2, 2],
+      env,
+    })
   run(['apt-get', 'update'])
   const r = run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs])
   if (r.status !== 0) die(`apt-get install ${pkgs.join(' ')} failed`)
