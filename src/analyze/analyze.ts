@@ -134,7 +134,9 @@ export function analyzeRecord(
       if (!prev || ratio(n) > ratio(prev)) chosen.set(n.queryid, n)
     }
     for (const n of chosen.values()) {
-      const also = n1.filter((m) => m.queryid === n.queryid && m.endpoint !== n.endpoint).map((m) => m.endpoint)
+      const also = n1
+        .filter((m) => m.queryid === n.queryid && m.endpoint !== n.endpoint)
+        .map((m) => m.endpoint)
       findings.push(
         finding({
           kind: 'n-plus-one',
@@ -156,7 +158,9 @@ export function analyzeRecord(
           evidence: {
             perRequest: n.perRequest,
             queryid: n.queryid,
-            ...(n.shareOfDbTime !== undefined ? { shareOfDbTime: Math.round(n.shareOfDbTime * 1000) / 1000 } : {}),
+            ...(n.shareOfDbTime !== undefined
+              ? { shareOfDbTime: Math.round(n.shareOfDbTime * 1000) / 1000 }
+              : {}),
           },
         }),
       )
@@ -278,8 +282,9 @@ function cacheAnalysis(redis: Part<RedisData>, target: number, findings: Finding
         impactBasis: 'share of cache lookups that missed',
         effort: 'medium',
         fix:
-          (shortLived.length ? `Lengthen the TTL of ${shortLived.join(', ')} (or refresh ahead of expiry); ` : '') +
-          'cache the hot read paths that still reach the database; warm the cache after deploys.',
+          (shortLived.length
+            ? `Lengthen the TTL of ${shortLived.join(', ')} (or refresh ahead of expiry); `
+            : '') + 'cache the hot read paths that still reach the database; warm the cache after deploys.',
         evidence: { hitRate: Math.round(redis.hitRate * 10000) / 10000, misses: redis.missesCount },
       }),
     )
@@ -444,7 +449,12 @@ function analyzeProfiles(
   // Application frames stop the walk up the stack too, so a sample in the user's code is not
   // credited to a router or middleware frame far above it.
   const appArea = inputs.appPrefixes.length
-    ? [{ area: 'application code', patterns: inputs.appPrefixes.map((p) => '^' + p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '[./]') }]
+    ? [
+        {
+          area: 'application code',
+          patterns: inputs.appPrefixes.map((p) => '^' + p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '[./]'),
+        },
+      ]
     : []
   const areas = [...(options.areas ?? DEFAULT_AREAS), ...appArea]
   const breakdowns = []
@@ -537,12 +547,16 @@ function analyzeProfiles(
       if (!lock || !isApplicationFunction(site.function, inputs.appPrefixes)) continue
       if (site.share < 0.05 || site.delayNs <= 0) continue
       const prev = lockSites.get(site.function)
-      if (!prev || (prev.kind === 'block' && c.kind === 'mutex')) lockSites.set(site.function, { kind: c.kind, site })
+      if (!prev || (prev.kind === 'block' && c.kind === 'mutex'))
+        lockSites.set(site.function, { kind: c.kind, site })
     }
   }
   for (const [fn, { kind, site }] of lockSites) {
     const ep = endpointOfStack([fn, ...site.callers], endpoints, inputs.source)
-    const epLoad = ep && !isUnavailable(record.load) ? record.load.endpoints.find((e) => e.name === ep.endpoint) : undefined
+    const epLoad =
+      ep && !isUnavailable(record.load)
+        ? record.load.endpoints.find((e) => e.name === ep.endpoint)
+        : undefined
     const latencyMs = epLoad ? epLoad.count * epLoad.duration.meanMs : undefined
     const impact =
       latencyMs && latencyMs > 0
@@ -562,7 +576,9 @@ function analyzeProfiles(
         ...(ep ? { endpoint: ep.endpoint } : {}),
         ...(site.location ? { location: site.location } : {}),
         impact,
-        impactBasis: latencyMs ? `share of ${ep!.endpoint}'s latency spent waiting for the lock` : 'share of the load time spent waiting for the lock',
+        impactBasis: latencyMs
+          ? `share of ${ep!.endpoint}'s latency spent waiting for the lock`
+          : 'share of the load time spent waiting for the lock',
         effort: 'medium',
         fix: `Hold the lock in ${shortFunctionName(fn)} for less: not across I/O or database transactions; use per-key locks or the database's row locks instead of one global mutex.`,
         evidence: { function: fn, blockedIn: site.blockedIn, contentions: site.contentions },
@@ -597,13 +613,13 @@ function analyzeProfiles(
   }
 
   return {
-    profiles:
-      tops.length > 0
-        ? { tops, notes: topNotes }
-        : unavailable(topNotes[0] ?? 'no profiles'),
+    profiles: tops.length > 0 ? { tops, notes: topNotes } : unavailable(topNotes[0] ?? 'no profiles'),
     areas: breakdowns.length > 0 ? breakdowns : unavailable(areaNotes[0] ?? why('cpu')),
     goroutines: g.ok ? g.value : unavailable(g.reason),
-    contention: contention.length > 0 ? contention : unavailable(contentionNotes.join('; ') || 'no block or mutex profile'),
+    contention:
+      contention.length > 0
+        ? contention
+        : unavailable(contentionNotes.join('; ') || 'no block or mutex profile'),
     diff,
   }
 }

@@ -18,7 +18,9 @@ export function clip(text: string, max = 500): string {
 
 function isPerfgateOwn(query: string): boolean {
   // The collectors' own queries (pg_stat_*, EXPLAIN, SHOW) are not the application's.
-  return /\bpg_stat_|\bpg_catalog\.|^\s*(explain|show|set|begin|commit|rollback|discard|deallocate)\b/i.test(query)
+  return /\bpg_stat_|\bpg_catalog\.|^\s*(explain|show|set|begin|commit|rollback|discard|deallocate)\b/i.test(
+    query,
+  )
 }
 
 /** Plain DML: what an application's requests run (not DDL, DO blocks or session commands). */
@@ -99,7 +101,8 @@ export function nPlusOnePatterns(pg: PostgresData, source: SourceIndex): NPlusOn
       // execution time, and keep the larger (execution time alone hides the round trips).
       const dbMs = s.callsPerRequest * s.meanExecMs
       const timeShare = a.dbTimeMsPerRequest > 0 ? Math.min(1, dbMs / a.dbTimeMsPerRequest) : 0
-      const callShare = a.statementsPerRequest > 0 ? Math.min(1, s.callsPerRequest / a.statementsPerRequest) : 0
+      const callShare =
+        a.statementsPerRequest > 0 ? Math.min(1, s.callsPerRequest / a.statementsPerRequest) : 0
       const share = Math.max(timeShare, callShare)
       const overall = pg.statements.find((d) => d.queryid === s.queryid)
       const table = mainTable(s.query)
@@ -131,11 +134,7 @@ export type PlansById = Record<string, unknown>
  * sequentially much more than by index while holding many rows. Notes collect plans that
  * could not be read.
  */
-export function missingIndexes(
-  pg: PostgresData,
-  plans: PlansById,
-  notes: string[],
-): IndexSuggestion[] {
+export function missingIndexes(pg: PostgresData, plans: PlansById, notes: string[]): IndexSuggestion[] {
   const total = totalDbMs(pg)
   const byTable = new Map<string, IndexSuggestion>()
   for (const explain of pg.explains) {
@@ -186,7 +185,9 @@ export function missingIndexes(
     if (out.some((s) => sameTable(s.table, t.table))) continue
     const guess = columnsFromStatements(pg, t.table)
     const share = guess ? guess.share / Math.max(total, 1e-9) : undefined
-    const index = guess ? indexFor(t.table, { equality: guess.columns, range: [], pattern: [], lower: [] }) : undefined
+    const index = guess
+      ? indexFor(t.table, { equality: guess.columns, range: [], pattern: [], lower: [] })
+      : undefined
     out.push({
       table: t.table,
       columns: index?.columns ?? [],

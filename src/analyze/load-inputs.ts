@@ -27,15 +27,69 @@ export interface LoadInputsOptions {
 }
 
 const SOURCE_EXTENSIONS = new Set([
-  '.go', '.sql', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.py', '.rb', '.java', '.kt', '.kts',
-  '.scala', '.cs', '.php', '.rs', '.ex', '.exs', '.erl', '.clj', '.swift', '.c', '.h', '.cc', '.cpp',
-  '.hpp', '.groovy', '.lua', '.pl', '.sh', '.xml', '.yaml', '.yml', '.toml', '.graphql', '.prisma',
+  '.go',
+  '.sql',
+  '.ts',
+  '.tsx',
+  '.js',
+  '.jsx',
+  '.mjs',
+  '.cjs',
+  '.py',
+  '.rb',
+  '.java',
+  '.kt',
+  '.kts',
+  '.scala',
+  '.cs',
+  '.php',
+  '.rs',
+  '.ex',
+  '.exs',
+  '.erl',
+  '.clj',
+  '.swift',
+  '.c',
+  '.h',
+  '.cc',
+  '.cpp',
+  '.hpp',
+  '.groovy',
+  '.lua',
+  '.pl',
+  '.sh',
+  '.xml',
+  '.yaml',
+  '.yml',
+  '.toml',
+  '.graphql',
+  '.prisma',
 ])
 
 const SKIP_DIRS = new Set([
-  'node_modules', '.git', 'vendor', 'dist', 'build', 'out', 'target', '.next', '.nuxt', 'coverage',
-  '__pycache__', '.venv', 'venv', '.tox', '.gradle', '.idea', '.vscode', 'bin', 'obj', '.cache',
-  '.perfgate-stack', 'perfgate-report', 'third_party',
+  'node_modules',
+  '.git',
+  'vendor',
+  'dist',
+  'build',
+  'out',
+  'target',
+  '.next',
+  '.nuxt',
+  'coverage',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.gradle',
+  '.idea',
+  '.vscode',
+  'bin',
+  'obj',
+  '.cache',
+  '.perfgate-stack',
+  'perfgate-report',
+  'third_party',
 ])
 
 function oneLine(error: unknown): string {
@@ -160,7 +214,9 @@ export async function loadAnalysisInputs(
     let baseline = options.baseline
     if (!baseline) {
       try {
-        baseline = JSON.parse(await readFile(path.join(options.baselineDir, 'result.json'), 'utf8')) as RunRecord
+        baseline = JSON.parse(
+          await readFile(path.join(options.baselineDir, 'result.json'), 'utf8'),
+        ) as RunRecord
       } catch {
         baseline = undefined
       }

@@ -38,11 +38,16 @@ export function seqScanFilters(plan: unknown): { scans: SeqScanFilter[] } | { re
   const root = Array.isArray(plan)
     ? (plan[0] as { Plan?: unknown } | undefined)?.Plan
     : (plan as { Plan?: unknown } | null)?.Plan
-  if (!root || typeof root !== 'object') return { reason: 'not an EXPLAIN (FORMAT JSON) plan: no "Plan" node' }
+  if (!root || typeof root !== 'object')
+    return { reason: 'not an EXPLAIN (FORMAT JSON) plan: no "Plan" node' }
   const scans: SeqScanFilter[] = []
   const walk = (node: PlanNode, depth: number) => {
     if (depth > 100) return
-    if (node['Node Type'] === 'Seq Scan' && typeof node['Relation Name'] === 'string' && typeof node.Filter === 'string') {
+    if (
+      node['Node Type'] === 'Seq Scan' &&
+      typeof node['Relation Name'] === 'string' &&
+      typeof node.Filter === 'string'
+    ) {
       scans.push({
         table: node['Relation Name'],
         ...(typeof node.Alias === 'string' ? { alias: node.Alias } : {}),
@@ -52,7 +57,8 @@ export function seqScanFilters(plan: unknown): { scans: SeqScanFilter[] } | { re
       })
     }
     if (Array.isArray(node.Plans))
-      for (const child of node.Plans) if (child && typeof child === 'object') walk(child as PlanNode, depth + 1)
+      for (const child of node.Plans)
+        if (child && typeof child === 'object') walk(child as PlanNode, depth + 1)
   }
   walk(root as PlanNode, 0)
   return { scans }
@@ -79,9 +85,15 @@ export function parseFilter(filter: string): ParsedFilter {
   }
   const value = String.raw`(?:\$\d+|'[^']*'(?:::[a-z ]+)?|-?\d+(?:\.\d+)?|true|false|null|ANY\s*\(\$\d+\))`
   const f = filter
-  const lower = new RegExp(String.raw`lower\(\(*(?:${IDENT}\.)?(${IDENT})\)*(?:::[a-z ]+)*\)\s*(=|~~\*?|~~)\s*${value}`, 'gi')
+  const lower = new RegExp(
+    String.raw`lower\(\(*(?:${IDENT}\.)?(${IDENT})\)*(?:::[a-z ]+)*\)\s*(=|~~\*?|~~)\s*${value}`,
+    'gi',
+  )
   for (const m of f.matchAll(lower)) add(m[2]!.startsWith('~~') ? out.pattern : out.lower, m[1]!)
-  const cmp = new RegExp(String.raw`(?<![\w.])${COLUMN}\s*(=|<>|<=|>=|<|>|~~\*|~~|!~~\*?|IS NOT NULL|IS NULL)\s*(${value})?`, 'gi')
+  const cmp = new RegExp(
+    String.raw`(?<![\w.])${COLUMN}\s*(=|<>|<=|>=|<|>|~~\*|~~|!~~\*?|IS NOT NULL|IS NULL)\s*(${value})?`,
+    'gi',
+  )
   for (const m of f.matchAll(cmp)) {
     const col = m[1]!
     const op = m[2]!.toUpperCase()
@@ -106,7 +118,11 @@ export interface IndexStatement {
 }
 
 function indexName(table: string, columns: string[], suffix = ''): string {
-  const clean = (s: string) => s.replace(/"/g, '').replace(/[^a-zA-Z0-9_]/g, '_').toLowerCase()
+  const clean = (s: string) =>
+    s
+      .replace(/"/g, '')
+      .replace(/[^a-zA-Z0-9_]/g, '_')
+      .toLowerCase()
   const name = `idx_${clean(table)}_${columns.map(clean).join('_')}${suffix}`
   return name.length > 63 ? name.slice(0, 63) : name
 }

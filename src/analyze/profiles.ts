@@ -70,7 +70,8 @@ const LIBRARY_PREFIXES = [
  */
 export function isApplicationFunction(name: string, appPrefixes: string[] = []): boolean {
   if (name.startsWith('main.')) return true
-  if (appPrefixes.length > 0) return appPrefixes.some((p) => name.startsWith(p + '.') || name.startsWith(p + '/'))
+  if (appPrefixes.length > 0)
+    return appPrefixes.some((p) => name.startsWith(p + '.') || name.startsWith(p + '/'))
   if (isRuntimeFrame(name) || name.startsWith('[') || name.startsWith('<')) return false
   // Standard library: the first path element has no dot (`net/http.…`, `sync.(*Mutex).Lock`).
   const slash = name.indexOf('/')
@@ -165,7 +166,9 @@ function normaliseName(s: string): string {
  */
 export function endpointOfFunction(fn: string, endpoints: string[]): string | undefined {
   const short = normaliseName(shortFunctionName(fn))
-  const bare = short.replace(/^(handle|handler|serve|api|get|post|put|patch|delete)/, '').replace(/(handler|handle|endpoint)$/, '')
+  const bare = short
+    .replace(/^(handle|handler|serve|api|get|post|put|patch|delete)/, '')
+    .replace(/(handler|handle|endpoint)$/, '')
   if (bare.length < 3) return undefined
   for (const e of endpoints) {
     const n = normaliseName(e)
@@ -173,7 +176,11 @@ export function endpointOfFunction(fn: string, endpoints: string[]): string | un
   }
   for (const e of endpoints) {
     const n = normaliseName(e)
-    if (short.startsWith('handle') && (bare.startsWith(n) || n.startsWith(bare)) && Math.min(n.length, bare.length) >= 4)
+    if (
+      short.startsWith('handle') &&
+      (bare.startsWith(n) || n.startsWith(bare)) &&
+      Math.min(n.length, bare.length) >= 4
+    )
       return e
   }
   return undefined

@@ -108,7 +108,8 @@ export interface SuccessCriterion {
 export function successCriteria(findings: Finding[], slos: Slos): SuccessCriterion[] {
   const out: SuccessCriterion[] = []
   for (const e of slos.endpoints) {
-    if (e.p95Ms) out.push({ text: `${e.endpoint} p95 ${e.p95Ms.text.startsWith('<') ? '' : '< '}${e.p95Ms.text}` })
+    if (e.p95Ms)
+      out.push({ text: `${e.endpoint} p95 ${e.p95Ms.text.startsWith('<') ? '' : '< '}${e.p95Ms.text}` })
   }
   if (slos.errorRate) out.push({ text: `Error rate ${slos.errorRate.text}` })
   if (slos.minRps) out.push({ text: `Throughput ${slos.minRps.text} req/s` })

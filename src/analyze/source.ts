@@ -93,7 +93,7 @@ const GO_FUNC = /^func\s+(?:\(\s*\w*\s*\*?\s*(\w+)(?:\[[^\]]*\])?\s*\)\s*)?(\w+)
 /**
  * createSourceIndex builds the index over the given files. Statements are matched on
  * whitespace- and case-normalised text; `$1`-style placeholders of pg_stat_statements also
- * match a literal, `?` or `:name` in the source. When the whole statement is not found,
+ * match a literal, `?`, `%s`, `:name` or `@name` in the source. When the whole statement is not found,
  * its first 8 tokens are tried (statements assembled from pieces).
  */
 export function createSourceIndex(files: SourceFile[], truncated?: string): SourceIndex {
@@ -132,7 +132,7 @@ export function createSourceIndex(files: SourceFile[], truncated?: string): Sour
         text
           .split(/\$\d+/)
           .map(escapeRegExp)
-          .join(String.raw`(?:\$\d+|\?|:\w+|@\w+|'[^']*'|-?[\w.]+)`)
+          .join(String.raw`(?:\$\d+|\?|:\w+|@\w+|%s|%\(\w+\)s|'[^']*'|-?[\w.]+)`)
       const full = find(new RegExp(toPattern(q)))
       if (full) return full
       const tokens = q.split(' ')

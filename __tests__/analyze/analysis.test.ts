@@ -1,0 +1,345 @@
+// analyzeRecord on real testbed runs (fixtures captured with capture.ts), the plan filter
+// parser, the source locator, malformed input, tiers and the implementation plan.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, it } from 'node:test'
+import {
+  analyzeRecord,
+  createSourceIndex,
+  EMPTY_INPUTS,
+  implementationPlan,
+  indexFor,
+  loadAnalysisInputs,
+  parseFilter,
+  seqScanFilters,
+  successCriteria,
+  tierOf,
+} from '../../src/analyze/index.ts'
+import type { Finding, RunRecord } from '../../src/record/index.ts'
+import { isUnavailable } from '../../src/record/common.ts'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const FIXTURES = path.join(here, '..', 'fixtures', 'analysis')
+const TESTBED = path.join(here, '..', '..', 'testbed')
+
+async function readRecord(dir: string): Promise<RunRecord> {
+  return JSON.parse(await readFile(path.join(dir, 'result.json'), 'utf8')) as RunRecord
+}
+
+async function analyzeDir(dir: string) {
+  const record = await readRecord(dir)
+  const inputs = await loadAnalysisInputs(record, dir, { repoDir: TESTBED })
+  return { record, inputs, ...analyzeRecord(record, inputs) }
+}
+
+/** The five known faults of testbed/README.md, as findings. */
+export function faultFindings(findings: Finding[]) {
+  return {
+    nPlusOne: findings.find(
+      (f) => f.kind === 'n-plus-one' && f.endpoint === 'comments_list' && /FROM users/.test(f.detail),
+    ),
+    searchIndex: findings.find(
+      (f) =>
+        f.kind === 'missing-index' && f.evidence?.table === 'clip_search_terms' && /\bterm\b/.test(f.fix),
+    ),
+    related: findings.find((f) => f.kind === 'cpu-hotspot' && /scoreRelatedClips/.test(f.title)),
+    vote: findings.find(
+      (f) => f.kind === 'contention' && /castVoteSerialized/.test(String(f.evidence?.function)),
+    ),
+    leak: findings.find((f) => f.kind === 'goroutine-leak'),
+  }
+}
+
+export function assertFaultsFound(findings: Finding[]) {
+  const f = faultFindings(findings)
+  assert.ok(f.nPlusOne, 'N+1 on comments_list')
+  assert.match(f.nPlusOne.title, /\b(9|10|11|12|13|14|15|16|17|18|19|20)(\.\d)? queries per request/)
+  assert.equal(f.nPlusOne.location, 'internal/app/faults.go:41')
+  assert.match(f.nPlusOne.fix, /batch|join/i)
+  assert.ok(f.searchIndex, 'missing index on clip_search_terms.term')
+  assert.equal(
+    f.searchIndex.fix,
+    'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term ON clip_search_terms (term)',
+  )
+  assert.ok(f.related, 'scoreRelatedClips is the CPU hotspot')
+  assert.equal(f.related.location, 'internal/app/faults.go:133')
+  assert.ok(f.vote, 'the vote mutex among contention sites')
+  assert.equal(f.vote.endpoint, 'vote')
+  assert.ok(f.leak, 'goroutine leak')
+  assert.equal(f.leak.endpoint, 'clip_detail')
+  assert.equal(f.leak.location, 'internal/app/faults.go:264')
+  for (const x of findings) {
+    assert.ok([1, 2, 3, 4].includes(x.tier))
+    assert.equal(x.tier, tierOf(x.impact))
+    assert.ok(x.fix.length > 0 && x.impactBasis)
+  }
+}
+
+export function assertFaultsAbsent(findings: Finding[]) {
+  const f = faultFindings(findings)
+  for (const [name, x] of Object.entries(f)) assert.equal(x, undefined, `${name}: ${JSON.stringify(x)}`)
+}
+
+describe('analysis of a testbed run with every fault on', () => {
+  it('names each known fault with its count, location, statement and endpoint', async () => {
+    const { findings, analysis } = await analyzeDir(path.join(FIXTURES, 'faults-on'))
+    assertFaultsFound(findings)
+    assert.ok(!isUnavailable(analysis.profiles))
+    const cpu = analysis.profiles.tops.find((t) => t.kind === 'cpu')!
+    assert.match(cpu.application[0]!.name, /scoreRelatedClips$/)
+    assert.match(cpu.text, /flat%\s+sum%\s+cum\s+cum%/)
+    assert.ok(cpu.rows.length <= 20)
+    assert.ok(!isUnavailable(analysis.goroutines) && analysis.goroutines.leakSuspected)
+    assert.match(analysis.goroutines.topStacks[0]!.entry, /viewCounterWorker/)
+    assert.ok(!isUnavailable(analysis.contention))
+    assert.ok(
+      analysis.contention.some(
+        (c) => c.kind === 'mutex' && c.sites.some((s) => /castVoteSerialized/.test(s.function)),
+      ),
+    )
+    assert.ok(!isUnavailable(analysis.nPlusOne))
+    assert.ok(
+      !isUnavailable(analysis.slowQueries) && analysis.slowQueries.every((q) => q.share >= 0 && q.calls > 0),
+    )
+    // The record stays JSON.
+    assert.deepEqual(JSON.parse(JSON.stringify(analysis)), analysis)
+  })
+
+  it('orders the implementation plan by tier and ends with re-profiling', async () => {
+    const { findings, record } = await analyzeDir(path.join(FIXTURES, 'faults-on'))
+    const phases = implementationPlan(findings)
+    assert.match(phases[0]!.title, /Database/)
+    assert.ok(
+      phases[0]!.items.some((i) => i.text.includes('CREATE INDEX CONCURRENTLY idx_clip_search_terms_term')),
+    )
+    assert.match(phases[phases.length - 1]!.title, /Re-profiling/)
+    const criteria = successCriteria(findings, record.plan.slos)
+    assert.ok(criteria.some((c) => /feed p95 < ?100/.test(c.text)))
+    assert.ok(criteria.some((c) => /at most once per request/.test(c.text)))
+  })
+})
+
+describe(
+  'analysis of a testbed run with the faults off',
+  { skip: !existsSync(path.join(FIXTURES, 'faults-off', 'result.json')) && 'no faults-off fixture' },
+  () => {
+    it('reports none of the known faults', async () => {
+      const { findings } = await analyzeDir(path.join(FIXTURES, 'faults-off'))
+      assertFaultsAbsent(findings)
+    })
+  },
+)
+
+describe('parseFilter and indexFor', () => {
+  const cases: [string, string | undefined][] = [
+    ['(term = $1)', 'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term ON clip_search_terms (term)'],
+    ['(t.term = $1)', 'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term ON clip_search_terms (term)'],
+    [
+      "((term)::text = 'x'::text)",
+      'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term ON clip_search_terms (term)',
+    ],
+    [
+      '((term = $1) AND (weight > $2))',
+      'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term_weight ON clip_search_terms (term, weight)',
+    ],
+    [
+      '(lower(term) = $1)',
+      'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term_lower ON clip_search_terms (lower(term))',
+    ],
+    [
+      '((term)::text ~~* $1)',
+      'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term_trgm ON clip_search_terms USING gin (term gin_trgm_ops)',
+    ],
+    ['(term IS NULL)', 'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term ON clip_search_terms (term)'],
+    ['(term = ANY ($1))', 'CREATE INDEX CONCURRENTLY idx_clip_search_terms_term ON clip_search_terms (term)'],
+    ['(a.x = b.y)', undefined],
+  ]
+  for (const [filter, statement] of cases) {
+    it(`turns ${filter} into ${statement ?? 'no index'}`, () => {
+      assert.equal(indexFor('clip_search_terms', parseFilter(filter))?.statement, statement)
+    })
+  }
+
+  it('notes that ILIKE needs pg_trgm', () => {
+    assert.match(indexFor('clips', parseFilter('((title)::text ~~* $1)'))!.note!, /pg_trgm/)
+  })
+
+  it('gives a reason for a plan in an unknown shape', () => {
+    for (const plan of [{}, [], 'text', null, [{ Plan: 3 }]]) assert.ok('reason' in seqScanFilters(plan))
+    const ok = seqScanFilters([
+      { Plan: { 'Node Type': 'Seq Scan', 'Relation Name': 't', Filter: '(a = $1)', Plans: 'odd' } },
+    ])
+    assert.deepEqual(ok, { scans: [{ table: 't', filter: '(a = $1)' }] })
+  })
+})
+
+describe('the source index', () => {
+  const files = [
+    { path: 'internal/store/q_test.go', text: 'q := "SELECT id FROM users WHERE id = $1"\n' },
+    {
+      path: 'internal/store/q.go',
+      text: [
+        'package store',
+        '',
+        'func (s *Store) User(id int64) {',
+        '\tq := `SELECT id',
+        '\t  FROM users',
+        '\t  WHERE id = $1`',
+        '\ts.run(q)',
+        '}',
+        'func (s *Store) Start() {',
+        '\tgo s.worker(1)',
+        '}',
+        'func handleProfile() {',
+        '\ts.Start()',
+        '}',
+        'func (s *Store) worker(n int) {}',
+      ].join('\n'),
+    },
+    { path: 'app/orders.py', text: 'cur.execute("select * from orders where status = %s and id = 7")\n' },
+  ]
+  const index = createSourceIndex(files)
+
+  it('finds a statement written over several lines, preferring code over tests', () => {
+    assert.equal(index.locateStatement('SELECT id FROM users WHERE id = $1'), 'internal/store/q.go:4')
+  })
+
+  it('matches pg_stat_statements placeholders against literals and driver placeholders', () => {
+    assert.equal(
+      index.locateStatement('SELECT * FROM orders WHERE status = $1 AND id = $2'),
+      'app/orders.py:1',
+    )
+  })
+
+  it('answers undefined for a statement that is not in the repository', () => {
+    assert.equal(index.locateStatement('SELECT name FROM nowhere WHERE x = $1'), undefined)
+  })
+
+  it('finds definitions, go statements and callers of Go functions', () => {
+    assert.equal(
+      index.locateFunction('example.com/app/internal/store.(*Store).worker'),
+      'internal/store/q.go:15',
+    )
+    assert.deepEqual(index.callersOf('example.com/app/internal/store.(*Store).worker'), [
+      { caller: 'Start', location: 'internal/store/q.go:10', go: true },
+    ])
+    assert.deepEqual(index.callersOf('Start'), [
+      { caller: 'handleProfile', location: 'internal/store/q.go:13', go: false },
+    ])
+  })
+})
+
+describe('malformed input', () => {
+  async function withFiles(files: Record<string, Uint8Array | string>) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-analysis-'))
+    const record = await readRecord(path.join(FIXTURES, 'faults-on'))
+    await mkdir(path.join(dir, 'explain'), { recursive: true })
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content)
+    return { dir, record }
+  }
+
+  it('gives finding-free profile sections with one-line reasons for broken profiles', async () => {
+    const cpu = await readFile(path.join(FIXTURES, 'faults-on', 'cpu.pb.gz'))
+    const { dir, record } = await withFiles({
+      'cpu.pb.gz': cpu.subarray(0, Math.floor(cpu.length / 2)),
+      'heap.pb.gz': '',
+      'allocs.pb.gz': 'not a profile at all',
+      // A CPU profile where block and mutex profiles are expected.
+      'block.pb.gz': cpu,
+      'mutex.pb.gz': cpu,
+      'goroutine_before.pb.gz': new Uint8Array([0x1f, 0x8b, 0x08, 0x00]),
+      'goroutine_during.pb.gz': new Uint8Array(),
+      'goroutine_after.pb.gz': new Uint8Array(),
+    })
+    const inputs = await loadAnalysisInputs(record, dir, { repoDir: TESTBED })
+    for (const e of inputs.profileErrors) assert.doesNotMatch(e.reason, /\n/)
+    assert.equal(inputs.profileErrors.length, 6)
+    const bare = { ...record, prometheus: { unavailable: 'not scraped' } } as RunRecord
+    const { findings, analysis } = analyzeRecord(bare, inputs)
+    const profileKinds = [
+      'cpu-hotspot',
+      'allocation-hotspot',
+      'goroutine-leak',
+      'contention',
+      'bottleneck-area',
+    ]
+    assert.deepEqual(
+      findings.filter((f) => profileKinds.includes(f.kind)),
+      [],
+    )
+    assert.ok(isUnavailable(analysis.contention))
+    assert.match(analysis.contention.unavailable, /not a block or mutex profile/)
+    assert.ok(isUnavailable(analysis.goroutines))
+    assert.ok(isUnavailable(analysis.areas))
+    assert.ok(isUnavailable(analysis.profiles))
+    for (const reason of [
+      analysis.contention.unavailable,
+      analysis.goroutines.unavailable,
+      analysis.profiles.unavailable,
+    ])
+      assert.doesNotMatch(reason, /\n/)
+  })
+
+  it('gives index findings nothing from a plan in an unknown shape, with a note', async () => {
+    const { dir, record } = await withFiles({})
+    const pg = record.postgres
+    assert.ok(!isUnavailable(pg))
+    for (const e of pg.explains) if (e.file) await writeFile(path.join(dir, e.file), '{"weird": true}')
+    const inputs = await loadAnalysisInputs(record, dir, {})
+    const { findings, analysis } = analyzeRecord(record, inputs)
+    assert.deepEqual(
+      findings.filter((f) => f.kind === 'missing-index' && f.evidence?.filter),
+      [],
+    )
+    assert.ok(analysis.notes.some((n) => /unknown|no "Plan" node/.test(n)))
+  })
+
+  it('analyses a record whose every part is unavailable', () => {
+    const u = { unavailable: 'not configured' }
+    const record = {
+      schema: 1,
+      meta: {} as RunRecord['meta'],
+      plan: { endpoints: [], slos: { endpoints: [] } } as unknown as RunRecord['plan'],
+      load: u,
+      prometheus: u,
+      postgres: u,
+      redis: u,
+      appStats: u,
+      profiles: u,
+      findings: [],
+    } as RunRecord
+    const { findings, analysis } = analyzeRecord(record, EMPTY_INPUTS)
+    assert.deepEqual(findings, [])
+    for (const key of [
+      'profiles',
+      'areas',
+      'goroutines',
+      'contention',
+      'slowQueries',
+      'nPlusOne',
+      'indexes',
+      'cache',
+    ] as const)
+      assert.ok(isUnavailable(analysis[key]), key)
+  })
+})
+
+describe('tiers', () => {
+  const cases: [number | undefined, number][] = [
+    [0.5, 1],
+    [0.3001, 1],
+    [0.3, 2],
+    [0.1, 2],
+    [0.0999, 3],
+    [0.05, 3],
+    [0.049, 4],
+    [0, 4],
+    [undefined, 4],
+  ]
+  for (const [impact, tier] of cases)
+    it(`puts an impact of ${impact} in tier ${tier}`, () => assert.equal(tierOf(impact), tier))
+})
