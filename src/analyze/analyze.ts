@@ -400,7 +400,8 @@ function analyzeProfiles(
   if (cpuTop) {
     const hot = cpuTop.application[0]
     const seconds = cpuTop.sampleUnit === 'nanoseconds' ? cpuTop.total / 1e9 : undefined
-    if (hot && (hot.cumPct >= 10 || hot.flatPct >= 5) && cpuTop.total > 0) {
+    // Own work (flat) names a hotspot; a wrapper with only cum (ServeHTTP, middleware) does not.
+    if (hot && hot.flatPct >= 5 && hot.cumPct >= 10 && cpuTop.total > 0) {
       const location = inputs.source.locateFunction(hot.name)
       const ep = endpointOfStack([hot.name], endpoints, inputs.source)
       findings.push(
