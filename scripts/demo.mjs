@@ -54,5 +54,7 @@ const args = [
   path.join(root, 'perfgate-report'),
   ...process.argv.slice(2),
 ]
-const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
+// The generated scenario votes and comments as a test user: its bearer token comes from the environment.
+const env = { ...process.env, PERFGATE_TOKEN: process.env.PERFGATE_TOKEN ?? stack.USER_TOKEN }
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env })
 process.exit(result.status ?? 1)

@@ -18,6 +18,7 @@ import {
   type GitHubClient,
   type GitHubContext,
 } from './github/index.ts'
+import { saveBranchBaseline } from './baseline/index.ts'
 
 export function readInputs(): Inputs {
   const inputs: Inputs = {}
@@ -92,6 +93,15 @@ async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubCont
     }
   } else if (context.prNumber === undefined) {
     core.info('not a pull request run: the report is in the job summary and the artifact')
+  }
+
+  if (plan.baseline.kind === 'branch' && context.eventName === 'push') {
+    const saved = await saveBranchBaseline(outcome.record, plan, context, {
+      ...(octokit ? { octokit } : {}),
+    }).catch((error: unknown) => ({ skipped: oneLine(error) }))
+    core.info(
+      'skipped' in saved ? `baseline branch: not saved (${saved.skipped})` : 'baseline branch: record saved',
+    )
   }
 
   const { gate } = outcome

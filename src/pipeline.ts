@@ -99,7 +99,9 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
   await mkdir(plan.outputDir, { recursive: true })
   await checkTarget(plan, { env: deps.env, log })
   const startedAt = now()
-  const session = await startCollectors(plan, plan.outputDir, defaultCollectDeps(log))
+  const session = await startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
+    ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
+  })
   let load: RunRecord['load']
   let k6Version: string | undefined
   try {

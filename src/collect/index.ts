@@ -37,6 +37,8 @@ export interface SessionOptions {
   sampleEveryS?: number
   /** Collectors to use instead of the ones the plan enables (tests). */
   collectors?: Collector[]
+  /** Bearer token for the attribution probe's POST endpoints (the load test's PERFGATE_TOKEN). */
+  probeToken?: string
 }
 
 export interface CollectorSession {
@@ -74,11 +76,14 @@ export function loadTimeline(plan: Plan): LoadTimeline {
 }
 
 /** The collectors the plan's inputs enable. */
-export function createCollectors(plan: Plan): Collector[] {
+export function createCollectors(plan: Plan, options: { probeToken?: string } = {}): Collector[] {
   const c = plan.collectors
   const list: Collector[] = []
   if (c.metricsUrl) list.push(createPrometheusCollector(c.metricsUrl))
-  if (c.databaseUrl) list.push(createPostgresCollector(c.databaseUrl))
+  if (c.databaseUrl)
+    list.push(
+      createPostgresCollector(c.databaseUrl, options.probeToken ? { probeToken: options.probeToken } : {}),
+    )
   if (c.redisUrl) list.push(createRedisCollector(c.redisUrl))
   if (c.appStatsUrls.length > 0) list.push(createAppStatsCollector(c.appStatsUrls))
   if (c.pprofUrl) list.push(createPprofCollector(c.pprofUrl, c.debugAuthHeader))
@@ -135,7 +140,9 @@ export async function startCollectors(
   const timeline = loadTimeline(plan)
   const timeoutMs = plan.collectors.timeoutS * 1000
   const sampleEveryS = options.sampleEveryS ?? 5
-  const slots: Slot[] = (options.collectors ?? createCollectors(plan)).map((collector) => ({
+  const slots: Slot[] = (
+    options.collectors ?? createCollectors(plan, { probeToken: options.probeToken })
+  ).map((collector) => ({
     collector,
     busy: false,
   }))
