@@ -1,5 +1,9 @@
-// Loading the report fixtures: the testbed run and its baseline, their decoded profiles, and the
-// SLO rows, comparison and gate computed from them the way the pipeline does.
+// Loading the report fixtures, and the SLO rows, comparison and gate computed from them the way the
+// pipeline does. Two sets:
+// - testbed-run/ and testbed-baseline/: real output folders of `perfgate run` against the testbed
+//   stack (result.json, the pprof profiles, the EXPLAIN plans); no findings yet.
+// - handwritten-*.json: hand-written records with every collector and a finding of each kind, and
+//   real Go profiles from __tests__/fixtures/pprof/gen (make-handwritten-run.ts writes them).
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +18,7 @@ import type { ProfileKind } from '../../src/record/collectors.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { parseRecord } from '../../src/record/io.ts'
 import type { ReportInput } from '../../src/report/model.ts'
+import { readReportFiles } from '../../src/report/read.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const RECORDS = path.join(here, '..', 'fixtures', 'records')
@@ -32,10 +37,22 @@ const PROFILE_FILES: Partial<Record<ProfileKind, string>> = {
   mutex: 'mutex.pb.gz',
 }
 
+/** A real output folder: its record, with the profiles and plans the report reads beside it. */
+export async function loadRun(
+  dir: string,
+): Promise<Pick<ReportInput, 'record' | 'profiles' | 'explainPlans'>> {
+  const folder = path.join(RECORDS, dir)
+  const record = parseRecord(readFileSync(path.join(folder, 'result.json'), 'utf8'), `${dir}/result.json`)
+  const { profiles, explainPlans, problems } = await readReportFiles(folder, record)
+  if (problems.length > 0) throw new Error(problems.join('; '))
+  return { record, profiles, explainPlans }
+}
+
+/** The decoded profiles of the handwritten records. */
 export function loadProfiles(): Partial<Record<ProfileKind, Profile>> {
   const out: Partial<Record<ProfileKind, Profile>> = {}
   for (const [kind, file] of Object.entries(PROFILE_FILES)) {
-    const decoded = decodeProfile(readFileSync(path.join(RECORDS, 'testbed-profiles', file)))
+    const decoded = decodeProfile(readFileSync(path.join(RECORDS, 'handwritten-profiles', file)))
     if (!decoded.ok) throw new Error(`${file}: ${decoded.reason}`)
     out[kind as ProfileKind] = decoded.value
   }

@@ -41,7 +41,7 @@ function cpuProfile(fn: string): Profile {
 }
 
 function hostileRecord(): RunRecord {
-  const record = loadRecord('testbed-run.json')
+  const record = loadRecord('handwritten-run.json')
   const load = record.load as Exclude<RunRecord['load'], { unavailable: string }>
   load.endpoints[0]!.name = HOSTILE
   load.k6Summary = `${HOSTILE}\n${HOSTILE}`
@@ -89,7 +89,7 @@ function assertInert(text: string, ownDetails: number): void {
 
 test('hostile strings from the target render inert in the comment, summary and report', () => {
   const record = hostileRecord()
-  for (const baseline of [undefined, loadRecord('testbed-baseline.json')]) {
+  for (const baseline of [undefined, loadRecord('handwritten-baseline.json')]) {
     const input = inputFor(record, baseline, {
       profiles: { cpu: cpuProfile(HOSTILE), block: cpuProfile(HOSTILE) },
       explainPlans: { [(record.postgres as PostgresData).explains[0]!.queryid]: HOSTILE },

@@ -17,7 +17,9 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/go
 )
 
 const model = buildReportModel(
-  inputFor(loadRecord('testbed-run.json'), loadRecord('testbed-baseline.json'), { profiles: loadProfiles() }),
+  inputFor(loadRecord('handwritten-run.json'), loadRecord('handwritten-baseline.json'), {
+    profiles: loadProfiles(),
+  }),
 )
 
 test('report.html is one self-contained page: inline CSS and SVG, no scripts, nothing fetched', () => {
@@ -40,7 +42,10 @@ test('report.html has the p95 chart, latency over time per endpoint and the CPU 
 })
 
 test('report.html without a CPU profile or load windows says so instead of drawing', () => {
-  const record: RunRecord = { ...loadRecord('testbed-run.json'), load: { unavailable: 'k6 did not start' } }
+  const record: RunRecord = {
+    ...loadRecord('handwritten-run.json'),
+    load: { unavailable: 'k6 did not start' },
+  }
   const html = renderHtml(buildReportModel(inputFor(record)))
   assert.match(html, /No flame graph/)
   assert.match(html, /No latency over time/)

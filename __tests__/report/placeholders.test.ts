@@ -54,7 +54,7 @@ const NOT_SET = {
 }
 
 function collectorsUnavailable(): RunRecord {
-  return { ...loadRecord('testbed-run.json'), ...NOT_SET, findings: [] }
+  return { ...loadRecord('handwritten-run.json'), ...NOT_SET, findings: [] }
 }
 
 function nothingCollected(): RunRecord {
@@ -65,8 +65,8 @@ function nothingCollected(): RunRecord {
 }
 
 test('the report of a full record has no template placeholder and no empty section', () => {
-  const record = loadRecord('testbed-run.json')
-  for (const baseline of [undefined, loadRecord('testbed-baseline.json')]) {
+  const record = loadRecord('handwritten-run.json')
+  for (const baseline of [undefined, loadRecord('handwritten-baseline.json')]) {
     const model = buildReportModel(inputFor(record, baseline, { profiles: loadProfiles() }))
     const md = renderMarkdown(model)
     assertNoPlaceholders(md)
@@ -103,7 +103,7 @@ test('the report of a run without load data says why and still fills every secti
 })
 
 test('every leaf section of the model has at least one block', () => {
-  for (const record of [collectorsUnavailable(), nothingCollected(), loadRecord('testbed-run.json')]) {
+  for (const record of [collectorsUnavailable(), nothingCollected(), loadRecord('handwritten-run.json')]) {
     const model = buildReportModel(inputFor(record))
     const walk = (s: (typeof model.sections)[number]) => {
       if (s.children.length === 0) assert.ok(s.blocks.length > 0, `${s.id} is empty`)

@@ -6,24 +6,42 @@ import {
   renderSummary,
   commentMarker,
 } from '../../src/report/index.ts'
-import { inputFor, loadProfiles, loadRecord } from './fixtures.ts'
+import { inputFor, loadProfiles, loadRecord, loadRun } from './fixtures.ts'
 import { assertGolden } from './golden.ts'
 import assert from 'node:assert/strict'
 
-const record = loadRecord('testbed-run.json')
-const baseline = loadRecord('testbed-baseline.json')
+const record = loadRecord('handwritten-run.json')
+const baseline = loadRecord('handwritten-baseline.json')
 const profiles = loadProfiles()
 
-test('the comment and report of the testbed run without a baseline match their golden files', () => {
-  const model = buildReportModel(inputFor(record, undefined, { profiles }))
+const real = await loadRun('testbed-run')
+const realBaseline = await loadRun('testbed-baseline')
+
+test('the comment and report of a real testbed run without a baseline match their golden files', () => {
+  const model = buildReportModel(inputFor(real.record, undefined, real))
   assertGolden('comment-no-baseline.md', renderComment(model))
   assertGolden('report-no-baseline.md', renderMarkdown(model))
 })
 
-test('the comment and report of the testbed run against its baseline match their golden files', () => {
-  const model = buildReportModel(inputFor(record, baseline, { profiles }))
+test('the comment and report of a real testbed run against a real baseline match their golden files', () => {
+  const model = buildReportModel(inputFor(real.record, realBaseline.record, real))
   assertGolden('comment-baseline.md', renderComment(model))
   assertGolden('report-baseline.md', renderMarkdown(model))
+})
+
+test('the comment and report of the handwritten record with every finding kind match their golden files', () => {
+  const model = buildReportModel(inputFor(record, baseline, { profiles }))
+  assertGolden('handwritten-comment-baseline.md', renderComment(model))
+  assertGolden('handwritten-report-baseline.md', renderMarkdown(model))
+})
+
+test('the real run fills the profiling, query plan and system sections from its files', () => {
+  const md = renderMarkdown(buildReportModel(inputFor(real.record, undefined, real)))
+  assert.match(md, /\*\*Top CPU Consumers\*\*[^\n]*\n\n```\n(File: |Type: cpu)/)
+  assert.match(md, /\*\*GOMAXPROCS:\*\* \d+/)
+  assert.match(md, /\*\*Shared buffers:\*\* \d+\s?[kMG]?B/)
+  assert.match(md, /\*\*Connection pool:\*\* \d+ \(max\\_conns from app stats\)/)
+  assert.match(md, /```json\n\[\n {2}\{\n {4}"Plan": \{/)
 })
 
 test('the comment starts with the hidden marker the sticky-comment code looks for', () => {

@@ -14,7 +14,7 @@ import { inputFor, loadProfiles, loadRecord } from './fixtures.ts'
 
 /** The testbed run blown up: 400 endpoints, 300 long statements, 200 findings, a long k6 summary. */
 function hugeRecord(): RunRecord {
-  const record = loadRecord('testbed-run.json')
+  const record = loadRecord('handwritten-run.json')
   const load = record.load as Exclude<RunRecord['load'], { unavailable: string }>
   const template = load.endpoints[0]!
   const endpoints: EndpointLoad[] = []
@@ -48,7 +48,7 @@ function hugeRecord(): RunRecord {
 
 test('the comment of a very large record stays under 65,536 characters and says what was trimmed', () => {
   const record = hugeRecord()
-  for (const baseline of [undefined, loadRecord('testbed-baseline.json')]) {
+  for (const baseline of [undefined, loadRecord('handwritten-baseline.json')]) {
     const model = buildReportModel(inputFor(record, baseline, { profiles: loadProfiles() }))
     assert.ok(
       renderMarkdown(model).length > COMMENT_LIMIT * 4,
@@ -81,7 +81,7 @@ test('a tight limit drops whole collapsed sections and keeps the verdict and the
 
 test('the comment of a normal run is not trimmed', () => {
   const model = buildReportModel(
-    inputFor(loadRecord('testbed-run.json'), undefined, { profiles: loadProfiles() }),
+    inputFor(loadRecord('handwritten-run.json'), undefined, { profiles: loadProfiles() }),
   )
   assert.doesNotMatch(renderComment(model), /Trimmed/)
 })

@@ -822,6 +822,25 @@ function rowsByName(ctx: Ctx, profile: Profile, n: number, sampleIndex?: string)
   return (top.table?.rows ?? []).slice(0, n)
 }
 
+/** Statements run this many times per request in the attribution probe look like N+1. */
+const N_PLUS_ONE_CALLS = 3
+
+/** Goroutines that stayed after the load: profiles before/after the cool-down, else Prometheus. */
+function goroutineGrowth(
+  before: number | undefined,
+  after: number | undefined,
+  rt: PrometheusData['runtime'] | undefined,
+): { before: number; after: number; when: string } | undefined {
+  const pair =
+    before !== undefined && after !== undefined
+      ? { before, after, when: 'after the cool-down' }
+      : rt?.before.goroutines !== undefined && rt.after.goroutines !== undefined
+        ? { before: rt.before.goroutines, after: rt.after.goroutines, when: 'after the load (Prometheus)' }
+        : undefined
+  if (!pair) return undefined
+  return pair.after - pair.before > Math.max(10, pair.before * 0.05) ? pair : undefined
+}
+
 function profiling(ctx: Ctx): Section {
   const children: Section[] = []
   // CPU
@@ -925,6 +944,7 @@ function profiling(ctx: Ctx): Section {
       .sort((a, b) => b.cum - a.cum)
       .slice(0, 3)
     const expected = countOf(grBefore) ?? promRt?.before.goroutines
+    const growth = goroutineGrowth(countOf(grBefore), countOf(grAfter), promRt)
     children.push(
       section('goroutines', 'Goroutine Profile', [
         para([
@@ -944,8 +964,10 @@ function profiling(ctx: Ctx): Section {
             text:
               leaks.length > 0
                 ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
-                : 'Potential leaks: NO (no goroutine-leak finding)',
-            checked: leaks.length === 0,
+                : growth
+                  ? `Potential leaks: POSSIBLE - goroutines grew from ${growth.before} before the load to ${growth.after} ${growth.when}`
+                  : 'Potential leaks: NO (no goroutine-leak finding, no lasting growth)',
+            checked: leaks.length === 0 && !growth,
           },
           {
             text: [
@@ -1075,15 +1097,44 @@ function bottlenecks(ctx: Ctx): Section {
         })),
       ),
     )
-  } else if (pg)
-    n1Blocks.push(
-      note(
-        pg.attribution.length > 0
-          ? 'No N+1 pattern: no statement ran more than once per request in the attribution probe.'
-          : 'No N+1 pattern found (the attribution probe did not run).',
-      ),
+  } else if (pg) {
+    // No finding from the analysis: list what the attribution probe itself shows.
+    const repeated = pg.attribution.flatMap((a) =>
+      a.statements.filter((st) => st.callsPerRequest >= N_PLUS_ONE_CALLS).map((st) => ({ a, st })),
     )
-  else n1Blocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
+    if (repeated.length > 0)
+      n1Blocks.push(
+        list(
+          repeated.map(({ a, st }, i) => ({
+            text: [
+              strong(`Pattern ${i + 1}`),
+              plain(`: ${a.endpoint} runs one statement ${st.callsPerRequest.toFixed(0)} times per request`),
+            ],
+            checked: false,
+            children: [
+              kv('Statement', [codeSpan(st.query)]),
+              kv('Location', 'not searched (no n-plus-one finding in this record)'),
+              kv(
+                'Impact',
+                `${st.callsPerRequest.toFixed(0)} queries per request, ${fmt.ms(st.meanExecMs)} each`,
+              ),
+              kv(
+                'Solution',
+                'batch the lookups into one query (WHERE id = ANY($1)) or load them with a JOIN',
+              ),
+            ],
+          })),
+        ),
+      )
+    else
+      n1Blocks.push(
+        note(
+          pg.attribution.length > 0
+            ? `No N+1 pattern: no statement ran ${N_PLUS_ONE_CALLS} or more times per request in the attribution probe.`
+            : 'No N+1 pattern found (the attribution probe did not run).',
+        ),
+      )
+  } else n1Blocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
   if (pg && pg.attribution.length > 0) {
     n1Blocks.push({
       kind: 'table',
@@ -1126,7 +1177,9 @@ function bottlenecks(ctx: Ctx): Section {
       para([strong('Recommended Indexes'), plain(':')]),
       idx.length > 0
         ? list(idx.map((f) => ({ text: [codeSpan(f.fix), plain(` - ${f.title}`)], checked: false })))
-        : note('None: no missing-index finding.'),
+        : note(
+            'None from the analysis (no missing-index finding); the table above shows where sequential scans read the most rows.',
+          ),
     )
   }
 
@@ -1481,6 +1534,15 @@ function notes(ctx: Ctx): Section {
   )
 }
 
+/** An EXPLAIN output: FORMAT JSON pretty-printed, text plans as they are. */
+function planBlock(text: string): Block {
+  try {
+    return codeBlock(JSON.stringify(JSON.parse(text), null, 2), 'json')
+  } catch {
+    return codeBlock(text.trim())
+  }
+}
+
 /** k6's summary without its leading blank lines, indentation kept. */
 function k6Text(summary: string): string {
   return summary.replace(/^(\s*\n)+/, '').trimEnd()
@@ -1551,10 +1613,8 @@ function appendix(ctx: Ctx): Section {
           codeSpan(ex.queryid),
           plain(st ? ` (${fmt.count(st.calls)} calls, mean ${fmt.ms(st.meanExecMs)}):` : ':'),
         ]),
-        codeBlock(
-          `EXPLAIN (GENERIC_PLAN) ${st?.query ?? `-- query ${ex.queryid}`};\n\n${summary}${planText ? `\n\n${planText.trim()}` : ''}`,
-          'sql',
-        ),
+        codeBlock(`EXPLAIN (GENERIC_PLAN) ${st?.query ?? `-- query ${ex.queryid}`};\n\n${summary}`, 'sql'),
+        ...(planText ? [planBlock(planText)] : []),
       )
     }
   }
@@ -1614,7 +1674,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const date = (record.meta.startedAt ?? '').slice(0, 16).replace('T', ' ') + ' UTC'
   const commit = record.meta.git?.sha
     ? `${record.meta.git.sha.slice(0, 12)}${record.meta.git.ref ? ` (${record.meta.git.ref})` : ''}`
-    : 'unknown (not run from a git checkout)'
+    : 'unknown (no git sha in the record)'
   return {
     reportName: input.reportName,
     title: `Performance Profiling Report - ${input.reportName}`,
