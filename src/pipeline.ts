@@ -1,5 +1,6 @@
 // The one pipeline both front doors call: plan → run → collect → analyze → compare → report.
 // Publishing (GitHub or a folder) stays with the caller.
+import { execFile } from 'node:child_process'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
@@ -119,14 +120,32 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     await session.finish()
   }
   const endedAt = now()
+  const meta = runMeta(plan, deps.env, startedAt, endedAt)
+  // Outside Actions (the CLI), the checkout itself says which commit was measured.
+  if (!meta.git?.sha && plan.repoDir) meta.git = { ...meta.git, ...(await localGit(plan.repoDir)) }
   return scrubber.scrubDeep({
     schema: SCHEMA_VERSION,
-    meta: { ...runMeta(plan, deps.env, startedAt, endedAt), ...(k6Version ? { k6Version } : {}) },
+    meta: { ...meta, ...(k6Version ? { k6Version } : {}) },
     plan: summarisePlan(plan),
     load,
     ...session.parts(),
     findings: [],
   })
+}
+
+/** The commit and branch of a local checkout; empty when it is not a git repository. */
+async function localGit(dir: string): Promise<{ sha?: string; ref?: string }> {
+  const git = (args: string[]) =>
+    new Promise<string | undefined>((resolve) =>
+      execFile('git', args, { cwd: dir, timeout: 5000 }, (error, stdout) =>
+        resolve(error ? undefined : stdout.trim()),
+      ),
+    )
+  const [sha, ref] = await Promise.all([
+    git(['rev-parse', 'HEAD']),
+    git(['rev-parse', '--abbrev-ref', 'HEAD']),
+  ])
+  return { ...(sha ? { sha } : {}), ...(ref && ref !== 'HEAD' ? { ref } : {}) }
 }
 
 /** Judges a record: SLOs, comparison with the baseline, and the gate. Pure. */
