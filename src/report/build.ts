@@ -277,6 +277,14 @@ interface Ctx {
   endpoints: EndpointRow[]
   overall?: EndpointRow
   hasBaseline: boolean
+  /** The baseline's collector parts, for the baseline columns of the resource tables. */
+  base: { prom?: PrometheusData; pg?: PostgresData; redis?: RedisData }
+}
+
+/** `+12.0%` of current against baseline, or n/a. */
+function relChange(current: number | undefined, baseline: number | undefined): string {
+  if (current === undefined || baseline === undefined || !(baseline > 0)) return 'n/a'
+  return fmt.signedPct((current - baseline) / baseline)
 }
 
 function findingsOf(ctx: Ctx, ...kinds: FindingKind[]): Finding[] {
@@ -618,18 +626,30 @@ function baselineMetrics(ctx: Ctx): Section {
       const routes = [...prom.routes].sort((a, b) => b.count - a.count)
       promBlocks.push({
         kind: 'table',
-        header: ['Route', 'Requests', 'p50', 'p95', 'p99', 'Statuses'],
-        rows: routes.map((r) => [
-          [codeSpan(`${r.method ? r.method + ' ' : ''}${r.path}`)],
-          fmt.count(r.count),
-          fmt.ms(r.p50Ms),
-          fmt.ms(r.p95Ms),
-          fmt.ms(r.p99Ms),
-          Object.entries(r.statuses)
-            .map(([k, v]) => `${k}: ${v}`)
-            .join(', ') || 'n/a',
-        ]),
-        align: ['l', 'r', 'r', 'r', 'r', 'l'],
+        header: [
+          'Route',
+          'Requests',
+          'p50',
+          'p95',
+          'p99',
+          'Statuses',
+          ...(ctx.base.prom ? ['Baseline p95', 'Δ p95'] : []),
+        ],
+        rows: routes.map((r) => {
+          const b = ctx.base.prom?.routes.find((x) => x.path === r.path && x.method === r.method)
+          return [
+            [codeSpan(`${r.method ? r.method + ' ' : ''}${r.path}`)],
+            fmt.count(r.count),
+            fmt.ms(r.p50Ms),
+            fmt.ms(r.p95Ms),
+            fmt.ms(r.p99Ms),
+            Object.entries(r.statuses)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', ') || 'n/a',
+            ...(ctx.base.prom ? [fmt.ms(b?.p95Ms), relChange(r.p95Ms, b?.p95Ms)] : []),
+          ]
+        }),
+        align: ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
       })
     } else promBlocks.push(note('No http_request_duration_seconds series grew during the load.'))
     const slowest = [...prom.routes]
@@ -763,26 +783,45 @@ function cacheUsage(ctx: Ctx): Section {
   if (!redis)
     return section('cache', 'Cache (Redis)', [notCollected(missingReason(ctx.record.redis, 'Redis'))])
   const keys = redis.keysPerDb.reduce((s, d) => s + d.keysCount, 0)
+  const b = ctx.base.redis
   const blocks: Block[] = [
     {
       kind: 'table',
-      header: ['Figure', 'Value'],
+      header: ['Figure', 'Value', ...(b ? ['Baseline'] : [])],
       rows: [
-        ['keyspace hits / misses', `${fmt.count(redis.hitsCount)} / ${fmt.count(redis.missesCount)}`],
-        ['commands', fmt.count(redis.commandsCount)],
-        ['used memory (peak)', `${fmt.bytes(redis.memory.usedBytes)} (${fmt.bytes(redis.memory.peakBytes)})`],
-        ['fragmentation ratio', redis.memory.fragmentationRatio?.toFixed(2) ?? 'n/a'],
+        ['hit rate', fmt.pct(redis.hitRate), fmt.pct(b?.hitRate)],
+        [
+          'keyspace hits / misses',
+          `${fmt.count(redis.hitsCount)} / ${fmt.count(redis.missesCount)}`,
+          `${fmt.count(b?.hitsCount)} / ${fmt.count(b?.missesCount)}`,
+        ],
+        ['commands', fmt.count(redis.commandsCount), fmt.count(b?.commandsCount)],
+        [
+          'used memory (peak)',
+          `${fmt.bytes(redis.memory.usedBytes)} (${fmt.bytes(redis.memory.peakBytes)})`,
+          `${fmt.bytes(b?.memory.usedBytes)} (${fmt.bytes(b?.memory.peakBytes)})`,
+        ],
+        [
+          'fragmentation ratio',
+          redis.memory.fragmentationRatio?.toFixed(2) ?? 'n/a',
+          b?.memory.fragmentationRatio?.toFixed(2) ?? 'n/a',
+        ],
         [
           'evicted / expired keys',
           `${fmt.count(redis.evictedKeysCount)} / ${fmt.count(redis.expiredKeysCount)}`,
+          `${fmt.count(b?.evictedKeysCount)} / ${fmt.count(b?.expiredKeysCount)}`,
         ],
-        ['connected clients', fmtNum(redis.connectedClientsCount)],
-        ...redis.keysPerDb.map((d): Text[] => [
-          d.db,
-          `${fmt.count(d.keysCount)} keys, ${fmt.count(d.expiresCount)} with TTL`,
-        ]),
-      ],
-      align: ['l', 'r'],
+        ['connected clients', fmtNum(redis.connectedClientsCount), fmtNum(b?.connectedClientsCount)],
+        ...redis.keysPerDb.map((d): Text[] => {
+          const bd = b?.keysPerDb.find((x) => x.db === d.db)
+          return [
+            d.db,
+            `${fmt.count(d.keysCount)} keys, ${fmt.count(d.expiresCount)} with TTL`,
+            bd ? `${fmt.count(bd.keysCount)} keys, ${fmt.count(bd.expiresCount)} with TTL` : 'n/a',
+          ]
+        }),
+      ].map((row) => (b ? row : row.slice(0, 2))),
+      align: ['l', 'r', 'r'],
     },
     para([strong('Analysis'), plain(':')]),
     list([
@@ -1064,16 +1103,30 @@ function bottlenecks(ctx: Ctx): Section {
     if (shown.length > 0)
       slowBlocks.push({
         kind: 'table',
-        header: ['Query', 'Duration (mean)', 'Count', 'Total', 'Type', 'Issue'],
-        rows: shown.map((s) => [
-          [codeSpan(s.query)],
-          fmt.ms(s.meanExecMs),
-          fmt.count(s.calls),
-          fmt.ms(s.totalExecMs),
-          queryType(s.query),
-          issueOf(s.queryid),
-        ]),
-        align: ['l', 'r', 'r', 'r', 'l', 'l'],
+        header: [
+          'Query',
+          'Duration (mean)',
+          'Count',
+          'Total',
+          'Type',
+          'Issue',
+          ...(ctx.base.pg ? ['Baseline mean', 'Δ mean'] : []),
+        ],
+        rows: shown.map((s) => {
+          const b = ctx.base.pg?.statements.find((x) => x.queryid === s.queryid)
+          return [
+            [codeSpan(s.query)],
+            fmt.ms(s.meanExecMs),
+            fmt.count(s.calls),
+            fmt.ms(s.totalExecMs),
+            queryType(s.query),
+            issueOf(s.queryid),
+            ...(ctx.base.pg
+              ? [b ? fmt.ms(b.meanExecMs) : 'not in baseline', relChange(s.meanExecMs, b?.meanExecMs)]
+              : []),
+          ]
+        }),
+        align: ['l', 'r', 'r', 'r', 'l', 'l', 'r', 'r'],
       })
   }
 
@@ -1660,6 +1713,14 @@ export function buildReportModel(input: ReportInput): ReportModel {
     endpoints,
     ...(overall ? { overall } : {}),
     hasBaseline,
+    base:
+      hasBaseline && input.baseline
+        ? {
+            ...(dataOf(input.baseline.prometheus) ? { prom: dataOf(input.baseline.prometheus)! } : {}),
+            ...(dataOf(input.baseline.postgres) ? { pg: dataOf(input.baseline.postgres)! } : {}),
+            ...(dataOf(input.baseline.redis) ? { redis: dataOf(input.baseline.redis)! } : {}),
+          }
+        : {},
   }
   const sloPass = input.slos.filter((s) => s.status === 'pass').length
   const verdict = verdictOf(input, sloPass, input.slos.length)
