@@ -120,8 +120,9 @@ export async function runLoad(
       : exit === null
         ? `was killed (${outcome.signal})`
         : `exited with code ${exit}`
+    // The first line is what a one-line error shows: k6's own last error message belongs there.
     throw new Error(
-      `k6 ${how} before any request completed:\n${outcome.stderrTail.join('\n') || '(no output)'}`,
+      `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}\n${outcome.stderrTail.join('\n')}`,
     )
   }
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
@@ -208,3 +209,16 @@ async function exists(path: string): Promise<boolean> {
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
+
+/** The message of k6's last error log line (`level=error msg="…"`), else its last line of stderr. */
+export function lastK6Error(stderrTail: string[]): string {
+  for (const line of [...stderrTail].reverse()) {
+    const match = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line)
+    if (match)
+      return match[1]!
+        .replace(/\\n.*$/s, '')
+        .replace(/\\"/g, '"')
+        .trim()
+  }
+  return stderrTail.at(-1)?.trim() || '(no output)'
+}
