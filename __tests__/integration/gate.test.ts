@@ -1,0 +1,193 @@
+// Integration: baselines and the gate against the Go testbed with real k6 (issue 7).
+//
+// Three short runs of the shortened default scenario, the app restarted before each so every run
+// starts from a fresh process: A1 and A2 of the normal build, then B with the testbed's regression
+// switch on clip_detail (+50 ms per request). A1 → A2 must show no regression and the CLI's
+// `compare` exits 0; A2 → B must show a p95 regression on clip_detail and on no other endpoint,
+// and `compare` (fail-on regression) exits 1.
+//
+// The test starts its own stack (state dir $TMPDIR/perfgate-gate-stack, ports 55349/63819/18110/
+// 18111) so that switching the regression on cannot disturb other tests using the shared one; the
+// first start seeds its database (~30–70 s). Loopback only; each run is bounded by k6's duration.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { judgeRecord, measure } from '../../src/pipeline.ts'
+import { loadPlan } from '../../src/plan/load.ts'
+import type { Plan } from '../../src/plan/types.ts'
+import type { RunRecord } from '../../src/record/index.ts'
+import type { Comparison } from '../../src/record/compare.ts'
+import { parseStackOutput, REPO_ROOT, STACK_TIMEOUT_MS } from '../helpers/stack.ts'
+
+const run = promisify(execFile)
+
+const ENDPOINT = 'clip_detail'
+const DELAY_MS = 50
+const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
+const STATE_ARGS = ['--state-dir', path.join(os.tmpdir(), 'perfgate-gate-stack')]
+const PORT_ARGS = [
+  '--pg-port',
+  '55349',
+  '--redis-port',
+  '63819',
+  '--app-port',
+  '18110',
+  '--twitch-port',
+  '18111',
+]
+
+async function stack(args: string[]): Promise<Record<string, string>> {
+  const { stdout } = await run(process.execPath, ['scripts/stack.mjs', ...args], {
+    cwd: REPO_ROOT,
+    timeout: STACK_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  return parseStackOutput(stdout)
+}
+
+/** Restarts only the app with exactly `env` (none: all defaults, regression off). */
+const restartApp = (env: Record<string, string> = {}) =>
+  stack(['restart-app', ...STATE_ARGS, ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])])
+
+let workDir: string
+let stackEnv: Record<string, string>
+const records: Record<'a1' | 'a2' | 'b', RunRecord | undefined> = {
+  a1: undefined,
+  a2: undefined,
+  b: undefined,
+}
+const files: Record<'a1' | 'a2' | 'b', string> = { a1: '', a2: '', b: '' }
+
+async function planFor(label: string): Promise<Plan> {
+  return loadPlan(
+    {
+      'target-url': stackEnv.TARGET_URL,
+      vus: '20',
+      // 80 s: eight 10-second windows per run. With six, the rank test at alpha 0.01 tolerates
+      // one out-of-order window pair at most, which a busy shared machine can easily produce.
+      duration: '80s',
+      'think-time-scale': '0.1',
+      'fail-on': 'regression',
+      'k6-path': K6,
+      baseline: 'none',
+      'output-dir': path.join(workDir, label),
+    },
+    { cwd: workDir, env: process.env },
+  )
+}
+
+async function measureRun(label: 'a1' | 'a2' | 'b', appEnv: Record<string, string> = {}): Promise<void> {
+  const plan = await planFor(label)
+  try {
+    await restartApp(appEnv)
+    const record = await measure(plan, {
+      env: { ...process.env, PERFGATE_TOKEN: stackEnv.USER_TOKEN! },
+      log: () => {},
+    })
+    files[label] = path.join(workDir, `${label}.json`)
+    await writeFile(files[label], JSON.stringify(record))
+    records[label] = record
+  } finally {
+    // The regression switch is never left on, whatever happened.
+    if (Object.keys(appEnv).length > 0) await restartApp()
+  }
+}
+
+async function judge(base: RunRecord, current: RunRecord): Promise<Comparison & { failed: boolean }> {
+  const plan = await planFor('judge')
+  const { comparison, gate } = judgeRecord(current, plan, {
+    baseline: base,
+    history: [],
+    source: 'path',
+    notes: [],
+  })
+  return { ...comparison, failed: gate.failed }
+}
+
+/** `perfgate compare <base> <current>` from the TypeScript sources (no stale dist): exit code + stdout. */
+async function cliCompare(base: string, current: string): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli.ts', 'compare', base, current, '--fail-on', 'regression'],
+      { cwd: REPO_ROOT, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+    )
+    return { code: 0, stdout }
+  } catch (error) {
+    const e = error as { code?: unknown; stdout?: string; stderr?: string }
+    if (typeof e.code !== 'number') throw error
+    return { code: e.code, stdout: `${e.stdout ?? ''}${e.stderr ?? ''}` }
+  }
+}
+
+function p95(record: RunRecord, endpoint: string): number {
+  const load = record.load
+  assert.ok('endpoints' in load, `load data: ${JSON.stringify(load).slice(0, 200)}`)
+  const ep = load.endpoints.find((e) => e.name === endpoint)
+  assert.ok(ep, `${endpoint} in the run`)
+  return ep.duration.p95Ms
+}
+
+before(
+  async () => {
+    stackEnv = await stack(['up', ...STATE_ARGS, ...PORT_ARGS])
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-gate-it-'))
+    await measureRun('a1')
+    await measureRun('a2')
+    await measureRun('b', { REGRESS_ENDPOINT: ENDPOINT, REGRESS_DELAY_MS: String(DELAY_MS) })
+  },
+  { timeout: STACK_TIMEOUT_MS + 6 * 60_000 },
+)
+
+after(async () => {
+  if (workDir && !process.env.PERFGATE_KEEP_GATE_RUNS) await rm(workDir, { recursive: true, force: true })
+})
+
+test('two runs of the same build: no regression, and `perfgate compare` exits 0', async (t) => {
+  const { a1, a2 } = records
+  assert.ok(a1 && a2)
+  const comparison = await judge(a1, a2)
+  const regressions = comparison.rows.filter((r) => r.verdict === 'regression').map((r) => r.message)
+  assert.deepEqual(regressions, [], 'no regression between two runs of the same build')
+  assert.equal(comparison.failed, false)
+  const row = comparison.rows.find((r) => r.endpoint === ENDPOINT && r.metric === 'p95Ms')
+  assert.ok(row && row.verdict !== 'no-data', `${ENDPOINT} p95 was judged: ${row?.message}`)
+  t.diagnostic(`${row.verdict}: ${row.message}`)
+
+  const cli = await cliCompare(files.a1, files.a2)
+  assert.equal(cli.code, 0, cli.stdout)
+  assert.match(cli.stdout, /^verdict: (pass|warn)/m)
+})
+
+test(`a +${DELAY_MS} ms regression on ${ENDPOINT}: a p95 regression there only, and the gate fails (exit 1)`, async (t) => {
+  const { a2, b } = records
+  assert.ok(a2 && b)
+  const before = p95(a2, ENDPOINT)
+  const afterP95 = p95(b, ENDPOINT)
+  assert.ok(afterP95 > before * 1.1, `${ENDPOINT} p95 moved beyond +10 %: ${before} → ${afterP95} ms`)
+
+  const comparison = await judge(a2, b)
+  const row = comparison.rows.find((r) => r.endpoint === ENDPOINT && r.metric === 'p95Ms')
+  assert.equal(row?.verdict, 'regression', row?.message)
+  t.diagnostic(row.message)
+  assert.equal(row?.evidence.test, 'mann-whitney')
+  assert.ok((row?.evidence.pValue ?? 1) < 0.01, row?.message)
+  // Other endpoints are not regressions. (Overall rows may be: clip_detail is part of the total.)
+  const elsewhere = comparison.rows.filter(
+    (r) => r.scope === 'endpoint' && r.endpoint !== ENDPOINT && r.verdict === 'regression',
+  )
+  assert.deepEqual(
+    elsewhere.map((r) => r.message),
+    [],
+  )
+  assert.equal(comparison.failed, true)
+
+  const cli = await cliCompare(files.a2, files.b)
+  assert.equal(cli.code, 1, cli.stdout)
+  assert.match(cli.stdout, /^verdict: fail \(.*regression: clip_detail p95 \+/m)
+  assert.match(cli.stdout, /^regression\s+clip_detail p95 /m)
+})
