@@ -17,16 +17,39 @@ export const TESTBED_FIXTURES = path.resolve(
   '../fixtures/analysis/testbed-fixtures.json',
 )
 
+/**
+ * A scenario that exercises every fault in a short run: related clips and votes (several
+ * concurrent voters) often enough for the CPU and contention profiles to catch them.
+ */
+export const FAULT_SCENARIO = `  user-types:
+    - name: fault-finder
+      weight: 100
+      steps:
+        - { endpoint: feed, think: 0.5 }
+        - { endpoint: clip_detail, think: 0.5 }
+        - { endpoint: related_clips, think: 0.1, repeat: 3 }
+        - { endpoint: comments_list, think: 0.5 }
+        - { endpoint: vote, think: 0, repeat: 4 }
+        - { endpoint: search, think: 0.5 }
+`
+
 export async function captureRun(
   stack: Record<string, string>,
   outDir: string,
-  options: { duration: string; vus: string; repoDir: string; log?: (line: string) => void },
+  options: {
+    duration: string
+    vus: string
+    repoDir: string
+    /** Extra YAML under `scenario:` (two-space indented), e.g. FAULT_SCENARIO. */
+    scenario?: string
+    log?: (line: string) => void
+  },
 ): Promise<RunRecord> {
   const env = { ...process.env, PERFGATE_TOKEN: stack.USER_TOKEN ?? 'user-1-token' }
   const cwd = await mkdtemp(path.join(os.tmpdir(), 'perfgate-analysis-plan-'))
   await writeFile(
     path.join(cwd, 'perfgate.yml'),
-    `scenario:\n  fixtures: ${JSON.stringify(TESTBED_FIXTURES)}\n`,
+    `scenario:\n  fixtures: ${JSON.stringify(TESTBED_FIXTURES)}\n${options.scenario ?? ''}`,
   )
   const plan = await loadPlan(
     {

@@ -542,11 +542,14 @@ function analyzeProfiles(
     else contention.push(c.value)
   }
   const lockSites = new Map<string, { kind: string; site: (typeof contention)[number]['sites'][number] }>()
+  const isLock = (blockedIn: string) =>
+    /^(sync\.|internal\/sync\.|runtime\.semacquire|runtime\.lock)/.test(blockedIn)
   for (const c of contention) {
+    // Shares among lock waits only: channel and select waits (idle connections) dwarf them.
+    const lockDelay = c.sites.filter((s) => isLock(s.blockedIn)).reduce((sum, s) => sum + s.delayNs, 0)
     for (const site of c.sites) {
-      const lock = /^(sync\.|internal\/sync\.|runtime\.semacquire|runtime\.lock)/.test(site.blockedIn)
-      if (!lock || !isApplicationFunction(site.function, inputs.appPrefixes)) continue
-      if (site.share < 0.05 || site.delayNs <= 0) continue
+      if (!isLock(site.blockedIn) || !isApplicationFunction(site.function, inputs.appPrefixes)) continue
+      if (site.delayNs < 1e6 || site.delayNs / lockDelay < 0.05) continue
       const prev = lockSites.get(site.function)
       if (!prev || (prev.kind === 'block' && c.kind === 'mutex'))
         lockSites.set(site.function, { kind: c.kind, site })
