@@ -176,8 +176,10 @@ export function flameGraphSvg(flame: { unit: string; root: FlameNode }, title = 
     const fill = `hsl(${10 + (h % 45)}, ${70 + (h % 20)}%, ${55 + (h % 15)}%)`
     const label = `${node.name} (${formatProfileValue(node.value, flame.unit)}, ${((node.value / total) * 100).toFixed(1)}%)`
     const chars = Math.floor((w - 6) / 7)
-    const text =
-      chars >= 3 ? (node.name.length > chars ? node.name.slice(0, chars - 1) + '…' : node.name) : ''
+    // Package paths make every Go frame start alike: the label keeps the last path element only.
+    const paren = node.name.indexOf('(')
+    const short = node.name.slice(node.name.lastIndexOf('/', paren >= 0 ? paren : node.name.length) + 1)
+    const text = chars >= 3 ? (short.length > chars ? short.slice(0, chars - 1) + '…' : short) : ''
     const yy = top + depth * rowH
     rects.push(
       `<g><title>${escapeHtml(label)}</title><rect x="${r1(x)}" y="${yy}" width="${r1(Math.max(0.5, w - 0.5))}" height="${rowH - 1}" fill="${fill}"/>` +
