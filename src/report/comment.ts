@@ -94,7 +94,12 @@ function top(model: ReportModel, maxEndpointRows: number | undefined, withChart:
         )
         .join('\n')}`,
     )
-  } else parts.push('**Top findings**: none, nothing stood out in the collected data.')
+  } else
+    parts.push(
+      model.overall
+        ? '**Top findings**: none, nothing stood out in the collected data.'
+        : '**Top findings**: none, the load test measured nothing to analyse.',
+    )
   return parts.join('\n\n')
 }
 
