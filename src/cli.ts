@@ -60,7 +60,7 @@ function inputsFrom(options: Record<string, string | undefined>, env: NodeJS.Pro
 
 /** Prints where the reports are and turns the gate into the exit code. */
 async function finish(outcome: PipelineOutcome, plan: Plan): Promise<void> {
-  const reports = await writeReportFiles(outcome, plan, {})
+  const reports = await writeReportFiles(outcome, plan, {}, (line) => process.stderr.write(`${line}\n`))
   const { gate } = outcome
   process.stdout.write(
     [

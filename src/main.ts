@@ -58,9 +58,12 @@ export async function run(): Promise<void> {
 
 async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubContext, octokit?: GitHubClient) {
   // The reports go into the artifact, so they are written first; they link to the run's artifacts.
-  const reports = await writeReportFiles(outcome, plan, {
-    ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}),
-  })
+  const reports = await writeReportFiles(
+    outcome,
+    plan,
+    { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) },
+    (line) => core.info(line),
+  )
   const artifact = await uploadReportArtifact(plan.outputDir, plan.reportName, {
     env: process.env,
     warn: (line) => core.warning(line),

@@ -11,13 +11,20 @@ import { defaultCollectDeps, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
 import { evaluateSlos } from './analyze/slo.ts'
+import { analyzeRecord, loadAnalysisInputs } from './analyze/index.ts'
 import { compare, gateVerdict } from './compare/index.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
 import { isUnavailable } from './record/common.ts'
 import { SecretScrubber } from './secrets.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
-import { buildReportModel, writeReports, type ReportLinks, type WrittenReports } from './report/index.ts'
+import {
+  buildReportModel,
+  readReportFiles,
+  writeReports,
+  type ReportLinks,
+  type WrittenReports,
+} from './report/index.ts'
 
 export interface PipelineDeps {
   env: NodeJS.ProcessEnv
@@ -189,6 +196,14 @@ export async function finishPipeline(
   }))
   if (baseline.baseline) log(`baseline: ${baseline.source}`)
   for (const note of baseline.notes) log(`baseline: ${note}`)
+  // The analysis reads the raw files beside result.json and the checkout (for FILE:LINE).
+  const inputs = await loadAnalysisInputs(record, plan.outputDir, {
+    ...(plan.repoDir ? { repoDir: plan.repoDir } : {}),
+  })
+  const analyzed = analyzeRecord(record, inputs, { areas: plan.collectors.areas })
+  record.findings = analyzed.findings
+  record.analysis = analyzed.analysis
+  log(`analysis: ${analyzed.findings.length} findings`)
   const { slos, comparison, gate } = judgeRecord(record, plan, baseline)
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
@@ -206,9 +221,15 @@ export async function writeReportFiles(
   outcome: PipelineOutcome,
   plan: Plan,
   links: ReportLinks,
+  log?: (line: string) => void,
 ): Promise<ReportFiles> {
+  // Profiles and plans sit beside result.json; the record only names them.
+  const files = await readReportFiles(plan.outputDir, outcome.record)
+  for (const problem of files.problems) log?.(`report: ${problem}`)
   const model = buildReportModel({
     record: outcome.record,
+    profiles: files.profiles,
+    explainPlans: files.explainPlans,
     ...(outcome.baseline.baseline ? { baseline: outcome.baseline.baseline } : {}),
     comparison: outcome.comparison,
     slos: outcome.slos,

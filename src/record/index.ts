@@ -4,12 +4,14 @@
 import type { Part } from './common.ts'
 import type { LoadPart } from './load.ts'
 import type { Finding } from './findings.ts'
+import type { AnalysisData } from './analysis.ts'
 import type { PrometheusData, PostgresData, RedisData, AppStatsData, ProfilesData } from './collectors.ts'
 
 export * from './common.ts'
 export type * from './load.ts'
 export type * from './findings.ts'
 export type * from './collectors.ts'
+export type * from './analysis.ts'
 
 export const SCHEMA_VERSION = 1
 
@@ -49,4 +51,6 @@ export interface RunRecord {
   appStats: Part<AppStatsData>
   profiles: Part<ProfilesData>
   findings: Finding[]
+  /** Analysis tables (profile tops, slow queries, N+1, indexes, cache…), recomputable from the rest. */
+  analysis?: AnalysisData
 }
