@@ -10,6 +10,7 @@ import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
 import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
+import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
 export { LoadAggregator, DEFAULT_WINDOW_S } from './aggregate.ts'
@@ -83,12 +84,17 @@ export async function runLoad(
     summaryJson,
     '--summary-trend-stats',
     SUMMARY_TREND_STATS.join(','),
+    // A shard runs its execution segment of the same scenario (none when unsharded).
+    ...executionSegmentArgs(plan),
     script.path,
   ]
   deps.log?.(
-    script.generated
+    (script.generated
       ? `running the "${plan.scenario.name}" scenario: up to ${plan.scenario.vus} VUs for ${plan.scenario.durationS} s against ${plan.targetUrl}`
-      : `running ${plan.script} against ${plan.targetUrl}`,
+      : `running ${plan.script} against ${plan.targetUrl}`) +
+      (plan.shards > 1
+        ? ` as shard ${plan.shard} of ${plan.shards} (execution segment ${executionSegment(plan.shard, plan.shards).segment})`
+        : ''),
   )
   const outcome = await runK6Process({
     k6Path: k6.path,
