@@ -114,7 +114,7 @@ describe('the bundled action on pull requests, against the testbed and a fake Gi
     if (root && !process.env.PERFGATE_KEEP_E2E) rmSync(root, { recursive: true, force: true })
   })
 
-  /** A pull_request run of the `perf` workflow for `pull`, with the head commit `headSha`. */
+  /** A pull_request run (run id `runId`) of the `perf` workflow for `pull` at its current head sha, with `token`. */
   async function runOnPull(label: string, runId: number, pull: FakePull, token: string): Promise<Finished> {
     const files: RunFiles = {
       cwd: path.join(root, label, 'workspace'),
