@@ -9,8 +9,10 @@ import {
   judgeRecord,
   runPipeline,
   writeReportFiles,
+  type PipelineDeps,
   type PipelineOutcome,
 } from './pipeline.ts'
+import { isShardRun, mergeShards, runShard } from './shard/index.ts'
 import type { Plan } from './plan/types.ts'
 import type { RunRecord } from './record/index.ts'
 import { readRecord } from './record/io.ts'
@@ -93,17 +95,33 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
   runCommand
     .addOption(new Option('--out <dir>', 'alias of --output-dir'))
     .addOption(new Option('--repo <dir>', 'repository checkout searched for query sources (default: cwd)'))
+    .addOption(
+      new Option('--from <dir>', 'mode merge: folder holding one sub-folder per shard (<dir>/*/result.json)'),
+    )
     .action(async (options: Record<string, string | undefined>) => {
       if (options.out && !options.outputDir) options.outputDir = options.out
       const inputs = inputsFrom(options, env)
       // Offline there is no artifact to find: a baseline comes from --baseline-path.
       if (!inputs.baseline) inputs.baseline = inputs['baseline-path'] ? 'path' : 'none'
       const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
-      const outcome = await runPipeline(plan, {
+      const deps: PipelineDeps = {
         env,
         log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
-      })
+      }
+      if (isShardRun(plan)) {
+        const shard = await runShard(plan, deps)
+        process.stdout.write(
+          `shard ${plan.shard} of ${plan.shards}: ${path.relative(process.cwd(), shard.resultPath)}\n`,
+        )
+        return
+      }
+      if (plan.mode === 'merge' && !options.from)
+        throw new Error('mode merge needs --from <dir> (one sub-folder per shard, each with its result.json)')
+      const outcome =
+        plan.mode === 'merge'
+          ? await finishPipeline(await mergeShards(plan, { from: options.from! }, deps.log), plan, deps)
+          : await runPipeline(plan, deps)
       await finish(outcome, plan)
     })
 

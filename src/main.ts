@@ -5,7 +5,15 @@ import * as core from '@actions/core'
 import { INPUT_NAMES } from './plan/inputs.ts'
 import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
 import type { Plan } from './plan/types.ts'
-import { runPipeline, writeReportFiles, type PipelineOutcome } from './pipeline.ts'
+import {
+  finishPipeline,
+  runPipeline,
+  writeReportFiles,
+  type PipelineDeps,
+  type PipelineOutcome,
+} from './pipeline.ts'
+import { isShardRun, mergeShards, runShard } from './shard/index.ts'
+import { formatProgress } from './progress.ts'
 import { secretParts } from './secrets.ts'
 import { oneLine } from './errors.ts'
 import {
@@ -40,15 +48,27 @@ export async function run(): Promise<void> {
       ? createOctokit({ token, baseUrl: context.apiUrl, log: (line) => core.info(line) })
       : undefined
     if (plan.mode === 'comment') return await commentMode(plan, context, octokit)
-    const outcome = await runPipeline(plan, {
+    const deps: PipelineDeps = {
       env: process.env,
       log: (line) => core.info(line),
-      onProgress: (p) =>
-        core.info(
-          `load ${Math.round(p.elapsedS)}/${p.totalS}s: ${p.vus} VUs, ${p.requests} requests, ${p.errors} errors`,
-        ),
+      onProgress: (p) => core.info(formatProgress(p)),
       github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
-    })
+    }
+    if (isShardRun(plan)) {
+      // A shard's numbers are a fraction of the test: it uploads its record for the merge job, no gate.
+      const shard = await runShard(plan, deps, { warn: (line) => core.warning(line) })
+      core.setOutput('verdict', 'shard')
+      core.setOutput('result-path', shard.resultPath)
+      return
+    }
+    let outcome: PipelineOutcome
+    if (plan.mode === 'merge') {
+      if (!octokit) throw new Error('mode merge needs the github-token input to download the shard artifacts')
+      const merged = await mergeShards(plan, { octokit, context }, (line) => core.info(line))
+      outcome = await finishPipeline(merged, plan, deps)
+    } else {
+      outcome = await runPipeline(plan, deps)
+    }
     await publish(plan, outcome, context, octokit)
   } catch (error) {
     if (debug && error instanceof Error && error.stack) core.debug(error.stack)

@@ -18,6 +18,7 @@ import { isUnavailable } from './record/common.ts'
 import { SecretScrubber } from './secrets.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
+import { notCollectedSession, runsCollectors } from './shard/policy.ts'
 import {
   buildReportModel,
   readReportFiles,
@@ -107,9 +108,12 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
   await mkdir(plan.outputDir, { recursive: true })
   await checkTarget(plan, { env: deps.env, log })
   const startedAt = now()
-  const session = await startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
-    ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
-  })
+  // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
+  const session = runsCollectors(plan)
+    ? await startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
+        ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
+      })
+    : notCollectedSession()
   let load: RunRecord['load']
   let k6Version: string | undefined
   try {
