@@ -1,7 +1,7 @@
 // The one pipeline both front doors call: plan → run → collect → analyze → compare → report.
 // Publishing (GitHub or a folder) stays with the caller.
 import { execFile } from 'node:child_process'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
 import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
@@ -131,6 +131,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     await session.finish()
   }
   const endedAt = now()
+  await scrubTextFiles(plan.outputDir, scrubber)
   const meta = runMeta(plan, deps.env, startedAt, endedAt)
   // Outside Actions (the CLI), the checkout itself says which commit was measured.
   if (!meta.git?.sha && plan.repoDir) meta.git = { ...meta.git, ...(await localGit(plan.repoDir)) }
@@ -142,6 +143,22 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     ...session.parts(),
     findings: [],
   })
+}
+
+/**
+ * Scrubs the raw text files of the output folder (k6 summaries, stats, plans): they go into the
+ * artifact, and a secret must not reach it even if a tool wrote one where we did not expect it.
+ */
+async function scrubTextFiles(dir: string, scrubber: SecretScrubber): Promise<void> {
+  if (scrubber.values.length === 0) return
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    if (!entry.isFile() || !/\.(json|txt|js|md|html)$/.test(entry.name)) continue
+    const file = path.join(entry.parentPath ?? dir, entry.name)
+    const text = await readFile(file, 'utf8')
+    const clean = scrubber.scrub(text)
+    if (clean !== text) await writeFile(file, clean)
+  }
 }
 
 /** The commit and branch of a local checkout; empty when it is not a git repository. */

@@ -1,6 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { lastK6Error } from '../../src/run/index.ts'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { dropSetupData, lastK6Error } from '../../src/run/index.ts'
 
 test("k6's last error log line becomes the one-line cause, without its stack", () => {
   const tail = [
@@ -19,4 +22,17 @@ test('without an error log line the last stderr line is the cause', () => {
     'flag provided but not defined: -x',
   )
   assert.equal(lastK6Error([]), '(no output)')
+})
+
+test("k6's setup_data (which holds the scenario's tokens) is dropped from the summary export", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'perfgate-summary-'))
+  const file = path.join(dir, 'k6-summary.json')
+  await writeFile(
+    file,
+    JSON.stringify({ metrics: { http_reqs: { count: 3 } }, setup_data: { token: ['user-1-token'] } }),
+  )
+  await dropSetupData(file)
+  const text = await readFile(file, 'utf8')
+  assert.ok(!text.includes('user-1-token'))
+  assert.deepEqual(JSON.parse(text), { metrics: { http_reqs: { count: 3 } } })
 })

@@ -1,7 +1,7 @@
 // The run stage: find k6, check the target answers, run the scenario, aggregate k6's output
 // into the record's `load` part. Runtime outcomes (thresholds crossed, k6 dying mid-run)
 // become data; only a run that produced nothing at all throws.
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { Plan } from '../plan/types.ts'
 import type { LoadPart } from '../record/load.ts'
@@ -112,6 +112,7 @@ export async function runLoad(
     signal: deps.signal,
   })
   await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
+  await dropSetupData(summaryJson)
 
   const aggregate = await aggregateK6File(ndjson, { endpoints: plan.endpoints }).catch((error: Error) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -227,4 +228,20 @@ export function lastK6Error(stderrTail: string[]): string {
         .trim()
   }
   return stderrTail.at(-1)?.trim() || '(no output)'
+}
+
+/**
+ * k6's --summary-export writes what setup() returned as `setup_data`: for generated scripts that
+ * holds the bearer tokens, so it must never reach the artifact. Nothing else reads it.
+ */
+export async function dropSetupData(summaryJson: string): Promise<void> {
+  let summary: Record<string, unknown>
+  try {
+    summary = JSON.parse(await readFile(summaryJson, 'utf8')) as Record<string, unknown>
+  } catch {
+    return // no summary (k6 died early) or not JSON: nothing to clean
+  }
+  if (!('setup_data' in summary)) return
+  delete summary.setup_data
+  await writeFile(summaryJson, `${JSON.stringify(summary, null, 2)}\n`)
 }
