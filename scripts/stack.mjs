@@ -153,12 +153,11 @@ async function status(ctx) {
 export function envLines(st) {
   const p = st.ports
   const app = `http://127.0.0.1:${p.app}`
-  const pg = (u, pw) => `postgres://${u}:${pw}@127.0.0.1:${p.pg}/clipper?sslmode=disable`
   return [
     `TARGET_URL=${app}`,
-    `DATABASE_URL=${pg('postgres', 'postgres')}`,
-    `DATABASE_URL_RO=${pg('perfgate_ro', 'perfgate_ro')}`,
-    `DATABASE_URL_NOSTATS=${pg('perfgate_nostats', 'perfgate_nostats')}`,
+    `DATABASE_URL=${pgsvc.dsn(st, 'postgres')}`,
+    `DATABASE_URL_RO=${pgsvc.dsn(st, 'perfgate_ro')}`,
+    `DATABASE_URL_NOSTATS=${pgsvc.dsn(st, 'perfgate_nostats')}`,
     `REDIS_URL=redis://127.0.0.1:${p.redis}`,
     `METRICS_URL=${app}/debug/metrics`,
     `PPROF_URL=${app}/debug/pprof`,
