@@ -27,7 +27,7 @@ const args = [
   '--k6-path',
   k6,
   '--database-url',
-  stack.DATABASE_URL,
+  stack.DATABASE_URL_RO, // a role with pg_read_all_stats, as a user would give perfgate
   '--redis-url',
   stack.REDIS_URL,
   '--metrics-url',
