@@ -25,18 +25,21 @@ test('writeReports writes report.md, report.html, comment.md and summary.md into
   }
 })
 
-test('readReportFiles decodes the profiles and reads the plans the record names, and reports missing ones', async () => {
+test('readReportFiles decodes only the CPU profile (for the flame graph), reads the plans, and reports missing files', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-report-'))
   try {
     cpSync(path.join(RECORDS, 'testbed-run'), dir, { recursive: true })
-    rmSync(path.join(dir, 'heap.pb.gz'))
     const { record } = await loadRun('testbed-run')
+    const full = await readReportFiles(dir, record)
+    assert.deepEqual(Object.keys(full.profiles), ['cpu'])
+    assert.ok(full.profiles.cpu!.samples.length > 0)
+    assert.ok(Object.keys(full.explainPlans).length > 0)
+    rmSync(path.join(dir, 'cpu.pb.gz'))
+    rmSync(path.join(dir, 'heap.pb.gz'))
     const files = await readReportFiles(dir, record)
-    assert.ok(files.profiles.cpu && files.profiles.cpu.samples.length > 0)
-    assert.equal(files.profiles.heap, undefined)
+    assert.equal(files.profiles.cpu, undefined)
     assert.equal(files.problems.length, 1)
-    assert.match(files.problems[0]!, /^heap\.pb\.gz: ENOENT/)
-    assert.ok(Object.keys(files.explainPlans).length > 0)
+    assert.match(files.problems[0]!, /^cpu\.pb\.gz: ENOENT/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

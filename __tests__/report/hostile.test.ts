@@ -40,6 +40,18 @@ function cpuProfile(fn: string): Profile {
   }
 }
 
+/** Keys whose values the report matches on (kinds, units), left as they are. */
+const KEEP = new Set(['kind', 'sampleType', 'sampleUnit', 'shareBasis', 'source', 'unavailable'])
+
+/** Every string of the analysis (function names, queries, stacks, top texts…) made hostile. */
+function poisoned(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return KEEP.has(key) ? value : `${HOSTILE}\n${value}`
+  if (Array.isArray(value)) return value.map((v) => poisoned(v, key))
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, poisoned(v, k)]))
+  return value
+}
+
 function hostileRecord(): RunRecord {
   const record = loadRecord('handwritten-run.json')
   const load = record.load as Exclude<RunRecord['load'], { unavailable: string }>
@@ -55,6 +67,7 @@ function hostileRecord(): RunRecord {
     f.fix = HOSTILE
     f.location = HOSTILE
   }
+  record.analysis = poisoned(record.analysis) as RunRecord['analysis']
   record.meta.targetUrl = `http://x/${HOSTILE}`
   record.plan.scenario = HOSTILE
   return record

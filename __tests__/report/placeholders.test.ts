@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { analyzeRecord, EMPTY_INPUTS } from '../../src/analyze/index.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { buildReportModel, renderComment, renderMarkdown } from '../../src/report/index.ts'
 import { inputFor, loadProfiles, loadRecord } from './fixtures.ts'
@@ -53,15 +54,21 @@ const NOT_SET = {
   profiles: { unavailable: 'pprof-url not set' },
 }
 
+/** The record with its analysis re-run, as `perfgate report` does after a change to the parts. */
+function reanalyzed(record: RunRecord): RunRecord {
+  const { findings, analysis } = analyzeRecord(record, EMPTY_INPUTS)
+  return { ...record, findings, analysis }
+}
+
 function collectorsUnavailable(): RunRecord {
-  return { ...loadRecord('handwritten-run.json'), ...NOT_SET, findings: [] }
+  return reanalyzed({ ...loadRecord('handwritten-run.json'), ...NOT_SET })
 }
 
 function nothingCollected(): RunRecord {
-  return {
+  return reanalyzed({
     ...collectorsUnavailable(),
     load: { unavailable: 'k6 exited with code 107 before the first request' },
-  }
+  })
 }
 
 test('the report of a full record has no template placeholder and no empty section', () => {

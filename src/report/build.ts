@@ -11,6 +11,7 @@ import type {
 } from '../record/collectors.ts'
 import type { Finding, FindingKind } from '../record/findings.ts'
 import type { RunRecord } from '../record/index.ts'
+import type { AnalysisData, ProfileTop, ProfileTopRow } from '../record/analysis.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
 import type { Profile } from '../analyze/pprof/model.ts'
 import { fmt } from './markdown.ts'
@@ -27,7 +28,7 @@ import type {
   TimeSeries,
   Verdict,
 } from './model.ts'
-import { flameTree, formatProfileValue, heaviestPaths, profileTop, profileTotal } from './profiles.ts'
+import { flameTree, formatProfileValue } from './profiles.ts'
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -272,7 +273,10 @@ interface Ctx {
   pg?: PostgresData
   redis?: RedisData
   app?: AppStatsData
+  /** Decoded profiles: only the CPU flame graph reads them (report.html). */
   profiles: Partial<Record<ProfileKind, Profile>>
+  /** The record's analysis: top tables, goroutines, contention, queries, cache, dependencies. */
+  analysis?: AnalysisData
   findings: Finding[]
   endpoints: EndpointRow[]
   overall?: EndpointRow
@@ -293,7 +297,8 @@ function findingsOf(ctx: Ctx, ...kinds: FindingKind[]): Finding[] {
 
 function impactText(f: Finding): string {
   if (f.impact === undefined) return 'not measured'
-  return `${fmt.pct(f.impact)}${f.impactBasis ? ` of ${f.impactBasis}` : ''}`
+  const basis = f.impactBasis?.replace(/^share of /, '')
+  return `${fmt.pct(f.impact)}${basis ? ` of ${basis}` : ''}`
 }
 
 function findingItem(f: Finding, checked?: boolean): ListItem {
@@ -841,233 +846,258 @@ function cacheUsage(ctx: Ctx): Section {
 
 // Profiling -------------------------------------------------------------------------------------
 
+/** Why the record has no analysis to render from, in one line. */
+const NO_ANALYSIS =
+  'this record has no analysis (written by an older perfgate); `perfgate report result.json` re-runs it'
+
+/** Why a profile kind has no top table: the analysis's note on it, else why the collector lacks it. */
 function profileMissing(ctx: Ctx, kinds: ProfileKind[]): string {
+  if (!ctx.analysis) return NO_ANALYSIS
   const part = ctx.record.profiles
   if (part === undefined || part === null || isUnavailable(part)) return missingReason(part, 'pprof')
+  const tops = ctx.analysis.profiles
+  const notes = isUnavailable(tops) ? [tops.unavailable] : tops.notes
+  for (const kind of kinds) {
+    const n = notes.find((x) => x.startsWith(`${kind}: `))
+    if (n) return `${kind} profile: ${sentence(n.slice(kind.length + 2))}`
+  }
   const missing = part.missing.find((m) => kinds.includes(m.kind))
   if (missing) return `${missing.kind} profile: ${sentence(missing.reason)}`
-  const file = part.files.find((f) => kinds.includes(f.kind))
-  if (file) return `${file.file} was collected but not decoded for this report`
-  return `no ${kinds[0]} profile in this run`
+  return isUnavailable(tops) ? sentence(tops.unavailable) : `no ${kinds[0]} profile in this run`
 }
 
-function pickProfile(ctx: Ctx, kinds: ProfileKind[]): Profile | undefined {
-  for (const k of kinds) if (ctx.profiles[k]) return ctx.profiles[k]
+/** The analysis's top table of the first kind present. */
+function topOf(ctx: Ctx, kinds: ProfileKind[]): ProfileTop | undefined {
+  const tops = dataOf(ctx.analysis?.profiles)?.tops ?? []
+  for (const k of kinds) {
+    const t = tops.find((x) => x.kind === k)
+    if (t) return t
+  }
   return undefined
 }
 
-function rowsByName(ctx: Ctx, profile: Profile, n: number, sampleIndex?: string) {
-  const top = profileTop(profile, 200, sampleIndex)
-  return (top.table?.rows ?? []).slice(0, n)
+function profileRow(r: ProfileTopRow, what: string): ListItem {
+  return {
+    text: [codeSpan(r.name), plain(` - ${r.flatPct.toFixed(1)}% ${what} flat, ${r.cumPct.toFixed(1)}% cum`)],
+    checked: false,
+  }
+}
+
+function cpuProfile(ctx: Ctx): Section {
+  const top = topOf(ctx, ['cpu'])
+  if (!top) return section('cpu', 'CPU Profile', [notCollected(profileMissing(ctx, ['cpu']))])
+  const over5 = top.rows.filter((r) => r.flatPct > 5)
+  const hot = findingsOf(ctx, 'cpu-hotspot')
+  const keyItems: ListItem[] =
+    hot.length > 0
+      ? hot.map((f) => ({
+          ...findingItem(f, false),
+          text: [strong(f.title), plain(` - ${impactText(f)}: ${f.detail}`)],
+        }))
+      : (over5.length > 0 ? over5 : top.rows.slice(0, 3)).slice(0, 5).map((r) => profileRow(r, 'CPU'))
+  // The application's own functions, as the analysis ranks them (own CPU time first).
+  const app = top.application.slice(0, 5)
+  const diff = dataOf(ctx.analysis?.diff)?.find((d) => d.kind === 'cpu')
+  return section('cpu', 'CPU Profile', [
+    para([
+      strong('Top CPU Consumers'),
+      plain(` (>5% CPU time: ${over5.length} function${over5.length === 1 ? '' : 's'}):`),
+    ]),
+    codeBlock(top.text),
+    para([strong('Key Findings'), plain(':')]),
+    keyItems.length > 0 ? list(keyItems) : note('The CPU profile has no samples.'),
+    para([strong('Hot Paths'), plain(' (application functions by own CPU time):')]),
+    app.length > 0
+      ? list(app.map((r) => profileRow(r, 'CPU')))
+      : note('No application function in the CPU profile (only runtime, standard library and libraries).'),
+    ...(diff && diff.rows.length > 0
+      ? [
+          para([strong('Against the baseline'), plain(' (CPU share grew most):')]),
+          list(
+            diff.rows.slice(0, 5).map((r) => ({
+              text: [
+                codeSpan(r.name),
+                plain(
+                  `: ${r.basePct.toFixed(1)}% → ${r.currentPct.toFixed(1)}% (${r.deltaPct >= 0 ? '+' : '−'}${Math.abs(r.deltaPct).toFixed(1)} points)`,
+                ),
+              ],
+            })),
+          ),
+        ]
+      : []),
+  ])
+}
+
+function memoryProfile(ctx: Ctx): Section {
+  const heap = topOf(ctx, ['heap'])
+  const allocs = topOf(ctx, ['allocs'])
+  if (!heap && !allocs)
+    return section('memory', 'Memory Profile', [notCollected(profileMissing(ctx, ['heap', 'allocs']))])
+  const shown = (heap ?? allocs)!
+  const allocRows = allocs
+    ? (allocs.application.length > 0 ? allocs.application : allocs.rows).slice(0, 3)
+    : []
+  const total = (t: ProfileTop | undefined) => (t ? formatProfileValue(t.total, t.sampleUnit) : 'n/a')
+  return section('memory', 'Memory Profile', [
+    para([strong('Top Memory Allocators'), plain(` (${shown.sampleType}):`)]),
+    codeBlock(shown.text),
+    para([strong('Key Findings'), plain(':')]),
+    list([
+      {
+        text: `Total heap allocation: ${total(allocs)} allocated since start, ${total(heap)} in use`,
+      },
+      {
+        text: `Major allocators (${allocs?.sampleType ?? 'allocated space'}):`,
+        children: allocRows.length
+          ? allocRows.map((r) => ({
+              text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}%)`)],
+              checked: false,
+            }))
+          : [
+              {
+                text: allocs
+                  ? 'none in the profile'
+                  : `no allocs profile: ${profileMissing(ctx, ['allocs'])}`,
+              },
+            ],
+      },
+      ...findingsOf(ctx, 'allocation-hotspot').map((f) => findingItem(f, false)),
+    ]),
+  ])
+}
+
+function goroutineProfile(ctx: Ctx): Section {
+  const g = dataOf(ctx.analysis?.goroutines)
+  const top = topOf(ctx, ['goroutine_after'])
+  if (!g && !top)
+    return section('goroutines', 'Goroutine Profile', [
+      notCollected(
+        ctx.analysis?.goroutines && isUnavailable(ctx.analysis.goroutines)
+          ? sentence(ctx.analysis.goroutines.unavailable)
+          : profileMissing(ctx, ['goroutine_after', 'goroutine_during', 'goroutine_before']),
+      ),
+    ])
+  const leaks = findingsOf(ctx, 'goroutine-leak')
+  const stacks = g?.topStacks ?? []
+  const count = (n: number | undefined) => (n !== undefined ? String(n) : 'n/a')
+  // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
+  const waiting = (
+    stacks.length > 0
+      ? stacks.map((s) => ({ name: s.waitingIn, count: `${s.count} goroutines` }))
+      : (top?.rows ?? [])
+          .filter((r) => !r.name.startsWith('runtime.') && r.cum > 0)
+          .sort((a, b) => b.cum - a.cum)
+          .map((r) => ({ name: r.name, count: r.cumText }))
+  ).slice(0, 3)
+  const blocks: Block[] = [
+    para([
+      strong('Goroutine Count'),
+      plain(
+        g
+          ? `: ${count(g.before)} before the load, ${count(g.during)} during, ${count(g.after)} after the cool-down`
+          : `: ${top!.total} after the load`,
+      ),
+    ]),
+    top ? codeBlock(top.text) : note(`No goroutine top table: ${profileMissing(ctx, ['goroutine_after'])}.`),
+    para([strong('Analysis'), plain(':')]),
+    list([
+      {
+        text: `Expected goroutine count: ${count(g?.before)} before the load${g?.threshold !== undefined ? `; growth above ${g.threshold} counts as a leak` : ''}`,
+        checked: true,
+      },
+      {
+        text:
+          leaks.length > 0
+            ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
+            : g
+              ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence(g.reason)}`
+              : 'Potential leaks: not judged (no goroutine analysis)',
+        checked: leaks.length === 0 && !g?.leakSuspected,
+      },
+      {
+        text: [
+          plain('Blocking operations: '),
+          ...(waiting.length
+            ? waiting.flatMap((w, i) => [
+                ...(i ? [plain(', ')] : []),
+                codeSpan(w.name),
+                plain(` (${w.count})`),
+              ])
+            : [plain('none outside the runtime')]),
+        ],
+        checked: false,
+      },
+    ]),
+  ]
+  if (stacks.length > 0)
+    blocks.push({
+      kind: 'table',
+      header: ['Goroutines', 'Waiting in', 'Started as', 'Endpoint', 'Started at'],
+      rows: stacks.map((s) => [
+        String(s.count),
+        [codeSpan(s.waitingIn)],
+        [codeSpan(s.entry)],
+        s.endpoint ? [codeSpan(s.endpoint), plain(s.endpointBasis ? ` (${s.endpointBasis})` : '')] : 'n/a',
+        s.location ? [codeSpan(s.location)] : 'not found',
+      ]),
+      align: ['r', 'l', 'l', 'l', 'l'],
+    })
+  return section('goroutines', 'Goroutine Profile', blocks)
+}
+
+function contentionProfile(ctx: Ctx): Section {
+  const tops = (['block', 'mutex'] as const).map((k) => topOf(ctx, [k])).filter((t) => t !== undefined)
+  const data = dataOf(ctx.analysis?.contention) ?? []
+  if (tops.length === 0 && data.length === 0)
+    return section('block', 'Block Profile', [notCollected(profileMissing(ctx, ['block', 'mutex']))])
+  const findings = findingsOf(ctx, 'contention')
+  const blocks: Block[] = [
+    para([strong('Lock Contention'), plain(':')]),
+    ...tops.map((t) => codeBlock(t.text)),
+  ]
+  for (const c of data) {
+    if (c.sites.length === 0) continue
+    blocks.push(
+      para(
+        `${c.kind} profile: ${c.totalDelayText} waited over ${fmt.count(c.totalContentions)} contentions; the sites:`,
+      ),
+      {
+        kind: 'table',
+        header: ['Function', 'Blocked in', 'Delay', 'Contentions', 'Share', 'Location'],
+        rows: c.sites
+          .slice(0, 5)
+          .map((s) => [
+            [codeSpan(s.function)],
+            [codeSpan(s.blockedIn)],
+            s.delayText,
+            fmt.count(s.contentions),
+            fmt.pct(s.share),
+            s.location ? [codeSpan(s.location)] : 'not found',
+          ]),
+        align: ['l', 'l', 'r', 'r', 'r', 'l'],
+      },
+    )
+  }
+  blocks.push(
+    para([strong('Key Findings'), plain(':')]),
+    findings.length > 0
+      ? list(findings.map((f) => findingItem(f, false)))
+      : note('No application lock stood out (lock waits under 1 ms or 5% of the lock delay).'),
+  )
+  return section('block', 'Block Profile', blocks)
+}
+
+function profiling(ctx: Ctx): Section {
+  return section(
+    'profiling',
+    '3. Profiling Analysis',
+    [],
+    [cpuProfile(ctx), memoryProfile(ctx), goroutineProfile(ctx), contentionProfile(ctx)],
+  )
 }
 
 /** Statements run this many times per request in the attribution probe look like N+1. */
 const N_PLUS_ONE_CALLS = 3
-
-/** Goroutines that stayed after the load: profiles before/after the cool-down, else Prometheus. */
-function goroutineGrowth(
-  before: number | undefined,
-  after: number | undefined,
-  rt: PrometheusData['runtime'] | undefined,
-): { before: number; after: number; when: string } | undefined {
-  const pair =
-    before !== undefined && after !== undefined
-      ? { before, after, when: 'after the cool-down' }
-      : rt?.before.goroutines !== undefined && rt.after.goroutines !== undefined
-        ? { before: rt.before.goroutines, after: rt.after.goroutines, when: 'after the load (Prometheus)' }
-        : undefined
-  if (!pair) return undefined
-  return pair.after - pair.before > Math.max(10, pair.before * 0.05) ? pair : undefined
-}
-
-function profiling(ctx: Ctx): Section {
-  const children: Section[] = []
-  // CPU
-  const cpu = pickProfile(ctx, ['cpu'])
-  if (cpu) {
-    const top = profileTop(cpu, 20)
-    const over5 = (top.table?.rows ?? []).filter((r) => r.flatPct > 5)
-    const hot = findingsOf(ctx, 'cpu-hotspot')
-    const keyItems: ListItem[] =
-      hot.length > 0
-        ? hot.map((f) => ({
-            ...findingItem(f, false),
-            text: [strong(f.title), plain(` - ${impactText(f)}: ${f.detail}`)],
-          }))
-        : (over5.length > 0 ? over5 : (top.table?.rows ?? []).slice(0, 3)).slice(0, 5).map((r) => ({
-            text: [
-              codeSpan(r.name),
-              plain(` - ${r.flatPct.toFixed(1)}% CPU flat, ${r.cumPct.toFixed(1)}% cum`),
-            ],
-            checked: false,
-          }))
-    const paths = heaviestPaths(cpu, 3)
-    children.push(
-      section('cpu', 'CPU Profile', [
-        para([
-          strong('Top CPU Consumers'),
-          plain(` (>5% CPU time: ${over5.length} function${over5.length === 1 ? '' : 's'}):`),
-        ]),
-        top.text ? codeBlock(top.text) : note(`The CPU profile could not be read: ${top.error}.`),
-        para([strong('Key Findings'), plain(':')]),
-        keyItems.length > 0 ? list(keyItems) : note('The CPU profile has no samples.'),
-        para([strong('Hot Paths'), plain(':')]),
-        paths.length > 0
-          ? list(
-              paths.map((p) => ({
-                text: [
-                  codeSpan((p.frames.length > 5 ? '… → ' : '') + p.frames.slice(-5).join(' → ')),
-                  plain(` (${fmt.pct(p.share)})`),
-                ],
-              })),
-            )
-          : note('No call paths in the CPU profile.'),
-      ]),
-    )
-  } else children.push(section('cpu', 'CPU Profile', [notCollected(profileMissing(ctx, ['cpu']))]))
-
-  // Memory
-  const heap = pickProfile(ctx, ['heap', 'allocs'])
-  if (heap) {
-    const top = profileTop(heap, 20)
-    const allocSpace = profileTotal(heap, 'alloc_space')
-    const inuseObjects = profileTotal(heap, 'inuse_objects')
-    const inuseSpace = profileTotal(heap, 'inuse_space')
-    const allocRows = rowsByName(
-      ctx,
-      heap,
-      3,
-      heap.sampleTypes.some((t) => t.type === 'alloc_space') ? 'alloc_space' : undefined,
-    )
-    const allocFindings = findingsOf(ctx, 'allocation-hotspot')
-    children.push(
-      section('memory', 'Memory Profile', [
-        para([strong('Top Memory Allocators'), plain(` (${top.table?.sampleType ?? 'heap'}):`)]),
-        top.text ? codeBlock(top.text) : note(`The heap profile could not be read: ${top.error}.`),
-        para([strong('Key Findings'), plain(':')]),
-        list([
-          {
-            text: `Total heap allocation: ${allocSpace ? formatProfileValue(allocSpace.total, allocSpace.unit) : 'n/a'} allocated since start, ${inuseSpace ? formatProfileValue(inuseSpace.total, inuseSpace.unit) : 'n/a'} in use`,
-          },
-          { text: `Objects in use: ${inuseObjects ? fmt.count(inuseObjects.total) : 'n/a'}` },
-          {
-            text: 'Major allocators (allocated space):',
-            children: allocRows.length
-              ? allocRows.map((r) => ({
-                  text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}%)`)],
-                  checked: false,
-                }))
-              : [{ text: 'none in the profile' }],
-          },
-          ...allocFindings.map((f) => findingItem(f, false)),
-        ]),
-      ]),
-    )
-  } else
-    children.push(
-      section('memory', 'Memory Profile', [notCollected(profileMissing(ctx, ['heap', 'allocs']))]),
-    )
-
-  // Goroutines
-  const gr = pickProfile(ctx, ['goroutine_during', 'goroutine_after', 'goroutine_before'])
-  const grBefore = ctx.profiles.goroutine_before
-  const grAfter = ctx.profiles.goroutine_after
-  const promRt = ctx.prom?.runtime
-  if (gr) {
-    const top = profileTop(gr, 10)
-    const total = top.table?.total
-    const leaks = findingsOf(ctx, 'goroutine-leak')
-    const countOf = (p: Profile | undefined) => (p ? profileTop(p, 1).table?.total : undefined)
-    const waiting = (top.table?.rows ?? [])
-      .filter((r) => !r.name.startsWith('runtime.') && r.cum > 0)
-      .sort((a, b) => b.cum - a.cum)
-      .slice(0, 3)
-    const expected = countOf(grBefore) ?? promRt?.before.goroutines
-    const growth = goroutineGrowth(countOf(grBefore), countOf(grAfter), promRt)
-    children.push(
-      section('goroutines', 'Goroutine Profile', [
-        para([
-          strong('Goroutine Count'),
-          plain(
-            `: ${total ?? 'n/a'}${promRt?.goroutinesMax !== undefined ? ` (Prometheus max during the load: ${promRt.goroutinesMax})` : ''}`,
-          ),
-        ]),
-        top.text ? codeBlock(top.text) : note(`The goroutine profile could not be read: ${top.error}.`),
-        para([strong('Analysis'), plain(':')]),
-        list([
-          {
-            text: `Expected goroutine count: ${expected ?? 'n/a'} before the load${countOf(grAfter) !== undefined ? `, ${countOf(grAfter)} after the cool-down` : ''}`,
-            checked: true,
-          },
-          {
-            text:
-              leaks.length > 0
-                ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
-                : growth
-                  ? `Potential leaks: POSSIBLE - goroutines grew from ${growth.before} before the load to ${growth.after} ${growth.when}`
-                  : 'Potential leaks: NO (no goroutine-leak finding, no lasting growth)',
-            checked: leaks.length === 0 && !growth,
-          },
-          {
-            text: [
-              plain('Blocking operations: '),
-              ...(waiting.length
-                ? waiting.flatMap((r, i) => [
-                    ...(i ? [plain(', ')] : []),
-                    codeSpan(r.name),
-                    plain(` (${r.cumText})`),
-                  ])
-                : [plain('none outside the runtime')]),
-            ],
-            checked: false,
-          },
-        ]),
-      ]),
-    )
-  } else
-    children.push(
-      section('goroutines', 'Goroutine Profile', [
-        notCollected(profileMissing(ctx, ['goroutine_during', 'goroutine_after', 'goroutine_before'])),
-      ]),
-    )
-
-  // Block / mutex
-  const block = pickProfile(ctx, ['block'])
-  const mutex = pickProfile(ctx, ['mutex'])
-  const contention = findingsOf(ctx, 'contention')
-  if (block || mutex) {
-    const blocks: Block[] = [para([strong('Lock Contention'), plain(':')])]
-    for (const [name, p] of [
-      ['block', block],
-      ['mutex', mutex],
-    ] as const) {
-      if (!p) continue
-      const top = profileTop(p, 10)
-      blocks.push(
-        top.text ? codeBlock(top.text) : note(`The ${name} profile could not be read: ${top.error}.`),
-      )
-    }
-    const rows = rowsByName(ctx, (block ?? mutex)!, 50)
-      .filter((r) => r.flat > 0)
-      .slice(0, 2)
-    blocks.push(
-      para([strong('Key Findings'), plain(':')]),
-      contention.length > 0
-        ? list(contention.map((f) => findingItem(f, false)))
-        : rows.length > 0
-          ? list(
-              rows.map((r) => ({
-                text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}% of delay)`)],
-                checked: false,
-              })),
-            )
-          : note('No contention recorded.'),
-    )
-    children.push(section('block', 'Block Profile', blocks))
-  } else
-    children.push(section('block', 'Block Profile', [notCollected(profileMissing(ctx, ['block', 'mutex']))]))
-  return section('profiling', '3. Profiling Analysis', [], children)
-}
 
 // Bottlenecks ----------------------------------------------------------------------------------
 
@@ -1707,6 +1737,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     ...(dataOf(record.redis) ? { redis: dataOf(record.redis)! } : {}),
     ...(dataOf(record.appStats) ? { app: dataOf(record.appStats)! } : {}),
     profiles: input.profiles ?? {},
+    ...(record.analysis ? { analysis: record.analysis } : {}),
     findings: [...(record.findings ?? [])].sort(
       (a, b) => a.tier - b.tier || (b.impact ?? 0) - (a.impact ?? 0),
     ),

@@ -1,5 +1,5 @@
-// The files beside result.json the report reads: the pprof profiles (decoded for the top tables
-// and the flame graph) and the EXPLAIN plans. I/O; everything else in report/ is pure.
+// The files beside result.json the report reads: the CPU profile (decoded for the flame graph; the
+// top tables come from record.analysis) and the EXPLAIN plans. I/O; everything else in report/ is pure.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { decodeProfile } from '../analyze/pprof/decode.ts'
@@ -15,8 +15,11 @@ export interface ReportFilesInput {
   problems: string[]
 }
 
+/** The profiles the report decodes: only the CPU one, for the flame graph of report.html. */
+const DECODED: ReadonlySet<ProfileKind> = new Set(['cpu'])
+
 /**
- * Reads the profiles and EXPLAIN plans `record` names from `outDir` (its output folder), for
+ * Reads the CPU profile and EXPLAIN plans `record` names from `outDir` (its output folder), for
  * buildReportModel's `profiles` and `explainPlans`. A missing or corrupt file becomes a problem
  * line, never an error.
  */
@@ -25,6 +28,7 @@ export async function readReportFiles(outDir: string, record: RunRecord): Promis
   const profiles = record.profiles
   if (profiles && !isUnavailable(profiles)) {
     for (const f of profiles.files ?? []) {
+      if (!DECODED.has(f.kind)) continue
       try {
         const decoded = decodeProfile(await readFile(path.resolve(outDir, f.file)))
         if (decoded.ok) out.profiles[f.kind] = decoded.value
