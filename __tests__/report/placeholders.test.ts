@@ -119,3 +119,16 @@ test('every leaf section of the model has at least one block', () => {
     model.sections.forEach(walk)
   }
 })
+
+test('a record written before the analysis says so in one line per section and recomputes nothing', () => {
+  const { analysis: _analysis, ...old } = loadRecord('handwritten-run.json')
+  const model = buildReportModel(inputFor({ ...old, findings: [] }, undefined, { profiles: loadProfiles() }))
+  const md = renderMarkdown(model)
+  assertNoPlaceholders(md)
+  assertNoEmptySections(md)
+  const notes = md.match(/_Not analysed: this record has no analysis \(written by an older perfgate\)/g) ?? []
+  // CPU, memory, goroutines, block; slow queries, N+1, indexes; cache, dependencies, application.
+  assert.equal(notes.length, 10)
+  assert.doesNotMatch(md, /Showing nodes accounting for/, 'no top table recomputed from the profiles')
+  assert.ok(model.flame, 'the flame graph still comes from the decoded CPU profile')
+})

@@ -11,9 +11,15 @@ import type {
 } from '../record/collectors.ts'
 import type { Finding, FindingKind } from '../record/findings.ts'
 import type { RunRecord } from '../record/index.ts'
-import type { AnalysisData, ProfileTop, ProfileTopRow } from '../record/analysis.ts'
+import type {
+  AnalysisData,
+  IndexSuggestion,
+  ProfileTop,
+  ProfileTopRow,
+  SlowQuery,
+} from '../record/analysis.ts'
+import { findingsByTier, implementationPlan, successCriteria, TIER_TITLES } from '../analyze/recommend.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
-import type { Profile } from '../analyze/pprof/model.ts'
 import { fmt } from './markdown.ts'
 import type {
   BarChart,
@@ -48,8 +54,13 @@ function missingReason(part: Part<unknown> | undefined, what: string): string {
   return `${what} has no data`
 }
 
+/** Why the record has no analysis to render from, in one line. */
+const NO_ANALYSIS =
+  'this record has no analysis (written by an older perfgate); `perfgate report result.json` re-runs it'
+
 const note = (text: string): Block => ({ kind: 'note', text })
-const notCollected = (reason: string): Block => note(`Not collected: ${sentence(reason)}.`)
+const notCollected = (reason: string): Block =>
+  note(`${reason === NO_ANALYSIS ? 'Not analysed' : 'Not collected'}: ${sentence(reason)}.`)
 const para = (text: Text): Block => ({ kind: 'paragraph', text })
 const list = (items: ListItem[], ordered = false): Block => ({ kind: 'list', items, ordered })
 const codeBlock = (text: string, language = ''): Block => ({ kind: 'code', text, language })
@@ -273,8 +284,6 @@ interface Ctx {
   pg?: PostgresData
   redis?: RedisData
   app?: AppStatsData
-  /** Decoded profiles: only the CPU flame graph reads them (report.html). */
-  profiles: Partial<Record<ProfileKind, Profile>>
   /** The record's analysis: top tables, goroutines, contention, queries, cache, dependencies. */
   analysis?: AnalysisData
   findings: Finding[]
@@ -846,10 +855,6 @@ function cacheUsage(ctx: Ctx): Section {
 
 // Profiling -------------------------------------------------------------------------------------
 
-/** Why the record has no analysis to render from, in one line. */
-const NO_ANALYSIS =
-  'this record has no analysis (written by an older perfgate); `perfgate report result.json` re-runs it'
-
 /** Why a profile kind has no top table: the analysis's note on it, else why the collector lacks it. */
 function profileMissing(ctx: Ctx, kinds: ProfileKind[]): string {
   if (!ctx.analysis) return NO_ANALYSIS
@@ -1096,130 +1101,109 @@ function profiling(ctx: Ctx): Section {
   )
 }
 
-/** Statements run this many times per request in the attribution probe look like N+1. */
-const N_PLUS_ONE_CALLS = 3
-
 // Bottlenecks ----------------------------------------------------------------------------------
+
+/** Why an analysis section is missing: no analysis, the collector's own reason, or the analysis's. */
+function analysisMissing(ctx: Ctx, part: Part<unknown> | undefined, collector?: Part<unknown>): string {
+  if (!ctx.analysis || part === undefined) return NO_ANALYSIS
+  if (collector !== undefined && isUnavailable(collector)) return sentence(collector.unavailable)
+  if (isUnavailable(part)) return sentence(part.unavailable)
+  return 'the analysis has no data for it'
+}
 
 function queryType(query: string): string {
   const m = /^\s*(?:with\b[\s\S]*?\)\s*)?([a-z]+)/i.exec(query)
   return (m?.[1] ?? 'other').toUpperCase()
 }
 
-function bottlenecks(ctx: Ctx): Section {
-  const pg = ctx.pg
-  const queryFindings = findingsOf(ctx, 'slow-query', 'missing-index', 'n-plus-one')
-  const issueOf = (queryid: string): string => {
-    const f = queryFindings.filter((x) => String(x.evidence?.queryid ?? '') === queryid)
-    const ex = pg?.explains.find((e) => e.queryid === queryid)
-    const parts = f.map((x) => x.title)
-    if (ex?.seqScans?.length) parts.push(`Sequential scan on ${ex.seqScans.join(', ')}`)
+function slowQueriesSection(ctx: Ctx): Section {
+  const slow = dataOf(ctx.analysis?.slowQueries)
+  if (!slow)
+    return section('slow-queries', 'Slow Queries (>10ms)', [
+      notCollected(analysisMissing(ctx, ctx.analysis?.slowQueries, ctx.record.postgres)),
+    ])
+  const issues = findingsOf(ctx, 'slow-query', 'missing-index', 'n-plus-one')
+  const issueOf = (q: SlowQuery): string => {
+    const parts = issues.filter((f) => String(f.evidence?.queryid ?? '') === q.queryid).map((f) => f.title)
+    if (q.seqScans?.length) parts.push(`Sequential scan on ${q.seqScans.join(', ')}`)
     return parts.join('; ') || 'none found'
   }
-  const slowBlocks: Block[] = []
-  if (!pg) slowBlocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
-  else {
-    const slow = pg.statements.filter((s) => s.meanExecMs > 10).sort((a, b) => b.totalExecMs - a.totalExecMs)
-    const shown =
-      slow.length > 0 ? slow : [...pg.statements].sort((a, b) => b.totalExecMs - a.totalExecMs).slice(0, 5)
-    if (slow.length === 0)
-      slowBlocks.push(
-        note(
-          pg.statements.length > 0
-            ? 'No statement averaged over 10 ms; the five with the most total time:'
-            : 'pg_stat_statements recorded no statements during the load.',
-        ),
-      )
-    if (shown.length > 0)
-      slowBlocks.push({
-        kind: 'table',
-        header: [
-          'Query',
-          'Duration (mean)',
-          'Count',
-          'Total',
-          'Type',
-          'Issue',
-          ...(ctx.base.pg ? ['Baseline mean', 'Δ mean'] : []),
-        ],
-        rows: shown.map((s) => {
-          const b = ctx.base.pg?.statements.find((x) => x.queryid === s.queryid)
-          return [
-            [codeSpan(s.query)],
-            fmt.ms(s.meanExecMs),
-            fmt.count(s.calls),
-            fmt.ms(s.totalExecMs),
-            queryType(s.query),
-            issueOf(s.queryid),
-            ...(ctx.base.pg
-              ? [b ? fmt.ms(b.meanExecMs) : 'not in baseline', relChange(s.meanExecMs, b?.meanExecMs)]
-              : []),
-          ]
-        }),
-        align: ['l', 'r', 'r', 'r', 'l', 'l', 'r', 'r'],
-      })
-  }
+  const blocks: Block[] = []
+  if (slow.length === 0)
+    blocks.push(note('No statement averaged over 10 ms or stood out by total time during the load.'))
+  else
+    blocks.push({
+      kind: 'table',
+      header: [
+        'Query',
+        'Duration (mean)',
+        'Count',
+        'Total',
+        'DB time',
+        'Type',
+        'Issue',
+        'Location',
+        ...(ctx.base.pg ? ['Baseline mean', 'Δ mean'] : []),
+      ],
+      rows: slow.map((q) => {
+        const b = ctx.base.pg?.statements.find((x) => x.queryid === q.queryid)
+        return [
+          [codeSpan(q.query)],
+          fmt.ms(q.meanMs),
+          fmt.count(q.calls),
+          fmt.ms(q.totalMs),
+          fmt.pct(q.share),
+          queryType(q.query),
+          issueOf(q),
+          q.location ? [codeSpan(q.location)] : 'not found',
+          ...(ctx.base.pg
+            ? [b ? fmt.ms(b.meanExecMs) : 'not in baseline', relChange(q.meanMs, b?.meanExecMs)]
+            : []),
+        ]
+      }),
+      align: ['l', 'r', 'r', 'r', 'r', 'l', 'l', 'l', 'r', 'r'],
+    })
+  return section('slow-queries', 'Slow Queries (>10ms)', blocks)
+}
 
-  const n1 = findingsOf(ctx, 'n-plus-one')
-  const n1Blocks: Block[] = []
-  if (n1.length > 0) {
-    n1Blocks.push(
-      list(
-        n1.map((f, i) => ({
-          text: [strong(`Pattern ${i + 1}`), plain(`: ${f.title}. ${f.detail}`)],
-          checked: false,
-          children: [
-            kv('Location', f.location ? [codeSpan(f.location)] : 'not found in the repository'),
-            kv('Endpoint', f.endpoint ?? 'n/a'),
-            kv(
-              'Impact',
-              `${f.evidence?.queriesPerRequest ?? f.evidence?.callsPerRequest ?? 'n/a'} queries per request (${impactText(f)})`,
-            ),
-            kv('Solution', f.fix),
-          ],
-        })),
-      ),
-    )
-  } else if (pg) {
-    // No finding from the analysis: list what the attribution probe itself shows.
-    const repeated = pg.attribution.flatMap((a) =>
-      a.statements.filter((st) => st.callsPerRequest >= N_PLUS_ONE_CALLS).map((st) => ({ a, st })),
-    )
-    if (repeated.length > 0)
-      n1Blocks.push(
-        list(
-          repeated.map(({ a, st }, i) => ({
+function nPlusOneSection(ctx: Ctx): Section {
+  const n1 = dataOf(ctx.analysis?.nPlusOne)
+  const pg = ctx.pg
+  if (!n1)
+    return section('n-plus-one', 'N+1 Query Patterns', [
+      notCollected(analysisMissing(ctx, ctx.analysis?.nPlusOne, ctx.record.postgres)),
+    ])
+  const blocks: Block[] = [
+    n1.length > 0
+      ? list(
+          n1.map((n, i) => ({
             text: [
               strong(`Pattern ${i + 1}`),
-              plain(`: ${a.endpoint} runs one statement ${st.callsPerRequest.toFixed(0)} times per request`),
+              plain(
+                `: ${n.endpoint} runs one statement ${n.perRequest} times per request (${n.statementsPerRequest} statements per request in all)`,
+              ),
             ],
             checked: false,
             children: [
-              kv('Statement', [codeSpan(st.query)]),
-              kv('Location', 'not searched (no n-plus-one finding in this record)'),
+              kv('Statement', [codeSpan(n.query)]),
+              kv('Location', n.location ? [codeSpan(n.location)] : 'not found in the repository'),
               kv(
                 'Impact',
-                `${st.callsPerRequest.toFixed(0)} queries per request, ${fmt.ms(st.meanExecMs)} each`,
+                `${n.perRequest} queries per request, ${fmt.pct(n.shareOfEndpointDbTime)} of ${n.endpoint}'s ${n.shareBasis === 'queries' ? 'queries' : 'database time'} per request` +
+                  (n.shareOfDbTime !== undefined ? `, ${fmt.pct(n.shareOfDbTime)} of all database time` : ''),
               ),
-              kv(
-                'Solution',
-                'batch the lookups into one query (WHERE id = ANY($1)) or load them with a JOIN',
-              ),
+              kv('Solution', n.fix),
             ],
           })),
-        ),
-      )
-    else
-      n1Blocks.push(
-        note(
-          pg.attribution.length > 0
-            ? `No N+1 pattern: no statement ran ${N_PLUS_ONE_CALLS} or more times per request in the attribution probe.`
+        )
+      : note(
+          pg && pg.attribution.length > 0
+            ? 'No N+1 pattern: no statement ran repeatedly per request in the attribution probe.'
             : 'No N+1 pattern found (the attribution probe did not run).',
         ),
-      )
-  } else n1Blocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
-  if (pg && pg.attribution.length > 0) {
-    n1Blocks.push({
+  ]
+  if (pg && pg.attribution.length > 0)
+    blocks.push({
       kind: 'table',
       header: ['Endpoint', 'Request', 'Statements / request', 'DB time / request'],
       rows: pg.attribution.map((a) => [
@@ -1230,144 +1214,176 @@ function bottlenecks(ctx: Ctx): Section {
       ]),
       align: ['l', 'l', 'r', 'r'],
     })
-  }
   if (pg && pg.attributionSkipped.length > 0)
-    n1Blocks.push(list(pg.attributionSkipped.map((s) => ({ text: `${s.endpoint} not probed: ${s.reason}` }))))
+    blocks.push(list(pg.attributionSkipped.map((s) => ({ text: `${s.endpoint} not probed: ${s.reason}` }))))
+  return section('n-plus-one', 'N+1 Query Patterns', blocks)
+}
 
-  const idxBlocks: Block[] = []
+function indexesSection(ctx: Ctx): Section {
+  const indexes = dataOf(ctx.analysis?.indexes)
+  if (!indexes)
+    return section('missing-indexes', 'Missing Indexes', [
+      notCollected(analysisMissing(ctx, ctx.analysis?.indexes, ctx.record.postgres)),
+    ])
   const idx = findingsOf(ctx, 'missing-index')
-  if (!pg) idxBlocks.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
-  else {
-    const seq = pg.tables
-      .filter((t) => t.seqScanCount > t.idxScanCount)
-      .sort((a, b) => b.seqTupReadCount - a.seqTupReadCount)
-    idxBlocks.push(
-      seq.length > 0
-        ? {
-            kind: 'table',
-            header: ['Table', 'seq_scan', 'idx_scan', 'excess seq', 'rows read by seq scans', 'live rows'],
-            rows: seq.map((t) => [
-              [codeSpan(t.table)],
-              fmt.count(t.seqScanCount),
-              fmt.count(t.idxScanCount),
-              fmt.count(t.seqScanCount - t.idxScanCount),
-              fmt.count(t.seqTupReadCount),
-              fmt.count(t.nLiveTupCount),
-            ]),
-            align: ['l', 'r', 'r', 'r', 'r', 'r'],
-          }
-        : note('No table had more sequential than index scans during the load.'),
-      para([strong('Recommended Indexes'), plain(':')]),
-      idx.length > 0
-        ? list(idx.map((f) => ({ text: [codeSpan(f.fix), plain(` - ${f.title}`)], checked: false })))
-        : note(
-            'None from the analysis (no missing-index finding); the table above shows where sequential scans read the most rows.',
-          ),
-    )
-  }
+  const scans = (ix: IndexSuggestion) =>
+    ix.seqScans !== undefined
+      ? `${fmt.count(ix.seqScans)} seq / ${fmt.count(ix.idxScans ?? 0)} index scans, ${fmt.count(ix.rows)} rows`
+      : 'n/a'
+  return section('missing-indexes', 'Missing Indexes', [
+    indexes.length > 0
+      ? {
+          kind: 'table',
+          header: ['Table', 'Columns', 'Why', 'DB time', 'Scans'],
+          rows: indexes.map((ix) => [
+            [codeSpan(ix.table)],
+            ix.columns.join(', ') || 'n/a',
+            ix.source === 'plan' && ix.filter
+              ? [plain('plan filter '), codeSpan(ix.filter), plain(ix.note ? ` (${ix.note})` : '')]
+              : `table scan counts${ix.note ? ` (${ix.note})` : ''}`,
+            fmt.pct(ix.share),
+            scans(ix),
+          ]),
+          align: ['l', 'l', 'l', 'r', 'l'],
+        }
+      : note(
+          'No missing index: no query plan had a sequential scan on a large table with an indexable filter.',
+        ),
+    para([strong('Recommended Indexes'), plain(':')]),
+    idx.length > 0
+      ? list(idx.map((f) => ({ text: [codeSpan(f.fix), plain(` - ${f.title}`)], checked: false })))
+      : indexes.some((ix) => ix.statement)
+        ? list(
+            indexes
+              .filter((ix) => ix.statement)
+              .map((ix) => ({ text: [codeSpan(ix.statement)], checked: false })),
+          )
+        : note('None: no index suggestion in this run.'),
+  ])
+}
 
-  const cacheBlocks: Block[] = []
-  const redis = ctx.redis
+function cachingSection(ctx: Ctx): Section {
+  const cache = dataOf(ctx.analysis?.cache)
+  if (!cache)
+    return section('caching', '4.2 Caching Issues', [
+      notCollected(analysisMissing(ctx, ctx.analysis?.cache, ctx.record.redis)),
+    ])
   const cacheF = findingsOf(ctx, 'cache')
-  if (!redis) cacheBlocks.push(notCollected(missingReason(ctx.record.redis, 'Redis')))
-  else {
-    const noTtl = redis.sample.prefixes.filter((p) => p.ttl.none > 0 && p.keysCount > 0)
-    cacheBlocks.push(
-      para([
-        strong('Cache Hit Rate'),
-        plain(`: ${redis.hitRate !== undefined ? fmt.pct(redis.hitRate) : 'n/a'}`),
-      ]),
-      para([strong('Analysis'), plain(':')]),
-      list([
-        ...cacheF.map((f) => findingItem(f, false)),
-        {
-          text: `Cache evictions: ${redis.evictedKeysCount > 0 ? 'HIGH' : 'LOW'} (${fmt.count(redis.evictedKeysCount)} evicted during the load)`,
-          checked: redis.evictedKeysCount === 0,
-        },
-        {
-          text:
-            noTtl.length > 0
-              ? `TTL optimization needed: ${noTtl.map((p) => `${p.prefix} (${p.ttl.none} keys without TTL)`).join(', ')}`
-              : 'TTL optimization needed: no key prefix without a TTL in the sample',
-          checked: noTtl.length === 0,
-        },
-      ]),
-    )
-    if (redis.sample.prefixes.length > 0)
-      cacheBlocks.push({
-        kind: 'table',
-        header: ['Key prefix', 'Keys', 'Memory', 'No TTL', '< 1 min', '< 10 min', '< 1 h', '≥ 1 h'],
-        rows: redis.sample.prefixes.map((p) => [
-          [codeSpan(p.prefix)],
-          fmt.count(p.keysCount),
-          fmt.bytes(p.memoryBytes),
-          String(p.ttl.none),
-          String(p.ttl.lt1m),
-          String(p.ttl.lt10m),
-          String(p.ttl.lt1h),
-          String(p.ttl.ge1h),
-        ]),
-        align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      })
-    cacheBlocks.push(
-      para([strong('Recommendations'), plain(':')]),
-      cacheF.length > 0
-        ? list(cacheF.map((f) => ({ text: f.fix, checked: false })))
-        : note('None: no cache finding.'),
-    )
-  }
-
-  const depBlocks: Block[] = []
-  const prom = ctx.prom
-  const depF = findingsOf(ctx, 'external-dependency')
-  if (!prom) depBlocks.push(notCollected(missingReason(ctx.record.prometheus, 'Prometheus')))
-  else if (prom.dependencies.length === 0)
-    depBlocks.push(
-      note('No dependency histogram grew during the load (declare them under collectors.dependencies).'),
-    )
-  else {
-    const reqSeconds = prom.routes.reduce((s, r) => s + r.sumSeconds, 0)
-    depBlocks.push(para([strong('API Call Latency'), plain(':')]), {
+  const noTtl = cache.prefixes.filter((p) => p.noTtl > 0 && p.keys > 0)
+  const blocks: Block[] = [
+    para([
+      strong('Cache Hit Rate'),
+      plain(
+        `: ${cache.hitRate !== undefined ? fmt.pct(cache.hitRate) : 'n/a (no lookups during the load)'} (target ${fmt.pct(cache.target, 0)}; ${fmt.count(cache.hits)} hits, ${fmt.count(cache.misses)} misses)`,
+      ),
+    ]),
+    para([strong('Analysis'), plain(':')]),
+    list([
+      ...cacheF.map((f) => findingItem(f, false)),
+      {
+        text: `Cache evictions: ${cache.evictions > 0 ? 'HIGH' : 'LOW'} (${fmt.count(cache.evictions)} evicted, ${fmt.count(cache.expired)} expired during the load; policy ${cache.policy || 'not reported'})`,
+        checked: cache.evictions === 0,
+      },
+      {
+        text:
+          noTtl.length > 0
+            ? `TTL optimization needed: ${noTtl.map((p) => `${p.prefix} (${p.noTtl} keys without TTL)`).join(', ')}`
+            : 'TTL optimization needed: no key prefix without a TTL in the sample',
+        checked: noTtl.length === 0,
+      },
+    ]),
+  ]
+  if (cache.prefixes.length > 0)
+    blocks.push({
       kind: 'table',
-      header: ['Service', 'p50', 'p95', 'Count', 'Impact'],
-      rows: prom.dependencies.map((d) => {
-        const f = depF.find((x) => x.evidence?.dependency === d.name || x.title.includes(d.name))
-        return [
-          [codeSpan(d.name)],
-          fmt.ms(d.p50Ms),
-          fmt.ms(d.p95Ms),
-          fmt.count(d.count),
-          f
-            ? `${f.title}`
-            : reqSeconds > 0
-              ? `${fmt.pct(d.sumSeconds / reqSeconds)} of request time`
-              : `${d.sumSeconds.toFixed(1)} s total`,
+      header: ['Key prefix', 'Keys sampled', 'No TTL', 'TTL < 1 min'],
+      rows: cache.prefixes.map((p) => [
+        [codeSpan(p.prefix)],
+        fmt.count(p.keys),
+        fmt.count(p.noTtl),
+        fmt.count(p.shortTtl),
+      ]),
+      align: ['l', 'r', 'r', 'r'],
+    })
+  blocks.push(
+    para([strong('Recommendations'), plain(':')]),
+    cacheF.length > 0
+      ? list(cacheF.map((f) => ({ text: f.fix, checked: false })))
+      : note('None: the hit rate met its target, nothing was evicted and every sampled prefix has a TTL.'),
+  )
+  return section('caching', '4.2 Caching Issues', blocks)
+}
+
+function dependenciesSection(ctx: Ctx): Section {
+  const deps = dataOf(ctx.analysis?.dependencies)
+  if (!deps)
+    return section('dependencies', '4.3 External Dependencies', [
+      notCollected(analysisMissing(ctx, ctx.analysis?.dependencies, ctx.record.prometheus)),
+    ])
+  const depF = findingsOf(ctx, 'external-dependency')
+  const findingOf = (name: string) =>
+    depF.find((f) => f.evidence?.name === name || f.evidence?.dependency === name || f.title.includes(name))
+  const blocks: Block[] =
+    deps.length === 0
+      ? [note('No dependency histogram grew during the load (declare them under collectors.dependencies).')]
+      : [
+          para([strong('API Call Latency'), plain(':')]),
+          {
+            kind: 'table',
+            header: ['Service', 'p50', 'p95', 'Mean', 'Count', 'Impact'],
+            rows: deps.map((d) => {
+              const f = findingOf(d.name)
+              return [
+                [codeSpan(d.name)],
+                fmt.ms(d.p50Ms),
+                fmt.ms(d.p95Ms),
+                fmt.ms(d.meanMs),
+                fmt.count(d.count),
+                f ? `${f.title} (${impactText(f)})` : d.slow ? 'slow (p95 over 100 ms)' : 'within limits',
+              ]
+            }),
+            align: ['l', 'r', 'r', 'r', 'r', 'l'],
+          },
         ]
-      }),
-      align: ['l', 'r', 'r', 'r', 'l'],
+  if (depF.length > 0) blocks.push(list(depF.map((f) => findingItem(f))))
+  return section('dependencies', '4.3 External Dependencies', blocks)
+}
+
+function applicationSection(ctx: Ctx): Section {
+  const areas = dataOf(ctx.analysis?.areas)
+  const areaF = findingsOf(ctx, 'bottleneck-area')
+  const blocks: Block[] = []
+  if (areas && areas.length > 0) {
+    const cpu = areas.find((a) => a.kind === 'cpu')
+    const allocs = areas.find((a) => a.kind === 'allocs')
+    const names = [...new Set(areas.flatMap((a) => a.shares.map((s) => s.area)))]
+    const share = (b: typeof cpu, area: string) => {
+      const s = b?.shares.find((x) => x.area === area)
+      return s ? fmt.pct(s.share) : b ? '0.0%' : 'n/a'
+    }
+    blocks.push({
+      kind: 'table',
+      header: ['Area', 'CPU', 'Allocated bytes'],
+      rows: names.map((n) => [n, share(cpu, n), share(allocs, n)]),
+      align: ['l', 'r', 'r'],
     })
   }
-  if (depF.length > 0) depBlocks.push(list(depF.map((f) => findingItem(f))))
-
-  const areaF = findingsOf(ctx, 'bottleneck-area')
-  const appBlocks: Block[] =
+  blocks.push(
     areaF.length > 0
-      ? [
-          list(
-            areaF.map((f) => ({
-              text: [strong(f.title), plain(`: ${f.detail} (${impactText(f)})`)],
-              checked: false,
-            })),
-          ),
-        ]
-      : [
-          ctx.profiles.cpu
-            ? note(
-                'No application area (JSON, middleware, driver, GC, syscalls) stood out in the CPU profile.',
-              )
-            : notCollected(`needs the CPU profile: ${profileMissing(ctx, ['cpu'])}`),
-        ]
+      ? list(
+          areaF.map((f) => ({
+            text: [strong(f.title), plain(`: ${f.detail} (${impactText(f)})`)],
+            checked: false,
+          })),
+        )
+      : areas
+        ? note('No application area (JSON, middleware, driver, GC, syscalls) took 15% or more of the CPU.')
+        : notCollected(analysisMissing(ctx, ctx.analysis?.areas, ctx.record.profiles)),
+  )
+  return section('application', '4.4 Application Bottlenecks', blocks)
+}
 
+function bottlenecks(ctx: Ctx): Section {
   return section(
     'bottlenecks',
     '4. Bottleneck Analysis',
@@ -1377,42 +1393,34 @@ function bottlenecks(ctx: Ctx): Section {
         'database-queries',
         '4.1 Database Queries',
         [],
-        [
-          section('slow-queries', 'Slow Queries (>10ms)', slowBlocks),
-          section('n-plus-one', 'N+1 Query Patterns', n1Blocks),
-          section('missing-indexes', 'Missing Indexes', idxBlocks),
-        ],
+        [slowQueriesSection(ctx), nPlusOneSection(ctx), indexesSection(ctx)],
       ),
-      section('caching', '4.2 Caching Issues', cacheBlocks),
-      section('dependencies', '4.3 External Dependencies', depBlocks),
-      section('application', '4.4 Application Bottlenecks', appBlocks),
+      cachingSection(ctx),
+      dependenciesSection(ctx),
+      applicationSection(ctx),
     ],
   )
 }
 
-const TIERS: { tier: 1 | 2 | 3 | 4; title: string }[] = [
-  { tier: 1, title: 'Priority 1: Critical (Expected Impact >30%)' },
-  { tier: 2, title: 'Priority 2: High (Expected Impact 10-30%)' },
-  { tier: 3, title: 'Priority 3: Medium (Expected Impact 5-10%)' },
-  { tier: 4, title: 'Priority 4: Low (Expected Impact <5%)' },
-]
-
 function recommendations(ctx: Ctx): Section {
+  const byTier = findingsByTier(ctx.findings)
   return section(
     'recommendations',
     '5. Optimization Recommendations',
     ctx.findings.length === 0
       ? [
           note(
-            'No findings in this run, so no recommendations: every collected signal was within its thresholds.',
+            ctx.analysis
+              ? 'No findings in this run, so no recommendations: every collected signal was within its thresholds.'
+              : `No findings: ${NO_ANALYSIS}.`,
           ),
         ]
       : [],
-    TIERS.map(({ tier, title }) => {
-      const fs = ctx.findings.filter((f) => f.tier === tier).sort((a, b) => (b.impact ?? 0) - (a.impact ?? 0))
+    ([1, 2, 3, 4] as const).map((tier) => {
+      const fs = byTier[tier]
       return section(
         `priority-${tier}`,
-        title,
+        TIER_TITLES[tier],
         fs.length === 0
           ? [note(`No priority ${tier} findings in this run.`)]
           : [
@@ -1436,84 +1444,78 @@ function recommendations(ctx: Ctx): Section {
   )
 }
 
-const PHASES: { title: string; kinds: FindingKind[]; none: string }[] = [
-  {
-    title: 'Phase 1: Database Optimizations',
-    kinds: ['missing-index', 'n-plus-one', 'slow-query'],
-    none: 'no database findings',
-  },
-  { title: 'Phase 2: Caching Optimizations', kinds: ['cache'], none: 'no cache findings' },
-  {
-    title: 'Phase 3: Application Optimizations',
-    kinds: [
-      'cpu-hotspot',
-      'allocation-hotspot',
-      'bottleneck-area',
-      'contention',
-      'goroutine-leak',
-      'external-dependency',
-      'slo',
-      'other',
-    ],
-    none: 'no application findings',
-  },
-]
+/** Characters a code span from the analysis helpers' texts may hold (SQL, names); others stay plain. */
+const SAFE_CODE = /^[\w\s.,:;=()$*'"+\-/[\]{}]+$/
 
-function implementationPlan(ctx: Ctx): Section {
-  const children = PHASES.map((p, i) => {
-    const fs = findingsOf(ctx, ...p.kinds).sort((a, b) => a.tier - b.tier)
-    return section(
-      `phase-${i + 1}`,
-      p.title,
-      fs.length === 0
-        ? [note(`Nothing to do in this phase: ${p.none}.`)]
-        : [
-            list(
-              fs.map((f) => ({
-                text: [
-                  plain(`${f.fix} `),
-                  { text: `(priority ${f.tier}, effort ${f.effort}: ${f.title})`, em: true },
-                ],
-                checked: false,
-              })),
-            ),
-          ],
-    )
+/** Text with `code` spans (the analysis helpers' item texts) as spans; the renderer escapes both. */
+function withCode(text: string): Span[] {
+  return text.split(/(`[^`\n]+`)/).flatMap((part) => {
+    if (part === '') return []
+    const inner = part.slice(1, -1)
+    return /^`[^`\n]+`$/.test(part) && SAFE_CODE.test(inner) ? [codeSpan(inner)] : [plain(part)]
   })
-  children.push(
-    section('phase-4', 'Phase 4: Re-profiling', [
-      list([
-        { text: 'Push the changes: perfgate runs the same load test on the pull request', checked: false },
-        {
-          text: 'Collect new profiles (pprof, PostgreSQL, Redis, Prometheus) in the same run',
-          checked: false,
-        },
-        {
-          text: `Compare metrics with this run (${shortSha(ctx.record.meta.git?.sha) ?? ctx.record.meta.startedAt}) as the baseline`,
-          checked: false,
-        },
-        { text: 'Document improvements: the sticky comment updates in place', checked: false },
-      ]),
-    ]),
-  )
-  return section('implementation-plan', '6. Implementation Plan', [], children)
 }
 
-function successCriteria(ctx: Ctx): Section {
-  const items: ListItem[] = ctx.input.slos.map((s) => ({
+function implementationPlanSection(ctx: Ctx): Section {
+  const phases = implementationPlan(ctx.findings)
+  const blocks: Block[] =
+    ctx.findings.length === 0
+      ? [
+          note(
+            ctx.analysis
+              ? 'Nothing to change: no findings in this run; re-profile after the next change.'
+              : `Nothing planned: ${NO_ANALYSIS}.`,
+          ),
+        ]
+      : []
+  return section(
+    'implementation-plan',
+    '6. Implementation Plan',
+    blocks,
+    phases.map((p, i) =>
+      section(`phase-${i + 1}`, p.title, [
+        list(
+          p.items.map((item) => {
+            const f = item.finding !== undefined ? ctx.findings[item.finding] : undefined
+            return {
+              text: [
+                ...withCode(item.text),
+                ...(f ? [plain(' '), { text: `(priority ${f.tier}, effort ${f.effort})`, em: true }] : []),
+              ],
+              checked: false,
+              // What to do, unless the item already says it (an index statement).
+              ...(f && f.kind !== 'missing-index' ? { children: [{ text: f.fix }] } : {}),
+            }
+          }),
+        ),
+      ]),
+    ),
+  )
+}
+
+function successCriteriaSection(ctx: Ctx): Section {
+  const targets: ListItem[] = ctx.input.slos.map((s) => ({
     text:
       s.status === 'no-data'
         ? `${s.id} ${s.target.text}: no data (${s.message.replace(/^.*no data \(/, '').replace(/\)$/, '')})`
         : `${criterionName(s)} ${s.target.text} (measured ${sloValue(s)})`,
     checked: s.status === 'pass',
   }))
+  // The SLO targets are listed above with their measurements; the analysis adds one per finding.
+  const fixed = successCriteria(ctx.findings, ctx.record.plan.slos).filter((c) => c.finding !== undefined)
   return section(
     'success-criteria',
     '7. Success Criteria',
     [],
     [
       section('targets', 'Performance Targets', [
-        items.length > 0 ? list(items) : note('No SLO targets configured (perfgate.yml `slos`).'),
+        targets.length > 0 ? list(targets) : note('No SLO targets configured (perfgate.yml `slos`).'),
+        ...(fixed.length > 0
+          ? [
+              para([strong('Each finding fixed'), plain(':')]),
+              list(fixed.map((c) => ({ text: withCode(c.text), checked: false }))),
+            ]
+          : []),
       ]),
       section('validation', 'Validation Steps', [
         list(
@@ -1563,6 +1565,7 @@ function notes(ctx: Ctx): Section {
       unexpected.push(`${ep.name} answered ${non2xx.map(([c, n]) => `${n}× ${c}`).join(', ')}`)
   }
   for (const f of findingsOf(ctx, 'other', 'goroutine-leak')) unexpected.push(`${f.title}: ${f.detail}`)
+  for (const n of ctx.analysis?.notes ?? []) unexpected.push(`Analysis: ${n}`)
   unexpected.push(...(ctx.input.comparison?.notes ?? []))
   for (const [name, part] of [
     ['Prometheus', ctx.prom],
@@ -1579,6 +1582,7 @@ function notes(ctx: Ctx): Section {
     questions.push(`Is this real? ${r.message} (${r.evidence.note})`)
   for (const s of ctx.pg?.attributionSkipped ?? [])
     questions.push(`Why was ${s.endpoint} not probed? ${s.reason}`)
+  if (!ctx.analysis) questions.push(`What would the analysis find? ${NO_ANALYSIS}`)
   const collectors: [string, Part<unknown> | undefined, string][] = [
     ['Prometheus metrics', ctx.record.prometheus, 'metrics-url'],
     ['PostgreSQL statistics', ctx.record.postgres, 'database-url'],
@@ -1736,7 +1740,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
     ...(dataOf(record.postgres) ? { pg: dataOf(record.postgres)! } : {}),
     ...(dataOf(record.redis) ? { redis: dataOf(record.redis)! } : {}),
     ...(dataOf(record.appStats) ? { app: dataOf(record.appStats)! } : {}),
-    profiles: input.profiles ?? {},
     ...(record.analysis ? { analysis: record.analysis } : {}),
     findings: [...(record.findings ?? [])].sort(
       (a, b) => a.tier - b.tier || (b.impact ?? 0) - (a.impact ?? 0),
@@ -1802,8 +1805,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       profiling(ctx),
       bottlenecks(ctx),
       recommendations(ctx),
-      implementationPlan(ctx),
-      successCriteria(ctx),
+      implementationPlanSection(ctx),
+      successCriteriaSection(ctx),
       notes(ctx),
       appendix(ctx),
     ],

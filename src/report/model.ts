@@ -28,8 +28,9 @@ export interface ReportInput {
   links?: ReportLinks
   reportName: string
   /**
-   * Decoded profiles of the run (the `.pb.gz` files of record.profiles), for the top tables and the
-   * flame graph. The record holds only the file names; the caller decodes them.
+   * Decoded profiles of the run (the `.pb.gz` files of record.profiles): only the CPU one is read,
+   * for the flame graph, which the record cannot carry. The top tables, goroutine and contention
+   * figures come from record.analysis.
    */
   profiles?: Partial<Record<ProfileKind, Profile>>
   /** EXPLAIN output by queryid (the files of record.postgres.explains), for the appendix. */
