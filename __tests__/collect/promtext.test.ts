@@ -10,7 +10,7 @@ import {
   samplesNamed,
   sumSeries,
 } from '../../src/collect/promtext.ts'
-import { analyseScrapes } from '../../src/collect/prometheus.ts'
+import { analyseScrapes, runtimeFigures } from '../../src/collect/prometheus.ts'
 import { SCRAPE_AFTER, SCRAPE_BEFORE } from './fixtures.ts'
 
 describe('Prometheus text parsing', () => {
@@ -171,6 +171,22 @@ describe('analyseScrapes', () => {
     assert.equal(data.runtimeDelta.gcCount, 10)
     assert.equal(data.runtimeDelta.cpuSeconds, 10)
     assert.equal(data.runtimeDelta.cpuCores, 1)
+  })
+
+  it('reads the Go version from go_info and the memory limit from go_gc_gomemlimit_bytes', () => {
+    const figures = runtimeFigures(
+      parsePrometheusText(
+        [
+          'go_info{version="go1.26.8"} 1',
+          'go_gc_gomemlimit_bytes 9.223372036854776e+18',
+          'go_sched_gomaxprocs_threads 2',
+        ].join('\n'),
+      ),
+    )
+    assert.equal(figures.goVersion, 'go1.26.8')
+    assert.equal(figures.memoryLimitBytes, 9.223372036854776e18)
+    assert.equal(figures.gomaxprocs, 2)
+    assert.deepEqual(runtimeFigures(parsePrometheusText('go_goroutines 7\n')), { goroutines: 7 })
   })
 
   it('reports a declared dependency with its call count and p95', () => {

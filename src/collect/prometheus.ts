@@ -32,10 +32,11 @@ export const METRIC_NAMES = {
   inFlight: 'http_in_flight_requests',
 }
 
-const RUNTIME: [keyof RuntimeFigures, string][] = [
+const RUNTIME: [Exclude<keyof RuntimeFigures, 'goVersion'>, string][] = [
   ['goroutines', 'go_goroutines'],
   ['threads', 'go_threads'],
   ['gomaxprocs', 'go_sched_gomaxprocs_threads'],
+  ['memoryLimitBytes', 'go_gc_gomemlimit_bytes'],
   ['heapAllocBytes', 'go_memstats_heap_alloc_bytes'],
   ['heapInuseBytes', 'go_memstats_heap_inuse_bytes'],
   ['heapObjectsCount', 'go_memstats_heap_objects'],
@@ -47,8 +48,11 @@ const RUNTIME: [keyof RuntimeFigures, string][] = [
   ['allocatedBytes', 'go_memstats_alloc_bytes_total'],
 ]
 
+/** The runtime gauges and counters of one scrape, and the Go version from `go_info{version}`. */
 export function runtimeFigures(parsed: ParsedMetrics): RuntimeFigures {
   const out: RuntimeFigures = {}
+  const goVersion = samplesNamed(parsed, 'go_info').find((s) => s.labels.version)?.labels.version
+  if (goVersion) out.goVersion = goVersion
   for (const [field, name] of RUNTIME) {
     const v = valueOf(parsed, name)
     if (v !== undefined && Number.isFinite(v)) out[field] = v

@@ -22,9 +22,13 @@ export interface RouteMetrics extends HistogramDelta {
 
 /** Go runtime and process figures of one scrape (absent when the target does not expose them). */
 export interface RuntimeFigures {
+  /** The Go version the target was built with (`go_info{version}`), e.g. `go1.23.4`. */
+  goVersion?: string
   goroutines?: number
   threads?: number
   gomaxprocs?: number
+  /** The soft memory limit (`go_gc_gomemlimit_bytes`, GOMEMLIMIT); math.MaxInt64 when unset. */
+  memoryLimitBytes?: number
   heapAllocBytes?: number
   heapInuseBytes?: number
   heapObjectsCount?: number

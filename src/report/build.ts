@@ -493,9 +493,8 @@ function testConfiguration(ctx: Ctx): Section {
         ]
       : [kv('Max memory', 'not collected'), kv('Eviction policy', 'not collected')],
   }
-  const after = ctx.prom?.runtime.after as
-    (PrometheusData['runtime']['after'] & { memoryLimitBytes?: number; goVersion?: string }) | undefined
-  const before = ctx.prom?.runtime.before as typeof after
+  const after = ctx.prom?.runtime.after
+  const before = ctx.prom?.runtime.before
   const gomaxprocs = after?.gomaxprocs ?? before?.gomaxprocs
   const memLimit = after?.memoryLimitBytes ?? before?.memoryLimitBytes
   const goVersion = after?.goVersion ?? before?.goVersion
@@ -503,7 +502,7 @@ function testConfiguration(ctx: Ctx): Section {
     ...kv(
       'Backend',
       ctx.prom
-        ? `Go${goVersion ? ` ${goVersion}` : ''} (from Prometheus runtime metrics)`
+        ? `Go${goVersion ? ` ${goVersion.replace(/^go/, '')}` : ''} (from Prometheus runtime metrics)`
         : `Go: not collected (${missingReason(ctx.record.prometheus, 'Prometheus')})`,
     ),
     children: ctx.prom
