@@ -987,7 +987,7 @@ function goroutineProfile(ctx: Ctx): Section {
   // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
   const waiting = (
     stacks.length > 0
-      ? stacks.map((s) => ({ name: s.waitingIn, count: `${s.count} goroutines` }))
+      ? stacks.map((s) => ({ name: s.waitingIn, count: `${s.count} goroutine${s.count === 1 ? '' : 's'}` }))
       : (top?.rows ?? [])
           .filter((r) => !r.name.startsWith('runtime.') && r.cum > 0)
           .sort((a, b) => b.cum - a.cum)
@@ -1375,9 +1375,11 @@ function applicationSection(ctx: Ctx): Section {
             checked: false,
           })),
         )
-      : areas
+      : areas?.some((a) => a.kind === 'cpu')
         ? note('No application area (JSON, middleware, driver, GC, syscalls) took 15% or more of the CPU.')
-        : notCollected(analysisMissing(ctx, ctx.analysis?.areas, ctx.record.profiles)),
+        : areas
+          ? note(`No CPU breakdown, so no CPU bottleneck judged: ${sentence(profileMissing(ctx, ['cpu']))}.`)
+          : notCollected(analysisMissing(ctx, ctx.analysis?.areas, ctx.record.profiles)),
   )
   return section('application', '4.4 Application Bottlenecks', blocks)
 }
