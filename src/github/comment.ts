@@ -1,6 +1,7 @@
 // The sticky PR comment: one per pull request per report name, found by a hidden marker and
 // updated in place on every push.
 import type { GitHubClient } from './octokit.ts'
+import { commentMarker } from '../report/marker.ts'
 import { describeError, isReadOnlyTokenError } from './octokit.ts'
 
 /** GitHub rejects comment bodies longer than this (422). */
@@ -19,14 +20,10 @@ export interface StickyCommentTarget {
   body: string
 }
 
+export { commentMarker }
+
 export type StickyCommentResult =
   { url: string; id: number; action: 'created' | 'updated'; duplicates: number } | { skipped: string }
-
-/** The hidden first line that identifies perfgate's comment for one report name. */
-export function commentMarker(reportName: string): string {
-  // Encoded so no report name can end the HTML comment or look like another name's marker.
-  return `<!-- perfgate:report-name=${encodeURIComponent(reportName)} -->`
-}
 
 /** The body sent to GitHub: the marker line, then the rendered comment. */
 export function stickyBody(reportName: string, body: string): string {

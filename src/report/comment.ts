@@ -2,6 +2,7 @@
 // report below (collapsed in the comment), trimmed to GitHub's size limits with a note saying what
 // was left out and where the full report is.
 import { code, details, heading, inline } from './markdown.ts'
+import { commentMarker } from './marker.ts'
 import type { ReportModel, Section } from './model.ts'
 import {
   endpointTableBlock,
@@ -13,19 +14,12 @@ import {
   type Limits,
 } from './render-markdown.ts'
 
+export { commentMarker }
+
 /** GitHub rejects issue comments longer than 65,536 characters. */
 export const COMMENT_LIMIT = 65_536
 /** GitHub rejects a step summary larger than 1 MiB. */
 export const SUMMARY_LIMIT = 1024 * 1024
-
-/** The hidden first line the sticky-comment code finds the comment by. */
-export function commentMarker(reportName: string): string {
-  const name = reportName
-    .replace(/[\r\n<>]/g, '')
-    .replace(/-{2,}/g, '-')
-    .trim()
-  return `<!-- perfgate:report-name=${name} -->`
-}
 
 /** Levels of detail a collapsed section can be shown at, from full to dropped. */
 const LEVELS: (Limits | 'drop')[] = [
