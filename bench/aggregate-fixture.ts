@@ -1,6 +1,6 @@
 // Writes a large, realistic k6 NDJSON file for bench/aggregate.ts: the line layout of k6 v1
 // `--out json` (every metric of every request, Metric headers, vus points), 8 endpoints,
-// log-normal-ish latencies, 1 % failures, ~120 requests/s over simulated time.
+// log-normal-ish latencies in whole nanoseconds, 1 % failures, ~120 requests/s over simulated time.
 //   node --import tsx bench/aggregate-fixture.ts <out.ndjson> [points=5000000]   (.gz: gzip too)
 import { createWriteStream } from 'node:fs'
 import { createGzip } from 'node:zlib'
@@ -57,7 +57,7 @@ export async function writeFixture(path: string, points: number): Promise<void> 
     const status = failed ? '500' : method === 'POST' && endpoint === 'create_comment' ? '201' : '200'
     const time = isoNanos(t)
     const tags = `{"endpoint":"${endpoint}","expected_response":"${failed ? 'false' : 'true'}","group":"","method":"${method}","name":"${route}","proto":"HTTP/1.1","scenario":"perfgate","status":"${status}","tls_version":"","url":"${route}","user_type":"casual browser"}`
-    const duration = Math.exp(1 + rand() * 3) / 3
+    const duration = nanos(Math.exp(1 + rand() * 3) / 3)
     for (const m of PER_REQUEST) {
       const value =
         m === 'http_reqs'
@@ -68,7 +68,7 @@ export async function writeFixture(path: string, points: number): Promise<void> 
               : 0
             : m === 'http_req_duration'
               ? duration
-              : duration * rand()
+              : nanos(duration * rand())
       buffer += `{"metric":"${m}","type":"Point","data":{"time":"${time}","value":${value},"tags":${tags}}}\n`
     }
     buffer += `{"metric":"checks","type":"Point","data":{"time":"${time}","value":${failed ? 0 : 1},"tags":{"check":"${endpoint} answered as expected","endpoint":"${endpoint}","group":"","scenario":"perfgate"}}}\n`
@@ -89,6 +89,14 @@ export async function writeFixture(path: string, points: number): Promise<void> 
   await flush()
   out.end()
   await once(file, 'close')
+}
+
+/**
+ * k6 measures whole nanoseconds and writes milliseconds (`459.865729`), never the 16–17 digits
+ * of an arbitrary double.
+ */
+function nanos(ms: number): number {
+  return Math.round(ms * 1e6) / 1e6
 }
 
 function isoNanos(ns: number): string {

@@ -2,8 +2,8 @@
 // number of endpoints and windows, not by the file size. A file cut short (k6 killed) is
 // aggregated up to where it ends and reported as truncated.
 import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { createGunzip, constants as zlib } from 'node:zlib'
-import type { Readable } from 'node:stream'
 import { LoadAggregator, type AggregateOptions, type AggregateResult } from './aggregate.ts'
 import { K6JsonScanner } from './k6-json-scanner.ts'
 
@@ -22,7 +22,8 @@ export async function aggregateK6File(path: string, options: AggregateOptions): 
   const scanner = new K6JsonScanner(aggregator)
   let truncated: string | undefined
   try {
-    for await (const chunk of openK6File(path)) scanner.pushBytes(chunk as Buffer)
+    if (path.endsWith('.gz')) await readGzip(path, (chunk) => scanner.pushBytes(chunk))
+    else await readPlain(path, (chunk) => scanner.pushBytes(chunk))
   } catch (error) {
     truncated = `reading ${path} stopped: ${(error as Error).message}`
   }
@@ -30,11 +31,29 @@ export async function aggregateK6File(path: string, options: AggregateOptions): 
   return { result: aggregator.result(), lines: scanner.lines, malformed: scanner.malformed, truncated }
 }
 
-function openK6File(path: string): Readable {
+/**
+ * Reads into one buffer, over and over (the scanner copies what it keeps). A read stream allocates
+ * a fresh buffer per chunk instead, and touching that new memory cost 5× the read itself
+ * (bench/aggregate.ts: ~0.5 CPU s per 330 MB against ~0.1 s).
+ */
+async function readPlain(path: string, onChunk: (chunk: Buffer) => void): Promise<void> {
+  const file = await open(path)
+  try {
+    const buffer = Buffer.allocUnsafeSlow(READ_CHUNK)
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, READ_CHUNK, null)
+      if (bytesRead === 0) return
+      onChunk(buffer.subarray(0, bytesRead))
+    }
+  } finally {
+    await file.close()
+  }
+}
+
+async function readGzip(path: string, onChunk: (chunk: Buffer) => void): Promise<void> {
   const file = createReadStream(path, { highWaterMark: READ_CHUNK })
-  if (!path.endsWith('.gz')) return file
   // SYNC_FLUSH lets a gzip stream that k6 never closed still yield what it holds.
   const gunzip = createGunzip({ chunkSize: READ_CHUNK, finishFlush: zlib.Z_SYNC_FLUSH })
   file.on('error', (error) => gunzip.destroy(error))
-  return file.pipe(gunzip)
+  for await (const chunk of file.pipe(gunzip)) onChunk(chunk as Buffer)
 }

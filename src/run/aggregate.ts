@@ -1,6 +1,15 @@
 // Streams k6 points into per-endpoint and per-window histograms (bounded memory: one set of
 // histograms per endpoint and window, whatever the number of points), then summarises them
 // into the record's EndpointLoad shape.
+//
+// Why windows keep raw durations first: a 3-significant-digit HDR histogram is ~28 KB (7 168
+// Int32 counts for latencies up to ~65 ms, more for longer ones), while a 10-second window of
+// one endpoint usually holds a few hundred requests. An hour-long run of 8 endpoints is 2 880
+// windows: 80 MB of mostly empty counts. A window therefore keeps its durations in a small
+// Uint32Array and becomes a histogram only when it outgrows one (WINDOW_SAMPLES_MAX), so memory
+// is never more than with histograms alone. Window histograms are built from the durations, in
+// the order they came, when the result is summarised: the record is the same as if they had
+// been histograms from the start (same precision, same encoding, shards still merge).
 import type { Histogram } from 'hdr-histogram-js'
 import type { EndpointSpec } from '../plan/types.ts'
 import type { EndpointLoad, LoadWindow } from '../record/load.ts'
@@ -24,6 +33,9 @@ const MAX_ENDPOINTS = 200
 const OTHER_ENDPOINT = 'other'
 /** Distinct tag sets remembered; cleared when full (per-VU or per-iteration tags would grow it forever). */
 const MAX_CACHED_TAG_SETS = 20_000
+/** Durations a window keeps raw (16 KB) before it becomes a histogram (≥ 16 KB at 3 digits). */
+const WINDOW_SAMPLES_MAX = 4096
+const NO_SAMPLES = new Uint32Array(0)
 
 export interface AggregateOptions {
   endpoints: EndpointSpec[]
@@ -40,7 +52,11 @@ interface Phase {
 interface WindowAccumulator {
   count: number
   errors: number
-  duration: Histogram
+  /** Durations in µs, `n` of them, while the window is small; see WINDOW_SAMPLES_MAX. */
+  samples: Uint32Array
+  n: number
+  /** The durations once too many to keep raw. */
+  histogram: Histogram | undefined
 }
 
 interface EndpointAccumulator {
@@ -54,8 +70,11 @@ interface EndpointAccumulator {
   waiting: Phase
   connecting: Phase
   blocked: Phase
-  /** Duration histograms live only per window; totals are their sum (one record per sample). */
+  /** Durations live only per window; totals are their sum (one record per sample). */
   windows: Map<number, WindowAccumulator>
+  /** The window of the last point, which the next point is nearly always in. */
+  lastIndex: number
+  lastWindow: WindowAccumulator | undefined
 }
 
 interface TagInfo {
@@ -125,8 +144,7 @@ export class LoadAggregator implements PointSink {
         return
       case 'http_req_duration':
         addMoment(acc.duration, value)
-        this.windowOf(acc, timeMs).duration.recordValue(msToMicros(value))
-        return
+        return addDuration(this.windowOf(acc, timeMs), msToMicros(value))
       case 'http_req_waiting':
         return record(acc.waiting, value)
       case 'http_req_connecting':
@@ -180,6 +198,8 @@ export class LoadAggregator implements PointSink {
         connecting: newPhase(),
         blocked: newPhase(),
         windows: new Map(),
+        lastIndex: -1,
+        lastWindow: undefined,
       }
       this.byName.set(name, acc)
     }
@@ -189,11 +209,14 @@ export class LoadAggregator implements PointSink {
   private windowOf(acc: EndpointAccumulator, timeMs: number): WindowAccumulator {
     if (this.startMs === undefined) this.startMs = timeMs
     const index = Math.max(0, Math.floor((timeMs - this.startMs) / this.windowMs))
+    if (index === acc.lastIndex) return acc.lastWindow!
     let window = acc.windows.get(index)
     if (window === undefined) {
-      window = { count: 0, errors: 0, duration: newHistogram() }
+      window = { count: 0, errors: 0, samples: NO_SAMPLES, n: 0, histogram: undefined }
       acc.windows.set(index, window)
     }
+    acc.lastIndex = index
+    acc.lastWindow = window
     return window
   }
 
@@ -213,6 +236,15 @@ export class LoadAggregator implements PointSink {
     overall.checksPass = this.overallChecksPass
     overall.checksFail = this.overallChecksFail
     const specByName = new Map(this.specs.map((s) => [s.name, s]))
+    // The overall windows are the sum of the endpoints' windows (below), built one at a time.
+    const overallWindows = new Map<number, WindowAccumulator[]>()
+    for (const acc of accs) {
+      for (const [index, w] of acc.windows) {
+        const list = overallWindows.get(index)
+        if (list) list.push(w)
+        else overallWindows.set(index, [w])
+      }
+    }
     return {
       startMs,
       endMs,
@@ -220,10 +252,80 @@ export class LoadAggregator implements PointSink {
       windowS: this.windowMs / 1000,
       vusMax: this.vusMax,
       points: this.points,
-      overall: summarise(overall, durationS, this.windowMs, undefined),
-      endpoints: accs.map((a) => summarise(a, durationS, this.windowMs, specByName.get(a.name))),
+      overall: summarise(overall, overallWindowsOf(overallWindows), durationS, this.windowMs, undefined),
+      endpoints: accs.map((a) =>
+        summarise(a, windowsOf(a), durationS, this.windowMs, specByName.get(a.name)),
+      ),
     }
   }
+}
+
+function addDuration(w: WindowAccumulator, micros: number): void {
+  if (w.histogram === undefined) {
+    // Over 71 minutes does not fit in a Uint32: such a window is a histogram from then on.
+    if (micros <= 0xffff_ffff) {
+      if (w.n < w.samples.length) {
+        w.samples[w.n++] = micros
+        return
+      }
+      if (w.n < WINDOW_SAMPLES_MAX) {
+        const grown = new Uint32Array(Math.max(64, w.n * 2))
+        grown.set(w.samples)
+        w.samples = grown
+        w.samples[w.n++] = micros
+        return
+      }
+    }
+    w.histogram = windowHistogram(w)
+    w.samples = NO_SAMPLES
+    w.n = 0
+  }
+  w.histogram.recordValue(micros)
+}
+
+/** The window's durations as a histogram: its own once it has one, else a new one. */
+function windowHistogram(w: WindowAccumulator): Histogram {
+  if (w.histogram !== undefined) return w.histogram
+  const h = newHistogram()
+  if (w.n === 0) return h
+  // The largest first: the histogram grows once to its final size instead of step by step
+  // (the counts, the size and so the encoding do not depend on the order).
+  let top = 0
+  for (let i = 1; i < w.n; i++) if (w.samples[i]! > w.samples[top]!) top = i
+  h.recordValue(w.samples[top]!)
+  for (let i = 0; i < w.n; i++) if (i !== top) h.recordValue(w.samples[i]!)
+  return h
+}
+
+/** A window to summarise: its histogram is built only when it is its turn. */
+interface WindowToSummarise {
+  index: number
+  count: number
+  errors: number
+  histogram: () => Histogram
+}
+
+function windowsOf(acc: EndpointAccumulator): WindowToSummarise[] {
+  return [...acc.windows.entries()].map(([index, w]) => ({
+    index,
+    count: w.count,
+    errors: w.errors,
+    histogram: () => windowHistogram(w),
+  }))
+}
+
+/** Each overall window sums the endpoints' histograms of that window, as if merged from records. */
+function overallWindowsOf(byIndex: Map<number, WindowAccumulator[]>): WindowToSummarise[] {
+  return [...byIndex.entries()].map(([index, ws]) => ({
+    index,
+    count: ws.reduce((n, w) => n + w.count, 0),
+    errors: ws.reduce((n, w) => n + w.errors, 0),
+    histogram: () => {
+      const total = newHistogram()
+      for (const w of ws) total.add(windowHistogram(w))
+      return total
+    },
+  }))
 }
 
 function newPhase(): Phase {
@@ -262,6 +364,8 @@ function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointA
     connecting: newPhase(),
     blocked: newPhase(),
     windows: new Map(),
+    lastIndex: -1,
+    lastWindow: undefined,
   }
   for (const acc of accs) {
     total.count += acc.count
@@ -273,16 +377,6 @@ function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointA
     for (const key of ['waiting', 'connecting', 'blocked'] as const) {
       total[key].histogram.add(acc[key].histogram)
       mergeMoments(total[key].moments, acc[key].moments)
-    }
-    for (const [index, w] of acc.windows) {
-      let into = total.windows.get(index)
-      if (into === undefined) {
-        into = { count: 0, errors: 0, duration: newHistogram() }
-        total.windows.set(index, into)
-      }
-      into.count += w.count
-      into.errors += w.errors
-      into.duration.add(w.duration)
     }
   }
   return total
@@ -297,21 +391,23 @@ function windowPercentiles(histogram: Histogram): { p50Ms: number; p95Ms: number
 
 function summarise(
   acc: EndpointAccumulator,
+  accWindows: WindowToSummarise[],
   durationS: number,
   windowMs: number,
   spec: EndpointSpec | undefined,
 ): EndpointLoad {
   const duration = newHistogram()
-  const windows: LoadWindow[] = [...acc.windows.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([index, w]) => {
-      duration.add(w.duration)
+  const windows: LoadWindow[] = accWindows
+    .sort((a, b) => a.index - b.index)
+    .map((w) => {
+      const histogram = w.histogram()
+      duration.add(histogram)
       return {
-        startMs: index * windowMs,
+        startMs: w.index * windowMs,
         count: w.count,
         errors: w.errors,
-        ...windowPercentiles(w.duration),
-        histogram: encodeHistogram(w.duration),
+        ...windowPercentiles(histogram),
+        histogram: encodeHistogram(histogram),
       }
     })
   const statuses: Record<string, number> = {}
