@@ -1,16 +1,17 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
-import { g as getDefaultExportFromCjs, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, o as oneLine, V as VERSION, I as INPUT_NAMES, l as loadPlan, r as runPipeline, e as readRecord, h as finishPipeline, j as judgeRecord, w as writeReportFiles } from './pipeline.js';
+import { g as getDefaultExportFromCjs, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, o as oneLine, V as VERSION, I as INPUT_NAMES, l as loadPlan, i as isShardRun, r as runShard, e as finishPipeline, m as mergeShards, h as runPipeline, j as readRecord, k as judgeRecord, w as writeReportFiles, n as formatProgress } from './pipeline.js';
 import require$$0 from 'node:events';
 import require$$1 from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import process$1 from 'node:process';
 import { readFile } from 'node:fs/promises';
+import 'node:stream';
+import 'node:stream/promises';
 import 'process';
 import 'buffer';
 import 'node:zlib';
-import 'node:buffer';
 import 'node:util';
 import 'node:crypto';
 import 'node:os';
@@ -28,7 +29,7 @@ import 'util';
 import 'node:assert';
 import 'node:net';
 import 'node:http';
-import 'node:stream';
+import 'node:buffer';
 import 'node:querystring';
 import 'node:diagnostics_channel';
 import 'node:tls';
@@ -46,8 +47,13 @@ import 'stream';
 import 'util/types';
 import 'dns';
 import 'tty';
-import 'node:stream/promises';
 import 'zlib';
+import 'node:module';
+import 'node:https';
+import 'url';
+import 'fs/promises';
+import 'constants';
+import 'node:string_decoder';
 
 var commander$1 = {};
 
@@ -4419,13 +4425,6 @@ async function profileDiffCommand(baseFile, file, options = {}) {
     return { ok: true, text: lines.join('\n') + '\n' + formatTopText(table.value) };
 }
 
-/** `[  35s/90s] 40 VUs, 1234 requests, 0 errors` — one line per tick while the load runs. */
-function formatProgress(p) {
-    const width = String(Math.round(p.totalS)).length;
-    const elapsed = String(Math.min(Math.round(p.elapsedS), Math.round(p.totalS))).padStart(width);
-    return `[${elapsed}s/${Math.round(p.totalS)}s] ${p.vus} VUs, ${p.requests} requests, ${p.errors} errors`;
-}
-
 // The CLI front door: `perfgate run|report|compare|profile`. Same pipeline as the action,
 // publishing to a folder instead of GitHub.
 const INPUT_HELP = {
@@ -4494,6 +4493,7 @@ function buildCli(env = process.env) {
     runCommand
         .addOption(new Option('--out <dir>', 'alias of --output-dir'))
         .addOption(new Option('--repo <dir>', 'repository checkout searched for query sources (default: cwd)'))
+        .addOption(new Option('--from <dir>', 'mode merge: folder holding one sub-folder per shard (<dir>/*/result.json)'))
         .action(async (options) => {
         if (options.out && !options.outputDir)
             options.outputDir = options.out;
@@ -4502,11 +4502,21 @@ function buildCli(env = process.env) {
         if (!inputs.baseline)
             inputs.baseline = inputs['baseline-path'] ? 'path' : 'none';
         const plan = await loadPlan(inputs, { cwd: process.cwd(), env });
-        const outcome = await runPipeline(plan, {
+        const deps = {
             env,
             log: (line) => process.stderr.write(`${line}\n`),
             onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
-        });
+        };
+        if (isShardRun(plan)) {
+            const shard = await runShard(plan, deps);
+            process.stdout.write(`shard ${plan.shard} of ${plan.shards}: ${path.relative(process.cwd(), shard.resultPath)}\n`);
+            return;
+        }
+        if (plan.mode === 'merge' && !options.from)
+            throw new Error('mode merge needs --from <dir> (one sub-folder per shard, each with its result.json)');
+        const outcome = plan.mode === 'merge'
+            ? await finishPipeline(await mergeShards(plan, { from: options.from }, deps.log), plan, deps)
+            : await runPipeline(plan, deps);
         await finish(outcome, plan);
     });
     program
