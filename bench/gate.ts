@@ -1,0 +1,363 @@
+// Gate accuracy: the false-alarm rate on A/A pairs (the same build twice) and the detection rate
+// for a +25 % p95 shift on one endpoint, from repeated short k6 runs against the testbed.
+//
+//   node --import tsx bench/gate.ts [--pairs 10] [--seconds 60] [--vus 20] [--think 0.1]
+//                                   [--endpoint clip_detail] [--shift 0.25] [--delay-ms N]
+//                                   [--shared-stack]
+//   node --import tsx bench/gate.ts --replay bench/results/gate-<timestamp> [--delay-ms N]
+//
+// Runs A0 (calibration: the regression delay is shift × A0's p95 of the endpoint unless
+// --delay-ms is given), then A1 B1 A2 B2 … AN BN, interleaved so that drift of the machine hits
+// both builds alike. A = the testbed with defaults, B = the same with the regression switch on the
+// endpoint (REGRESS_ENDPOINT / REGRESS_DELAY_MS). The app is restarted before every run, so each
+// run starts from a fresh process (fault 5 leaks a goroutine per clip detail: a long-lived process
+// would drift). A/A pairs are consecutive A runs (A0,A1) … (AN-1,AN); A/B pairs are (Ai,Bi).
+// A false alarm is an A/A pair whose gate (fail-on regression, default tolerances) fails; a
+// detection is an A/B pair whose endpoint p95 row is a regression. Every record and a summary
+// JSON go to bench/results/gate-<timestamp>/; --replay re-judges such a folder without load.
+//
+// By default the bench starts its own stack (state dir $TMPDIR/perfgate-gate-stack, ports
+// 55349/63819/18110/18111) so that toggling the regression does not disturb anyone else's tests;
+// --shared-stack uses `scripts/stack.mjs up` defaults instead. Loopback only; each run is bounded
+// by k6's own duration. The regression switch is always switched off again (try/finally).
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, promisify } from 'node:util'
+import { judgeRecord, measure } from '../src/pipeline.ts'
+import { loadPlan } from '../src/plan/load.ts'
+import type { Plan } from '../src/plan/types.ts'
+import type { RunRecord } from '../src/record/index.ts'
+import { compare, gateVerdict, mannWhitneyU } from '../src/compare/index.ts'
+import type { MetricComparison } from '../src/record/compare.ts'
+
+const run = promisify(execFile)
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
+
+const { values } = parseArgs({
+  options: {
+    pairs: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '60' },
+    vus: { type: 'string', default: '20' },
+    think: { type: 'string', default: '0.1' },
+    endpoint: { type: 'string', default: 'clip_detail' },
+    shift: { type: 'string', default: '0.25' },
+    'delay-ms': { type: 'string' },
+    'shared-stack': { type: 'boolean', default: false },
+    replay: { type: 'string' },
+  },
+})
+const pairs = Number(values.pairs)
+const seconds = Number(values.seconds)
+const endpoint = values.endpoint
+const shift = Number(values.shift)
+
+const STACK_ARGS = values['shared-stack']
+  ? []
+  : [
+      '--state-dir',
+      path.join(os.tmpdir(), 'perfgate-gate-stack'),
+      '--pg-port',
+      '55349',
+      '--redis-port',
+      '63819',
+      '--app-port',
+      '18110',
+      '--twitch-port',
+      '18111',
+    ]
+const STATE_ARGS = STACK_ARGS.slice(0, 2)
+
+function parseEnv(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const line of stdout.split('\n')) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim())
+    if (m) out[m[1]!] = m[2]!
+  }
+  return out
+}
+
+async function stack(args: string[]): Promise<Record<string, string>> {
+  const { stdout } = await run(process.execPath, ['scripts/stack.mjs', ...args], {
+    cwd: ROOT,
+    timeout: 10 * 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  })
+  return parseEnv(stdout)
+}
+
+const restartApp = (env: Record<string, string> = {}) =>
+  stack(['restart-app', ...STATE_ARGS, ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])])
+
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+async function measureOnce(
+  label: string,
+  stackEnv: Record<string, string>,
+  outRoot: string,
+  appEnv: Record<string, string>,
+): Promise<RunRecord> {
+  const outputDir = path.join(outRoot, label)
+  const env = { ...process.env, PERFGATE_TOKEN: stackEnv.USER_TOKEN! }
+  const plan: Plan = await loadPlan(
+    {
+      'target-url': stackEnv.TARGET_URL,
+      vus: values.vus,
+      duration: `${seconds}s`,
+      'think-time-scale': values.think,
+      'fail-on': 'regression',
+      'k6-path': K6,
+      baseline: 'none',
+      'output-dir': outputDir,
+    },
+    { cwd: outRoot, env },
+  )
+  const regressed = Object.keys(appEnv).length > 0
+  try {
+    await restartApp(appEnv)
+    const record = await measure(plan, { env, log: () => {} })
+    await writeFile(path.join(outputDir, 'result.json'), JSON.stringify(record))
+    const ep =
+      record.load && 'endpoints' in record.load
+        ? record.load.endpoints.find((e) => e.name === endpoint)
+        : undefined
+    log(
+      `${label}: ${endpoint} p95 ${ep?.duration.p95Ms.toFixed(1)} ms, ${ep?.count} requests, ${ep?.windows.length} windows`,
+    )
+    return record
+  } finally {
+    if (regressed) await restartApp()
+  }
+}
+
+interface PairResult {
+  pair: string
+  kind: 'A/A' | 'A/B'
+  gateFailed: boolean
+  regressions: string[]
+  endpointVerdict: string
+  endpointP95: [number, number]
+  shift: number
+  pValue?: number
+  windows: [number, number]
+}
+
+function p95Of(record: RunRecord): number {
+  const load = record.load
+  if (!('endpoints' in load)) return NaN
+  return load.endpoints.find((e) => e.name === endpoint)?.duration.p95Ms ?? NaN
+}
+
+function judgePair(
+  kind: 'A/A' | 'A/B',
+  pair: string,
+  base: RunRecord,
+  cur: RunRecord,
+  plan: Plan,
+): PairResult {
+  const { comparison, gate } = judgeRecord(cur, plan, {
+    baseline: base,
+    history: [],
+    source: 'path',
+    notes: [],
+  })
+  const row = comparison.rows.find((r) => r.endpoint === endpoint && r.metric === 'p95Ms') as MetricComparison
+  return {
+    pair,
+    kind,
+    gateFailed: gate.failed,
+    regressions: gate.regressions,
+    endpointVerdict: row.verdict,
+    endpointP95: [p95Of(base), p95Of(cur)],
+    shift: p95Of(cur) / p95Of(base) - 1,
+    ...(row.evidence.pValue !== undefined ? { pValue: row.evidence.pValue } : {}),
+    windows: [row.evidence.windowsBaseline, row.evidence.windowsCurrent],
+  }
+}
+
+/**
+ * Re-judges the pairs under other settings (pure; the records are already taken): another alpha,
+ * and, with `history`, the three latest A runs up to the baseline as the base branch's earlier
+ * runs (the run-to-run band of condition 2). Pairs without three earlier A runs are left out then.
+ */
+function whatIf(
+  plan: Plan,
+  a: RunRecord[],
+  b: RunRecord[],
+  alpha: number,
+  history: boolean,
+): { alpha: number; history: boolean; falseAlarms: number; aa: number; detections: number; ab: number } {
+  const policy = { ...plan.gate, tolerances: { ...plan.gate.tolerances, alpha } }
+  const past = (i: number) => (history ? a.slice(Math.max(0, i - 2), i + 1) : [])
+  const usable = (i: number) => !history || i >= 2
+  let falseAlarms = 0
+  let aa = 0
+  let detections = 0
+  let ab = 0
+  for (let i = 1; i < a.length; i++) {
+    if (!usable(i - 1)) continue
+    aa++
+    const comparison = compare(a[i - 1], a[i]!, policy, past(i - 1))
+    if (gateVerdict([], comparison, policy, { baselineFound: true }).failed) falseAlarms++
+  }
+  for (let i = 1; i <= b.length; i++) {
+    if (!usable(i)) continue
+    ab++
+    const rows = compare(a[i], b[i - 1]!, policy, past(i)).rows
+    if (rows.some((r) => r.endpoint === endpoint && r.metric === 'p95Ms' && r.verdict === 'regression'))
+      detections++
+  }
+  return { alpha, history, falseAlarms, aa, detections, ab }
+}
+
+function logPair(r: PairResult): void {
+  log(
+    `  ${r.kind} ${r.pair}: gate ${r.gateFailed ? 'FAIL' : 'pass'}, ${endpoint} p95 ${r.endpointP95[0].toFixed(1)} → ${r.endpointP95[1].toFixed(1)} ms (${(r.shift * 100).toFixed(1)} %), ${r.endpointVerdict}${r.pValue !== undefined ? ` p=${r.pValue.toFixed(4)}` : ''}, windows ${r.windows.join('/')}${r.regressions.length ? `; ${r.regressions.join('; ')}` : ''}`,
+  )
+}
+
+/**
+ * What-if, not perfgate's rule: the endpoint's p95 relative to the overall p95 of the same window
+ * (machine-wide slowdowns move both and cancel out), then the same two conditions: the whole-run
+ * ratio moved more than +10 % and the per-window ratios differ in the rank test at `alpha`.
+ */
+function controlledRegression(base: RunRecord, cur: RunRecord, alpha: number): boolean {
+  const ratios = (record: RunRecord) => {
+    const load = record.load
+    if (!('endpoints' in load)) return { whole: NaN, windows: [] as number[] }
+    const ep = load.endpoints.find((e) => e.name === endpoint)
+    if (!ep) return { whole: NaN, windows: [] as number[] }
+    const overall = new Map(load.overall.windows.map((w) => [w.startMs, w.p95Ms]))
+    const windows = ep.windows
+      .filter((w) => w.count >= 5 && (overall.get(w.startMs) ?? 0) > 0)
+      .map((w) => w.p95Ms / overall.get(w.startMs)!)
+    return { whole: ep.duration.p95Ms / load.overall.duration.p95Ms, windows }
+  }
+  const b = ratios(base)
+  const c = ratios(cur)
+  if (b.windows.length < 5 || c.windows.length < 5) return false
+  const rank = mannWhitneyU(c.windows, b.windows)
+  return c.whole / b.whole - 1 > 0.1 && rank.z > 0 && rank.pValue < alpha
+}
+
+async function main(): Promise<void> {
+  const started = Date.now()
+  const replay = values.replay ? path.resolve(values.replay) : undefined
+  const stackEnv = replay ? { TARGET_URL: 'http://127.0.0.1:18110' } : await stack(['up', ...STACK_ARGS])
+  const outRoot =
+    replay ?? path.join(ROOT, 'bench', 'results', `gate-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+  await mkdir(outRoot, { recursive: true })
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'perfgate-gate-bench-'))
+  const plan = await loadPlan(
+    { 'target-url': stackEnv.TARGET_URL, 'fail-on': 'regression', baseline: 'none', 'output-dir': scratch },
+    { cwd: scratch, env: process.env },
+  )
+  const a: RunRecord[] = []
+  const b: RunRecord[] = []
+  const results: PairResult[] = []
+  let delayMs = Number(values['delay-ms'] ?? NaN)
+  let baseP95: number
+  if (replay) {
+    const read = async (label: string) =>
+      JSON.parse(await readFile(path.join(replay, label, 'result.json'), 'utf8')) as RunRecord
+    const labels = new Set(await readdir(replay))
+    for (let i = 0; labels.has(`A${i}`); i++) a.push(await read(`A${i}`))
+    for (let i = 1; labels.has(`B${i}`) && i < a.length; i++) b.push(await read(`B${i}`))
+    baseP95 = p95Of(a[0]!)
+    for (let i = 1; i < a.length; i++) {
+      results.push(judgePair('A/A', `A${i - 1}→A${i}`, a[i - 1]!, a[i]!, plan))
+      if (b[i - 1]) results.push(judgePair('A/B', `A${i}→B${i}`, a[i]!, b[i - 1]!, plan))
+    }
+    results.forEach(logPair)
+  } else {
+    log(
+      `gate bench: ${pairs} pairs of ${seconds} s runs, ${values.vus} VUs, think ×${values.think}, ${endpoint}`,
+    )
+    a.push(await measureOnce('A0', stackEnv, outRoot, {}))
+    baseP95 = p95Of(a[0]!)
+    if (!(delayMs > 0)) delayMs = Math.max(1, Math.round(shift * baseP95))
+    log(`calibration: ${endpoint} p95 ${baseP95.toFixed(1)} ms → REGRESS_DELAY_MS=${delayMs}`)
+    const regress = { REGRESS_ENDPOINT: endpoint, REGRESS_DELAY_MS: String(delayMs) }
+    for (let i = 1; i <= pairs; i++) {
+      a.push(await measureOnce(`A${i}`, stackEnv, outRoot, {}))
+      results.push(judgePair('A/A', `A${i - 1}→A${i}`, a[i - 1]!, a[i]!, plan))
+      b.push(await measureOnce(`B${i}`, stackEnv, outRoot, regress))
+      results.push(judgePair('A/B', `A${i}→B${i}`, a[i]!, b[i - 1]!, plan))
+      results.slice(-2).forEach(logPair)
+    }
+  }
+
+  const aa = results.filter((r) => r.kind === 'A/A')
+  const ab = results.filter((r) => r.kind === 'A/B')
+  const falseAlarms = aa.filter((r) => r.gateFailed).length
+  const detections = ab.filter((r) => r.endpointVerdict === 'regression').length
+  const abGateFails = ab.filter((r) => r.gateFailed).length
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((x, y) => x - y)
+    return s.length === 0
+      ? NaN
+      : s.length % 2
+        ? s[(s.length - 1) / 2]!
+        : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+  }
+  const alternatives = [false, true].flatMap((history) =>
+    [0.01, 0.02, 0.05].map((alpha) => whatIf(plan, a, b, alpha, history)),
+  )
+  const controlled = [0.01, 0.05].map((alpha) => ({
+    alpha,
+    falseAlarms: a.slice(1).filter((r, i) => controlledRegression(a[i]!, r, alpha)).length,
+    aa: a.length - 1,
+    detections: b.filter((r, i) => controlledRegression(a[i + 1]!, r, alpha)).length,
+    ab: b.length,
+  }))
+  const summary = {
+    pairs: b.length,
+    seconds: replay ? (a[0]?.plan.durationS ?? seconds) : seconds,
+    vus: Number(values.vus),
+    thinkTimeScale: Number(values.think),
+    endpoint,
+    calibrationP95Ms: baseP95,
+    delayMs,
+    runs: a.length + b.length,
+    wallMinutes: (Date.now() - started) / 60_000,
+    falseAlarms: { k: falseAlarms, n: aa.length },
+    detections: { k: detections, n: ab.length },
+    abGateFailures: { k: abGateFails, n: ab.length },
+    medianShiftAB: median(ab.map((r) => r.shift)),
+    medianShiftAA: median(aa.map((r) => r.shift)),
+    maxAbsShiftAA: Math.max(...aa.map((r) => Math.abs(r.shift))),
+    alternatives,
+    controlled,
+    results,
+  }
+  await writeFile(
+    path.join(outRoot, replay ? 'summary-replay.json' : 'summary.json'),
+    `${JSON.stringify(summary, null, 2)}\n`,
+  )
+
+  const lines = [
+    '',
+    `| pairs | kind | gate failed | ${endpoint} p95 regression | median p95 shift |`,
+    '|---|---|---|---|---|',
+    `| ${aa.length} | A/A | ${falseAlarms} of ${aa.length} | ${aa.filter((r) => r.endpointVerdict === 'regression').length} of ${aa.length} | ${(summary.medianShiftAA * 100).toFixed(1)} % |`,
+    `| ${ab.length} | A/B (+${delayMs} ms) | ${abGateFails} of ${ab.length} | ${detections} of ${ab.length} | ${(summary.medianShiftAB * 100).toFixed(1)} % |`,
+    '',
+    'Same records re-judged (what-if):',
+    ...alternatives.map(
+      (x) =>
+        `  alpha ${x.alpha}${x.history ? ', history of 3 A runs' : ''}: false alarms ${x.falseAlarms} of ${x.aa}, detections ${x.detections} of ${x.ab}`,
+    ),
+    ...controlled.map(
+      (x) =>
+        `  alpha ${x.alpha}, ${endpoint} p95 / overall p95 per window: ${endpoint} p95 false alarms ${x.falseAlarms} of ${x.aa}, detections ${x.detections} of ${x.ab}`,
+    ),
+    `wall time ${summary.wallMinutes.toFixed(1)} min; records in ${path.relative(ROOT, outRoot)}`,
+    '',
+  ]
+  process.stdout.write(lines.join('\n'))
+}
+
+await main()
