@@ -52,8 +52,8 @@ describe('mannWhitneyU', () => {
     { name: 'interleaved samples give a large p', a: [1, 3, 5, 7, 9], b: [2, 4, 6, 8, 10], u: 10, p: 0.676 },
   ]
   for (const c of cases) {
-    it(c.name, () => {
-      const r = mannWhitneyU(c.a, c.b)
+    it(`${c.name} (normal approximation)`, () => {
+      const r = mannWhitneyU(c.a, c.b, { exact: false })
       assert.equal(r.u, c.u)
       assert.ok(Math.abs(r.pValue - c.p) < 1e-3, `p = ${r.pValue}`)
     })
@@ -68,6 +68,62 @@ describe('mannWhitneyU', () => {
     assert.equal(ab.z, -ba.z)
     assert.ok(ab.z > 0)
     assert.equal(ab.superiority + ba.superiority, 1)
+  })
+})
+
+/** The oracle: every way of splitting the pooled values into groups of the same sizes. */
+function bruteForceP(a: number[], b: number[]): number {
+  const pooled = [...a, ...b]
+  const ranks = pooled.map((v) => {
+    const below = pooled.filter((x) => x < v).length
+    const equal = pooled.filter((x) => x === v).length
+    return below + (equal + 1) / 2
+  })
+  const rankSum = (idx: number[]) => idx.reduce((sum, i) => sum + ranks[i]!, 0)
+  const mean = (a.length * (pooled.length + 1)) / 2
+  const observed = Math.abs(rankSum(a.map((_, i) => i)) - mean)
+  let extreme = 0
+  let all = 0
+  const choose = (start: number, picked: number[]) => {
+    if (picked.length === a.length) {
+      all++
+      if (Math.abs(rankSum(picked) - mean) >= observed - 1e-9) extreme++
+      return
+    }
+    for (let i = start; i < pooled.length; i++) choose(i + 1, [...picked, i])
+  }
+  choose(0, [])
+  return extreme / all
+}
+
+describe('mannWhitneyU, exact for small samples', () => {
+  const cases: [string, number[], number[]][] = [
+    // R: wilcox.test(1:5, 6:10) gives p-value = 0.007937 (exact).
+    ['fully separated samples of five reach p < 0.01', [1, 2, 3, 4, 5], [6, 7, 8, 9, 10]],
+    ['interleaved samples of five', [1, 3, 5, 7, 9], [2, 4, 6, 8, 10]],
+    ['tied values', [1, 1, 2, 2], [2, 2, 3, 3]],
+    ['unequal sizes with ties', [12.5, 14, 14, 19, 22, 23.5], [9, 11, 12.5, 13, 14, 15, 16, 18]],
+  ]
+  for (const [name, a, b] of cases) {
+    it(`${name}: the p-value equals the full permutation count`, () => {
+      const r = mannWhitneyU(a, b)
+      assert.ok(
+        Math.abs(r.pValue - bruteForceP(a, b)) < 1e-12,
+        `p = ${r.pValue}, oracle ${bruteForceP(a, b)}`,
+      )
+    })
+  }
+
+  it('five windows a side that all moved are significant at 0.01, as the approximation could not say', () => {
+    const r = mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10])
+    assert.ok(Math.abs(r.pValue - 0.007937) < 1e-6)
+    assert.ok(mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], { exact: false }).pValue > 0.01)
+  })
+
+  it('larger samples use the normal approximation', () => {
+    const a = Array.from({ length: 20 }, (_, i) => i)
+    const b = Array.from({ length: 20 }, (_, i) => i + 5)
+    assert.equal(mannWhitneyU(a, b).pValue, mannWhitneyU(a, b, { exact: false }).pValue)
   })
 })
 
