@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import { log, die, tail, waitFor, which, aptInstall, httpOK, portFree } from './util.mjs'
-import { isRunning, stopPid } from './state.mjs'
+import { isAlive, isRunning, stopPid } from './state.mjs'
 import { dsn } from './postgres.mjs'
 
 // env vars the app reads: only --env sets them (never inherited from the caller)
@@ -101,7 +101,7 @@ async function startProc(ctx, st, key, bin, env, logName, healthyFn) {
   await waitFor(
     key,
     async () => {
-      if (!isRunning(st.pids[key]))
+      if (!isAlive(st.pids[key]))
         die(`${key} exited during startup\n--- tail of ${logFile} ---\n${tail(logFile)}`)
       return healthyFn(st)
     },

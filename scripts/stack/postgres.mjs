@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import { spawn, spawnSync } from 'node:child_process'
 import pg from 'pg'
 import { log, die, tail, waitFor, isRoot, portFree, sleep } from './util.mjs'
-import { isRunning, stopPid } from './state.mjs'
+import { isAlive, isRunning, stopPid } from './state.mjs'
 
 // Passwords that are not ordinary words: perfgate masks them wherever they appear.
 const PASSWORDS = {
@@ -194,7 +194,7 @@ export async function ensure(ctx, st) {
   await waitFor(
     'postgres',
     async () => {
-      if (!isRunning(st.pids.pg))
+      if (!isAlive(st.pids.pg))
         die(`postgres exited during startup\n--- tail of ${P.log} ---\n${tail(P.log)}`)
       return healthy(ctx, st)
     },

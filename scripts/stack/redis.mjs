@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { log, die, tail, waitFor, which, aptInstall, tcpCommand, portFree } from './util.mjs'
-import { isRunning } from './state.mjs'
+import { isAlive, isRunning } from './state.mjs'
 
 export function healthy(st) {
   return tcpCommand(st.ports.redis, 'PING\r\n', '+PONG')
@@ -55,7 +55,7 @@ export async function ensure(ctx, st) {
   await waitFor(
     'redis',
     async () => {
-      if (!isRunning(st.pids.redis))
+      if (!isAlive(st.pids.redis))
         die(`redis exited during startup\n--- tail of ${logFile} ---\n${tail(logFile)}`)
       return healthy(st)
     },

@@ -20,6 +20,24 @@ export function saveState(dir, st) {
 
 // A pid record is {pid, match}: the process counts as ours only while its
 // command line still contains `match` (guards against PID reuse).
+/**
+ * Whether a process we just spawned is alive. Right after spawn() the child may not have exec'd
+ * its binary yet (its cmdline is still node's), so startup checks must not match the command line.
+ */
+export function isAlive(rec) {
+  if (!rec?.pid) return false
+  try {
+    process.kill(rec.pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    return !/\) Z /.test(fs.readFileSync(`/proc/${rec.pid}/stat`, 'utf8'))
+  } catch {
+    return true
+  }
+}
+
 export function isRunning(rec) {
   if (!rec?.pid) return false
   try {
