@@ -1,6 +1,7 @@
 // Shard records built the way a real run builds them: samples fed through the run stage's
 // LoadAggregator, so histograms, windows and stats are what runLoad would have written.
 import { LoadAggregator } from '../../src/run/aggregate.ts'
+import { mulberry32 } from '../../src/compare/stats.ts'
 import { DEFAULT_ENDPOINTS } from '../../src/plan/defaults.ts'
 import { SCHEMA_VERSION, type RunRecord } from '../../src/record/index.ts'
 import type { LoadPart } from '../../src/record/load.ts'
@@ -14,17 +15,8 @@ export interface Sample {
   failed?: boolean
 }
 
-/** A deterministic pseudo-random stream (mulberry32), so tests are repeatable. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A deterministic pseudo-random stream, so tests are repeatable. */
+export const random = mulberry32
 
 /** `n` samples over `durationS` seconds from `startMs`, log-normal-ish latencies, a few errors. */
 export function samples(seed: number, startMs: number, durationS: number, n: number): Sample[] {

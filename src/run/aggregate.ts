@@ -186,21 +186,7 @@ export class LoadAggregator implements PointSink {
     let acc = this.byName.get(name)
     if (acc === undefined) {
       if (this.byName.size >= MAX_ENDPOINTS) return this.accumulator(OTHER_ENDPOINT)
-      acc = {
-        name,
-        count: 0,
-        errors: 0,
-        checksPass: 0,
-        checksFail: 0,
-        statuses: new Map(),
-        duration: emptyMoments(),
-        waiting: newPhase(),
-        connecting: newPhase(),
-        blocked: newPhase(),
-        windows: new Map(),
-        lastIndex: -1,
-        lastWindow: undefined,
-      }
+      acc = emptyAccumulator(name)
       this.byName.set(name, acc)
     }
     return acc
@@ -351,8 +337,8 @@ function isSetupOrTeardown(tags: Record<string, string>): boolean {
   return group.startsWith('::setup') || group.startsWith('::teardown')
 }
 
-function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointAccumulator {
-  const total: EndpointAccumulator = {
+function emptyAccumulator(name: string): EndpointAccumulator {
+  return {
     name,
     count: 0,
     errors: 0,
@@ -367,6 +353,10 @@ function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointA
     lastIndex: -1,
     lastWindow: undefined,
   }
+}
+
+function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointAccumulator {
+  const total = emptyAccumulator(name)
   for (const acc of accs) {
     total.count += acc.count
     total.errors += acc.errors
