@@ -82,12 +82,20 @@ describe('compare: latency verdicts', () => {
       note: /too few windows/,
     },
     {
-      name: 'windows with too few requests do not count',
+      name: 'windows of two requests still count once pooled: a doubling is found',
       baseline: { seed: 13, endpoints: endpointsWith({ vote: { perWindow: 2 } }) },
       current: { seed: 14, endpoints: endpointsWith({ vote: { perWindow: 2, scale: 2 } }) },
       id: 'vote.p95Ms',
-      verdict: 'no-data',
-      note: /0 baseline, 0 current/,
+      verdict: 'regression',
+      note: /18 vs 18 windows/,
+    },
+    {
+      name: 'windows of two requests and no change: a noisy p95 beyond tolerance is inconclusive',
+      baseline: { seed: 13, endpoints: endpointsWith({ vote: { perWindow: 2 } }) },
+      current: { seed: 16, endpoints: endpointsWith({ vote: { perWindow: 2 } }) },
+      id: 'vote.p95Ms',
+      verdict: 'inconclusive',
+      note: /not distinguishable from window-to-window noise/,
     },
     {
       name: 'an endpoint missing from the current run is no-data',
@@ -114,7 +122,7 @@ describe('compare: evidence', () => {
 
   it('a regression carries its deltas, p-value and bootstrap interval', () => {
     const r = row(c, 'search.p95Ms')
-    assert.equal(r.evidence.test, 'mann-whitney')
+    assert.equal(r.evidence.test, 'window-permutation')
     assert.ok(r.evidence.pValue !== undefined && r.evidence.pValue < 0.01)
     assert.ok(r.relDelta !== undefined && r.relDelta > 0.2 && r.relDelta < 0.45, `${r.relDelta}`)
     assert.ok(r.absDelta !== undefined && r.absDelta > 0)

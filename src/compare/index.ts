@@ -6,36 +6,41 @@
  *
  *   1. the effect is beyond the tolerance: the whole-run value moved more than the policy allows
  *      (p95 +10 %, p99 +15 %, error rate +50 % and above an absolute floor, rps −10 %…), and
- *   2. the change is not noise: the per-window values of the two runs (one p95, error proportion
- *      or request rate per 10 s window) differ in a Mann-Whitney rank test at `alpha`, in the same
- *      direction; and, when at least three earlier base-branch runs are known, the current value
- *      also lies outside their run-to-run band [min(min, mean − k·sd), max(max, mean + k·sd)].
+ *   2. the change is not noise: the two runs' windows (2 s each) differ beyond chance at `alpha`,
+ *      in the same direction. For latency percentiles and error rates the statistic is computed on
+ *      the pooled samples (the p95 of all requests of the windows labelled "current" minus that of
+ *      the rest) and its p-value comes from relabelling whole windows at random; request rates use
+ *      a Mann-Whitney rank test on per-window rates. When at least three earlier base-branch runs
+ *      are known, the current value must also lie outside their run-to-run band
+ *      [min(min, mean − k·sd), max(max, mean + k·sd)].
  *
  * Improvements are the mirror image. A change within tolerance is `unchanged`; beyond tolerance
  * but failing condition 2 is `inconclusive`; a missing value, or fewer than five usable windows in
  * either run, is `no-data` — never a pass and never a regression claim.
  *
- * Why per-window samples: requests within one run are not independent (they share a warm cache,
- * GC pauses, a noisy neighbour), so a test over individual requests finds "significant" changes in
- * every pair of runs. Windows are coarse enough to be roughly independent replicates of the same
- * load, and a rank test does not care that latency is heavy-tailed.
+ * Why windows as the units: requests within one run are not independent (a burst of cache misses,
+ * a GC pause, a noisy neighbour), so a test over individual requests finds "significant" changes
+ * in every pair of runs. Windows of a few seconds are coarse enough to be roughly exchangeable
+ * replicates of the same load, and shuffling whole windows keeps each burst together. Why pooled:
+ * a single window's p95 rests on a handful of requests and scatters widely; the pooled p95 uses
+ * every request, so a +25 % shift of the tail stands out (bench/README.md, "Gate accuracy").
  *
  * Why two conditions: with enough windows any change, even +1 %, becomes significant, and that is
  * not worth failing a pull request over — hence the tolerance. And a large change on one noisy run
  * is often just the runner — hence the test and the history band, which catches the run-to-run
  * spread (another machine, another time of day) that windows within one run cannot see.
  *
- * Each row also carries a seeded bootstrap interval of the relative change of the mean per-window
- * value, for the report; it does not decide the verdict. All functions here are pure.
+ * Each row also carries a seeded bootstrap interval of the relative change (windows resampled), for
+ * the report; it does not decide the verdict. All functions here are pure and seeded.
  */
 import type { GatePolicy } from '../plan/types.ts'
 import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
-import { METRICS, type MetricSpec } from './metrics.ts'
+import { METRICS, type MetricSpec, type PooledSamples } from './metrics.ts'
 import { endpointOf, loadOf } from './samples.ts'
 import { hashSeed } from './stats.ts'
-import { judge, type JudgeOptions } from './verdict.ts'
+import { judge, type JudgeInput, type JudgeOptions } from './verdict.ts'
 
 export { gateVerdict, formatRegression, type GateContext } from './gate.ts'
 export { mannWhitneyU, bootstrapRelativeChange, mulberry32, normalCdf } from './stats.ts'
@@ -45,7 +50,7 @@ export { METRICS, metricLabel, type MetricSpec } from './metrics.ts'
 export interface CompareOptions {
   /** Fewer usable windows than this in either run gives no-data (default 5). */
   minWindows: number
-  /** Windows with fewer requests are left out of latency and error samples (default 5). */
+  /** Windows with fewer requests are left out of per-window samples; pooled tests use all (default 5). */
   minWindowRequests: number
   /** Earlier base-branch runs needed for the history band (default 3). */
   minHistory: number
@@ -200,6 +205,22 @@ export function compare(
   }
 }
 
+/** One run's side of a row: the whole-run value (or why it is missing) and the window samples. */
+interface Side {
+  value?: number
+  missing?: string
+  windows: number[]
+  pooled?: PooledSamples
+}
+
+function pooledInput(baseline: PooledSamples, current: PooledSamples): JudgeInput['pooled'] {
+  return {
+    windowsBaseline: baseline.windows,
+    windowsCurrent: current.windows,
+    test: (options) => current.against(baseline, options),
+  }
+}
+
 function compareRow(
   spec: MetricSpec,
   where: { scope: Scope; endpoint: string | undefined; notComparable: string | undefined },
@@ -217,7 +238,7 @@ function compareRow(
   const tolerance = spec.tolerance(policy.tolerances)
   const sampleOptions = { minWindowRequests: o.minWindowRequests }
 
-  const side = (part: { load?: LoadPart; missing?: string }, which: string) => {
+  const side = (part: { load?: LoadPart; missing?: string }, which: string): Side => {
     if (!part.load) return { missing: `${which}: ${part.missing}`, windows: [] as number[] }
     const ep = endpointOf(part.load, endpoint)
     const value = ep ? spec.value(ep, part.load) : undefined
@@ -225,10 +246,14 @@ function compareRow(
       const missing = `${which}: ${ep ? `no ${spec.label}` : 'endpoint not in this run'}${ep && !(ep.count > 0) ? ' (0 requests)' : ''}`
       return { missing, windows: [] as number[] }
     }
-    return { value, windows: ep ? spec.windows(ep, part.load, sampleOptions) : [] }
+    return {
+      value,
+      windows: spec.windows(ep, part.load, sampleOptions),
+      ...(spec.pooled ? { pooled: spec.pooled(ep) } : {}),
+    }
   }
   const c = side(cur, 'current')
-  const b = baseline ? side(base, 'baseline') : { missing: 'no baseline yet', windows: [] as number[] }
+  const b: Side = baseline ? side(base, 'baseline') : { missing: 'no baseline yet', windows: [] }
   const history: number[] = []
   for (const load of past) {
     const ep = endpointOf(load, endpoint)
@@ -247,6 +272,7 @@ function compareRow(
       currentWindows: c.windows,
       history,
       ...(notComparable ? { notComparable } : {}),
+      ...(b.pooled && c.pooled ? { pooled: pooledInput(b.pooled, c.pooled) } : {}),
     },
     { ...judgeOptions, seed: hashSeed(id, judgeOptions.seed) },
   )

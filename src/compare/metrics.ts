@@ -5,9 +5,17 @@ import type { Tolerances } from '../plan/types.ts'
 import type { ComparedMetric, MetricTolerance, Unit } from '../record/compare.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
 import {
+  pooledProportionTest,
+  pooledQuantileTest,
+  type PermutationOptions,
+  type WindowPermutationTest,
+} from './stats.ts'
+import {
   errorRateValue,
   errorRateWindows,
+  errorWindowProportions,
   latencyValue,
+  latencyWindowHistograms,
   latencyWindows,
   rpsValue,
   rpsWindows,
@@ -26,6 +34,42 @@ export interface MetricSpec {
   tolerance(t: Tolerances): MetricTolerance
   value(ep: EndpointLoad, load: LoadPart): number | undefined
   windows(ep: EndpointLoad, load: LoadPart, options: SampleOptions): number[]
+  /**
+   * Rows tested on pooled windows (latency quantiles, error rate) instead of ranking `windows`:
+   * the usable windows of each run and the window permutation test over them (see stats.ts).
+   */
+  pooled?(ep: EndpointLoad): PooledSamples
+}
+
+/** One run's windows for a pooled test, and the test of a current run's against a baseline's. */
+export interface PooledSamples {
+  windows: number
+  against(baseline: PooledSamples, options: PermutationOptions): WindowPermutationTest
+}
+
+/** Every window with a request takes part: pooling makes a window of one request harmless. */
+function pooledLatency(quantile: number): MetricSpec['pooled'] {
+  return (ep) => {
+    const histograms = latencyWindowHistograms(ep, 1)
+    const samples = {
+      histograms,
+      windows: histograms.length,
+      against: (baseline: PooledSamples, options: PermutationOptions) =>
+        pooledQuantileTest((baseline as typeof samples).histograms, histograms, quantile, options),
+    }
+    return samples
+  }
+}
+
+function pooledErrors(ep: EndpointLoad): PooledSamples {
+  const proportions = errorWindowProportions(ep)
+  const samples = {
+    proportions,
+    windows: proportions.length,
+    against: (baseline: PooledSamples, options: PermutationOptions) =>
+      pooledProportionTest((baseline as typeof samples).proportions, proportions, options),
+  }
+  return samples
 }
 
 export const METRICS: readonly MetricSpec[] = [
@@ -36,6 +80,7 @@ export const METRICS: readonly MetricSpec[] = [
     tolerance: (t) => ({ relative: t.p50, worse: 'higher' }),
     value: (ep) => latencyValue(ep, 'p50Ms'),
     windows: (ep, _load, o) => latencyWindows(ep, 'p50Ms', o.minWindowRequests),
+    pooled: pooledLatency(0.5),
   },
   {
     metric: 'p95Ms',
@@ -44,6 +89,7 @@ export const METRICS: readonly MetricSpec[] = [
     tolerance: (t) => ({ relative: t.p95, worse: 'higher' }),
     value: (ep) => latencyValue(ep, 'p95Ms'),
     windows: (ep, _load, o) => latencyWindows(ep, 'p95Ms', o.minWindowRequests),
+    pooled: pooledLatency(0.95),
   },
   {
     metric: 'p99Ms',
@@ -52,6 +98,7 @@ export const METRICS: readonly MetricSpec[] = [
     tolerance: (t) => ({ relative: t.p99, worse: 'higher' }),
     value: (ep) => latencyValue(ep, 'p99Ms'),
     windows: (ep, _load, o) => latencyWindows(ep, 'p99Ms', o.minWindowRequests),
+    pooled: pooledLatency(0.99),
   },
   {
     metric: 'errorRate',
@@ -60,6 +107,7 @@ export const METRICS: readonly MetricSpec[] = [
     tolerance: (t) => ({ relative: t.errorRate, floor: t.errorRateFloor, worse: 'higher' }),
     value: (ep) => errorRateValue(ep),
     windows: (ep, _load, o) => errorRateWindows(ep, o.minWindowRequests),
+    pooled: pooledErrors,
   },
   {
     metric: 'rps',

@@ -5,6 +5,8 @@ import { decodeFromCompressedBase64 } from 'hdr-histogram-js'
 import { isUnavailable } from '../record/common.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { EndpointLoad, LoadPart, LoadWindow } from '../record/load.ts'
+import { histogramBuckets } from '../run/histogram.ts'
+import type { WindowHistogram, WindowProportion } from './stats.ts'
 
 export type LatencyMetric = 'p50Ms' | 'p95Ms' | 'p99Ms'
 
@@ -75,10 +77,53 @@ export function latencyWindows(ep: EndpointLoad, metric: LatencyMetric, minReque
   return out
 }
 
+const buckets = new WeakMap<LoadWindow, WindowHistogram | null>()
+
+/** A window's latencies in ms as buckets, or null when its histogram cannot be read. */
+function windowBuckets(w: LoadWindow): WindowHistogram | null {
+  let out = buckets.get(w)
+  if (out === undefined) {
+    out = null
+    try {
+      if (typeof w.histogram === 'string' && w.histogram.length > 0) {
+        const h = decodeFromCompressedBase64(w.histogram, 32, false)
+        if (h.totalCount > 0) {
+          const { values, counts } = histogramBuckets(h)
+          out = { values: values.map((us) => us / 1000), counts }
+        }
+      }
+    } catch {
+      out = null
+    }
+    buckets.set(w, out)
+  }
+  return out
+}
+
+/** Per-window latency histograms (ms) of windows with at least `minRequests` requests. */
+export function latencyWindowHistograms(ep: EndpointLoad, minRequests: number): WindowHistogram[] {
+  const out: WindowHistogram[] = []
+  for (const w of ep.windows ?? []) {
+    if (!(w.count >= minRequests)) continue
+    const h = windowBuckets(w)
+    if (h) out.push(h)
+  }
+  return out
+}
+
 export function errorRateValue(ep: EndpointLoad): number | undefined {
   if (!(ep.count > 0)) return undefined
   if (finite(ep.errorRate)) return ep.errorRate
   return finite(ep.errors) ? ep.errors / ep.count : undefined
+}
+
+/** Failed requests and all requests of every window with a request. */
+export function errorWindowProportions(ep: EndpointLoad): WindowProportion[] {
+  const out: WindowProportion[] = []
+  for (const w of ep.windows ?? []) {
+    if (w.count > 0 && finite(w.errors)) out.push({ events: w.errors, total: w.count })
+  }
+  return out
 }
 
 /** Per-window error proportions of windows with at least `minRequests` requests. */

@@ -171,3 +171,197 @@ export function bootstrapRelativeChange(
   const at = (q: number) => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * stats.length)))]!
   return [at(tail), at(1 - tail)]
 }
+
+/** One window's latencies as a histogram: ascending distinct values and how often each occurred. */
+export interface WindowHistogram {
+  values: readonly number[]
+  counts: readonly number[]
+}
+
+/** One window's count of events (failed requests) among its requests. */
+export interface WindowProportion {
+  events: number
+  total: number
+}
+
+export interface WindowPermutationTest {
+  /** The statistic of all current windows pooled, and of all baseline windows pooled. */
+  current: number
+  baseline: number
+  /** Two-sided p-value of `current − baseline` under random relabelling of whole windows. */
+  pValue: number
+  /** Percentile bootstrap interval (whole windows resampled) of `current / baseline − 1`. */
+  ci?: [number, number]
+  /** Relabellings counted: all of them when `exact`, else a seeded random sample. */
+  permutations: number
+  exact: boolean
+}
+
+export interface PermutationOptions {
+  resamples: number
+  level: number
+  seed: number
+}
+
+/** A statistic of pooled windows: its value for the windows `members[0..count)` (repeats allowed). */
+type PooledStatistic = (members: ArrayLike<number>, count: number) => number
+
+/** C(n, k), or Infinity once it passes `limit` (only compared with the resample budget). */
+function binomialUpTo(n: number, k: number, limit: number): number {
+  let c = 1
+  for (let i = 1; i <= k; i++) {
+    c = (c * (n - k + i)) / i
+    if (c > limit) return Number.POSITIVE_INFINITY
+  }
+  return Math.round(c)
+}
+
+/**
+ * Permutation test of a statistic computed on pooled samples, with whole windows as the
+ * exchangeable units. Why not the rank test on per-window values: a window's p95 rests on its few
+ * slowest requests, so per-window p95s scatter widely and a +25 % shift of the tail hides among
+ * them; pooling every window of a run estimates the tail from all its requests. Requests inside one
+ * window are not independent (a burst of cache misses, a GC pause), so labels are shuffled between
+ * windows, never between requests: under "no change" every split of the windows into current and
+ * baseline is as likely as the observed one.
+ *
+ * Windows `0..n1−1` are the current run's, `n1..n−1` the baseline's. All C(n, n1) splits are
+ * counted when there are at most `resamples` of them (p exact), else `resamples` random splits from
+ * the seeded PRNG (p = (1 + hits) / (1 + resamples)). The interval resamples windows with
+ * replacement within each run; it is left out when a resampled baseline statistic is 0.
+ */
+function windowPermutationTest(
+  n1: number,
+  n: number,
+  statistic: PooledStatistic,
+  options: PermutationOptions,
+): WindowPermutationTest {
+  const order = Int32Array.from({ length: n }, (_, i) => i)
+  const rest = new Int32Array(n)
+  /** Current minus baseline when the windows in `members` (n1 indices) are labelled current. */
+  const difference = (members: ArrayLike<number>): [number, number] => {
+    const chosen = new Uint8Array(n)
+    for (let m = 0; m < n1; m++) chosen[members[m]!] = 1
+    let k = 0
+    for (let w = 0; w < n; w++) if (!chosen[w]) rest[k++] = w
+    return [statistic(members, n1), statistic(rest, k)]
+  }
+  const [current, baseline] = difference(order)
+  const observed = Math.abs(current - baseline)
+  const slack = 1e-9 * Math.max(1, Math.abs(current), Math.abs(baseline))
+  let hits = 0
+  let permutations = 0
+  const count = (members: ArrayLike<number>) => {
+    const [c, b] = difference(members)
+    permutations++
+    if (Math.abs(c - b) >= observed - slack) hits++
+  }
+  const random = mulberry32(options.seed)
+  const exact = binomialUpTo(n, n1, options.resamples) <= options.resamples
+  if (exact) {
+    const members = new Int32Array(n1)
+    const choose = (from: number, depth: number): void => {
+      if (depth === n1) return count(members)
+      for (let w = from; w <= n - (n1 - depth); w++) {
+        members[depth] = w
+        choose(w + 1, depth + 1)
+      }
+    }
+    choose(0, 0)
+  } else {
+    const shuffled = Int32Array.from(order)
+    for (let r = 0; r < options.resamples; r++) {
+      // Partial Fisher-Yates: the first n1 entries are a uniform random subset.
+      for (let i = 0; i < n1; i++) {
+        const j = i + Math.floor(random() * (n - i))
+        const t = shuffled[i]!
+        shuffled[i] = shuffled[j]!
+        shuffled[j] = t
+      }
+      count(shuffled)
+    }
+  }
+  const pValue = Math.min(1, exact ? hits / permutations : (1 + hits) / (1 + permutations))
+
+  let ci: [number, number] | undefined
+  if (n1 > 0 && n > n1) {
+    const ratios = new Float64Array(options.resamples)
+    const drawn = new Int32Array(Math.max(n1, n - n1))
+    let valid = true
+    for (let r = 0; r < options.resamples && valid; r++) {
+      for (let i = 0; i < n1; i++) drawn[i] = Math.floor(random() * n1)
+      const c = statistic(drawn, n1)
+      for (let i = 0; i < n - n1; i++) drawn[i] = n1 + Math.floor(random() * (n - n1))
+      const b = statistic(drawn, n - n1)
+      if (!(b > 0)) valid = false
+      ratios[r] = c / b - 1
+    }
+    if (valid) {
+      ratios.sort()
+      const tail = (1 - options.level) / 2
+      const at = (p: number) =>
+        ratios[Math.min(ratios.length - 1, Math.max(0, Math.floor(p * ratios.length)))]!
+      ci = [at(tail), at(1 - tail)]
+    }
+  }
+  return { current, baseline, pValue, ...(ci ? { ci } : {}), permutations, exact }
+}
+
+/**
+ * The window permutation test of a latency quantile `q` (0..1) of the pooled histograms. The
+ * quantile is the nearest rank: the smallest value with at least ⌈q·n⌉ samples at or below it.
+ */
+export function pooledQuantileTest(
+  baseline: readonly WindowHistogram[],
+  current: readonly WindowHistogram[],
+  q: number,
+  options: PermutationOptions,
+): WindowPermutationTest {
+  const windows = [...current, ...baseline]
+  // One grid of distinct values for every window, so pooling is adding count vectors.
+  const grid = [...new Set(windows.flatMap((w) => w.values))].sort((a, b) => a - b)
+  const slot = new Map(grid.map((v, i) => [v, i]))
+  const indexOf = windows.map((w) => Int32Array.from(w.values, (v) => slot.get(v)!))
+  const pooled = new Float64Array(grid.length)
+  const quantile: PooledStatistic = (members, count) => {
+    pooled.fill(0)
+    let total = 0
+    for (let m = 0; m < count; m++) {
+      const w = members[m]!
+      const idx = indexOf[w]!
+      const counts = windows[w]!.counts
+      for (let j = 0; j < idx.length; j++) {
+        pooled[idx[j]!]! += counts[j]!
+        total += counts[j]!
+      }
+    }
+    if (!(total > 0)) return Number.NaN
+    const rank = Math.max(1, Math.ceil(q * total - 1e-9))
+    let seen = 0
+    for (let i = 0; i < grid.length; i++) {
+      seen += pooled[i]!
+      if (seen >= rank) return grid[i]!
+    }
+    return grid[grid.length - 1]!
+  }
+  return windowPermutationTest(current.length, windows.length, quantile, options)
+}
+
+/** The window permutation test of a pooled proportion (failed requests over all requests). */
+export function pooledProportionTest(
+  baseline: readonly WindowProportion[],
+  current: readonly WindowProportion[],
+  options: PermutationOptions,
+): WindowPermutationTest {
+  const windows = [...current, ...baseline]
+  const proportion: PooledStatistic = (members, count) => {
+    let events = 0
+    let total = 0
+    for (let m = 0; m < count; m++) {
+      events += windows[members[m]!]!.events
+      total += windows[members[m]!]!.total
+    }
+    return total > 0 ? events / total : Number.NaN
+  }
+  return windowPermutationTest(current.length, windows.length, proportion, options)
+}

@@ -3,7 +3,14 @@
 // of comparisons against them, in `judge`.
 import type { Evidence, HistoryBand, MetricTolerance, MetricVerdict, Unit } from '../record/compare.ts'
 import { formatP, formatPercentChange, formatValue } from './format.ts'
-import { bootstrapRelativeChange, mannWhitneyU, mean, sd } from './stats.ts'
+import {
+  bootstrapRelativeChange,
+  mannWhitneyU,
+  mean,
+  sd,
+  type PermutationOptions,
+  type WindowPermutationTest,
+} from './stats.ts'
 
 export interface JudgeOptions {
   alpha: number
@@ -32,6 +39,15 @@ export interface JudgeInput {
   history: readonly number[]
   /** Why the two runs' values cannot be compared (e.g. a different scenario): inconclusive. */
   notComparable?: string
+  /**
+   * For latency quantiles and error rates: the window permutation test on pooled samples, used
+   * instead of ranking `baselineWindows` against `currentWindows`, with its window counts.
+   */
+  pooled?: {
+    windowsBaseline: number
+    windowsCurrent: number
+    test(options: PermutationOptions): WindowPermutationTest
+  }
 }
 
 export interface Judgement {
@@ -72,8 +88,8 @@ export function historyBand(values: readonly number[], k: number): HistoryBand {
 
 export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   const { baseline, current, tolerance, unit, subject } = input
-  const windowsBaseline = input.baselineWindows.length
-  const windowsCurrent = input.currentWindows.length
+  const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length
+  const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length
   const noTest = (note: string): Evidence => ({ test: 'none', windowsBaseline, windowsCurrent, note })
 
   if (baseline === undefined || current === undefined) {
@@ -109,24 +125,19 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
     return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` }
   }
 
-  const rank = mannWhitneyU(input.currentWindows, input.baselineWindows)
-  const ci = bootstrapRelativeChange(input.currentWindows, input.baselineWindows, {
-    resamples: options.resamples,
-    level: 1 - options.alpha,
-    seed: options.seed,
-  })
+  const test = noiseTest(input, options)
   const band =
     input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined
   const evidence = (note: string): Evidence => ({
-    test: 'mann-whitney',
-    pValue: rank.pValue,
-    ...(ci ? { ci } : {}),
+    test: test.name,
+    pValue: test.pValue,
+    ...(test.ci ? { ci: test.ci } : {}),
     windowsBaseline,
     windowsCurrent,
     ...(band ? { history: band } : {}),
     note,
   })
-  const p = formatP(rank.pValue)
+  const p = formatP(test.pValue)
   const windows = `${windowsBaseline} vs ${windowsCurrent} windows`
 
   const effect = effectOf(baseline, current, tolerance)
@@ -145,9 +156,8 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   }
 
   // The per-window samples must move the same way as the whole-run value, beyond chance.
-  const higher = rank.z > 0
   const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher')
-  if (!(rank.pValue < options.alpha) || higher !== expectHigher) {
+  if (!(test.pValue < options.alpha) || test.higher !== expectHigher) {
     const note = `beyond the ${tol} tolerance but not distinguishable from window-to-window noise (${p}, ${windows})`
     return {
       ...deltas,
@@ -174,4 +184,33 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   const bandNote = band ? `, outside the spread of ${band.n} base-branch runs` : ''
   const note = `beyond the ${tol} tolerance and significant (${p}, ${windows})${bandNote}`
   return { ...deltas, verdict, evidence: evidence(note), message: `${head}, ${p}: ${verdict}` }
+}
+
+interface NoiseTest {
+  name: Evidence['test']
+  pValue: number
+  /** The current windows sit higher than the baseline's. */
+  higher: boolean
+  ci?: [number, number]
+}
+
+/** The window-level test of condition 2: permutation of pooled windows, else the rank test. */
+function noiseTest(input: JudgeInput, options: JudgeOptions): NoiseTest {
+  const level = 1 - options.alpha
+  if (input.pooled) {
+    const t = input.pooled.test({ resamples: options.resamples, level, seed: options.seed })
+    return {
+      name: 'window-permutation',
+      pValue: t.pValue,
+      higher: t.current > t.baseline,
+      ...(t.ci ? { ci: t.ci } : {}),
+    }
+  }
+  const rank = mannWhitneyU(input.currentWindows, input.baselineWindows)
+  const ci = bootstrapRelativeChange(input.currentWindows, input.baselineWindows, {
+    resamples: options.resamples,
+    level,
+    seed: options.seed,
+  })
+  return { name: 'mann-whitney', pValue: rank.pValue, higher: rank.z > 0, ...(ci ? { ci } : {}) }
 }

@@ -49,7 +49,7 @@ export type Unit = 'ms' | 'ratio' | 'req/s' | 'count'
 
 export type MetricVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'no-data'
 
-export type EvidenceTest = 'mann-whitney' | 'bootstrap' | 'history' | 'none'
+export type EvidenceTest = 'window-permutation' | 'mann-whitney' | 'bootstrap' | 'history' | 'none'
 
 /** The run-to-run band of the base branch, used when at least three earlier runs exist. */
 export interface HistoryBand {
@@ -67,9 +67,15 @@ export interface HistoryBand {
 export interface Evidence {
   /** The test the verdict rests on; `none` when it could not run. */
   test: EvidenceTest
-  /** Two-sided p-value of the rank test on per-window values. */
+  /**
+   * Two-sided p-value: of the window permutation test of the pooled quantile (latency rows), or of
+   * the rank test on per-window values (error rate, rps).
+   */
   pValue?: number
-  /** (1 − alpha) bootstrap interval of the relative change of the mean per-window value. */
+  /**
+   * (1 − alpha) bootstrap interval of the relative change: of the pooled quantile with windows
+   * resampled (latency rows), or of the mean per-window value.
+   */
   ci?: [number, number]
   /** Usable windows in each run. */
   windowsBaseline: number

@@ -19,7 +19,8 @@ import type {
   SlowQuery,
 } from '../record/analysis.ts'
 import { findingsByTier, implementationPlan, successCriteria, TIER_TITLES } from '../analyze/recommend.ts'
-import type { EndpointLoad, LoadPart } from '../record/load.ts'
+import type { EndpointLoad, LoadPart, LoadWindow } from '../record/load.ts'
+import { decodeHistogram, interpolatedPercentile, newHistogram } from '../run/histogram.ts'
 import { fmt } from './markdown.ts'
 import type {
   BarChart,
@@ -238,14 +239,46 @@ function p95Chart(rows: EndpointRow[], hasBaseline: boolean): BarChart | undefin
   }
 }
 
-function latencySeries(load: LoadPart | undefined): TimeSeries[] {
-  if (!load) return []
-  return load.endpoints
+/** Shortest step of the latency-over-time figure: test windows are 2 s, too jittery to read. */
+const SERIES_STEP_MIN_S = 10
+/** At most this many points per endpoint, so hour-long runs stay readable. */
+const SERIES_POINTS_MAX = 120
+
+function latencySeries(load: LoadPart | undefined): { step: number; series: TimeSeries[] } {
+  if (!load) return { step: SERIES_STEP_MIN_S, series: [] }
+  const windowS = load.windowS > 0 ? load.windowS : SERIES_STEP_MIN_S
+  const stepS = Math.max(
+    windowS,
+    SERIES_STEP_MIN_S,
+    Math.ceil(load.durationS / SERIES_POINTS_MAX / SERIES_STEP_MIN_S) * SERIES_STEP_MIN_S,
+  )
+  const series = load.endpoints
     .filter((ep) => ep.windows.length > 0)
-    .map((ep) => ({
-      name: ep.name,
-      points: ep.windows.filter((w) => w.count > 0).map((w) => ({ tS: w.startMs / 1000, p95Ms: w.p95Ms })),
-    }))
+    .map((ep) => ({ name: ep.name, points: seriesPoints(ep, stepS) }))
+  return { step: stepS, series }
+}
+
+/**
+ * The endpoint's windows merged into steps of `stepS`: the p95 of each step's merged histograms,
+ * or, when a window histogram cannot be read, the highest window p95 of the step.
+ */
+function seriesPoints(ep: EndpointLoad, stepS: number): TimeSeries['points'] {
+  const steps = new Map<number, LoadWindow[]>()
+  for (const w of ep.windows) {
+    if (!(w.count > 0)) continue
+    const at = Math.floor(w.startMs / 1000 / stepS) * stepS
+    steps.set(at, [...(steps.get(at) ?? []), w])
+  }
+  return [...steps.entries()].map(([tS, windows]) => {
+    if (windows.length === 1) return { tS, p95Ms: windows[0]!.p95Ms }
+    try {
+      const merged = newHistogram()
+      for (const w of windows) merged.add(decodeHistogram(w.histogram))
+      return { tS, p95Ms: interpolatedPercentile(merged, 0.95) / 1000 }
+    } catch {
+      return { tS, p95Ms: Math.max(...windows.map((w) => w.p95Ms)) }
+    }
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1580,7 +1613,7 @@ function notes(ctx: Ctx): Section {
   for (const s of ctx.input.slos.filter((x) => x.status === 'no-data'))
     questions.push(`${s.message}${s.hint ? `: ${s.hint}` : ''}`)
   for (const r of ctx.input.comparison?.rows.filter((x) => x.verdict === 'inconclusive') ?? [])
-    questions.push(`Is this real? ${r.message} (${r.evidence.note})`)
+    questions.push(`Is this real? ${r.message}`)
   for (const s of ctx.pg?.attributionSkipped ?? [])
     questions.push(`Why was ${s.endpoint} not probed? ${s.reason}`)
   if (!ctx.analysis) questions.push(`What would the analysis find? ${NO_ANALYSIS}`)
@@ -1767,6 +1800,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const baseRef = comparison?.baseline
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined
+  const timeline = latencySeries(load)
   const date = (record.meta.startedAt ?? '').slice(0, 16).replace('T', ' ') + ' UTC'
   const commit = record.meta.git?.sha
     ? `${record.meta.git.sha.slice(0, 12)}${record.meta.git.ref ? ` (${record.meta.git.ref})` : ''}`
@@ -1797,7 +1831,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       ...(f.location ? { location: f.location } : {}),
     })),
     ...(p95Chart(endpoints, hasBaseline) ? { p95Chart: p95Chart(endpoints, hasBaseline)! } : {}),
-    latencySeries: latencySeries(load),
+    latencySeries: timeline.series,
+    latencySeriesStepS: timeline.step,
     ...(flame ? { flame } : {}),
     sections: [
       executiveSummary(ctx),

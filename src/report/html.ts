@@ -68,7 +68,10 @@ export function renderHtml(model: ReportModel): string {
     )
   if (model.latencySeries.length > 0)
     figures.push(
-      figure(timeSeriesSvg(model.latencySeries), 'p95 of each 10 s window, per endpoint, over the run.'),
+      figure(
+        timeSeriesSvg(model.latencySeries),
+        `p95 of each ${model.latencySeriesStepS} s of the run, per endpoint.`,
+      ),
     )
   else figures.push(`<p><em>No latency over time: the run has no load windows.</em></p>`)
   if (model.flame)

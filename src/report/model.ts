@@ -152,6 +152,8 @@ export interface ReportModel {
   topFindings: { tier: number; title: string; detail: string; location?: string }[]
   p95Chart?: BarChart
   latencySeries: TimeSeries[]
+  /** Seconds each point of `latencySeries` covers. */
+  latencySeriesStepS: number
   flame?: { unit: string; root: FlameNode }
   /** The template's sections, in order. */
   sections: Section[]

@@ -70,6 +70,23 @@ export function interpolatedPercentiles(histogram: Histogram, ps: number[]): num
   })
 }
 
+/**
+ * The histogram's non-empty buckets in ascending order, each as its median-equivalent value (µs,
+ * capped at the recorded maximum) and its count: what a test that pools windows needs.
+ */
+export function histogramBuckets(histogram: Histogram): { values: number[]; counts: number[] } {
+  const js = histogram as unknown as JsHistogramInternals
+  const values: number[] = []
+  const counts: number[] = []
+  for (let i = 0; i < js.countsArrayLength; i++) {
+    const count = js.getCountAtIndex(i)
+    if (count === 0) continue
+    values.push(Math.min(js.medianEquivalentValue(js.valueFromIndex(i)), histogram.maxValue))
+    counts.push(count)
+  }
+  return { values, counts }
+}
+
 export function interpolatedPercentile(histogram: Histogram, p: number): number {
   return interpolatedPercentiles(histogram, [p])[0]!
 }
