@@ -4,7 +4,7 @@
 //   node --import tsx bench/gate.ts [--pairs 10] [--seconds 60] [--vus 20] [--think 0.1]
 //                                   [--endpoint clip_detail] [--shift 0.25] [--delay-ms N]
 //                                   [--shared-stack]
-//   node --import tsx bench/gate.ts --replay bench/results/gate-<timestamp> [--delay-ms N]
+//   node --import tsx bench/gate.ts --replay bench/results/gate-<timestamp> [--window-s N]
 //
 // Runs A0 (calibration: the regression delay is shift × A0's p95 of the endpoint unless
 // --delay-ms is given), then A1 B1 A2 B2 … AN BN, interleaved so that drift of the machine hits
@@ -14,7 +14,8 @@
 // would drift). A/A pairs are consecutive A runs (A0,A1) … (AN-1,AN); A/B pairs are (Ai,Bi).
 // A false alarm is an A/A pair whose gate (fail-on regression, default tolerances) fails; a
 // detection is an A/B pair whose endpoint p95 row is a regression. Every record and a summary
-// JSON go to bench/results/gate-<timestamp>/; --replay re-judges such a folder without load.
+// JSON go to bench/results/gate-<timestamp>/; --replay re-judges such a folder without load, with
+// --window-s re-aggregating each run's k6 output (k6.ndjson.gz) into windows of that length first.
 //
 // By default the bench starts its own stack (state dir $TMPDIR/perfgate-gate-stack, ports
 // 55349/63819/18110/18111) so that toggling the regression does not disturb anyone else's tests;
@@ -31,6 +32,7 @@ import { loadPlan } from '../src/plan/load.ts'
 import type { Plan } from '../src/plan/types.ts'
 import type { RunRecord } from '../src/record/index.ts'
 import { compare, gateVerdict, mannWhitneyU } from '../src/compare/index.ts'
+import { aggregateK6File } from '../src/run/index.ts'
 import type { MetricComparison } from '../src/record/compare.ts'
 
 const run = promisify(execFile)
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     'delay-ms': { type: 'string' },
     'shared-stack': { type: 'boolean', default: false },
     replay: { type: 'string' },
+    'window-s': { type: 'string' },
   },
 })
 const pairs = Number(values.pairs)
@@ -261,8 +264,22 @@ async function main(): Promise<void> {
   let delayMs = Number(values['delay-ms'] ?? NaN)
   let baseP95: number
   if (replay) {
-    const read = async (label: string) =>
-      JSON.parse(await readFile(path.join(replay, label, 'result.json'), 'utf8')) as RunRecord
+    const windowS = values['window-s'] ? Number(values['window-s']) : undefined
+    const read = async (label: string) => {
+      const record = JSON.parse(await readFile(path.join(replay, label, 'result.json'), 'utf8')) as RunRecord
+      if (windowS === undefined || !('endpoints' in record.load)) return record
+      const { result } = await aggregateK6File(path.join(replay, label, 'k6.ndjson.gz'), {
+        endpoints: plan.endpoints,
+        windowS,
+      })
+      record.load = { ...record.load, windowS, overall: result.overall, endpoints: result.endpoints }
+      return record
+    }
+    const recorded = await readFile(path.join(replay, 'summary.json'), 'utf8').then(
+      (text) => JSON.parse(text) as { delayMs?: number },
+      () => ({ delayMs: undefined }),
+    )
+    delayMs = recorded.delayMs ?? NaN
     const labels = new Set(await readdir(replay))
     for (let i = 0; labels.has(`A${i}`); i++) a.push(await read(`A${i}`))
     for (let i = 1; labels.has(`B${i}`) && i < a.length; i++) b.push(await read(`B${i}`))
@@ -334,7 +351,10 @@ async function main(): Promise<void> {
     results,
   }
   await writeFile(
-    path.join(outRoot, replay ? 'summary-replay.json' : 'summary.json'),
+    path.join(
+      outRoot,
+      replay ? `summary-replay${values['window-s'] ? `-${values['window-s']}s` : ''}.json` : 'summary.json',
+    ),
     `${JSON.stringify(summary, null, 2)}\n`,
   )
 

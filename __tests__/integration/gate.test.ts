@@ -174,7 +174,7 @@ test(`a +${DELAY_MS} ms regression on ${ENDPOINT}: a p95 regression there only, 
   const row = comparison.rows.find((r) => r.endpoint === ENDPOINT && r.metric === 'p95Ms')
   assert.equal(row?.verdict, 'regression', row?.message)
   t.diagnostic(row.message)
-  assert.equal(row?.evidence.test, 'mann-whitney')
+  assert.equal(row?.evidence.test, 'window-permutation')
   assert.ok((row?.evidence.pValue ?? 1) < 0.01, row?.message)
   // Other endpoints are not regressions. (Overall rows may be: clip_detail is part of the total.)
   const elsewhere = comparison.rows.filter(

@@ -514,12 +514,17 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
           'some pg_stat_statements entries were evicted during the load: raise pg_stat_statements.max',
         )
       const activitySummary = summariseActivity(activity)
+      const deltas = statementDeltas(before.statements, after.statements)
       return {
         files,
         version,
         versionNum,
         settings,
-        statements: statementDeltas(before.statements, after.statements).slice(0, 100),
+        statements: deltas.slice(0, 100),
+        totals: {
+          calls: deltas.reduce((sum, d) => sum + d.calls, 0),
+          totalExecMs: round3(deltas.reduce((sum, d) => sum + d.totalExecMs, 0)),
+        },
         statementsTracked: after.statements.length,
         tables: tableDeltas(before.tables, after.tables),
         database: databaseDelta(before.database, after.database),

@@ -11,7 +11,7 @@ export function formatValue(value: number | undefined, unit: Unit): string {
     case 'req/s':
       return `${value.toFixed(1)} req/s`
     case 'count':
-      return `${Math.round(value)}`
+      return Number.isInteger(value) ? `${value}` : value.toFixed(value < 10 ? 2 : 1)
   }
 }
 

@@ -18,7 +18,12 @@ export function formatRegression(row: MetricComparison): string {
     row.relDelta !== undefined
       ? formatPercentChange(row.relDelta)
       : `${formatValue(row.baseline, row.unit)} → ${formatValue(row.current, row.unit)}`
-  const p = row.evidence.pValue !== undefined ? ` (${formatP(row.evidence.pValue)})` : ''
+  const p =
+    row.evidence.pValue !== undefined
+      ? ` (${formatP(row.evidence.pValue)})`
+      : row.evidence.history
+        ? ` (outside ${row.evidence.history.n} base-branch runs)`
+        : ''
   return `${row.endpoint ?? 'overall'} ${metricLabel(row.metric)} ${change}${p}`
 }
 

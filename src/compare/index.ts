@@ -38,6 +38,7 @@ import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from 
 import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
 import { METRICS, type MetricSpec, type PooledSamples } from './metrics.ts'
+import { runLevelRows } from './run-level.ts'
 import { endpointOf, loadOf } from './samples.ts'
 import { hashSeed } from './stats.ts'
 import { judge, type JudgeInput, type JudgeOptions } from './verdict.ts'
@@ -82,17 +83,20 @@ function refOf(record: RunRecord): RunRef {
   }
 }
 
-/** Distinct base-branch runs with a load part: the baseline and the history, minus the current run. */
-function historyLoads(baseline: RunRecord | undefined, history: RunRecord[], current: RunRecord): LoadPart[] {
+/** Distinct base-branch runs: the baseline and the history, minus the current run. */
+function historyRecords(
+  baseline: RunRecord | undefined,
+  history: RunRecord[],
+  current: RunRecord,
+): RunRecord[] {
   const seen = new Set<string>()
-  const out: LoadPart[] = []
+  const out: RunRecord[] = []
   for (const record of [...(baseline ? [baseline] : []), ...history]) {
     if (record === current) continue
     const key = `${record.meta?.startedAt ?? ''}|${record.meta?.git?.sha ?? ''}|${record.meta?.workflow?.runId ?? ''}`
-    const { load } = loadOf(record)
-    if (!load || (key !== '||' && seen.has(key))) continue
+    if (key !== '||' && seen.has(key)) continue
     seen.add(key)
-    out.push(load)
+    out.push(record)
   }
   return out
 }
@@ -146,7 +150,8 @@ export function compare(
   }
   const cur = loadOf(current)
   const base = loadOf(baseline)
-  const past = historyLoads(baseline, history, current)
+  const pastRecords = historyRecords(baseline, history, current)
+  const past = pastRecords.flatMap((record) => loadOf(record).load ?? [])
   const notes: string[] = []
   if (!baseline) notes.push('no baseline yet: nothing to compare with, only SLOs gate')
   else if (base.missing) notes.push(`baseline has no load data (${base.missing})`)
@@ -185,6 +190,8 @@ export function compare(
       )
     }
   }
+
+  rows.push(...runLevelRows(baseline, current, pastRecords, policy, judgeOptions))
 
   const counts: Record<MetricVerdict, number> = {
     regression: 0,

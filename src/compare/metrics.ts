@@ -119,6 +119,12 @@ export const METRICS: readonly MetricSpec[] = [
   },
 ]
 
+const RUN_LEVEL_LABELS: Partial<Record<ComparedMetric, string>> = {
+  dbTimeMsPerRequest: 'DB time per request',
+  statementsPerRequest: 'statements per request',
+  cacheHitRate: 'cache hit rate',
+}
+
 export function metricLabel(metric: ComparedMetric): string {
-  return METRICS.find((m) => m.metric === metric)?.label ?? metric
+  return METRICS.find((m) => m.metric === metric)?.label ?? RUN_LEVEL_LABELS[metric] ?? metric
 }

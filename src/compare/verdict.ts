@@ -43,6 +43,11 @@ export interface JudgeInput {
    * For latency quantiles and error rates: the window permutation test on pooled samples, used
    * instead of ranking `baselineWindows` against `currentWindows`, with its window counts.
    */
+  /**
+   * One value per run and no windows (database time, statements per request, cache hit rate):
+   * the run-to-run band of the base branch is the only evidence there can be.
+   */
+  runLevel?: boolean
   pooled?: {
     windowsBaseline: number
     windowsCurrent: number
@@ -119,6 +124,8 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
       message: `${head}: inconclusive, ${note}`,
     }
   }
+
+  if (input.runLevel) return judgeRunLevel(input, options, { baseline, current, head, tol, deltas })
 
   if (windowsBaseline < options.minWindows || windowsCurrent < options.minWindows) {
     const note = `too few windows for a verdict (${windowsBaseline} baseline, ${windowsCurrent} current; need ${options.minWindows})`
@@ -213,4 +220,59 @@ function noiseTest(input: JudgeInput, options: JudgeOptions): NoiseTest {
     seed: options.seed,
   })
   return { name: 'mann-whitney', pValue: rank.pValue, higher: rank.z > 0, ...(ci ? { ci } : {}) }
+}
+
+/** A run-level row: the tolerance, then the history band as the evidence of condition 2. */
+function judgeRunLevel(
+  input: JudgeInput,
+  options: JudgeOptions,
+  values: {
+    baseline: number
+    current: number
+    head: string
+    tol: string
+    deltas: { absDelta: number; relDelta?: number }
+  },
+): Judgement {
+  const { tolerance, unit } = input
+  const { baseline, current, head, tol, deltas } = values
+  const band =
+    input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined
+  const evidence = (note: string): Evidence => ({
+    test: band ? 'history' : 'none',
+    windowsBaseline: 0,
+    windowsCurrent: 0,
+    ...(band ? { history: band } : {}),
+    note,
+  })
+  const row = (
+    verdict: MetricVerdict,
+    note: string,
+    message = `${head}: ${verdict}, ${note}`,
+  ): Judgement => ({
+    ...deltas,
+    verdict,
+    evidence: evidence(note),
+    message,
+  })
+  const effect = effectOf(baseline, current, tolerance)
+  if (effect === 'within') return row('unchanged', `within the ${tol} tolerance (one value per run)`)
+  if (!band) {
+    const have = input.history.length
+    return row(
+      'inconclusive',
+      `beyond the ${tol} tolerance; one value per run, so only the run-to-run spread of ${options.minHistory} base-branch runs can tell it from noise (${have} known)`,
+    )
+  }
+  const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher')
+  const outside = expectHigher ? current > band.hi : current < band.lo
+  const spread = `${band.n} base-branch runs (${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`
+  if (!outside)
+    return row('inconclusive', `beyond the ${tol} tolerance but within the run-to-run spread of ${spread}`)
+  const verdict = effect === 'worse' ? 'regression' : 'improvement'
+  return row(
+    verdict,
+    `beyond the ${tol} tolerance and outside the run-to-run spread of ${spread}`,
+    `${head}, outside the spread of ${band.n} base-branch runs: ${verdict}`,
+  )
 }

@@ -140,6 +140,9 @@ export const DEFAULT_TOLERANCES: Tolerances = {
   errorRate: 0.5,
   errorRateFloor: 0.002,
   rps: 0.1,
+  dbTime: 0.2,
+  statements: 0.1,
+  cacheHitRate: 0.05,
   alpha: 0.01,
 }
 

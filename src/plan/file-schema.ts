@@ -87,6 +87,9 @@ export const fileSchema = z.strictObject({
           'error-rate': targetText.optional(),
           'error-rate-floor': targetText.optional(),
           throughput: targetText.optional(),
+          'db-time': targetText.optional(),
+          statements: targetText.optional(),
+          'cache-hit-rate': targetText.optional(),
           alpha: z.number().positive().max(0.5).optional(),
         })
         .optional(),

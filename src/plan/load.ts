@@ -395,6 +395,9 @@ function buildTolerances(
     ['error-rate', 'errorRate'],
     ['error-rate-floor', 'errorRateFloor'],
     ['throughput', 'rps'],
+    ['db-time', 'dbTime'],
+    ['statements', 'statements'],
+    ['cache-hit-rate', 'cacheHitRate'],
   ]
   for (const [fileKey, key] of keys) {
     const value = fileTolerances[fileKey]

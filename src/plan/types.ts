@@ -91,6 +91,12 @@ export interface Tolerances {
   errorRateFloor: number
   /** Relative decrease of throughput allowed, e.g. 0.10 = -10 %. */
   rps: number
+  /** Relative increase of database time per request (pg_stat_statements, attribution probe). */
+  dbTime: number
+  /** Relative increase of SQL statements per request. */
+  statements: number
+  /** Relative decrease of the cache hit rate, e.g. 0.05 = 0.95 → 0.90. */
+  cacheHitRate: number
   /** Significance level of the noise test. */
   alpha: number
 }

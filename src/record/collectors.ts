@@ -158,7 +158,10 @@ export interface PostgresData {
   version: string
   versionNum: number
   settings: PgSetting[]
+  /** The 100 statements with the most execution time over the load. */
   statements: PgStatementDelta[]
+  /** Every statement's calls and execution time over the load summed (absent in older records). */
+  totals?: { calls: number; totalExecMs: number }
   /** Statements in pg_stat_statements before/after; `dealloc` grows when entries were evicted. */
   statementsTracked: number
   tables: PgTableDelta[]

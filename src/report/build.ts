@@ -1234,18 +1234,46 @@ function nPlusOneSection(ctx: Ctx): Section {
             : 'No N+1 pattern found (the attribution probe did not run).',
         ),
   ]
-  if (pg && pg.attribution.length > 0)
+  if (pg && pg.attribution.length > 0) {
+    // Beside each figure, its baseline and verdict when there is a baseline (compare/run-level.ts).
+    const rows = ctx.hasBaseline ? (ctx.input.comparison?.rows ?? []) : []
+    const versus = (endpoint: string, metric: string, format: (v: number | undefined) => string) => {
+      const row = rows.find((r) => r.endpoint === endpoint && r.metric === metric)
+      return row ? [format(row.baseline), deltaCell(row.relDelta, row.verdict)] : []
+    }
+    const withBaseline = rows.some((r) => r.metric === 'statementsPerRequest' && r.scope === 'endpoint')
+    const count = (v: number | undefined) => (v === undefined ? 'n/a' : v.toFixed(1))
     blocks.push({
       kind: 'table',
-      header: ['Endpoint', 'Request', 'Statements / request', 'DB time / request'],
-      rows: pg.attribution.map((a) => [
-        [codeSpan(a.endpoint)],
-        [codeSpan(`${a.method} ${a.path}`)],
-        a.statementsPerRequest.toFixed(1),
-        fmt.ms(a.dbTimeMsPerRequest),
-      ]),
-      align: ['l', 'l', 'r', 'r'],
+      header: [
+        'Endpoint',
+        'Request',
+        'Statements / request',
+        ...(withBaseline ? ['Baseline', 'Δ'] : []),
+        'DB time / request',
+        ...(withBaseline ? ['Baseline', 'Δ'] : []),
+      ],
+      rows: pg.attribution.map((a) => {
+        const pad = (cells: string[]) => (withBaseline && cells.length === 0 ? ['—', '—'] : cells)
+        return [
+          [codeSpan(a.endpoint)],
+          [codeSpan(`${a.method} ${a.path}`)],
+          a.statementsPerRequest.toFixed(1),
+          ...pad(versus(a.endpoint, 'statementsPerRequest', count)),
+          fmt.ms(a.dbTimeMsPerRequest),
+          ...pad(versus(a.endpoint, 'dbTimeMsPerRequest', fmt.ms)),
+        ]
+      }),
+      align: [
+        'l',
+        'l',
+        'r',
+        ...(withBaseline ? (['r', 'l'] as const) : []),
+        'r',
+        ...(withBaseline ? (['r', 'l'] as const) : []),
+      ],
     })
+  }
   if (pg && pg.attributionSkipped.length > 0)
     blocks.push(list(pg.attributionSkipped.map((s) => ({ text: `${s.endpoint} not probed: ${s.reason}` }))))
   return section('n-plus-one', 'N+1 Query Patterns', blocks)
