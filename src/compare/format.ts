@@ -10,6 +10,8 @@ export function formatValue(value: number | undefined, unit: Unit): string {
       return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)}%`
     case 'req/s':
       return `${value.toFixed(1)} req/s`
+    case 'factor':
+      return `×${value.toFixed(2)}`
     case 'count':
       return Number.isInteger(value) ? `${value}` : value.toFixed(value < 10 ? 2 : 1)
   }

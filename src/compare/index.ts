@@ -37,7 +37,9 @@ import type { GatePolicy } from '../plan/types.ts'
 import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
-import { METRICS, type MetricSpec, type PooledSamples } from './metrics.ts'
+import { formatValue } from './format.ts'
+import { METRICS, metricLabel, type MetricSpec, type PooledSamples } from './metrics.ts'
+import { runDrift, type RunDrift } from './drift.ts'
 import { runLevelRows } from './run-level.ts'
 import { endpointOf, loadOf } from './samples.ts'
 import { hashSeed } from './stats.ts'
@@ -61,6 +63,8 @@ export interface CompareOptions {
   resamples: number
   /** Base seed; each row's seed is derived from it and the row id (default 1). */
   seed: number
+  /** Remove the run-wide drift from latency rows (drift.ts; default true; the bench turns it off to compare). */
+  removeDrift: boolean
 }
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
@@ -70,6 +74,7 @@ export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
   historyK: 2,
   resamples: 1000,
   seed: 1,
+  removeDrift: true,
 }
 
 function refOf(record: RunRecord): RunRef {
@@ -162,6 +167,9 @@ export function compare(
   if (scenarioDiff)
     notes.push(`scenario differs from the baseline (${scenarioDiff}): request rates are not comparable`)
   if (past.length >= o.minHistory) notes.push(`run-to-run spread from ${past.length} base-branch runs`)
+  const drift = o.removeDrift && base.load && cur.load ? runDrift(base.load, cur.load) : undefined
+  if (drift) notes.push(driftNote(drift))
+  const driftFactor = drift?.applied ? drift.factor : undefined
 
   const rows: MetricComparison[] = []
   const scopes: { scope: Scope; endpoint?: string }[] = [
@@ -178,7 +186,7 @@ export function compare(
       rows.push(
         compareRow(
           spec,
-          { scope, endpoint, notComparable },
+          { scope, endpoint, notComparable, drift: spec.drifts ? driftFactor : undefined },
           baseline,
           base,
           cur,
@@ -191,6 +199,8 @@ export function compare(
     }
   }
 
+  if (drift?.applied && base.load)
+    rows.push(driftRow(drift, base.load, past, policy, { ...judgeOptions, seed: hashSeed('drift', o.seed) }))
   rows.push(...runLevelRows(baseline, current, pastRecords, policy, judgeOptions))
 
   const counts: Record<MetricVerdict, number> = {
@@ -230,7 +240,12 @@ function pooledInput(baseline: PooledSamples, current: PooledSamples): JudgeInpu
 
 function compareRow(
   spec: MetricSpec,
-  where: { scope: Scope; endpoint: string | undefined; notComparable: string | undefined },
+  where: {
+    scope: Scope
+    endpoint: string | undefined
+    notComparable: string | undefined
+    drift: number | undefined
+  },
   baseline: RunRecord | undefined,
   base: { load?: LoadPart; missing?: string },
   cur: { load?: LoadPart; missing?: string },
@@ -239,7 +254,7 @@ function compareRow(
   o: CompareOptions,
   judgeOptions: JudgeOptions,
 ): MetricComparison {
-  const { scope, endpoint, notComparable } = where
+  const { scope, endpoint, notComparable, drift } = where
   const id = `${endpoint ?? 'overall'}.${spec.metric}`
   const subject = `${endpoint ?? 'overall'} ${spec.label}`
   const tolerance = spec.tolerance(policy.tolerances)
@@ -279,7 +294,10 @@ function compareRow(
       currentWindows: c.windows,
       history,
       ...(notComparable ? { notComparable } : {}),
-      ...(b.pooled && c.pooled ? { pooled: pooledInput(b.pooled, c.pooled) } : {}),
+      ...(drift !== undefined ? { drift } : {}),
+      ...(b.pooled && c.pooled
+        ? { pooled: pooledInput(b.pooled, drift !== undefined ? c.pooled.scaled(drift) : c.pooled) }
+        : {}),
     },
     { ...judgeOptions, seed: hashSeed(id, judgeOptions.seed) },
   )
@@ -291,6 +309,51 @@ function compareRow(
     unit: spec.unit,
     ...(b.value !== undefined ? { baseline: b.value } : {}),
     ...(c.value !== undefined ? { current: c.value } : {}),
+    ...judged,
+    tolerance,
+  }
+}
+
+function driftNote(drift: RunDrift): string {
+  const factor = formatValue(drift.factor, 'factor')
+  return drift.applied
+    ? `run-wide drift ${factor}: ${drift.agreeing} of ${drift.endpoints} endpoints' p50 moved within ±10 % of it, ` +
+        'so latency rows are judged with it removed; the drift itself is the "run-wide latency" row, ' +
+        "a regression only outside the base branch's run-to-run spread"
+    : `no run-wide drift removed: only ${drift.agreeing} of ${drift.endpoints} endpoints' p50 moved within ±10 % of the median ${factor}`
+}
+
+/** The run-wide latency factor as a run-level row: baseline ×1, current the factor. */
+function driftRow(
+  drift: RunDrift,
+  baseline: LoadPart,
+  past: LoadPart[],
+  policy: GatePolicy,
+  options: JudgeOptions,
+): MetricComparison {
+  const tolerance = { relative: policy.tolerances.p50, worse: 'higher' as const }
+  const history = past.flatMap((load) => runDrift(baseline, load)?.factor ?? [])
+  const judged = judge(
+    {
+      subject: `overall ${metricLabel('latencyDrift')}`,
+      unit: 'factor',
+      tolerance,
+      baseline: 1,
+      current: drift.factor,
+      baselineWindows: [],
+      currentWindows: [],
+      history,
+      runLevel: true,
+    },
+    options,
+  )
+  return {
+    id: 'overall.latencyDrift',
+    scope: 'overall',
+    metric: 'latencyDrift',
+    unit: 'factor',
+    baseline: 1,
+    current: drift.factor,
     ...judged,
     tolerance,
   }

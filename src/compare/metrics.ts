@@ -8,6 +8,7 @@ import {
   pooledProportionTest,
   pooledQuantileTest,
   type PermutationOptions,
+  type WindowHistogram,
   type WindowPermutationTest,
 } from './stats.ts'
 import {
@@ -39,35 +40,47 @@ export interface MetricSpec {
    * the usable windows of each run and the window permutation test over them (see stats.ts).
    */
   pooled?(ep: EndpointLoad): PooledSamples
+  /** Latency rows: judged after dividing the current run by its run-wide drift (drift.ts). */
+  drifts?: boolean
 }
 
 /** One run's windows for a pooled test, and the test of a current run's against a baseline's. */
 export interface PooledSamples {
   windows: number
   against(baseline: PooledSamples, options: PermutationOptions): WindowPermutationTest
+  /** The same windows with every value divided by `factor` (the run-wide drift). */
+  scaled(factor: number): PooledSamples
 }
 
 /** Every window with a request takes part: pooling makes a window of one request harmless. */
 function pooledLatency(quantile: number): MetricSpec['pooled'] {
-  return (ep) => {
-    const histograms = latencyWindowHistograms(ep, 1)
-    const samples = {
-      histograms,
-      windows: histograms.length,
-      against: (baseline: PooledSamples, options: PermutationOptions) =>
-        pooledQuantileTest((baseline as typeof samples).histograms, histograms, quantile, options),
-    }
-    return samples
+  return (ep) => latencySamples(latencyWindowHistograms(ep, 1), quantile)
+}
+
+// Both sides of a test come from the same spec, so `baseline` has the same shape as the samples.
+function latencySamples(histograms: WindowHistogram[], quantile: number): PooledSamples {
+  const samples = {
+    histograms,
+    windows: histograms.length,
+    against: (baseline: PooledSamples, options: PermutationOptions) =>
+      pooledQuantileTest((baseline as typeof samples).histograms, histograms, quantile, options),
+    scaled: (factor: number) =>
+      latencySamples(
+        histograms.map((h) => ({ values: h.values.map((v) => v / factor), counts: h.counts })),
+        quantile,
+      ),
   }
+  return samples
 }
 
 function pooledErrors(ep: EndpointLoad): PooledSamples {
   const proportions = errorWindowProportions(ep)
-  const samples = {
+  const samples: PooledSamples & { proportions: typeof proportions } = {
     proportions,
     windows: proportions.length,
     against: (baseline: PooledSamples, options: PermutationOptions) =>
       pooledProportionTest((baseline as typeof samples).proportions, proportions, options),
+    scaled: () => samples,
   }
   return samples
 }
@@ -81,6 +94,7 @@ export const METRICS: readonly MetricSpec[] = [
     value: (ep) => latencyValue(ep, 'p50Ms'),
     windows: (ep, _load, o) => latencyWindows(ep, 'p50Ms', o.minWindowRequests),
     pooled: pooledLatency(0.5),
+    drifts: true,
   },
   {
     metric: 'p95Ms',
@@ -90,6 +104,7 @@ export const METRICS: readonly MetricSpec[] = [
     value: (ep) => latencyValue(ep, 'p95Ms'),
     windows: (ep, _load, o) => latencyWindows(ep, 'p95Ms', o.minWindowRequests),
     pooled: pooledLatency(0.95),
+    drifts: true,
   },
   {
     metric: 'p99Ms',
@@ -99,6 +114,7 @@ export const METRICS: readonly MetricSpec[] = [
     value: (ep) => latencyValue(ep, 'p99Ms'),
     windows: (ep, _load, o) => latencyWindows(ep, 'p99Ms', o.minWindowRequests),
     pooled: pooledLatency(0.99),
+    drifts: true,
   },
   {
     metric: 'errorRate',
@@ -123,6 +139,7 @@ const RUN_LEVEL_LABELS: Partial<Record<ComparedMetric, string>> = {
   dbTimeMsPerRequest: 'DB time per request',
   statementsPerRequest: 'statements per request',
   cacheHitRate: 'cache hit rate',
+  latencyDrift: 'run-wide latency',
 }
 
 export function metricLabel(metric: ComparedMetric): string {

@@ -48,6 +48,11 @@ export interface JudgeInput {
    * the run-to-run band of the base branch is the only evidence there can be.
    */
   runLevel?: boolean
+  /**
+   * The current run's run-wide drift factor (drift.ts): the effect is judged on `current / drift`
+   * (the pooled samples come already divided); the history band still sees the raw value.
+   */
+  drift?: number
   pooled?: {
     windowsBaseline: number
     windowsCurrent: number
@@ -147,13 +152,17 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   const p = formatP(test.pValue)
   const windows = `${windowsBaseline} vs ${windowsCurrent} windows`
 
-  const effect = effectOf(baseline, current, tolerance)
+  const drift = input.drift !== undefined && Math.abs(input.drift - 1) >= 0.005 ? input.drift : undefined
+  const driftNote = drift
+    ? `, after removing the run-wide drift ${formatValue(drift, 'factor')} (${formatPercentChange(current / drift / baseline - 1)})`
+    : ''
+  const effect = effectOf(baseline, drift ? current / drift : current, tolerance)
   if (effect === 'within') {
     const floorNote =
       tolerance.floor !== undefined && current <= tolerance.floor && baseline <= tolerance.floor
         ? ` and at or below the ${formatValue(tolerance.floor, unit)} floor`
         : ''
-    const note = `within the ${tol} tolerance${floorNote} (${p}, ${windows})`
+    const note = `within the ${tol} tolerance${floorNote}${driftNote} (${p}, ${windows})`
     return {
       ...deltas,
       verdict: 'unchanged',
@@ -165,7 +174,7 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   // The per-window samples must move the same way as the whole-run value, beyond chance.
   const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher')
   if (!(test.pValue < options.alpha) || test.higher !== expectHigher) {
-    const note = `beyond the ${tol} tolerance but not distinguishable from window-to-window noise (${p}, ${windows})`
+    const note = `beyond the ${tol} tolerance${driftNote} but not distinguishable from window-to-window noise (${p}, ${windows})`
     return {
       ...deltas,
       verdict: 'inconclusive',
@@ -189,7 +198,7 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
 
   const verdict = effect === 'worse' ? 'regression' : 'improvement'
   const bandNote = band ? `, outside the spread of ${band.n} base-branch runs` : ''
-  const note = `beyond the ${tol} tolerance and significant (${p}, ${windows})${bandNote}`
+  const note = `beyond the ${tol} tolerance${driftNote} and significant (${p}, ${windows})${bandNote}`
   return { ...deltas, verdict, evidence: evidence(note), message: `${head}, ${p}: ${verdict}` }
 }
 

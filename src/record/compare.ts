@@ -44,8 +44,10 @@ export type ComparedMetric =
   | 'statementsPerRequest'
   | 'cacheHitRate'
   | 'profileShare'
+  /** The run-wide latency factor (median p50 change of all endpoints), compare/drift.ts. */
+  | 'latencyDrift'
 
-export type Unit = 'ms' | 'ratio' | 'req/s' | 'count'
+export type Unit = 'ms' | 'ratio' | 'req/s' | 'count' | 'factor'
 
 export type MetricVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'no-data'
 
