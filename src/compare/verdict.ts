@@ -1,6 +1,7 @@
 // Judging one metric. As in bencher, the statistics only compute limits and evidence (effect
 // class, rank-test p-value, bootstrap interval, history band); the verdict is then a short chain
 // of comparisons against them, in `judge`.
+import tQuantile from '@stdlib/stats-base-dists-t-quantile'
 import type { Evidence, HistoryBand, MetricTolerance, MetricVerdict, Unit } from '../record/compare.ts'
 import { formatP, formatPercentChange, formatValue } from './format.ts'
 import {
@@ -49,8 +50,9 @@ export interface JudgeInput {
    */
   runLevel?: boolean
   /**
-   * The current run's run-wide drift factor (drift.ts): the effect is judged on `current / drift`
-   * (the pooled samples come already divided); the history band still sees the raw value.
+   * The current run's run-wide drift factor (drift.ts): the effect must hold on both `current` and
+   * `current / drift`, and the test runs on samples already divided by it; the history band still
+   * sees the raw value.
    */
   drift?: number
   pooled?: {
@@ -94,6 +96,22 @@ export function historyBand(values: readonly number[], k: number): HistoryBand {
     lo: Math.min(min, m - k * s),
     hi: Math.max(max, m + k * s),
   }
+}
+
+/**
+ * The (1 − alpha) prediction interval of one more run from `values` (Student t with n − 1 degrees of
+ * freedom, widened by √(1 + 1/n)), never narrower than [min, max]. Used where the history is the
+ * only evidence: with three runs the sd is itself a guess, and a fixed ±2 sd band would call one
+ * run in ten a regression (bench/README.md, "Gate accuracy").
+ */
+export function predictionBand(values: readonly number[], alpha: number): HistoryBand {
+  const n = values.length
+  const m = mean(values)
+  const s = sd(values)
+  const half = n >= 2 ? tQuantile(1 - alpha / 2, n - 1) * s * Math.sqrt(1 + 1 / n) : 0
+  const min = Math.min(...values)
+  const max = Math.max(...values)
+  return { n, mean: m, sd: s, min, max, lo: Math.min(min, m - half), hi: Math.max(max, m + half) }
 }
 
 export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
@@ -156,7 +174,10 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   const driftNote = drift
     ? `, after removing the run-wide drift ${formatValue(drift, 'factor')} (${formatPercentChange(current / drift / baseline - 1)})`
     : ''
-  const effect = effectOf(baseline, drift ? current / drift : current, tolerance)
+  // Drift can only explain a change away, never make one: both views must agree.
+  const rawEffect = effectOf(baseline, current, tolerance)
+  const effect =
+    drift && effectOf(baseline, current / drift, tolerance) !== rawEffect ? 'within' : rawEffect
   if (effect === 'within') {
     const floorNote =
       tolerance.floor !== undefined && current <= tolerance.floor && baseline <= tolerance.floor
@@ -246,7 +267,7 @@ function judgeRunLevel(
   const { tolerance, unit } = input
   const { baseline, current, head, tol, deltas } = values
   const band =
-    input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined
+    input.history.length >= options.minHistory ? predictionBand(input.history, options.alpha) : undefined
   const evidence = (note: string): Evidence => ({
     test: band ? 'history' : 'none',
     windowsBaseline: 0,
@@ -275,7 +296,8 @@ function judgeRunLevel(
   }
   const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher')
   const outside = expectHigher ? current > band.hi : current < band.lo
-  const spread = `${band.n} base-branch runs (${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`
+  const level = `${Math.round((1 - options.alpha) * 100)} %`
+  const spread = `${band.n} base-branch runs (${level} prediction interval ${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`
   if (!outside)
     return row('inconclusive', `beyond the ${tol} tolerance but within the run-to-run spread of ${spread}`)
   const verdict = effect === 'worse' ? 'regression' : 'improvement'

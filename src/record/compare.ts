@@ -61,7 +61,11 @@ export interface HistoryBand {
   sd: number
   min: number
   max: number
-  /** The band the current value must leave: [min(min, mean − k·sd), max(max, mean + k·sd)]. */
+  /**
+   * The band the current value must leave: [min(min, mean − k·sd), max(max, mean + k·sd)] beside
+   * a window test; for rows with one value per run, where it is the only evidence, the (1 − alpha)
+   * prediction interval of one more run (Student t), never narrower than [min, max].
+   */
   lo: number
   hi: number
 }
