@@ -1,7 +1,7 @@
 // Judging one metric. As in bencher, the statistics only compute limits and evidence (effect
 // class, rank-test p-value, bootstrap interval, history band); the verdict is then a short chain
 // of comparisons against them, in `judge`.
-import tQuantile from '@stdlib/stats-base-dists-t-quantile'
+import { tQuantile } from './t-quantile.ts'
 import type { Evidence, HistoryBand, MetricTolerance, MetricVerdict, Unit } from '../record/compare.ts'
 import { formatP, formatPercentChange, formatValue } from './format.ts'
 import {
@@ -176,8 +176,7 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
     : ''
   // Drift can only explain a change away, never make one: both views must agree.
   const rawEffect = effectOf(baseline, current, tolerance)
-  const effect =
-    drift && effectOf(baseline, current / drift, tolerance) !== rawEffect ? 'within' : rawEffect
+  const effect = drift && effectOf(baseline, current / drift, tolerance) !== rawEffect ? 'within' : rawEffect
   if (effect === 'within') {
     const floorNote =
       tolerance.floor !== undefined && current <= tolerance.floor && baseline <= tolerance.floor
