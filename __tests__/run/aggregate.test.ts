@@ -69,7 +69,7 @@ test('a last line cut off (k6 killed mid-write) is dropped and reported', () => 
   assert.equal(scanner.points, 1)
 })
 
-test('requests are grouped per endpoint and per 10-second window, setup traffic left out', () => {
+test('requests are grouped per endpoint and per 2-second window (the default), setup traffic left out', () => {
   const agg = new LoadAggregator({ endpoints: DEFAULT_ENDPOINTS })
   const scanner = new K6JsonScanner(agg)
   const lines = [
@@ -110,10 +110,14 @@ test('requests are grouped per endpoint and per 10-second window, setup traffic 
   assert.deepEqual(
     r.overall.windows.map((w) => [w.startMs, w.count, w.errors]),
     [
-      [0, 2, 0],
-      [10_000, 2, 1],
+      // From the first request (00:01): 00:05 is window 2, 00:12 window 5, 00:13 window 6.
+      [0, 1, 0],
+      [4_000, 1, 0],
+      [10_000, 1, 0],
+      [12_000, 1, 1],
     ],
   )
+  assert.equal(r.windowS, 2)
   // k6's interpolation between 10 and 20 ms, within the histogram's 3 significant digits.
   assert.ok(Math.abs(r.endpoints[0]!.duration.p50Ms - 15) <= 0.015)
   assert.equal(r.overall.duration.maxMs, 40)

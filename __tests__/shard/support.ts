@@ -34,8 +34,9 @@ export function samples(seed: number, startMs: number, durationS: number, n: num
   })
 }
 
-export function aggregate(all: Sample[], vus: number): LoadPart {
-  const agg = new LoadAggregator({ endpoints: DEFAULT_ENDPOINTS })
+/** Aggregated as runLoad would, on a 10 s window grid unless `windowS` says otherwise. */
+export function aggregate(all: Sample[], vus: number, windowS = 10): LoadPart {
+  const agg = new LoadAggregator({ endpoints: DEFAULT_ENDPOINTS, windowS })
   agg.point('vus', all[0]?.timeMs ?? 0, vus, '{}')
   for (const s of all) {
     const tags = JSON.stringify({ endpoint: s.endpoint, status: s.status ?? '200', scenario: 'perfgate' })
