@@ -53,8 +53,6 @@ export { METRICS, metricLabel, type MetricSpec } from './metrics.ts'
 export interface CompareOptions {
   /** Fewer usable windows than this in either run gives no-data (default 5). */
   minWindows: number
-  /** Windows with fewer requests are left out of per-window samples; pooled tests use all (default 5). */
-  minWindowRequests: number
   /** Earlier base-branch runs needed for the history band (default 3). */
   minHistory: number
   /** Half-width of the history band in standard deviations (default 2). */
@@ -69,7 +67,6 @@ export interface CompareOptions {
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
   minWindows: 5,
-  minWindowRequests: 5,
   minHistory: 3,
   historyK: 2,
   resamples: 1000,
@@ -192,7 +189,6 @@ export function compare(
           cur,
           past,
           policy,
-          o,
           judgeOptions,
         ),
       )
@@ -251,14 +247,12 @@ function compareRow(
   cur: { load?: LoadPart; missing?: string },
   past: LoadPart[],
   policy: GatePolicy,
-  o: CompareOptions,
   judgeOptions: JudgeOptions,
 ): MetricComparison {
   const { scope, endpoint, notComparable, drift } = where
   const id = `${endpoint ?? 'overall'}.${spec.metric}`
   const subject = `${endpoint ?? 'overall'} ${spec.label}`
   const tolerance = spec.tolerance(policy.tolerances)
-  const sampleOptions = { minWindowRequests: o.minWindowRequests }
 
   const side = (part: { load?: LoadPart; missing?: string }, which: string): Side => {
     if (!part.load) return { missing: `${which}: ${part.missing}`, windows: [] as number[] }
@@ -270,7 +264,7 @@ function compareRow(
     }
     return {
       value,
-      windows: spec.windows(ep, part.load, sampleOptions),
+      windows: spec.windows?.(ep, part.load) ?? [],
       ...(spec.pooled ? { pooled: spec.pooled(ep) } : {}),
     }
   }

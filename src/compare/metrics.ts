@@ -1,6 +1,6 @@
-// The lookup table of compared metrics: how each is read from a load part (whole-run value and
-// per-window samples), its unit, and which tolerance applies. A new row kind (database time,
-// statements per request, cache hit rate) is one more entry here.
+// The lookup table of metrics compared from the load part: how each is read (whole-run value and
+// the samples its noise test needs), its unit, and which tolerance applies. A new load metric is
+// one more entry here; metrics with one value per run (database, cache) are in run-level.ts.
 import type { Tolerances } from '../plan/types.ts'
 import type { ComparedMetric, MetricTolerance, Unit } from '../record/compare.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
@@ -13,19 +13,12 @@ import {
 } from './stats.ts'
 import {
   errorRateValue,
-  errorRateWindows,
   errorWindowProportions,
   latencyValue,
   latencyWindowHistograms,
-  latencyWindows,
   rpsValue,
   rpsWindows,
 } from './samples.ts'
-
-export interface SampleOptions {
-  /** Windows with fewer requests are left out of the latency and error samples. */
-  minWindowRequests: number
-}
 
 export interface MetricSpec {
   metric: ComparedMetric
@@ -34,10 +27,11 @@ export interface MetricSpec {
   label: string
   tolerance(t: Tolerances): MetricTolerance
   value(ep: EndpointLoad, load: LoadPart): number | undefined
-  windows(ep: EndpointLoad, load: LoadPart, options: SampleOptions): number[]
+  /** Rows tested with the rank test (request rate): one value per window. */
+  windows?(ep: EndpointLoad, load: LoadPart): number[]
   /**
-   * Rows tested on pooled windows (latency quantiles, error rate) instead of ranking `windows`:
-   * the usable windows of each run and the window permutation test over them (see stats.ts).
+   * Rows tested on pooled windows (latency quantiles, error rate): the windows of each run and the
+   * window permutation test over them (see stats.ts).
    */
   pooled?(ep: EndpointLoad): PooledSamples
   /** Latency rows: judged after dividing the current run by its run-wide drift (drift.ts). */
@@ -92,7 +86,6 @@ export const METRICS: readonly MetricSpec[] = [
     label: 'p50',
     tolerance: (t) => ({ relative: t.p50, worse: 'higher' }),
     value: (ep) => latencyValue(ep, 'p50Ms'),
-    windows: (ep, _load, o) => latencyWindows(ep, 'p50Ms', o.minWindowRequests),
     pooled: pooledLatency(0.5),
     drifts: true,
   },
@@ -102,7 +95,6 @@ export const METRICS: readonly MetricSpec[] = [
     label: 'p95',
     tolerance: (t) => ({ relative: t.p95, worse: 'higher' }),
     value: (ep) => latencyValue(ep, 'p95Ms'),
-    windows: (ep, _load, o) => latencyWindows(ep, 'p95Ms', o.minWindowRequests),
     pooled: pooledLatency(0.95),
     drifts: true,
   },
@@ -112,7 +104,6 @@ export const METRICS: readonly MetricSpec[] = [
     label: 'p99',
     tolerance: (t) => ({ relative: t.p99, worse: 'higher' }),
     value: (ep) => latencyValue(ep, 'p99Ms'),
-    windows: (ep, _load, o) => latencyWindows(ep, 'p99Ms', o.minWindowRequests),
     pooled: pooledLatency(0.99),
     drifts: true,
   },
@@ -122,7 +113,6 @@ export const METRICS: readonly MetricSpec[] = [
     label: 'error rate',
     tolerance: (t) => ({ relative: t.errorRate, floor: t.errorRateFloor, worse: 'higher' }),
     value: (ep) => errorRateValue(ep),
-    windows: (ep, _load, o) => errorRateWindows(ep, o.minWindowRequests),
     pooled: pooledErrors,
   },
   {

@@ -126,15 +126,6 @@ export function errorWindowProportions(ep: EndpointLoad): WindowProportion[] {
   return out
 }
 
-/** Per-window error proportions of windows with at least `minRequests` requests. */
-export function errorRateWindows(ep: EndpointLoad, minRequests: number): number[] {
-  const out: number[] = []
-  for (const w of ep.windows ?? []) {
-    if (w.count >= minRequests && finite(w.errors)) out.push(w.errors / w.count)
-  }
-  return out
-}
-
 export function rpsValue(ep: EndpointLoad, load: LoadPart): number | undefined {
   if (finite(ep.rps) && ep.count > 0) return ep.rps
   if (finite(ep.count) && load.durationS > 0) return ep.count / load.durationS
