@@ -1,7 +1,7 @@
 // Markdown rendering of the model's blocks and sections, and the full report.md.
 import { code, fence, heading, inline, table } from './markdown.ts'
 import type { BarChart, Block, ListItem, ReportModel, Section, Text } from './model.ts'
-import { endpointTable } from './build.ts'
+import { endpointTable } from './rows.ts'
 
 /** How much of each table and code block to show; the comment lowers these to fit. */
 export interface Limits {

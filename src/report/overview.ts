@@ -1,0 +1,66 @@
+// The parts of the report model around its sections: title and header lines, the verdict, the
+// endpoint rows, the changes against the baseline, the top findings, the figures and the footer.
+// Pure.
+import { latencySeries, p95Chart } from './charts.ts'
+import type { ReportContext } from './context.ts'
+import { durationText, shortSha } from './format.ts'
+import type { ReportModel } from './model.ts'
+import { flameTree } from './profiles.ts'
+import { verdictOf } from './verdict.ts'
+
+/** Every field of the report model but its sections. Does not modify the context. */
+export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'> {
+  const { input, record, load, endpoints, overall, hasBaseline } = ctx
+  const comparison = input.comparison
+  const sloPass = input.slos.filter((s) => s.status === 'pass').length
+  const verdict = verdictOf(input, sloPass, input.slos.length)
+  const rows = comparison?.rows ?? []
+  const regressions = hasBaseline ? rows.filter((r) => r.verdict === 'regression').map((r) => r.message) : []
+  const improvements = hasBaseline
+    ? rows.filter((r) => r.verdict === 'improvement').map((r) => r.message)
+    : []
+  const baseRef = comparison?.baseline
+  const cpu = input.profiles?.cpu
+  const flame = cpu ? flameTree(cpu) : undefined
+  const timeline = latencySeries(load)
+  const chart = p95Chart(endpoints, hasBaseline)
+  const date = (record.meta.startedAt ?? '').slice(0, 16).replace('T', ' ') + ' UTC'
+  const commit = record.meta.git?.sha
+    ? `${record.meta.git.sha.slice(0, 12)}${record.meta.git.ref ? ` (${record.meta.git.ref})` : ''}`
+    : 'unknown (no git sha in the record)'
+  return {
+    reportName: input.reportName,
+    title: `Performance Profiling Report - ${input.reportName}`,
+    date,
+    commit,
+    targetUrl: record.meta.targetUrl,
+    loadTest: `${record.plan.scenario} (${record.plan.vus} VUs, ${durationText(record.plan.durationS).replace(/^\d+ seconds \((.*)\)$/, '$1')})`,
+    toolVersion: record.meta.toolVersion,
+    hasBaseline,
+    ...(hasBaseline && baseRef
+      ? {
+          baselineRef: `${shortSha(baseRef.sha) ?? baseRef.startedAt ?? 'earlier run'}${baseRef.ref ? ` (${baseRef.ref})` : ''}`,
+        }
+      : {}),
+    links: input.links ?? {},
+    verdict,
+    endpoints,
+    ...(overall ? { overall } : {}),
+    changes: { regressions, improvements },
+    topFindings: ctx.findings.slice(0, 5).map((f) => ({
+      tier: f.tier,
+      title: f.title,
+      detail: f.detail,
+      ...(f.location ? { location: f.location } : {}),
+    })),
+    ...(chart ? { p95Chart: chart } : {}),
+    latencySeries: timeline.series,
+    latencySeriesStepS: timeline.step,
+    ...(flame ? { flame } : {}),
+    footer: [
+      { label: 'Report Author', value: `perfgate ${record.meta.toolVersion} (automated)` },
+      { label: 'Date', value: date },
+      { label: 'Review Status', value: `Automated, gate ${input.gate.verdict}` },
+    ],
+  }
+}

@@ -1,0 +1,136 @@
+// 1. Test Configuration: the load test's parameters and the system it ran against.
+import { kv, list, section } from '../blocks.ts'
+import { appValue, setting, type ReportContext } from '../context.ts'
+import { durationText, missingReason } from '../format.ts'
+import { fmt } from '../markdown.ts'
+import type { ListItem, Section } from '../model.ts'
+
+function stageText(stages: { duration: string; target: number }[]): ListItem[] {
+  return stages.map((s, i) => ({
+    text:
+      i > 0 && stages[i - 1]!.target === s.target
+        ? `${s.duration} → hold ${s.target} VUs`
+        : `${s.duration} → ${s.target} VUs`,
+  }))
+}
+
+export function testConfiguration(ctx: ReportContext): Section {
+  return section(
+    'configuration',
+    '1. Test Configuration',
+    [],
+    [
+      section('load-parameters', 'Load Test Parameters', [list(loadParameters(ctx))]),
+      section('system-configuration', 'System Configuration', [
+        list([...databaseItems(ctx), cacheItem(ctx), backendItem(ctx)]),
+      ]),
+    ],
+  )
+}
+
+function loadParameters(ctx: ReportContext): ListItem[] {
+  const plan = ctx.record.plan
+  const load = ctx.load
+  return [
+    kv('Scenario', plan.script ? `${plan.scenario} (k6 script ${plan.script})` : plan.scenario),
+    kv('Virtual Users', `${plan.vus} concurrent users${load ? ` (peak measured ${load.vusMax})` : ''}`),
+    kv(
+      'Duration',
+      `${durationText(plan.durationS)}${load ? `, measured ${Math.round(load.durationS)} s` : ''}`,
+    ),
+    kv('Think-time scale', String(plan.thinkTimeScale)),
+    plan.stages.length > 0
+      ? { ...kv('Ramp-up', ''), children: stageText(plan.stages) }
+      : kv('Ramp-up', 'none (constant VUs)'),
+    plan.userTypes.length > 0
+      ? {
+          ...kv('User Distribution', ''),
+          children: plan.userTypes.map((u) => ({ text: `${u.weight}% ${u.name}` })),
+        }
+      : kv('User Distribution', plan.script ? 'defined by the k6 script' : 'one user type'),
+    kv('Target', ctx.record.meta.targetUrl),
+    ...(ctx.record.meta.k6Version ? [kv('k6', ctx.record.meta.k6Version)] : []),
+  ]
+}
+
+function databaseItems(ctx: ReportContext): ListItem[] {
+  const pg = ctx.pg
+  const maxConns = appValue(ctx.app, 'database.max_conns')
+  const poolSize = maxConns.after ?? maxConns.before
+  const poolText =
+    poolSize !== undefined
+      ? `${poolSize} (max_conns from app stats)`
+      : ctx.app
+        ? 'not reported by the app stats (no database.max_conns)'
+        : `not collected (${missingReason(ctx.record.appStats, 'app stats')})`
+  const dbItems: ListItem[] = [
+    kv(
+      'Database',
+      pg
+        ? `PostgreSQL ${pg.version}`
+        : `PostgreSQL: not collected (${missingReason(ctx.record.postgres, 'PostgreSQL')})`,
+    ),
+  ]
+  dbItems[0]!.children = [
+    kv('Connection pool', poolText),
+    kv('Shared buffers', pg ? (setting(pg, 'shared_buffers') ?? 'not reported') : 'not collected'),
+    ...(pg && setting(pg, 'max_connections') ? [kv('max_connections', setting(pg, 'max_connections')!)] : []),
+  ]
+  return dbItems
+}
+
+function cacheItem(ctx: ReportContext): ListItem {
+  const redis = ctx.redis
+  return {
+    ...kv(
+      'Cache',
+      redis ? `Redis ${redis.version}` : `Redis: not collected (${missingReason(ctx.record.redis, 'Redis')})`,
+    ),
+    children: redis
+      ? [
+          kv(
+            'Max memory',
+            redis.memory.maxmemoryBytes > 0
+              ? fmt.bytes(redis.memory.maxmemoryBytes)
+              : 'no limit (maxmemory 0)',
+          ),
+          kv('Eviction policy', redis.memory.policy || 'not reported'),
+        ]
+      : [kv('Max memory', 'not collected'), kv('Eviction policy', 'not collected')],
+  }
+}
+
+function backendItem(ctx: ReportContext): ListItem {
+  const after = ctx.prom?.runtime.after
+  const before = ctx.prom?.runtime.before
+  const gomaxprocs = after?.gomaxprocs ?? before?.gomaxprocs
+  const memLimit = after?.memoryLimitBytes ?? before?.memoryLimitBytes
+  const goVersion = after?.goVersion ?? before?.goVersion
+  return {
+    ...kv(
+      'Backend',
+      ctx.prom
+        ? `Go${goVersion ? ` ${goVersion.replace(/^go/, '')}` : ''} (from Prometheus runtime metrics)`
+        : `Go: not collected (${missingReason(ctx.record.prometheus, 'Prometheus')})`,
+    ),
+    children: ctx.prom
+      ? [
+          kv(
+            'GOMAXPROCS',
+            gomaxprocs !== undefined ? String(gomaxprocs) : 'not exposed (no go_sched_gomaxprocs_threads)',
+          ),
+          kv(
+            'Memory limit',
+            memLimit !== undefined
+              ? memLimit >= 2 ** 62
+                ? 'none (GOMEMLIMIT unset)'
+                : fmt.bytes(memLimit)
+              : 'not exposed (no go_gc_gomemlimit_bytes)',
+          ),
+          ...(after?.rssBytes !== undefined
+            ? [kv('Resident memory after load', fmt.bytes(after.rssBytes))]
+            : []),
+        ]
+      : [kv('GOMAXPROCS', 'not collected'), kv('Memory limit', 'not collected')],
+  }
+}

@@ -1,0 +1,153 @@
+// 2. Measured Metrics: the k6 results, the endpoint table and SLOs, Prometheus and the resources.
+import { codeBlock, codeSpan, list, note, notCollected, para, section } from '../blocks.ts'
+import { p95Chart } from '../charts.ts'
+import type { ReportContext } from '../context.ts'
+import { k6Text, missingReason, relChange, sentence, sloValue, statusText } from '../format.ts'
+import { fmt } from '../markdown.ts'
+import type { LoadPart } from '../../record/load.ts'
+import type { Block, Section } from '../model.ts'
+import { endpointTable } from '../rows.ts'
+import { cacheUsage, databaseUsage } from './resources.ts'
+
+function k6KeyMetrics(load: LoadPart): string {
+  const o = load.overall
+  const checks = o.checks.passes + o.checks.fails
+  return [
+    'Key Metrics:',
+    `- http_reqs: ${o.count} (${o.rps.toFixed(1)}/s)`,
+    '- http_req_duration:',
+    `  - p50: ${o.duration.p50Ms.toFixed(2)}ms`,
+    `  - p95: ${o.duration.p95Ms.toFixed(2)}ms`,
+    `  - p99: ${o.duration.p99Ms.toFixed(2)}ms`,
+    `- http_req_failed: ${(o.errorRate * 100).toFixed(2)}%`,
+    `- checks: ${checks > 0 ? ((o.checks.passes / checks) * 100).toFixed(2) : 'n/a'}% passed (${o.checks.passes} of ${checks})`,
+  ].join('\n')
+}
+
+export function measuredMetrics(ctx: ReportContext): Section {
+  return section(
+    'metrics',
+    '2. Measured Metrics',
+    [],
+    [
+      section('k6', 'Load Test Results (K6)', k6Blocks(ctx)),
+      section('endpoints', 'Endpoint-Specific Performance', endpointBlocks(ctx)),
+      section('prometheus', 'Prometheus Metrics', prometheusBlocks(ctx)),
+      section('resources', 'Resource Utilization', [], [databaseUsage(ctx), cacheUsage(ctx)]),
+    ],
+  )
+}
+
+function k6Blocks(ctx: ReportContext): Block[] {
+  const load = ctx.load
+  return load
+    ? [
+        ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
+        codeBlock(
+          (load.k6Summary.trim()
+            ? k6Text(load.k6Summary) + '\n\n'
+            : 'k6 printed no end-of-test summary.\n\n') + k6KeyMetrics(load),
+        ),
+      ]
+    : [notCollected(missingReason(ctx.record.load, 'the load test'))]
+}
+
+/** The endpoint table and chart, the other changes against the baseline and the SLO table. */
+function endpointBlocks(ctx: ReportContext): Block[] {
+  const endpointsBlocks: Block[] =
+    ctx.endpoints.length > 0 || ctx.overall
+      ? [endpointTable(ctx.endpoints, ctx.overall, ctx.hasBaseline)]
+      : [notCollected(missingReason(ctx.record.load, 'the load test'))]
+  const chart = p95Chart(ctx.endpoints, ctx.hasBaseline)
+  if (chart) endpointsBlocks.push({ kind: 'chart', chart })
+  if (ctx.hasBaseline && ctx.input.comparison) {
+    const others = ctx.input.comparison.rows.filter(
+      (r) =>
+        r.metric !== 'p95Ms' &&
+        (r.verdict === 'regression' || r.verdict === 'improvement' || r.verdict === 'inconclusive'),
+    )
+    if (others.length > 0)
+      endpointsBlocks.push(
+        para('Other changes against the baseline:'),
+        list(others.map((r) => ({ text: r.message }))),
+      )
+  }
+  const sloRows = ctx.input.slos.filter((s) => s.metric !== 'p95Ms' || s.scope === 'overall')
+  if (sloRows.length > 0) {
+    endpointsBlocks.push({
+      kind: 'table',
+      header: ['SLO', 'Target', 'Measured', 'Status'],
+      rows: sloRows.map((s) => [
+        [codeSpan(s.id)],
+        s.target.text,
+        s.actual !== undefined ? sloValue(s) : 'n/a',
+        statusText(s.status),
+      ]),
+    })
+  }
+  return endpointsBlocks
+}
+
+function prometheusBlocks(ctx: ReportContext): Block[] {
+  const prom = ctx.prom
+  if (!prom) return [notCollected(missingReason(ctx.record.prometheus, 'Prometheus'))]
+  const promBlocks: Block[] = []
+  if (prom.routes.length > 0) {
+    const routes = [...prom.routes].sort((a, b) => b.count - a.count)
+    promBlocks.push({
+      kind: 'table',
+      header: [
+        'Route',
+        'Requests',
+        'p50',
+        'p95',
+        'p99',
+        'Statuses',
+        ...(ctx.base.prom ? ['Baseline p95', 'Δ p95'] : []),
+      ],
+      rows: routes.map((r) => {
+        const b = ctx.base.prom?.routes.find((x) => x.path === r.path && x.method === r.method)
+        return [
+          [codeSpan(`${r.method ? r.method + ' ' : ''}${r.path}`)],
+          fmt.count(r.count),
+          fmt.ms(r.p50Ms),
+          fmt.ms(r.p95Ms),
+          fmt.ms(r.p99Ms),
+          Object.entries(r.statuses)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ') || 'n/a',
+          ...(ctx.base.prom ? [fmt.ms(b?.p95Ms), relChange(r.p95Ms, b?.p95Ms)] : []),
+        ]
+      }),
+      align: ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
+    })
+  } else promBlocks.push(note('No http_request_duration_seconds series grew during the load.'))
+  const slowest = [...prom.routes].filter((r) => r.p95Ms !== undefined).sort((a, b) => b.p95Ms! - a.p95Ms!)[0]
+  const rt = prom.runtime
+  const d = prom.runtimeDelta
+  promBlocks.push(
+    para('Key Observations:'),
+    list([
+      { text: `http_requests_total: ${fmt.count(prom.requestsCount)} over ${prom.intervalS.toFixed(0)} s` },
+      {
+        text: slowest
+          ? `http_request_duration_seconds (p95): ${fmt.ms(slowest.p95Ms)} on the slowest route ${slowest.path}`
+          : 'http_request_duration_seconds (p95): no route had observations',
+      },
+      {
+        text: `http_in_flight_requests (max): ${prom.inFlightMax !== undefined ? prom.inFlightMax : 'not exposed'}`,
+      },
+      {
+        text: `goroutines: ${rt.before.goroutines ?? 'n/a'} before, ${rt.goroutinesMax ?? 'n/a'} max, ${rt.after.goroutines ?? 'n/a'} after`,
+      },
+      {
+        text: `CPU: ${d.cpuSeconds !== undefined ? d.cpuSeconds.toFixed(1) + ' s' : 'n/a'}${d.cpuCores !== undefined ? ` (${d.cpuCores.toFixed(2)} cores)` : ''}; GC: ${d.gcCount ?? 'n/a'} cycles, ${d.gcPauseSeconds !== undefined ? fmt.ms(d.gcPauseSeconds * 1000) : 'n/a'} paused; allocated ${fmt.bytes(d.allocatedBytes)}`,
+      },
+      {
+        text: `heap in use ${fmt.bytes(rt.before.heapInuseBytes)} → ${fmt.bytes(rt.after.heapInuseBytes)}; RSS ${fmt.bytes(rt.before.rssBytes)} → ${fmt.bytes(rt.after.rssBytes)}`,
+      },
+      ...prom.notes.map((n) => ({ text: n })),
+    ]),
+  )
+  return promBlocks
+}

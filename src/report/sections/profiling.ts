@@ -1,0 +1,230 @@
+// 3. Profiling Analysis: CPU, memory, goroutine and block/mutex profiles from the analysis's tops.
+import { isUnavailable } from '../../record/common.ts'
+import type { ProfileTop, ProfileTopRow } from '../../record/analysis.ts'
+import { codeBlock, codeSpan, list, note, notCollected, para, plain, section, strong } from '../blocks.ts'
+import { profileMissing, topOf, type ReportContext } from '../context.ts'
+import { findingItem, findingsOf, impactText } from '../findings.ts'
+import { dataOf, sentence } from '../format.ts'
+import { fmt } from '../markdown.ts'
+import type { Block, ListItem, Section } from '../model.ts'
+import { formatProfileValue } from '../profiles.ts'
+
+function profileRow(r: ProfileTopRow, what: string): ListItem {
+  return {
+    text: [codeSpan(r.name), plain(` - ${r.flatPct.toFixed(1)}% ${what} flat, ${r.cumPct.toFixed(1)}% cum`)],
+    checked: false,
+  }
+}
+
+function cpuProfile(ctx: ReportContext): Section {
+  const top = topOf(ctx, ['cpu'])
+  if (!top) return section('cpu', 'CPU Profile', [notCollected(profileMissing(ctx, ['cpu']))])
+  const over5 = top.rows.filter((r) => r.flatPct > 5)
+  const hot = findingsOf(ctx, 'cpu-hotspot')
+  const keyItems: ListItem[] =
+    hot.length > 0
+      ? hot.map((f) => ({
+          ...findingItem(f, false),
+          text: [strong(f.title), plain(` - ${impactText(f)}: ${f.detail}`)],
+        }))
+      : (over5.length > 0 ? over5 : top.rows.slice(0, 3)).slice(0, 5).map((r) => profileRow(r, 'CPU'))
+  // The application's own functions, as the analysis ranks them (own CPU time first).
+  const app = top.application.slice(0, 5)
+  const diff = dataOf(ctx.analysis?.diff)?.find((d) => d.kind === 'cpu')
+  return section('cpu', 'CPU Profile', [
+    para([
+      strong('Top CPU Consumers'),
+      plain(` (>5% CPU time: ${over5.length} function${over5.length === 1 ? '' : 's'}):`),
+    ]),
+    codeBlock(top.text),
+    para([strong('Key Findings'), plain(':')]),
+    keyItems.length > 0 ? list(keyItems) : note('The CPU profile has no samples.'),
+    para([strong('Hot Paths'), plain(' (application functions by own CPU time):')]),
+    app.length > 0
+      ? list(app.map((r) => profileRow(r, 'CPU')))
+      : note('No application function in the CPU profile (only runtime, standard library and libraries).'),
+    ...(diff && diff.rows.length > 0
+      ? [
+          para([strong('Against the baseline'), plain(' (CPU share grew most):')]),
+          list(
+            diff.rows.slice(0, 5).map((r) => ({
+              text: [
+                codeSpan(r.name),
+                plain(
+                  `: ${r.basePct.toFixed(1)}% → ${r.currentPct.toFixed(1)}% (${r.deltaPct >= 0 ? '+' : '−'}${Math.abs(r.deltaPct).toFixed(1)} points)`,
+                ),
+              ],
+            })),
+          ),
+        ]
+      : []),
+  ])
+}
+
+function memoryProfile(ctx: ReportContext): Section {
+  const heap = topOf(ctx, ['heap'])
+  const allocs = topOf(ctx, ['allocs'])
+  if (!heap && !allocs)
+    return section('memory', 'Memory Profile', [notCollected(profileMissing(ctx, ['heap', 'allocs']))])
+  const shown = (heap ?? allocs)!
+  const allocRows = allocs
+    ? (allocs.application.length > 0 ? allocs.application : allocs.rows).slice(0, 3)
+    : []
+  const total = (t: ProfileTop | undefined) => (t ? formatProfileValue(t.total, t.sampleUnit) : 'n/a')
+  return section('memory', 'Memory Profile', [
+    para([strong('Top Memory Allocators'), plain(` (${shown.sampleType}):`)]),
+    codeBlock(shown.text),
+    para([strong('Key Findings'), plain(':')]),
+    list([
+      {
+        text: `Total heap allocation: ${total(allocs)} allocated since start, ${total(heap)} in use`,
+      },
+      {
+        text: `Major allocators (${allocs?.sampleType ?? 'allocated space'}):`,
+        children: allocRows.length
+          ? allocRows.map((r) => ({
+              text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}%)`)],
+              checked: false,
+            }))
+          : [
+              {
+                text: allocs
+                  ? 'none in the profile'
+                  : `no allocs profile: ${profileMissing(ctx, ['allocs'])}`,
+              },
+            ],
+      },
+      ...findingsOf(ctx, 'allocation-hotspot').map((f) => findingItem(f, false)),
+    ]),
+  ])
+}
+
+function goroutineProfile(ctx: ReportContext): Section {
+  const g = dataOf(ctx.analysis?.goroutines)
+  const top = topOf(ctx, ['goroutine_after'])
+  if (!g && !top)
+    return section('goroutines', 'Goroutine Profile', [
+      notCollected(
+        ctx.analysis?.goroutines && isUnavailable(ctx.analysis.goroutines)
+          ? sentence(ctx.analysis.goroutines.unavailable)
+          : profileMissing(ctx, ['goroutine_after', 'goroutine_during', 'goroutine_before']),
+      ),
+    ])
+  const leaks = findingsOf(ctx, 'goroutine-leak')
+  const stacks = g?.topStacks ?? []
+  const count = (n: number | undefined) => (n !== undefined ? String(n) : 'n/a')
+  // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
+  const waiting = (
+    stacks.length > 0
+      ? stacks.map((s) => ({ name: s.waitingIn, count: `${s.count} goroutine${s.count === 1 ? '' : 's'}` }))
+      : (top?.rows ?? [])
+          .filter((r) => !r.name.startsWith('runtime.') && r.cum > 0)
+          .sort((a, b) => b.cum - a.cum)
+          .map((r) => ({ name: r.name, count: r.cumText }))
+  ).slice(0, 3)
+  const blocks: Block[] = [
+    para([
+      strong('Goroutine Count'),
+      plain(
+        g
+          ? `: ${count(g.before)} before the load, ${count(g.during)} during, ${count(g.after)} after the cool-down`
+          : `: ${top!.total} after the load`,
+      ),
+    ]),
+    top ? codeBlock(top.text) : note(`No goroutine top table: ${profileMissing(ctx, ['goroutine_after'])}.`),
+    para([strong('Analysis'), plain(':')]),
+    list([
+      {
+        text: `Expected goroutine count: ${count(g?.before)} before the load${g?.threshold !== undefined ? `; growth above ${g.threshold} counts as a leak` : ''}`,
+        checked: true,
+      },
+      {
+        text:
+          leaks.length > 0
+            ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
+            : g
+              ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence(g.reason)}`
+              : 'Potential leaks: not judged (no goroutine analysis)',
+        checked: leaks.length === 0 && !g?.leakSuspected,
+      },
+      {
+        text: [
+          plain('Blocking operations: '),
+          ...(waiting.length
+            ? waiting.flatMap((w, i) => [
+                ...(i ? [plain(', ')] : []),
+                codeSpan(w.name),
+                plain(` (${w.count})`),
+              ])
+            : [plain('none outside the runtime')]),
+        ],
+        checked: false,
+      },
+    ]),
+  ]
+  if (stacks.length > 0)
+    blocks.push({
+      kind: 'table',
+      header: ['Goroutines', 'Waiting in', 'Started as', 'Endpoint', 'Started at'],
+      rows: stacks.map((s) => [
+        String(s.count),
+        [codeSpan(s.waitingIn)],
+        [codeSpan(s.entry)],
+        s.endpoint ? [codeSpan(s.endpoint), plain(s.endpointBasis ? ` (${s.endpointBasis})` : '')] : 'n/a',
+        s.location ? [codeSpan(s.location)] : 'not found',
+      ]),
+      align: ['r', 'l', 'l', 'l', 'l'],
+    })
+  return section('goroutines', 'Goroutine Profile', blocks)
+}
+
+function contentionProfile(ctx: ReportContext): Section {
+  const tops = (['block', 'mutex'] as const).map((k) => topOf(ctx, [k])).filter((t) => t !== undefined)
+  const data = dataOf(ctx.analysis?.contention) ?? []
+  if (tops.length === 0 && data.length === 0)
+    return section('block', 'Block Profile', [notCollected(profileMissing(ctx, ['block', 'mutex']))])
+  const findings = findingsOf(ctx, 'contention')
+  const blocks: Block[] = [
+    para([strong('Lock Contention'), plain(':')]),
+    ...tops.map((t) => codeBlock(t.text)),
+  ]
+  for (const c of data) {
+    if (c.sites.length === 0) continue
+    blocks.push(
+      para(
+        `${c.kind} profile: ${c.totalDelayText} waited over ${fmt.count(c.totalContentions)} contentions; the sites:`,
+      ),
+      {
+        kind: 'table',
+        header: ['Function', 'Blocked in', 'Delay', 'Contentions', 'Share', 'Location'],
+        rows: c.sites
+          .slice(0, 5)
+          .map((s) => [
+            [codeSpan(s.function)],
+            [codeSpan(s.blockedIn)],
+            s.delayText,
+            fmt.count(s.contentions),
+            fmt.pct(s.share),
+            s.location ? [codeSpan(s.location)] : 'not found',
+          ]),
+        align: ['l', 'l', 'r', 'r', 'r', 'l'],
+      },
+    )
+  }
+  blocks.push(
+    para([strong('Key Findings'), plain(':')]),
+    findings.length > 0
+      ? list(findings.map((f) => findingItem(f, false)))
+      : note('No application lock stood out (lock waits under 1 ms or 5% of the lock delay).'),
+  )
+  return section('block', 'Block Profile', blocks)
+}
+
+export function profiling(ctx: ReportContext): Section {
+  return section(
+    'profiling',
+    '3. Profiling Analysis',
+    [],
+    [cpuProfile(ctx), memoryProfile(ctx), goroutineProfile(ctx), contentionProfile(ctx)],
+  )
+}
