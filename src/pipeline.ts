@@ -22,6 +22,7 @@ import { notCollectedSession, runsCollectors } from './shard/policy.ts'
 import {
   buildReportModel,
   readReportFiles,
+  renderReports,
   writeReports,
   type ReportLinks,
   type WrittenReports,
@@ -258,10 +259,7 @@ export async function writeReportFiles(
     links,
     reportName: plan.reportName,
   })
-  const paths = await writeReports(plan.outputDir, model)
-  const [comment, summary] = await Promise.all([
-    readFile(paths.comment, 'utf8'),
-    readFile(paths.summary, 'utf8'),
-  ])
-  return { paths, comment, summary }
+  const rendered = renderReports(model)
+  const paths = await writeReports(plan.outputDir, rendered)
+  return { paths, comment: rendered.comment, summary: rendered.summary }
 }

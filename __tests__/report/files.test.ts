@@ -3,23 +3,26 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
-import { buildReportModel, readReportFiles, writeReports } from '../../src/report/index.ts'
+import { buildReportModel, readReportFiles, renderReports, writeReports } from '../../src/report/index.ts'
 import { inputFor, loadRun, RECORDS } from './fixtures.ts'
 
-test('writeReports writes report.md, report.html, comment.md and summary.md into the output folder', async () => {
+test('renderReports returns the four renderings as strings and writeReports writes exactly those into the output folder', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-report-'))
   try {
     const run = await loadRun('testbed-run')
-    const paths = await writeReports(
-      path.join(dir, 'out'),
-      buildReportModel(inputFor(run.record, undefined, run)),
-    )
+    const rendered = renderReports(buildReportModel(inputFor(run.record, undefined, run)))
+    assert.match(rendered.comment, /^<!-- perfgate:report-name=perfgate -->/)
+    assert.match(rendered.html, /^<!doctype html>/)
+    assert.match(rendered.reportMd, /^# Performance Profiling Report - perfgate\n/)
+    const paths = await writeReports(path.join(dir, 'out'), rendered)
     assert.deepEqual(
       Object.values(paths).map((p) => path.basename(p)),
       ['report.md', 'report.html', 'comment.md', 'summary.md'],
     )
-    assert.match(readFileSync(paths.comment, 'utf8'), /^<!-- perfgate:report-name=perfgate -->/)
-    assert.match(readFileSync(paths.html, 'utf8'), /^<!doctype html>/)
+    assert.equal(readFileSync(paths.markdown, 'utf8'), rendered.reportMd)
+    assert.equal(readFileSync(paths.html, 'utf8'), rendered.html)
+    assert.equal(readFileSync(paths.comment, 'utf8'), rendered.comment)
+    assert.equal(readFileSync(paths.summary, 'utf8'), rendered.summary)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

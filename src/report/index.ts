@@ -1,10 +1,11 @@
 // report — pure rendering of a run into the profiling template's sections: buildReportModel()
 // computes the rows and verdicts, the renderers format them (PR comment, job summary, report.md,
-// report.html).
+// report.html) into strings, renderReports() gives all four, writeReports() writes them.
 export { buildReportModel } from './build.ts'
 export { renderComment, renderSummary, commentMarker, COMMENT_LIMIT, SUMMARY_LIMIT } from './comment.ts'
 export { renderMarkdown } from './render-markdown.ts'
 export type * from './model.ts'
 export { renderHtml } from './html.ts'
+export { renderReports, type RenderedReports } from './render.ts'
 export { writeReports, type WrittenReports } from './write.ts'
 export { readReportFiles, type ReportFilesInput } from './read.ts'

@@ -1,11 +1,9 @@
 // The one I/O helper of the report: writes its renderings into the output folder.
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { renderComment, renderSummary } from './comment.ts'
-import { renderHtml } from './html.ts'
-import type { ReportModel } from './model.ts'
-import { renderMarkdown } from './render-markdown.ts'
+import type { RenderedReports } from './render.ts'
 
+/** The paths of the written files. */
 export interface WrittenReports {
   markdown: string
   html: string
@@ -14,13 +12,13 @@ export interface WrittenReports {
 }
 
 /** Writes report.md, report.html, comment.md and summary.md into `outDir`; returns their paths. */
-export async function writeReports(outDir: string, model: ReportModel): Promise<WrittenReports> {
+export async function writeReports(outDir: string, rendered: RenderedReports): Promise<WrittenReports> {
   await mkdir(outDir, { recursive: true })
   const files: [keyof WrittenReports, string, string][] = [
-    ['markdown', 'report.md', renderMarkdown(model)],
-    ['html', 'report.html', renderHtml(model)],
-    ['comment', 'comment.md', renderComment(model)],
-    ['summary', 'summary.md', renderSummary(model)],
+    ['markdown', 'report.md', rendered.reportMd],
+    ['html', 'report.html', rendered.html],
+    ['comment', 'comment.md', rendered.comment],
+    ['summary', 'summary.md', rendered.summary],
   ]
   const out = {} as WrittenReports
   for (const [key, name, text] of files) {
