@@ -61,12 +61,26 @@ export function loadProfiles(): Partial<Record<ProfileKind, Profile>> {
 
 export const POLICY: GatePolicy = { failOn: ['slo', 'regression'], tolerances: DEFAULT_TOLERANCES }
 
-/** The report input the pipeline would build for `record` (and `baseline`). */
-export function inputFor(
-  record: RunRecord,
-  baseline?: RunRecord,
-  extra: Partial<ReportInput> = {},
-): ReportInput {
+type Judged = Pick<ReportInput, 'slos' | 'comparison' | 'gate'>
+
+/**
+ * The SLO rows, comparison and gate of each record (and baseline) object, computed once: the
+ * comparison of the handwritten pair takes seconds and many tests render it. Keyed by identity,
+ * so a test that changes a record must load its own (loadRecord returns a fresh one).
+ */
+const judgedCache = new WeakMap<RunRecord, Map<RunRecord | undefined, Judged>>()
+
+function judged(record: RunRecord, baseline: RunRecord | undefined): Judged {
+  const byBaseline = judgedCache.get(record) ?? new Map<RunRecord | undefined, Judged>()
+  judgedCache.set(record, byBaseline)
+  const hit = byBaseline.get(baseline)
+  if (hit) return hit
+  const computed = judge(record, baseline)
+  byBaseline.set(baseline, computed)
+  return computed
+}
+
+function judge(record: RunRecord, baseline: RunRecord | undefined): Judged {
   const slos = evaluateSlos(record, record.plan.slos)
   const comparison = compare(baseline, record, POLICY)
   const load = record.load
@@ -78,12 +92,19 @@ export function inputFor(
         ? { partial: load.partial }
         : {}),
   })
+  return { slos, comparison, gate }
+}
+
+/** The report input the pipeline would build for `record` (and `baseline`). */
+export function inputFor(
+  record: RunRecord,
+  baseline?: RunRecord,
+  extra: Partial<ReportInput> = {},
+): ReportInput {
   return {
     record,
     ...(baseline ? { baseline } : {}),
-    comparison,
-    slos,
-    gate,
+    ...judged(record, baseline),
     reportName: 'perfgate',
     links: {
       runUrl: 'https://github.com/clipper/api/actions/runs/123456789',
