@@ -1,4 +1,5 @@
-// Golden files: compare rendered text with __tests__/report/golden/<name>; UPDATE_GOLDEN=1 rewrites them.
+// Golden files: compare rendered text with __tests__/report/golden/<name> (a name may have folders,
+// e.g. sections/<case>/<section>.md); UPDATE_GOLDEN=1 rewrites them.
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -9,7 +10,7 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'golden')
 export function assertGolden(name: string, actual: string): void {
   const file = path.join(dir, name)
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    mkdirSync(dir, { recursive: true })
+    mkdirSync(path.dirname(file), { recursive: true })
     writeFileSync(file, actual)
     if (process.env.UPDATE_GOLDEN !== '1')
       assert.fail(`${name} did not exist and was written: review it and re-run`)
