@@ -48,14 +48,18 @@ export async function loadRun(
   return { record, profiles, explainPlans }
 }
 
-/** The decoded profiles of the handwritten records. */
+let profilesCache: Partial<Record<ProfileKind, Profile>> | undefined
+
+/** The decoded profiles of the handwritten records, decoded once per file (callers must not change them). */
 export function loadProfiles(): Partial<Record<ProfileKind, Profile>> {
+  if (profilesCache) return profilesCache
   const out: Partial<Record<ProfileKind, Profile>> = {}
   for (const [kind, file] of Object.entries(PROFILE_FILES)) {
     const decoded = decodeProfile(readFileSync(path.join(RECORDS, 'handwritten-profiles', file)))
     if (!decoded.ok) throw new Error(`${file}: ${decoded.reason}`)
     out[kind as ProfileKind] = decoded.value
   }
+  profilesCache = out
   return out
 }
 
