@@ -2,7 +2,7 @@
 // is its I/O shell; recommend.ts has the tiers, implementation plan and success criteria.
 export { analyzeRecord, EMPTY_INPUTS } from './analyze.ts'
 export type { AnalysisInputs, AnalyzeOptions } from './analyze.ts'
-export { loadAnalysisInputs, scanRepository, loadProfiles, goModules } from './load-inputs.ts'
+export { loadAnalysisInputs } from './load-inputs.ts'
 export type { LoadInputsOptions } from './load-inputs.ts'
 export { createSourceIndex, shortFunctionName, EMPTY_SOURCE_INDEX } from './source.ts'
 export type { SourceIndex, SourceFile } from './source.ts'

@@ -20,7 +20,7 @@ import type {
 } from '../record/analysis.ts'
 import { findingsByTier, implementationPlan, successCriteria, TIER_TITLES } from '../analyze/recommend.ts'
 import type { EndpointLoad, LoadPart, LoadWindow } from '../record/load.ts'
-import { decodeHistogram, interpolatedPercentile, newHistogram } from '../run/histogram.ts'
+import { decodeHistogram, interpolatedPercentile, newHistogram } from '../record/histogram.ts'
 import { fmt } from './markdown.ts'
 import type {
   BarChart,

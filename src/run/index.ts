@@ -25,7 +25,7 @@ export {
   mergeEncodedHistograms,
   latencyStats,
   interpolatedPercentile,
-} from './histogram.ts'
+} from '../record/histogram.ts'
 
 export const FILES = {
   script: 'k6-script.js',
@@ -60,6 +60,7 @@ export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<v
   await assertTargetAnswers(plan.targetUrl, deps.targetCheck)
 }
 
+/** Runs k6 against the target; the caller checks first that the target answers (checkTarget). */
 export async function runLoad(
   plan: Plan,
   outDir: string,
@@ -69,7 +70,6 @@ export async function runLoad(
   await mkdir(outDir, { recursive: true })
   const script = await prepareScript(plan, outDir)
   const k6 = await locateK6(plan, deps)
-  await checkTarget(plan, deps)
 
   const ndjson = join(outDir, FILES.ndjson)
   const summaryJson = join(outDir, FILES.summaryJson)

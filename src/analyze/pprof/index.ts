@@ -1,7 +1,5 @@
-// pprof analysis: decode, top tables, diffs, areas, goroutines, contention. All pure.
-export type { Profile, Sample, Location, Line, Mapping, ValueType, Result } from './model.ts'
-export { decodeProfile } from './decode.ts'
-export { sampleIndexByName } from './sampleindex.ts'
+// pprof analysis: top tables, diffs, areas, goroutines, contention. All pure. The profile format
+// itself (model, decoding, sample types) is src/pprof/.
 export { topTable, formatTopText, computeTotal } from './top.ts'
 export type { TopOptions, TopRow, TopTable } from './top.ts'
 export { diffProfile, diffTop, DIFF_BASE_LABEL } from './diff.ts'
