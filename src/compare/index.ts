@@ -45,10 +45,7 @@ import { endpointOf, loadOf } from '../record/values.ts'
 import { hashSeed } from './stats.ts'
 import { judge, type JudgeInput, type JudgeOptions } from './verdict.ts'
 
-export { gateVerdict, formatRegression, type GateContext } from './gate.ts'
-export { mannWhitneyU, bootstrapRelativeChange, mulberry32, normalCdf } from './stats.ts'
-export { effectOf, historyBand, judge } from './verdict.ts'
-export { METRICS, metricLabel, type MetricSpec } from './metrics.ts'
+export { gateVerdict, formatRegression } from './gate.ts'
 
 export interface CompareOptions {
   /** Fewer usable windows than this in either run gives no-data (default 5). */

@@ -26,9 +26,6 @@ export interface RunFiles {
   explains: Record<string, ExplainFile>
 }
 
-/** Nothing read: a record without raw files beside it. */
-export const NO_RUN_FILES: RunFiles = { profiles: {}, profileFiles: {}, profileErrors: [], explains: {} }
-
 /** loadRunFiles reads and decodes each profile and EXPLAIN file `record` names, from `dir`. */
 export async function loadRunFiles(record: RunRecord, dir: string): Promise<RunFiles> {
   const out: RunFiles = { profiles: {}, profileFiles: {}, profileErrors: [], explains: {} }

@@ -13,19 +13,6 @@ import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
-export { LoadAggregator, DEFAULT_WINDOW_S } from './aggregate.ts'
-export { K6JsonScanner } from './k6-json-scanner.ts'
-export { generateScript } from './script-gen.ts'
-export { endpointResolver, normaliseUrlPath } from './routes.ts'
-export { installK6 } from './k6-install.ts'
-export { K6_VERSION } from './k6-version.ts'
-export {
-  decodeHistogram,
-  encodeHistogram,
-  mergeEncodedHistograms,
-  latencyStats,
-  interpolatedPercentile,
-} from '../record/histogram.ts'
 
 export const FILES = {
   script: 'k6-script.js',
