@@ -6,6 +6,7 @@ import path from 'node:path'
 import type { Plan } from './plan/types.ts'
 import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
+import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
 import { checkTarget, runLoad, type RunLoadDeps } from './run/index.ts'
 import { defaultCollectDeps, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
@@ -21,8 +22,8 @@ import { VERSION } from './version.ts'
 import { notCollectedSession, runsCollectors } from './shard/policy.ts'
 import {
   buildReportModel,
-  readReportFiles,
   renderReports,
+  reportFiles,
   writeReports,
   type ReportLinks,
   type WrittenReports,
@@ -99,6 +100,8 @@ export interface PipelineOutcome {
   slos: SloResult[]
   comparison: Comparison
   gate: GateVerdict
+  /** The raw files beside result.json, read once for the analysis and the report. */
+  files: RunFiles
 }
 
 /** Runs the load with the collectors around it; returns the record (not yet written). */
@@ -218,10 +221,10 @@ export async function finishPipeline(
   }))
   if (baseline.baseline) log(`baseline: ${baseline.source}`)
   for (const note of baseline.notes) log(`baseline: ${note}`)
-  // The analysis reads the raw files beside result.json and the checkout (for FILE:LINE).
-  const inputs = await loadAnalysisInputs(record, plan.outputDir, {
-    ...(plan.repoDir ? { repoDir: plan.repoDir } : {}),
-  })
+  // The analysis reads the raw files beside result.json (read once, kept for the report) and the
+  // checkout (for FILE:LINE).
+  const files = await loadRunFiles(record, plan.outputDir)
+  const inputs = await loadAnalysisInputs(files, { ...(plan.repoDir ? { repoDir: plan.repoDir } : {}) })
   const analyzed = analyzeRecord(record, inputs, { areas: plan.collectors.areas })
   record.findings = analyzed.findings
   record.analysis = analyzed.analysis
@@ -229,7 +232,7 @@ export async function finishPipeline(
   const { slos, comparison, gate } = judgeRecord(record, plan, baseline)
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
-  return { record, resultPath, baseline, slos, comparison, gate }
+  return { record, resultPath, baseline, slos, comparison, gate, files }
 }
 
 export interface ReportFiles {
@@ -245,13 +248,11 @@ export async function writeReportFiles(
   links: ReportLinks,
   log?: (line: string) => void,
 ): Promise<ReportFiles> {
-  // Profiles and plans sit beside result.json; the record only names them.
-  const files = await readReportFiles(plan.outputDir, outcome.record)
-  for (const problem of files.problems) log?.(`report: ${problem}`)
+  // Profiles and plans sit beside result.json (the record only names them), read by finishPipeline.
+  for (const problem of runFileProblems(outcome.files)) log?.(`report: ${problem}`)
   const model = buildReportModel({
     record: outcome.record,
-    profiles: files.profiles,
-    explainPlans: files.explainPlans,
+    ...reportFiles(outcome.files),
     ...(outcome.baseline.baseline ? { baseline: outcome.baseline.baseline } : {}),
     comparison: outcome.comparison,
     slos: outcome.slos,

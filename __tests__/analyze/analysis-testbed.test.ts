@@ -10,6 +10,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { analyzeRecord, loadAnalysisInputs } from '../../src/analyze/index.ts'
+import { loadRunFiles } from '../../src/record/files.ts'
 import type { Finding } from '../../src/record/index.ts'
 import { parseStackOutput, REPO_ROOT, STACK_TIMEOUT_MS, stackAvailable } from '../helpers/stack.ts'
 import { assertFaultsAbsent, assertFaultsFound } from './analysis-asserts.ts'
@@ -42,7 +43,7 @@ async function runAndAnalyze(stack: Record<string, string>) {
     scenario: FAULT_SCENARIO,
     log: () => {},
   })
-  const inputs = await loadAnalysisInputs(record, dir, { repoDir: TESTBED })
+  const inputs = await loadAnalysisInputs(await loadRunFiles(record, dir), { repoDir: TESTBED })
   return analyzeRecord(record, inputs)
 }
 

@@ -19,6 +19,7 @@ import {
   successCriteria,
   tierOf,
 } from '../../src/analyze/index.ts'
+import { loadRunFiles } from '../../src/record/files.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { isUnavailable } from '../../src/record/common.ts'
 import { assertFaultsAbsent, assertFaultsFound } from './analysis-asserts.ts'
@@ -33,7 +34,7 @@ async function readRecord(dir: string): Promise<RunRecord> {
 
 async function analyzeDir(dir: string) {
   const record = await readRecord(dir)
-  const inputs = await loadAnalysisInputs(record, dir, { repoDir: TESTBED })
+  const inputs = await loadAnalysisInputs(await loadRunFiles(record, dir), { repoDir: TESTBED })
   return { record, inputs, ...analyzeRecord(record, inputs) }
 }
 
@@ -208,7 +209,7 @@ describe('malformed input', () => {
       'goroutine_during.pb.gz': new Uint8Array(),
       'goroutine_after.pb.gz': new Uint8Array(),
     })
-    const inputs = await loadAnalysisInputs(record, dir, { repoDir: TESTBED })
+    const inputs = await loadAnalysisInputs(await loadRunFiles(record, dir), { repoDir: TESTBED })
     for (const e of inputs.profileErrors) assert.doesNotMatch(e.reason, /\n/)
     assert.equal(inputs.profileErrors.length, 6)
     const bare = { ...record, prometheus: { unavailable: 'not scraped' } } as RunRecord
@@ -242,7 +243,7 @@ describe('malformed input', () => {
     const pg = record.postgres
     assert.ok(!isUnavailable(pg))
     for (const e of pg.explains) if (e.file) await writeFile(path.join(dir, e.file), '{"weird": true}')
-    const inputs = await loadAnalysisInputs(record, dir, {})
+    const inputs = await loadAnalysisInputs(await loadRunFiles(record, dir), {})
     const { findings, analysis } = analyzeRecord(record, inputs)
     assert.deepEqual(
       findings.filter((f) => f.kind === 'missing-index' && f.evidence?.filter),

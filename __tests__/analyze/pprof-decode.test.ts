@@ -1,13 +1,14 @@
-// decodeProfile on good and bad input: bad input is a one-line reason, never an exception.
+// decodeProfile and checkProfile on good and bad input: bad input is a one-line reason, never an exception.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { Profile as WireProfile, StringTable, ValueType } from 'pprof-format'
-import { decodeProfile, topTable } from '../../src/analyze/pprof/index.ts'
+import { topTable } from '../../src/analyze/pprof/index.ts'
+import { checkProfile, decodeProfile } from '../../src/pprof/decode.ts'
 import { KINDS, fixturePath } from './pprof-helpers.ts'
 
-function assertReason(result: ReturnType<typeof decodeProfile>, pattern: RegExp): void {
+function assertReason(result: { ok: true } | { ok: false; reason: string }, pattern: RegExp): void {
   assert.equal(result.ok, false)
   if (result.ok) return
   assert.match(result.reason, pattern)
@@ -80,5 +81,37 @@ describe('decodeProfile', () => {
     const outOfRange = topTable(decoded.value, { sampleIndex: '3' })
     assert.equal(outOfRange.ok, false)
     if (!outOfRange.ok) assert.equal(outOfRange.reason, 'sample_index 3 is outside the range [0..0]')
+  })
+})
+
+describe('checkProfile (the collector check, without building the model)', () => {
+  for (const kind of KINDS) {
+    it(`counts the samples of the ${kind} profile as decodeProfile does`, () => {
+      const gz = readFileSync(fixturePath('current', kind))
+      const decoded = decodeProfile(gz)
+      assert.ok(decoded.ok)
+      assert.deepEqual(checkProfile(gz), { ok: true, value: { samples: decoded.value.samples.length } })
+      assert.deepEqual(checkProfile(gunzipSync(gz)), checkProfile(gz))
+    })
+  }
+
+  it('refuses what decodeProfile refuses before building the model, with the same reason', () => {
+    const gz = readFileSync(fixturePath('current', 'cpu'))
+    const bad = [
+      gz.subarray(0, Math.floor(gz.length / 2)),
+      new Uint8Array(),
+      Buffer.from('{"goroutines": 12}\n'),
+      gzipSync(Buffer.from('<html>502 Bad Gateway</html>')),
+      new WireProfile({ stringTable: new StringTable() }).encode(),
+    ]
+    for (const bytes of bad) {
+      const decoded = decodeProfile(bytes)
+      assert.equal(decoded.ok, false)
+      if (!decoded.ok)
+        assertReason(
+          checkProfile(bytes),
+          new RegExp(`^${decoded.reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+        )
+    }
   })
 })

@@ -15,7 +15,8 @@ import {
   StringTable,
   ValueType,
 } from 'pprof-format'
-import { decodeProfile, type Profile } from '../../src/analyze/pprof/index.ts'
+import { decodeProfile } from '../../src/pprof/decode.ts'
+import type { Profile } from '../../src/pprof/model.ts'
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/pprof')
 export const GOLDEN = path.join(FIXTURES, 'golden')

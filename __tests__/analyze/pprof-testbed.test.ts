@@ -7,13 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import {
-  decodeProfile,
-  formatTopText,
-  goroutineLeak,
-  topTable,
-  type Profile,
-} from '../../src/analyze/pprof/index.ts'
+import { formatTopText, goroutineLeak, topTable } from '../../src/analyze/pprof/index.ts'
+import { decodeProfile } from '../../src/pprof/decode.ts'
+import type { Profile } from '../../src/pprof/model.ts'
 import { findGo, goPprofTop } from './pprof-helpers.ts'
 
 const target = process.env.TARGET_URL ?? 'http://127.0.0.1:18080'

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { cacheHitRateOf, evaluateSlos, operatorOf } from '../../src/analyze/slo.ts'
+import { evaluateSlos, operatorOf } from '../../src/analyze/slo.ts'
+import { cacheHitRateOf } from '../../src/record/values.ts'
 import { DEFAULT_SLOS } from '../../src/plan/defaults.ts'
 import type { Slos } from '../../src/plan/types.ts'
 import type { SloMetric, SloResult } from '../../src/record/compare.ts'

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { before, describe, it } from 'node:test'
-import { decodeProfile } from '../../src/analyze/pprof/decode.ts'
+import { decodeProfile } from '../../src/pprof/decode.ts'
 import { startCollectors } from '../../src/collect/index.ts'
 import { cpuSeconds, createPprofCollector } from '../../src/collect/pprof.ts'
 import type {

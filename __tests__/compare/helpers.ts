@@ -3,7 +3,7 @@
 // is computed, not hard-coded.
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js'
 import { DEFAULT_TOLERANCES } from '../../src/plan/defaults.ts'
-import type { GatePolicy, Slos } from '../../src/plan/types.ts'
+import type { GatePolicy } from '../../src/plan/types.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow } from '../../src/record/load.ts'
 import { mulberry32 } from '../../src/compare/stats.ts'
@@ -198,5 +198,3 @@ export function policy(failOn: GatePolicy['failOn'] = ['slo', 'regression'], tol
 }
 
 export const t = (text: string, value: number) => ({ text, value })
-
-export const NO_SLOS: Slos = { endpoints: [] }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { latencyWindows, rpsWindows } from '../../src/compare/samples.ts'
+import { latencyWindowHistograms, rpsWindows } from '../../src/compare/samples.ts'
 import type { EndpointLoad, LoadPart } from '../../src/record/load.ts'
 import { ENDPOINTS, syntheticRecord } from './helpers.ts'
 
@@ -52,15 +52,25 @@ describe('rpsWindows', () => {
   }
 })
 
-describe('latencyWindows', () => {
-  it('reads p99 from each window histogram, above its p95', () => {
-    const p95 = latencyWindows(feed, 'p95Ms', 5)
-    const p99 = latencyWindows(feed, 'p99Ms', 5)
-    assert.equal(p99.length, 6)
-    p99.forEach((v, i) => assert.ok(v >= p95[i]!, `${v} < ${p95[i]}`))
+describe('latencyWindowHistograms', () => {
+  it('gives each window its buckets in ms, counting every request of the window', () => {
+    const histograms = latencyWindowHistograms(feed, 5)
+    assert.equal(histograms.length, 6)
+    histograms.forEach((h, i) => {
+      assert.equal(
+        h.counts.reduce((a, b) => a + b, 0),
+        feed.windows[i]!.count,
+      )
+      assert.ok(
+        h.values.every((v, j) => j === 0 || v > h.values[j - 1]!),
+        'values ascend',
+      )
+      const p95 = feed.windows[i]!.p95Ms
+      assert.ok(h.values[0]! <= p95 && p95 <= h.values.at(-1)! * 1.001, `p95 ${p95} is within the buckets`)
+    })
   })
 
   it('leaves out windows with fewer requests than the minimum', () => {
-    assert.equal(latencyWindows(withWindows([w(0, 3), w(10_000, 50)]), 'p95Ms', 5).length, 1)
+    assert.equal(latencyWindowHistograms(withWindows([w(0, 3), w(10_000, 50)]), 5).length, 1)
   })
 })

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { test } from 'node:test'
-import { buildReportModel, readReportFiles, renderReports, writeReports } from '../../src/report/index.ts'
+import { profileDecodeCount } from '../../src/pprof/decode.ts'
+import { isUnavailable } from '../../src/record/common.ts'
+import { loadRunFiles, runFileProblems } from '../../src/record/files.ts'
+import { buildReportModel, renderReports, reportFiles, writeReports } from '../../src/report/index.ts'
 import { inputFor, loadRun, RECORDS } from './fixtures.ts'
 
 test('renderReports returns the four renderings as strings and writeReports writes exactly those into the output folder', async () => {
@@ -28,21 +31,35 @@ test('renderReports returns the four renderings as strings and writeReports writ
   }
 })
 
-test('readReportFiles decodes only the CPU profile (for the flame graph), reads the plans, and reports missing files', async () => {
+test('loadRunFiles decodes every profile and reads every plan once; the report takes the CPU profile and the plans', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-report-'))
   try {
     cpSync(path.join(RECORDS, 'testbed-run'), dir, { recursive: true })
     const { record } = await loadRun('testbed-run')
-    const full = await readReportFiles(dir, record)
-    assert.deepEqual(Object.keys(full.profiles), ['cpu'])
-    assert.ok(full.profiles.cpu!.samples.length > 0)
-    assert.ok(Object.keys(full.explainPlans).length > 0)
+    const named = isUnavailable(record.profiles!) ? [] : record.profiles!.files.map((f) => f.kind)
+    const before = profileDecodeCount()
+    const full = await loadRunFiles(record, dir)
+    assert.equal(profileDecodeCount() - before, named.length, 'one decode per profile file')
+    assert.deepEqual(Object.keys(full.profiles).sort(), [...named].sort())
+    assert.deepEqual(runFileProblems(full), [])
+    const forReport = reportFiles(full)
+    assert.deepEqual(Object.keys(forReport.profiles), ['cpu'])
+    assert.ok(forReport.profiles.cpu!.samples.length > 0)
+    assert.ok(Object.keys(forReport.explainPlans).length > 0)
+
     rmSync(path.join(dir, 'cpu.pb.gz'))
-    rmSync(path.join(dir, 'heap.pb.gz'))
-    const files = await readReportFiles(dir, record)
-    assert.equal(files.profiles.cpu, undefined)
-    assert.equal(files.problems.length, 1)
-    assert.match(files.problems[0]!, /^cpu\.pb\.gz: ENOENT/)
+    writeFileSync(path.join(dir, 'heap.pb.gz'), '<html>login</html>')
+    const explain = Object.values(full.explains)[0]!
+    writeFileSync(path.join(dir, explain.file), '{ not json')
+    const files = await loadRunFiles(record, dir)
+    assert.equal(reportFiles(files).profiles.cpu, undefined)
+    const problems = runFileProblems(files)
+    assert.equal(problems.length, 3)
+    assert.match(problems[0]!, /^cpu\.pb\.gz: cannot read the file \(ENOENT/)
+    assert.match(problems[1]!, /^heap\.pb\.gz: parsing profile: not a pprof protobuf profile/)
+    assert.match(problems[2]!, new RegExp(`^${explain.file}: .*JSON`))
+    // A plan that is not JSON is still shown as written.
+    assert.equal(reportFiles(files).explainPlans[Object.keys(full.explains)[0]!], '{ not json')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

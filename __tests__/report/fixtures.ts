@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { decodeProfile } from '../../src/analyze/pprof/decode.ts'
-import type { Profile } from '../../src/analyze/pprof/model.ts'
+import { decodeProfile } from '../../src/pprof/decode.ts'
+import type { Profile } from '../../src/pprof/model.ts'
 import { evaluateSlos } from '../../src/analyze/slo.ts'
 import { compare, gateVerdict } from '../../src/compare/index.ts'
 import { DEFAULT_TOLERANCES } from '../../src/plan/defaults.ts'
@@ -18,7 +18,8 @@ import type { ProfileKind } from '../../src/record/collectors.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { parseRecord } from '../../src/record/io.ts'
 import type { ReportInput } from '../../src/report/model.ts'
-import { readReportFiles } from '../../src/report/read.ts'
+import { loadRunFiles, runFileProblems } from '../../src/record/files.ts'
+import { reportFiles } from '../../src/report/files.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const RECORDS = path.join(here, '..', 'fixtures', 'records')
@@ -43,9 +44,10 @@ export async function loadRun(
 ): Promise<Pick<ReportInput, 'record' | 'profiles' | 'explainPlans'>> {
   const folder = path.join(RECORDS, dir)
   const record = parseRecord(readFileSync(path.join(folder, 'result.json'), 'utf8'), `${dir}/result.json`)
-  const { profiles, explainPlans, problems } = await readReportFiles(folder, record)
+  const files = await loadRunFiles(record, folder)
+  const problems = runFileProblems(files)
   if (problems.length > 0) throw new Error(problems.join('; '))
-  return { record, profiles, explainPlans }
+  return { record, ...reportFiles(files) }
 }
 
 let profilesCache: Partial<Record<ProfileKind, Profile>> | undefined

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { Profile } from '../../src/analyze/pprof/model.ts'
+import type { Profile } from '../../src/pprof/model.ts'
 import type { PostgresData, RunRecord } from '../../src/record/index.ts'
 import {
   buildReportModel,

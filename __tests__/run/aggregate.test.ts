@@ -13,7 +13,7 @@ import {
   interpolatedPercentile,
   mergeEncodedHistograms,
   newHistogram,
-} from '../../src/run/histogram.ts'
+} from '../../src/record/histogram.ts'
 import { DEFAULT_ENDPOINTS } from '../../src/plan/defaults.ts'
 
 const point = (metric: string, time: string, value: number, tags: Record<string, string>, extra = '') =>

@@ -11,7 +11,7 @@ import {
 } from '../../src/shard/index.ts'
 import { isUnavailable } from '../../src/record/common.ts'
 import type { LoadPart } from '../../src/record/load.ts'
-import { decodeHistogram } from '../../src/run/histogram.ts'
+import { decodeHistogram } from '../../src/record/histogram.ts'
 import { judgeRecord } from '../../src/pipeline.ts'
 import { testPlan } from '../run/support/plan.ts'
 import { aggregate, samples, shardRecord, type Sample } from './support.ts'

@@ -1,24 +1,21 @@
-// The I/O shell of analysis: reads the profiles and EXPLAIN plans named in the record from the
-// output folder (and the baseline's profiles), and the repository's source files for the
-// source index. Never throws for bad files: each becomes a one-line reason.
+// The I/O shell of analysis: the run's decoded profiles and EXPLAIN plans come from the output
+// folder's loader (record/files.ts, shared with the report); this adds the repository's source
+// files for the source index. Never throws for bad files: each becomes a one-line reason.
 import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { ProfileKind, ProfilesData } from '../record/collectors.ts'
-import { isUnavailable, type Part } from '../record/common.ts'
-import type { RunRecord } from '../record/index.ts'
+import type { Profile } from '../pprof/model.ts'
+import type { ProfileKind } from '../record/collectors.ts'
+import type { RunFiles } from '../record/files.ts'
 import type { AnalysisInputs } from './analyze.ts'
 import type { PlansById } from './db.ts'
-import { decodeProfile } from './pprof/index.ts'
 import type { DecodedProfiles } from './profiles.ts'
 import { createSourceIndex, EMPTY_SOURCE_INDEX, type SourceFile, type SourceIndex } from './source.ts'
 
 export interface LoadInputsOptions {
   /** The checked-out repository (GITHUB_WORKSPACE or --repo); no source index without it. */
   repoDir?: string
-  /** Folder of the baseline run (its result.json and profiles), for the profile diff. */
-  baselineDir?: string
-  /** The baseline record, if already loaded (else `<baselineDir>/result.json` is read). */
-  baseline?: RunRecord
+  /** The baseline run's files (loadRunFiles of its folder), for the profile diff. */
+  baselineFiles?: RunFiles
   /** Limits of the repository scan. */
   maxFiles?: number
   maxFileBytes?: number
@@ -92,11 +89,6 @@ const SKIP_DIRS = new Set([
   'third_party',
 ])
 
-function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.split('\n')[0]!.trim()
-}
-
 /**
  * scanRepository reads the repository's source files (skipping dependency, build and VCS
  * folders, minified and big files), within a file count, byte and time budget. The paths are
@@ -167,77 +159,33 @@ export function goModules(files: SourceFile[]): string[] {
     .filter((m): m is string => Boolean(m))
 }
 
-/** Reads and decodes each profile a ProfilesData part names; failures become reasons. */
-export async function loadProfiles(
-  part: Part<ProfilesData> | undefined,
-  dir: string,
-): Promise<{ profiles: DecodedProfiles; errors: { kind: ProfileKind; reason: string }[] }> {
+/** The decoded profiles analysis reads: a profile without samples becomes a reason instead. */
+function profilesOf(files: RunFiles): Pick<AnalysisInputs, 'profiles' | 'profileErrors'> {
   const profiles: DecodedProfiles = {}
-  const errors: { kind: ProfileKind; reason: string }[] = []
-  if (!part || isUnavailable(part)) return { profiles, errors }
-  for (const f of part.files ?? []) {
-    let bytes: Uint8Array
-    try {
-      bytes = await readFile(path.resolve(dir, f.file))
-    } catch (error) {
-      errors.push({ kind: f.kind, reason: `${f.file}: cannot read the file (${oneLine(error)})` })
-      continue
-    }
-    const decoded = decodeProfile(bytes)
-    if (!decoded.ok) {
-      errors.push({ kind: f.kind, reason: `${f.file}: ${decoded.reason}` })
-      continue
-    }
-    if (decoded.value.samples.length === 0) {
-      errors.push({ kind: f.kind, reason: `${f.file}: the profile has no samples` })
-      continue
-    }
-    profiles[f.kind] = decoded.value
+  const profileErrors = [...files.profileErrors]
+  for (const [kind, profile] of Object.entries(files.profiles) as [ProfileKind, Profile][]) {
+    if (profile.samples.length > 0) profiles[kind] = profile
+    else profileErrors.push({ kind, reason: `${files.profileFiles[kind]}: the profile has no samples` })
   }
-  return { profiles, errors }
+  return { profiles, profileErrors }
 }
 
 /**
- * loadAnalysisInputs gathers what analyzeRecord needs beyond the record: decoded profiles
- * (and the baseline's), the EXPLAIN plans of the PostgreSQL part, and the source index of
- * `repoDir`. Every failure is a reason in the inputs, never an exception.
+ * loadAnalysisInputs gathers what analyzeRecord needs beyond the record: the decoded profiles and
+ * EXPLAIN plans of the run's files (loaded once by loadRunFiles, which the report uses too), the
+ * baseline's profiles when its files are given, and the source index of `repoDir`. Every failure
+ * is a reason in the inputs, never an exception.
  */
 export async function loadAnalysisInputs(
-  record: RunRecord,
-  outDir: string,
+  files: RunFiles,
   options: LoadInputsOptions = {},
 ): Promise<AnalysisInputs> {
-  const { profiles, errors } = await loadProfiles(record.profiles, outDir)
-
-  let baselineProfiles: DecodedProfiles | undefined
-  if (options.baselineDir) {
-    let baseline = options.baseline
-    if (!baseline) {
-      try {
-        baseline = JSON.parse(
-          await readFile(path.join(options.baselineDir, 'result.json'), 'utf8'),
-        ) as RunRecord
-      } catch {
-        baseline = undefined
-      }
-    }
-    if (baseline) {
-      const loaded = await loadProfiles(baseline.profiles, options.baselineDir)
-      if (Object.keys(loaded.profiles).length > 0) baselineProfiles = loaded.profiles
-    }
-  }
+  const { profiles, profileErrors } = profilesOf(files)
+  const baseline = options.baselineFiles ? profilesOf(options.baselineFiles).profiles : {}
 
   const plans: PlansById = {}
-  if (!isUnavailable(record.postgres) && record.postgres) {
-    for (const e of record.postgres.explains ?? []) {
-      if (!e.file) continue
-      try {
-        plans[e.queryid] = JSON.parse(await readFile(path.resolve(outDir, e.file), 'utf8')) as unknown
-      } catch (error) {
-        plans[e.queryid] = `${e.file}: ${oneLine(error)}`
-      }
-    }
-  }
+  for (const [queryid, e] of Object.entries(files.explains))
+    plans[queryid] = 'plan' in e ? e.plan : `${e.file}: ${e.reason}`
 
   let source: SourceIndex = EMPTY_SOURCE_INDEX
   let appPrefixes: string[] = []
@@ -249,8 +197,8 @@ export async function loadAnalysisInputs(
 
   return {
     profiles,
-    profileErrors: errors,
-    ...(baselineProfiles ? { baselineProfiles } : {}),
+    profileErrors,
+    ...(Object.keys(baseline).length > 0 ? { baselineProfiles: baseline } : {}),
     plans,
     source,
     appPrefixes,

@@ -20,8 +20,8 @@ import {
   goroutineLeak,
   goroutineStacks,
   topTable,
-  type Profile,
 } from './pprof/index.ts'
+import type { Profile } from '../pprof/model.ts'
 import { isRuntimeFrame } from './pprof/graph.ts'
 import { shortFunctionName, type SourceIndex } from './source.ts'
 

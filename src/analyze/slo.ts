@@ -6,8 +6,8 @@ import { isUnavailable } from '../record/common.ts'
 import type { Operator, SloMetric, SloResult, Unit } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
-import { formatValue } from '../compare/format.ts'
-import { errorRateValue, latencyValue, loadOf, rpsValue } from '../compare/samples.ts'
+import { formatValue } from '../record/format.ts'
+import { cacheHitRateOf, errorRateValue, latencyValue, loadOf, rpsValue } from '../record/values.ts'
 
 interface SloMetricSpec {
   label: string
@@ -84,36 +84,6 @@ export function meets(actual: number, operator: Operator, value: number): boolea
     case '>=':
       return actual >= value
   }
-}
-
-/**
- * The cache hit rate of a run as a fraction 0..1: `record.redis.hitRate` when the Redis collector
- * measured it, else the keyspace hits and misses counted by an app-stats endpoint during the load
- * (`…keyspace_hits` / `…keyspace_misses` deltas, as in `/health/cache`), else undefined.
- */
-export function cacheHitRateOf(record: RunRecord): number | undefined {
-  const fraction = (v: unknown): v is number =>
-    typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1
-  const redis = record.redis
-  if (redis && !isUnavailable(redis) && fraction(redis.hitRate)) return redis.hitRate
-  const stats = record.appStats
-  if (!stats || isUnavailable(stats)) return undefined
-  for (const source of stats.sources ?? []) {
-    const delta = (suffix: string) =>
-      Object.entries(source.values ?? {}).find(([key]) => key.endsWith(suffix))?.[1]?.delta
-    const hits = delta('keyspace_hits')
-    const misses = delta('keyspace_misses')
-    if (
-      typeof hits === 'number' &&
-      typeof misses === 'number' &&
-      hits >= 0 &&
-      misses >= 0 &&
-      hits + misses > 0
-    ) {
-      return hits / (hits + misses)
-    }
-  }
-  return undefined
 }
 
 type Actual = { value: number } | { missing: string; hint?: string }

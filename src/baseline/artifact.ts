@@ -19,14 +19,17 @@ export async function findArtifactBaseline(
 ): Promise<BaselineResult> {
   const { owner, repo } = ctx
   const name = artifactNameFor(plan.reportName)
-  const baseRef = plan.baseline.baseRef ?? ctx.baseRef ?? ctx.refName
+  // The PR's base branch, else (a push run) the branch pushed to.
+  const baseRef = ctx.baseRef ?? ctx.refName
   const want = Math.max(1, plan.baseline.history)
   const notes: string[] = []
   if (!baseRef)
     return {
       history: [],
       source: 'artifact',
-      notes: ['no baseline: the base branch is unknown (set baseline-base-ref)'],
+      notes: [
+        'no baseline: the base branch is unknown (neither a pull request nor a push run); use baseline=path or baseline=branch',
+      ],
     }
   const workflow = await workflowOf(octokit, ctx)
   if (!workflow)

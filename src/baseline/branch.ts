@@ -100,7 +100,7 @@ export async function saveBranchBaseline(
     return { skipped: `baseline source is ${plan.baseline.kind}, not branch` }
   const octokit = deps.octokit
   if (!octokit) return { skipped: 'no GitHub token to write the baseline branch' }
-  const baseRef = plan.baseline.baseRef ?? defaultBranchOf(ctx)
+  const baseRef = defaultBranchOf(ctx)
   if (ctx.eventName !== 'push' || !ctx.refName || ctx.refName !== baseRef)
     return { skipped: `the baseline is only saved on a push to ${baseRef ?? 'the base branch'}` }
   const branch = plan.baseline.branch ?? 'perfgate-baselines'

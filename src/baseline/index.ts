@@ -10,7 +10,7 @@ import type { BaselineDeps, BaselineResult } from './types.ts'
 
 export type { BaselineDeps, BaselineResult } from './types.ts'
 export { artifactNameFor } from './types.ts'
-export { saveBranchBaseline, branchDir, type SaveResult, type IndexEntry } from './branch.ts'
+export { saveBranchBaseline } from './branch.ts'
 
 /**
  * Finds the baseline record and its history for `plan.baseline`. Never throws for what it

@@ -22,7 +22,7 @@ import { createPrometheusCollector } from './prometheus.ts'
 import { createRedisCollector } from './redis.ts'
 import type { CollectContext, CollectDeps, Collector, LoadTimeline, PartName } from './types.ts'
 
-export type { CollectDeps, Collector, CollectContext, LoadTimeline, PartName } from './types.ts'
+export type { CollectDeps, Collector, LoadTimeline } from './types.ts'
 
 export interface CollectorParts {
   prometheus: Part<PrometheusData>

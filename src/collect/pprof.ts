@@ -1,7 +1,8 @@
 // Go pprof collector: goroutine before, during and after the cool-down; CPU over the steady part
 // of the load (started when the ramp ends, for the rest of the hold); heap (gc=1), allocs, block
-// and mutex after the load. Each profile is kept as `.pb.gz` beside result.json and must decode.
-import { decodeProfile } from '../analyze/pprof/decode.ts'
+// and mutex after the load. Each profile is kept as `.pb.gz` beside result.json and must be a pprof
+// profile (checked from its structure; the output folder's loader decodes it, once, for analysis).
+import { checkProfile } from '../pprof/decode.ts'
 import type { ProfileKind, ProfilesData } from '../record/collectors.ts'
 import { get, headerFromLine } from './http.ts'
 import { Unavailable, type CollectContext, type Collector } from './types.ts'
@@ -42,10 +43,10 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
   ): Promise<void> {
     try {
       const fetched = await get(ctx, `${base}/${path}`, headers, signal)
-      const decoded = decodeProfile(fetched.body)
-      if (!decoded.ok) throw new Unavailable(`${kind}: ${decoded.reason}`)
+      const checked = checkProfile(fetched.body)
+      if (!checked.ok) throw new Unavailable(`${kind}: ${checked.reason}`)
       const file = await ctx.writeFile(`${kind}.pb.gz`, fetched.body)
-      files.push({ kind, file, bytes: fetched.body.length, samplesCount: decoded.value.samples.length })
+      files.push({ kind, file, bytes: fetched.body.length, samplesCount: checked.value.samples })
     } catch (error) {
       missing.push({ kind, reason: ctx.scrubber.scrub((error as Error).message.split('\n')[0]!) })
     }

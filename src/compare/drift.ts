@@ -7,7 +7,7 @@
 // the base branch's run-to-run spread can make a regression — so a change that really slows every
 // endpoint still fails the gate once three base-branch runs show how much runs usually drift.
 import type { LoadPart } from '../record/load.ts'
-import { latencyValue } from './samples.ts'
+import { latencyValue } from '../record/values.ts'
 
 /** Endpoints with fewer requests in either run do not vote: their p50 is too rough. */
 export const DRIFT_MIN_REQUESTS = 100

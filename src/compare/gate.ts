@@ -1,7 +1,7 @@
 // The gate: SLO rows + comparison + fail-on → the job's verdict, with its reasons.
 import type { GatePolicy } from '../plan/types.ts'
 import type { Comparison, GateVerdict, MetricComparison, SloResult } from '../record/compare.ts'
-import { formatP, formatPercentChange, formatValue } from './format.ts'
+import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import { metricLabel } from './metrics.ts'
 
 export interface GateContext {

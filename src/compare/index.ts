@@ -37,18 +37,15 @@ import type { GatePolicy } from '../plan/types.ts'
 import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
-import { formatValue } from './format.ts'
+import { formatValue } from '../record/format.ts'
 import { METRICS, metricLabel, type MetricSpec, type PooledSamples } from './metrics.ts'
 import { runDrift, type RunDrift } from './drift.ts'
 import { runLevelRows } from './run-level.ts'
-import { endpointOf, loadOf } from './samples.ts'
+import { endpointOf, loadOf } from '../record/values.ts'
 import { hashSeed } from './stats.ts'
 import { judge, type JudgeInput, type JudgeOptions } from './verdict.ts'
 
-export { gateVerdict, formatRegression, type GateContext } from './gate.ts'
-export { mannWhitneyU, bootstrapRelativeChange, mulberry32, normalCdf } from './stats.ts'
-export { effectOf, historyBand, judge } from './verdict.ts'
-export { METRICS, metricLabel, type MetricSpec } from './metrics.ts'
+export { gateVerdict, formatRegression } from './gate.ts'
 
 export interface CompareOptions {
   /** Fewer usable windows than this in either run gives no-data (default 5). */

@@ -11,14 +11,8 @@ import {
   type WindowHistogram,
   type WindowPermutationTest,
 } from './stats.ts'
-import {
-  errorRateValue,
-  errorWindowProportions,
-  latencyValue,
-  latencyWindowHistograms,
-  rpsValue,
-  rpsWindows,
-} from './samples.ts'
+import { errorRateValue, latencyValue, rpsValue } from '../record/values.ts'
+import { errorWindowProportions, latencyWindowHistograms, rpsWindows } from './samples.ts'
 
 export interface MetricSpec {
   metric: ComparedMetric

@@ -4,13 +4,12 @@
 // spread of the base branch (`judge` with `runLevel`): without three earlier runs a change beyond
 // tolerance is inconclusive, never a regression. Rows appear only when one of the two runs has the
 // data, so a project without a database URL gets no empty database rows.
-import { cacheHitRateOf } from '../analyze/slo.ts'
 import type { Tolerances } from '../plan/types.ts'
 import { isUnavailable } from '../record/common.ts'
 import type { ComparedMetric, MetricComparison, MetricTolerance, Unit } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import { metricLabel } from './metrics.ts'
-import { loadOf } from './samples.ts'
+import { cacheHitRateOf, loadOf } from '../record/values.ts'
 import { hashSeed } from './stats.ts'
 import { judge, type JudgeOptions } from './verdict.ts'
 

@@ -66,9 +66,10 @@ export const EXACT_RANK_TEST_MAX_N = 30
 /**
  * Mann-Whitney U (Wilcoxon rank-sum) test of `a` against `b`, two-sided. Up to
  * EXACT_RANK_TEST_MAX_N values in all, the p-value is exact: the permutation distribution of the
- * rank sum, ties included (midranks), counted by dynamic programming. Why: a run gives only a
- * handful of 10-second windows, and the normal approximation cannot reach p < 0.01 with five
- * windows a side even when every window moved (it gives 0.0122; the exact value is 0.0079).
+ * rank sum, ties included (midranks), counted by dynamic programming. Why: a short run gives few
+ * windows (a 10-second one, five 2-second windows), and the normal approximation cannot reach
+ * p < 0.01 with five windows a side even when every window moved (it gives 0.0122; the exact
+ * value is 0.0079).
  * Larger samples use the normal approximation with tie and continuity correction. When every value
  * is tied the p-value is 1. `exact: false` forces the approximation.
  */

@@ -3,7 +3,7 @@
 // of comparisons against them, in `judge`.
 import { tQuantile } from './t-quantile.ts'
 import type { Evidence, HistoryBand, MetricTolerance, MetricVerdict, Unit } from '../record/compare.ts'
-import { formatP, formatPercentChange, formatValue } from './format.ts'
+import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import {
   bootstrapRelativeChange,
   mannWhitneyU,

@@ -26,5 +26,3 @@ export const INPUT_NAMES = [
   'shard',
   'debug',
 ] as const
-
-export type InputName = (typeof INPUT_NAMES)[number]

@@ -116,8 +116,6 @@ export interface BaselineSource {
   branch?: string
   /** How many historical records to use for run-to-run spread. */
   history: number
-  /** Base branch whose runs are searched (default: the PR's base). */
-  baseRef?: string
 }
 
 export interface DependencySpec {
@@ -170,5 +168,9 @@ export interface Plan {
   repoDir?: string
   shards: number
   shard: number
+  /**
+   * The `debug` input (CLI `--debug`). Nothing reads it yet: the action reads the raw input itself
+   * (to print the stack of a plan error too), so for the CLI this is the flag's only carrier.
+   */
   debug: boolean
 }

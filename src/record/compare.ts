@@ -30,10 +30,7 @@ export interface SloResult {
   hint?: string
 }
 
-/**
- * Metrics a comparison row can be about. Rows for database time, statements per request, cache
- * hit rate and profile shares use the same row shape; only the first five are computed today.
- */
+/** Metrics a comparison row can be about: load metrics (compare/metrics.ts), run-level ones (run-level.ts) and the drift row. */
 export type ComparedMetric =
   | 'p50Ms'
   | 'p95Ms'
@@ -43,7 +40,6 @@ export type ComparedMetric =
   | 'dbTimeMsPerRequest'
   | 'statementsPerRequest'
   | 'cacheHitRate'
-  | 'profileShare'
   /** The run-wide latency factor (median p50 change of all endpoints), compare/drift.ts. */
   | 'latencyDrift'
 
@@ -51,7 +47,7 @@ export type Unit = 'ms' | 'ratio' | 'req/s' | 'count' | 'factor'
 
 export type MetricVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'no-data'
 
-export type EvidenceTest = 'window-permutation' | 'mann-whitney' | 'bootstrap' | 'history' | 'none'
+export type EvidenceTest = 'window-permutation' | 'mann-whitney' | 'history' | 'none'
 
 /** The run-to-run band of the base branch, used when at least three earlier runs exist. */
 export interface HistoryBand {

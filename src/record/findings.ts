@@ -11,7 +11,6 @@ export type FindingKind =
   | 'allocation-hotspot'
   | 'bottleneck-area'
   | 'external-dependency'
-  | 'slo'
   | 'other'
 
 export type Tier = 1 | 2 | 3 | 4

@@ -11,7 +11,7 @@ export interface LatencyStats {
   maxMs: number
 }
 
-/** One time window (default 10 s) of one endpoint: the samples the gate's statistics use. */
+/** One time window (default 2 s) of one endpoint: the samples the gate's statistics use. */
 export interface LoadWindow {
   /** Window start, milliseconds since the load started. */
   startMs: number

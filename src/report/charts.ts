@@ -1,7 +1,7 @@
 // The figures of the report: p95 per endpoint against its target (and the baseline), and p95 over
 // time per endpoint from the load windows. Pure.
 import type { EndpointLoad, LoadPart, LoadWindow } from '../record/load.ts'
-import { decodeHistogram, interpolatedPercentile, newHistogram } from '../run/histogram.ts'
+import { decodeHistogram, interpolatedPercentile, newHistogram } from '../record/histogram.ts'
 import type { BarChart, EndpointRow, TimeSeries } from './model.ts'
 
 const CHART_MAX = 20

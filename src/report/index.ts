@@ -6,6 +6,6 @@ export { renderComment, renderSummary, commentMarker, COMMENT_LIMIT, SUMMARY_LIM
 export { renderMarkdown } from './render-markdown.ts'
 export type * from './model.ts'
 export { renderHtml } from './html.ts'
-export { renderReports, type RenderedReports } from './render.ts'
+export { renderReports } from './render.ts'
 export { writeReports, type WrittenReports } from './write.ts'
-export { readReportFiles, type ReportFilesInput } from './read.ts'
+export { reportFiles } from './files.ts'

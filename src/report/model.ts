@@ -12,7 +12,7 @@ import type {
 } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { ProfileKind } from '../record/collectors.ts'
-import type { Profile } from '../analyze/pprof/model.ts'
+import type { Profile } from '../pprof/model.ts'
 
 export interface ReportLinks {
   runUrl?: string

@@ -2,8 +2,8 @@
 // record cannot carry (the top tables come from record.analysis). Pure; never modifies the profile.
 import { locationNames } from '../analyze/pprof/graph.ts'
 import { scaledLabel } from '../analyze/pprof/measurement.ts'
-import type { Profile } from '../analyze/pprof/model.ts'
-import { sampleIndexByName } from '../analyze/pprof/sampleindex.ts'
+import type { Profile } from '../pprof/model.ts'
+import { sampleIndexByName } from '../pprof/sampleindex.ts'
 import type { FlameNode } from './model.ts'
 
 export function formatProfileValue(value: number, unit: string): string {

@@ -23,7 +23,7 @@ import {
   newHistogram,
   interpolatedPercentiles,
   type ExactMoments,
-} from './histogram.ts'
+} from '../record/histogram.ts'
 import type { PointSink, TrackedMetric } from './k6-json-scanner.ts'
 import { endpointResolver, type EndpointResolver, type SampleTags } from './routes.ts'
 

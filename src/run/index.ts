@@ -13,19 +13,6 @@ import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
-export { LoadAggregator, DEFAULT_WINDOW_S } from './aggregate.ts'
-export { K6JsonScanner } from './k6-json-scanner.ts'
-export { generateScript } from './script-gen.ts'
-export { endpointResolver, normaliseUrlPath } from './routes.ts'
-export { installK6 } from './k6-install.ts'
-export { K6_VERSION } from './k6-version.ts'
-export {
-  decodeHistogram,
-  encodeHistogram,
-  mergeEncodedHistograms,
-  latencyStats,
-  interpolatedPercentile,
-} from './histogram.ts'
 
 export const FILES = {
   script: 'k6-script.js',
@@ -60,6 +47,7 @@ export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<v
   await assertTargetAnswers(plan.targetUrl, deps.targetCheck)
 }
 
+/** Runs k6 against the target; the caller checks first that the target answers (checkTarget). */
 export async function runLoad(
   plan: Plan,
   outDir: string,
@@ -69,7 +57,6 @@ export async function runLoad(
   await mkdir(outDir, { recursive: true })
   const script = await prepareScript(plan, outDir)
   const k6 = await locateK6(plan, deps)
-  await checkTarget(plan, deps)
 
   const ndjson = join(outDir, FILES.ndjson)
   const summaryJson = join(outDir, FILES.summaryJson)

@@ -22,7 +22,7 @@ import {
   latencyStats,
   newHistogram,
   type ExactMoments,
-} from '../run/histogram.ts'
+} from '../record/histogram.ts'
 import { COLLECTOR_SHARD, executionSegment } from './policy.ts'
 
 export interface MergeOptions {

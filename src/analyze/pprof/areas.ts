@@ -2,8 +2,8 @@
 // (JSON, routing, database driver, GC…), from frame patterns users can extend in perfgate.yml.
 import type { AreaPattern } from '../../plan/types.ts'
 import { stackNames } from './graph.ts'
-import type { Profile, Result } from './model.ts'
-import { sampleIndexByName } from './sampleindex.ts'
+import type { Profile, Result } from '../../pprof/model.ts'
+import { sampleIndexByName } from '../../pprof/sampleindex.ts'
 
 export const APPLICATION_AREA = 'application code'
 export const OTHER_AREA = 'other'

@@ -1,10 +1,10 @@
 // `perfgate profile top|diff`: pprof tables for users without a Go toolchain. Reads the
 // files, calls the pure functions, returns the text to print; the CLI front door prints it.
 import { readFile } from 'node:fs/promises'
-import { decodeProfile } from './decode.ts'
+import { decodeProfile } from '../../pprof/decode.ts'
 import { diffProfile, diffTop } from './diff.ts'
 import { goFixed, padLeft } from './gofmt.ts'
-import type { Profile, Result } from './model.ts'
+import type { Profile, Result } from '../../pprof/model.ts'
 import { formatTopText, topTable } from './top.ts'
 
 export interface ProfileTopCommandOptions {

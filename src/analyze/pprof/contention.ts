@@ -1,8 +1,8 @@
 // Block and mutex profiles: which call sites waited (block) or made others wait (mutex), and how long.
 import { isRuntimeFrame, stackNames } from './graph.ts'
 import { scaledLabel } from './measurement.ts'
-import type { Profile, Result } from './model.ts'
-import { sampleIndexByName } from './sampleindex.ts'
+import type { Profile, Result } from '../../pprof/model.ts'
+import { sampleIndexByName } from '../../pprof/sampleindex.ts'
 
 export interface ContentionSite {
   /** The first frame (from the leaf) outside runtime and sync internals: the code that waited or held the lock. */

@@ -2,8 +2,8 @@
 // (as in pprof's -diff_base): diffProfile builds one profile holding the current samples
 // and the negated base samples, and every report reads it like any other profile.
 import { buildNodes } from './graph.ts'
-import type { Profile, Result, Sample } from './model.ts'
-import { sampleIndexByName } from './sampleindex.ts'
+import type { Profile, Result, Sample } from '../../pprof/model.ts'
+import { sampleIndexByName } from '../../pprof/sampleindex.ts'
 
 /** The label pprof puts on base samples of a diff profile; totals are taken over them. */
 export const DIFF_BASE_LABEL = 'pprof::base'

@@ -1,7 +1,7 @@
 // Goroutine profiles: how many goroutines there are, where they wait, and whether
 // they leaked during a load test.
 import { isRuntimeFrame, stackNames } from './graph.ts'
-import type { Profile } from './model.ts'
+import type { Profile } from '../../pprof/model.ts'
 
 export interface GoroutineStack {
   count: number

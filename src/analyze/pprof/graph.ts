@@ -2,7 +2,7 @@
 // for text reports (granularity=functions): one node per function name, cum counted once
 // per sample even under recursion, flat on the leaf frame, edges marked inline when the
 // callee was inlined into its caller.
-import type { Line, Location, Profile } from './model.ts'
+import type { Line, Location, Profile } from '../../pprof/model.ts'
 
 export interface GraphNode {
   name: string

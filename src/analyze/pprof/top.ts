@@ -2,8 +2,8 @@
 // printed in another (formatTopText), like pprof's TextItems and printText.
 import { buildEdges, buildNodes, type GraphNode } from './graph.ts'
 import { percentage, scale, scaledLabel } from './measurement.ts'
-import type { Profile, Result } from './model.ts'
-import { sampleIndexByName } from './sampleindex.ts'
+import type { Profile, Result } from '../../pprof/model.ts'
+import { sampleIndexByName } from '../../pprof/sampleindex.ts'
 import { padLeft } from './gofmt.ts'
 import { DIFF_BASE_LABEL } from './diff.ts'
 

@@ -1,5 +1,5 @@
 // Number formatting shared by the comparison, the SLO rows and the gate's one-liners.
-import type { Unit } from '../record/compare.ts'
+import type { Unit } from './compare.ts'
 
 export function formatValue(value: number | undefined, unit: Unit): string {
   if (value === undefined || !Number.isFinite(value)) return 'n/a'

@@ -1,9 +1,10 @@
-// HDR histograms of latencies in whole microseconds, and the summaries read from them.
-// Histograms stay mergeable (shards, windows → totals) and travel in the record as
-// hdr-histogram-js compressed base64.
+// The record's latency histograms: HDR histograms in whole microseconds, travelling in the record
+// as hdr-histogram-js compressed base64, and the summaries read from them. The encoding is part of
+// the RunRecord contract (run/ writes it; compare/, report/ and shard/ read it), so its codec lives
+// with the record. Histograms stay mergeable (shards, windows → totals).
 import * as hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
-import type { LatencyStats } from '../record/load.ts'
+import type { LatencyStats, LoadWindow } from './load.ts'
 
 /** Three significant digits: values are exact below 2 048 µs and within 0.1 % above. */
 export const SIGNIFICANT_DIGITS = 3
@@ -27,6 +28,50 @@ export function encodeHistogram(histogram: Histogram): string {
 
 export function decodeHistogram(encoded: string): Histogram {
   return hdr.decodeFromCompressedBase64(encoded)
+}
+
+/** A percentile (ms) of an encoded histogram; undefined when it is empty or cannot be read. */
+export function histogramPercentileMs(encoded: string | undefined, percentile: number): number | undefined {
+  if (typeof encoded !== 'string' || encoded.length === 0) return undefined
+  try {
+    const h = decodeHistogram(encoded)
+    if (h.totalCount === 0) return undefined
+    return h.getValueAtPercentile(percentile) / 1000
+  } catch {
+    return undefined
+  }
+}
+
+/** A window's latencies as buckets: each bucket's value in ms (see histogramBuckets) and count. */
+export interface WindowLatencies {
+  valuesMs: number[]
+  counts: number[]
+}
+
+const windowLatencies = new WeakMap<LoadWindow, WindowLatencies | null>()
+
+/**
+ * The window's histogram as buckets, decoded once per window object (a baseline compared many
+ * times, the accuracy bench, decodes each window once); null when it is empty or cannot be read.
+ */
+export function windowBuckets(w: LoadWindow): WindowLatencies | null {
+  let out = windowLatencies.get(w)
+  if (out === undefined) {
+    out = null
+    try {
+      if (typeof w.histogram === 'string' && w.histogram.length > 0) {
+        const h = decodeHistogram(w.histogram)
+        if (h.totalCount > 0) {
+          const { values, counts } = histogramBuckets(h)
+          out = { valuesMs: values.map((us) => us / 1000), counts }
+        }
+      }
+    } catch {
+      out = null
+    }
+    windowLatencies.set(w, out)
+  }
+  return out
 }
 
 /** Sum of encoded histograms (shards, windows), encoded again. */

@@ -1,4 +1,6 @@
-// Decoding .pb / .pb.gz bytes into the profile model. Malformed input never throws:
+// The pprof profile format (Go's profile.proto): decoding .pb / .pb.gz bytes into the model, and a
+// cheaper check that bytes are a profile at all. Used by collect/ (the check), the output folder's
+// loader (record/files.ts, the one decode per file) and the pprof CLI. Malformed input never throws:
 // it becomes a one-line reason, like `go tool pprof` reports it.
 import { gunzipSync } from 'node:zlib'
 import { Profile as WireProfile } from 'pprof-format'
@@ -15,8 +17,9 @@ function num(n: Numeric | undefined): number {
 /**
  * Walks the top-level protobuf fields and reports the first structural problem
  * (truncation, an impossible wire type), since pprof-format decodes such input silently.
+ * `counts[field]` is incremented for each top-level field seen.
  */
-function checkWire(bytes: Uint8Array): string | undefined {
+function checkWire(bytes: Uint8Array, counts: number[] = []): string | undefined {
   let i = 0
   const varint = (): number | undefined => {
     let value = 0
@@ -37,6 +40,7 @@ function checkWire(bytes: Uint8Array): string | undefined {
     // pprof-format reads the field number from one byte; profile.proto's fields are 1..15.
     if (field < 1 || field > 15 || i - start !== 1)
       return `unexpected protobuf field ${field} at byte ${start}`
+    counts[field] = (counts[field] ?? 0) + 1
     if (wire === 0) {
       if (varint() === undefined) return `truncated varint at byte ${start}`
     } else if (wire === 2) {
@@ -165,12 +169,8 @@ function convert(wire: WireProfile): Result<Profile> {
   return { ok: true, value: profile }
 }
 
-/**
- * decodeProfile parses a pprof protobuf profile, gzip-compressed (.pb.gz) or raw.
- * It never throws: truncated, empty or foreign input gives `{ ok: false, reason }`
- * with a one-line reason.
- */
-export function decodeProfile(bytes: Uint8Array): Result<Profile> {
+/** The protobuf bytes of a profile, gunzipped when compressed; a reason when they are not a profile. */
+function wireBytes(bytes: Uint8Array, counts?: number[]): Result<Uint8Array> {
   let data = bytes
   if (isGzip(bytes)) {
     try {
@@ -180,8 +180,47 @@ export function decodeProfile(bytes: Uint8Array): Result<Profile> {
     }
   }
   if (data.length === 0) return { ok: false, reason: 'parsing profile: empty input file' }
-  const problem = checkWire(data)
+  const problem = checkWire(data, counts)
   if (problem) return { ok: false, reason: `parsing profile: not a pprof protobuf profile (${problem})` }
+  return { ok: true, value: data }
+}
+
+/** profile.proto's field numbers of the sample types and the samples. */
+const SAMPLE_TYPE_FIELD = 1
+const SAMPLE_FIELD = 2
+
+/**
+ * checkProfile tells whether bytes are a pprof profile (gzip-compressed or raw) and how many
+ * samples it has, from the protobuf structure alone: what a collector needs before it keeps the
+ * file, without building the model (the output folder's loader decodes each file once, later).
+ * Never throws.
+ */
+export function checkProfile(bytes: Uint8Array): Result<{ samples: number }> {
+  const counts: number[] = []
+  const data = wireBytes(bytes, counts)
+  if (!data.ok) return data
+  if (!counts[SAMPLE_TYPE_FIELD])
+    return { ok: false, reason: 'malformed profile: profile has no sample types' }
+  return { ok: true, value: { samples: counts[SAMPLE_FIELD] ?? 0 } }
+}
+
+let decodeCalls = 0
+
+/** How many times decodeProfile ran in this process: lets a test prove each file is decoded once per run. */
+export function profileDecodeCount(): number {
+  return decodeCalls
+}
+
+/**
+ * decodeProfile parses a pprof protobuf profile, gzip-compressed (.pb.gz) or raw.
+ * It never throws: truncated, empty or foreign input gives `{ ok: false, reason }`
+ * with a one-line reason.
+ */
+export function decodeProfile(bytes: Uint8Array): Result<Profile> {
+  decodeCalls++
+  const bytesOk = wireBytes(bytes)
+  if (!bytesOk.ok) return bytesOk
+  const data = bytesOk.value
   let wire: WireProfile
   try {
     wire = WireProfile.decode(data)
