@@ -50,8 +50,8 @@ describe('analysis of a testbed run with every fault on', () => {
     assert.match(analysis.goroutines.topStacks[0]!.entry, /viewCounterWorker/)
     assert.ok(!isUnavailable(analysis.contention))
     assert.ok(
-      analysis.contention.some(
-        (c) => c.sites.some((s) => /castVoteSerialized/.test(s.function) && /Mutex/.test(s.blockedIn)),
+      analysis.contention.some((c) =>
+        c.sites.some((s) => /castVoteSerialized/.test(s.function) && /Mutex/.test(s.blockedIn)),
       ),
     )
     assert.ok(!isUnavailable(analysis.nPlusOne))
