@@ -74,29 +74,33 @@ describe('CPU hotspots are charged to the innermost application frame', () => {
     assert.deepEqual(top!.dominantCall, { function: 'regexp.MustCompile', share: 1 })
   })
 
-  it('makes a finding from 10 % of CPU and 1 ms per request, with the concrete fix for the call', () => {
+  it('makes a finding from 10 % of CPU and 5 % of the latency it serves, with the fix for the call', () => {
     const findings: Finding[] = []
-    const notes = cpuHotspot(cpu, undefined, ctx(100), findings)
+    const notes = cpuHotspot(cpu, undefined, ctx(100, 100), findings)
     assert.deepEqual(notes, [])
     assert.equal(findings.length, 1)
-    assert.match(findings[0]!.title, /parseQuery \(35\.0% of CPU, 35\.0 ms per request\)/)
+    assert.match(findings[0]!.title, /parseQuery \(35\.0 ms of CPU per request, 35\.0% of search latency\)/)
     assert.match(findings[0]!.fix, /Compile the regular expression once/)
     assert.equal(findings[0]!.tier, 1)
   })
 
-  it('is no finding below 1 ms of CPU per request, and says so', () => {
+  it('is no finding when its CPU is under 5 % of the latency, and says so', () => {
     const findings: Finding[] = []
-    const notes = cpuHotspot(cpu, undefined, ctx(10_000), findings)
+    const notes = cpuHotspot(cpu, undefined, ctx(10_000, 10), findings)
     assert.equal(findings.length, 0)
-    assert.match(notes[0]!, /no CPU hotspot: parseQuery takes 35\.0% of CPU but 0\.35 ms per request/)
+    assert.match(
+      notes[0]!,
+      /no CPU hotspot: parseQuery takes 35\.0% of CPU, 0\.35 ms per request of search requests \(mean 10\.0 ms\)/,
+    )
   })
 
-  function ctx(requests: number) {
+  function ctx(requests: number, meanMs: number) {
     return {
       isApp,
       endpoints: ['search'],
       source: EMPTY_SOURCE_INDEX,
       requestsInWindow: () => requests,
+      meanLatencyMs: () => meanMs,
     }
   }
 })

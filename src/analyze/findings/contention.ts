@@ -42,6 +42,16 @@ export function requestWaits(kind: 'block' | 'mutex', profile: Profile): { profi
   }
 }
 
+/** Which profiles cover the CPU profile's window, and the requests in it. */
+export interface ProfileWindow {
+  delta: (kind: 'block' | 'mutex') => boolean
+  requestsIn: (endpoint?: string) => number
+  /** e.g. "over the 40 s profile window". */
+  text: string
+}
+
+const WHOLE_PROCESS: ProfileWindow = { delta: () => false, requestsIn: () => 0, text: '' }
+
 export interface ContentionResult {
   contention: ContentionData[]
   notes: string[]
@@ -85,9 +95,10 @@ export function lockFindings(
   appPrefixes: string[],
   source: SourceIndex,
   findings: Finding[],
+  window: ProfileWindow = WHOLE_PROCESS,
 ): void {
   const load = isUnavailable(record.load) ? undefined : record.load
-  const bySite = new Map<string, { kind: string; site: ContentionData['sites'][number] }>()
+  const bySite = new Map<string, { kind: ContentionData['kind']; site: ContentionData['sites'][number] }>()
   for (const c of contention) {
     for (const site of c.sites) {
       if (!LOCK_FRAME.test(site.blockedIn) || !isApplicationFunction(site.function, appPrefixes)) continue
@@ -100,11 +111,12 @@ export function lockFindings(
   for (const [fn, { kind, site }] of bySite) {
     const ep = endpointOfStack([fn, ...site.callers], endpoints, source)
     const epLoad = ep && load ? load.endpoints.find((e) => e.name === ep.endpoint) : undefined
-    const requestMs = epLoad
-      ? epLoad.count * epLoad.duration.meanMs
-      : load
-        ? load.overall.count * load.overall.duration.meanMs
-        : undefined
+    const measured = epLoad ?? load?.overall
+    const requestMs = measured
+      ? (window.delta(kind)
+          ? window.requestsIn(measured.name === load?.overall.name ? undefined : measured.name)
+          : measured.count) * measured.duration.meanMs
+      : undefined
     if (!requestMs || requestMs <= 0) continue
     const share = Math.min(1, site.delayNs / 1e6 / requestMs)
     if (share < LOCK_WAIT_MIN_SHARE) continue
@@ -115,7 +127,7 @@ export function lockFindings(
         title: `Lock contention in ${shortFunctionName(fn)} (${site.delayText} waiting, ${pct(share)} of ${whose} request time)`,
         detail:
           `${kind} profile: ${fn} waits in ${site.blockedIn} (${site.contentions} contentions, ${site.delayText}; ` +
-          `counted since the process started) against ${(requestMs / 1000).toFixed(1)} s of ${whose} request time during the load` +
+          `${window.delta(kind) ? window.text : 'counted since the process started'}) against ${(requestMs / 1000).toFixed(1)} s of ${whose} request time ${window.delta(kind) ? 'in that window' : 'during the load'}` +
           (ep ? `; it serves ${ep.endpoint}` : '') +
           `. Contention is a finding from ${pct(LOCK_WAIT_MIN_SHARE, 0)} of the endpoint's request time.`,
         ...(ep ? { endpoint: ep.endpoint } : {}),

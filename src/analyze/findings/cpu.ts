@@ -5,10 +5,11 @@ import type { AreaBreakdown } from '../../record/analysis.ts'
 import type { Finding } from '../../record/findings.ts'
 import { applicationCosts, sampleIndexByName, type ApplicationCost, type Profile } from '../pprof/index.ts'
 import { stackNames } from '../pprof/graph.ts'
-import { endpointOfStack } from '../profiles.ts'
+import { endpointOfFunction, endpointOfStack } from '../profiles.ts'
 import { shortFunctionName, type SourceIndex } from '../source.ts'
 import {
   CPU_BUSY_SHARE,
+  CPU_HOTSPOT_MIN_LATENCY_SHARE,
   CPU_HOTSPOT_MIN_MS_PER_REQUEST,
   CPU_HOTSPOT_MIN_SHARE,
   finding,
@@ -87,7 +88,11 @@ export interface CpuContext {
   source: SourceIndex
   /** Requests while the CPU profile ran, overall and per endpoint. */
   requestsInWindow: (endpoint?: string) => number
+  /** Mean latency over the load, overall and per endpoint (undefined when unknown). */
+  meanLatencyMs: (endpoint?: string) => number | undefined
   busy?: CpuBusy
+  /** The allocs profile covers the CPU profile's window (else the process's lifetime). */
+  allocsDelta?: boolean
 }
 
 /** cpuHotspot: at most one finding, for the application function charged with the most CPU. */
@@ -101,13 +106,37 @@ export function cpuHotspot(
   if (!index.ok) return [`cpu: ${index.reason}`]
   const hot = applicationCosts(cpu, index.value, ctx.isApp, 1)[0]
   if (!hot || hot.share < CPU_HOTSPOT_MIN_SHARE) return []
-  const ep = endpointOfStack([hot.function], ctx.endpoints, ctx.source)
-  const requests = ctx.requestsInWindow(ep?.endpoint)
+  // The endpoints it serves, from the handlers on its own stacks (a shared helper serves several);
+  // the source's callers only when no stack names a handler.
+  const fromStacks = servedEndpoints(cpu, index.value, hot.function, ctx)
+  const single =
+    fromStacks.length === 0 ? endpointOfStack([hot.function], ctx.endpoints, ctx.source) : undefined
+  const served = fromStacks.length > 0 ? fromStacks : single ? [single.endpoint] : []
+  const ep =
+    served.length === 1
+      ? { endpoint: served[0]!, basis: single?.basis ?? `its stacks run under ${served[0]}` }
+      : undefined
+  const counts = served.length > 0 ? served.map((e) => ctx.requestsInWindow(e)) : [ctx.requestsInWindow()]
+  const requests = counts.reduce((a, b) => a + b, 0)
   const msPerRequest = requests > 0 ? hot.value / 1e6 / requests : undefined
-  if (msPerRequest === undefined || msPerRequest < CPU_HOTSPOT_MIN_MS_PER_REQUEST) {
+  const latencies = served.length > 0 ? served.map((e) => ctx.meanLatencyMs(e)) : [ctx.meanLatencyMs()]
+  const latencyMs =
+    requests > 0 && latencies.every((l) => l !== undefined)
+      ? latencies.reduce<number>((sum, l, i) => sum + l! * counts[i]!, 0) / requests
+      : undefined
+  const latencyShare =
+    msPerRequest !== undefined && latencyMs ? Math.min(1, msPerRequest / latencyMs) : undefined
+  const servedText = served.length === 0 ? 'all' : served.join(', ')
+  if (
+    msPerRequest === undefined ||
+    latencyShare === undefined ||
+    latencyShare < CPU_HOTSPOT_MIN_LATENCY_SHARE ||
+    msPerRequest < CPU_HOTSPOT_MIN_MS_PER_REQUEST
+  ) {
     return [
-      `no CPU hotspot: ${shortFunctionName(hot.function)} takes ${pct(hot.share)} of CPU but ` +
-        `${msPerRequest?.toFixed(2) ?? '?'} ms per request (a hotspot needs ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} and ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms)`,
+      `no CPU hotspot: ${shortFunctionName(hot.function)} takes ${pct(hot.share)} of CPU, ` +
+        `${msPerRequest?.toFixed(2) ?? '?'} ms per request of ${servedText} requests (mean ${latencyMs?.toFixed(1) ?? '?'} ms): ` +
+        `a hotspot needs ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency`,
     ]
   }
   const alloc = allocs ? allocationShare(allocs, hot.function) : undefined
@@ -116,32 +145,50 @@ export function cpuHotspot(
   findings.push(
     finding({
       kind: 'cpu-hotspot',
-      title: `CPU hotspot: ${shortFunctionName(hot.function)} (${pct(hot.share)} of CPU, ${msPerRequest.toFixed(1)} ms per request)`,
+      title: `CPU hotspot: ${shortFunctionName(hot.function)} (${msPerRequest.toFixed(1)} ms of CPU per request, ${pct(latencyShare)} of ${servedText} latency)`,
       detail:
         `${hot.function} and the calls it makes take ${pct(hot.share)} of the CPU samples` +
         (call ? `, ${pct(call.share, 0)} of it in ${call.function}` : ', in its own code') +
-        `; ${msPerRequest.toFixed(2)} ms of CPU per ${ep ? `${ep.endpoint} request (${ep.basis})` : 'request'}` +
+        `; ${msPerRequest.toFixed(2)} ms of CPU per ${ep ? `${ep.endpoint} request (${ep.basis})` : 'request'}, ` +
+        `${pct(latencyShare)} of the ${latencyMs!.toFixed(1)} ms mean latency` +
         (ctx.busy ? `; the service used ${ctx.busy.text}` : '') +
         (alloc && alloc.share >= 0.05
-          ? `. Its call path also allocates ${pct(alloc.share)} of the bytes allocated (${alloc.via}; since the process started)`
+          ? `. Its call path also allocates ${pct(alloc.share)} of the bytes allocated (${alloc.via}; ${ctx.allocsDelta ? 'in the same window' : 'since the process started'})`
           : '') +
-        `. A hotspot takes at least ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU and ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request.`,
+        `. A hotspot takes at least ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency of what it serves.`,
       ...(ep ? { endpoint: ep.endpoint } : {}),
       ...(location ? { location } : {}),
-      impact: hot.share,
-      impactBasis: 'share of CPU (the function and the calls it makes)',
+      impact: latencyShare,
+      impactBasis: `share of ${servedText} latency spent on CPU in the function and the calls it makes`,
       effort: 'medium',
       fix: fixFor(hot),
       evidence: {
         function: hot.function,
         cpuShare: Math.round(hot.share * 1000) / 1000,
         msPerRequest: Math.round(msPerRequest * 100) / 100,
+        latencyShare: Math.round(latencyShare * 1000) / 1000,
         ...(call ? { dominantCall: call.function } : {}),
         ...(alloc ? { allocShare: Math.round(alloc.share * 1000) / 1000 } : {}),
       },
     }),
   )
   return []
+}
+
+/** Endpoints whose handler frames are on the stacks charged to `fn`, most CPU first. */
+function servedEndpoints(cpu: Profile, index: number, fn: string, ctx: CpuContext): string[] {
+  const byEndpoint = new Map<string, number>()
+  for (const s of cpu.samples) {
+    const frames = stackNames(s.locations)
+    if (frames.find(ctx.isApp) !== fn) continue
+    for (const f of frames) {
+      const e = endpointOfFunction(f, ctx.endpoints)
+      if (!e) continue
+      byEndpoint.set(e, (byEndpoint.get(e) ?? 0) + (s.values[index] ?? 0))
+      break
+    }
+  }
+  return [...byEndpoint].sort((a, b) => b[1] - a[1]).map(([e]) => e)
 }
 
 /**
@@ -191,7 +238,7 @@ export function allocationFindings(
         kind: 'allocation-hotspot',
         title: `Allocation hotspot: ${shortFunctionName(row.function)} (${pct(row.share)} of allocated bytes)`,
         detail:
-          `${row.function} and the calls it makes allocate ${pct(row.share)} of the bytes allocated since the process started` +
+          `${row.function} and the calls it makes allocate ${pct(row.share)} of the bytes allocated ${ctx.allocsDelta ? 'during the CPU profile' : 'since the process started'}` +
           (row.dominantCall ? `, most in ${row.dominantCall.function}` : '') +
           `; garbage collection took ${pct(gc)} of CPU while the service used ${ctx.busy.text}.`,
         ...(location ? { location } : {}),

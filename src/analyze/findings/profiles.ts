@@ -154,7 +154,14 @@ export function analyzeProfiles(
     endpoints,
     source: inputs.source,
     requestsInWindow: requestsInCpuWindow(record),
+    meanLatencyMs: (endpoint) => {
+      if (isUnavailable(record.load)) return undefined
+      const ep = endpoint ? record.load.endpoints.find((e) => e.name === endpoint) : record.load.overall
+      return ep && ep.count > 0 ? ep.duration.meanMs : undefined
+    },
     ...(busy ? { busy } : {}),
+    allocsDelta:
+      !isUnavailable(profilesPart) && profilesPart.files.some((f) => f.kind === 'allocs' && f.delta),
   }
   if (profiles.cpu) notes.push(...cpuHotspot(profiles.cpu, profiles.allocs, ctx, findings))
   if (cpuAreas) notes.push(...areaFindings(cpuAreas, busy, findings))
@@ -171,7 +178,15 @@ export function analyzeProfiles(
   const g = goroutineAnalysis(profiles, runtimeCounts, requests, perEndpoint, inputs.source)
   if (g.ok && g.value.leakSuspected) findings.push(leakFinding(g.value))
 
-  lockFindings(record, waits.contention, endpoints, inputs.appPrefixes, inputs.source, findings)
+  const deltas = new Set(
+    isUnavailable(profilesPart) ? [] : profilesPart.files.filter((f) => f.delta).map((f) => f.kind),
+  )
+  const cpuWindow = isUnavailable(profilesPart) ? undefined : profilesPart.cpu
+  lockFindings(record, waits.contention, endpoints, inputs.appPrefixes, inputs.source, findings, {
+    delta: (kind) => deltas.has(kind),
+    requestsIn: requestsInCpuWindow(record),
+    text: `over the ${cpuWindow?.durationS ?? '?'} s profile window`,
+  })
 
   return {
     profiles: tops.length > 0 ? { tops, notes: topNotes } : unavailable(topNotes[0] ?? 'no profiles'),

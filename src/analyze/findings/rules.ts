@@ -7,8 +7,11 @@ import { tierOf } from '../recommend.ts'
 export const SLOW_QUERY_MEAN_MS = 10
 /** A CPU hotspot takes at least this share of the CPU samples (its own work and the calls it makes)… */
 export const CPU_HOTSPOT_MIN_SHARE = 0.1
-/** …and at least this much CPU per request of what it serves. */
-export const CPU_HOTSPOT_MIN_MS_PER_REQUEST = 1
+/** …and its CPU per request is at least this share of the mean latency of the requests it serves
+ * (the smallest impact that makes a Priority 1–3 finding). */
+export const CPU_HOTSPOT_MIN_LATENCY_SHARE = 0.05
+/** …and at least this much CPU per request: below half a millisecond a request's CPU is not worth a change. */
+export const CPU_HOTSPOT_MIN_MS_PER_REQUEST = 0.5
 /** CPU areas and allocation findings need a CPU-busy service: cores used ≥ this share of GOMAXPROCS. */
 export const CPU_BUSY_SHARE = 0.5
 /** Allocation findings need garbage collection to take at least this share of CPU. */
