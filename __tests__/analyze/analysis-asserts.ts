@@ -2,6 +2,7 @@
 // the testbed integration test.
 import assert from 'node:assert/strict'
 import { tierOf } from '../../src/analyze/index.ts'
+import { SLOW_QUERY_MEAN_MS } from '../../src/analyze/findings/rules.ts'
 import type { Finding } from '../../src/record/index.ts'
 
 /** The five known faults of testbed/README.md, as findings. */
@@ -22,8 +23,24 @@ export function faultFindings(findings: Finding[]) {
   }
 }
 
+/** Every finding about one fault, whatever its kind: one root cause must make one finding. */
+function findingsPerFault(findings: Finding[]): Record<string, Finding[]> {
+  const text = (f: Finding) => `${f.title} ${f.detail} ${JSON.stringify(f.evidence ?? {})}`
+  return {
+    nPlusOne: findings.filter((f) => f.kind === 'n-plus-one' && /FROM users/.test(f.detail)),
+    searchIndex: findings.filter((f) => /clip_search_terms/.test(text(f)) && f.kind !== 'slow-query'),
+    related: findings.filter(
+      (f) => /hotspot/.test(f.kind) && /relatedClips|scoreRelatedClips/i.test(text(f)),
+    ),
+    vote: findings.filter((f) => /castVote/.test(text(f))),
+    leak: findings.filter((f) => f.kind === 'goroutine-leak'),
+  }
+}
+
 export function assertFaultsFound(findings: Finding[]) {
   const f = faultFindings(findings)
+  for (const [fault, list] of Object.entries(findingsPerFault(findings)))
+    assert.equal(list.length, 1, `${fault} is one finding: ${list.map((x) => x.title).join(' | ')}`)
   assert.ok(f.nPlusOne, 'N+1 on comments_list')
   assert.match(f.nPlusOne.title, /\b(9|10|11|12|13|14|15|16|17|18|19|20)(\.\d)? queries per request/)
   assert.equal(f.nPlusOne.location, 'internal/app/faults.go:41')
@@ -50,4 +67,30 @@ export function assertFaultsFound(findings: Finding[]) {
 export function assertFaultsAbsent(findings: Finding[]) {
   const f = faultFindings(findings)
   for (const [name, x] of Object.entries(f)) assert.equal(x, undefined, `${name}: ${JSON.stringify(x)}`)
+}
+
+/**
+ * assertNoFalseFindings: on a service without faults, no finding kind that has no cause there;
+ * a slow query only by its own stated rule (mean above the threshold under load and alone).
+ */
+export function assertNoFalseFindings(findings: Finding[]) {
+  const never = [
+    'n-plus-one',
+    'missing-index',
+    'goroutine-leak',
+    'contention',
+    'cpu-hotspot',
+    'allocation-hotspot',
+    'bottleneck-area',
+    'external-dependency',
+  ]
+  for (const f of findings) {
+    assert.ok(!never.includes(f.kind), `no ${f.kind} finding on the clean testbed: ${f.title}`)
+    if (f.kind === 'cache') assert.match(f.title, /evicted|without TTL/, f.title)
+    if (f.kind === 'slow-query') {
+      assert.ok(Number(f.evidence?.meanMs) > SLOW_QUERY_MEAN_MS, f.title)
+      if (f.evidence?.aloneMs !== undefined)
+        assert.ok(Number(f.evidence.aloneMs) > SLOW_QUERY_MEAN_MS, f.title)
+    }
+  }
 }

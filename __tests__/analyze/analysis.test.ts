@@ -22,7 +22,7 @@ import {
 import { loadRunFiles } from '../../src/record/files.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { isUnavailable } from '../../src/record/common.ts'
-import { assertFaultsAbsent, assertFaultsFound } from './analysis-asserts.ts'
+import { assertFaultsAbsent, assertFaultsFound, assertNoFalseFindings } from './analysis-asserts.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const FIXTURES = path.join(here, '..', 'fixtures', 'analysis')
@@ -51,8 +51,8 @@ describe('analysis of a testbed run with every fault on', () => {
     assert.match(analysis.goroutines.topStacks[0]!.entry, /viewCounterWorker/)
     assert.ok(!isUnavailable(analysis.contention))
     assert.ok(
-      analysis.contention.some(
-        (c) => c.kind === 'mutex' && c.sites.some((s) => /castVoteSerialized/.test(s.function)),
+      analysis.contention.some((c) =>
+        c.sites.some((s) => /castVoteSerialized/.test(s.function) && /Mutex/.test(s.blockedIn)),
       ),
     )
     assert.ok(!isUnavailable(analysis.nPlusOne))
@@ -84,6 +84,17 @@ describe(
     it('reports none of the known faults', async () => {
       const { findings } = await analyzeDir(path.join(FIXTURES, 'faults-off'))
       assertFaultsAbsent(findings)
+    })
+
+    it('makes no finding the clean service has no cause for, and says why in notes', async () => {
+      const { findings, analysis } = await analyzeDir(path.join(FIXTURES, 'faults-off'))
+      assertNoFalseFindings(findings)
+      assert.ok(
+        analysis.notes.some((n) =>
+          /CPU areas are listed, not findings: the service used [\d.]+ of \d+ cores/.test(n),
+        ),
+      )
+      assert.ok(analysis.notes.some((n) => /left out .* of the delay: waits outside requests/.test(n)))
     })
   },
 )

@@ -40,6 +40,8 @@ export async function captureRun(
     duration: string
     vus: string
     repoDir: string
+    /** Default 0.2: short runs that still reach every endpoint. */
+    thinkTimeScale?: string
     /** Extra YAML under `scenario:` (two-space indented), e.g. FAULT_SCENARIO. */
     scenario?: string
     log?: (line: string) => void
@@ -56,7 +58,7 @@ export async function captureRun(
       'target-url': stack.TARGET_URL,
       vus: options.vus,
       duration: options.duration,
-      'think-time-scale': '0.2',
+      'think-time-scale': options.thinkTimeScale ?? '0.2',
       'database-url': stack.DATABASE_URL_RO ?? stack.DATABASE_URL,
       'redis-url': stack.REDIS_URL,
       'metrics-url': stack.METRICS_URL,

@@ -5,7 +5,7 @@ import type { PgStatementDelta, PostgresData } from '../record/collectors.ts'
 import { indexFor, parseFilter, seqScanFilters } from './plans.ts'
 import type { SourceIndex } from './source.ts'
 
-export const SLOW_QUERY_MEAN_MS = 10
+import { SLOW_QUERY_MEAN_MS } from './findings/rules.ts'
 /** A statement run more than this many times per request of one endpoint is an N+1. */
 export const N_PLUS_ONE_MIN_PER_REQUEST = 2
 /** Tables smaller than this are not worth an index for their sequential scans. */

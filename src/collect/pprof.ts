@@ -1,7 +1,9 @@
 // Go pprof collector: goroutine before, during and after the cool-down; CPU over the steady part
-// of the load (started when the ramp ends, for the rest of the hold); heap (gc=1), allocs, block
-// and mutex after the load. Each profile is kept as `.pb.gz` beside result.json and must be a pprof
-// profile (checked from its structure; the output folder's loader decodes it, once, for analysis).
+// of the load (started when the ramp ends, for the rest of the hold); allocs, block and mutex as
+// deltas over that same window (`?seconds=`, net/http/pprof since Go 1.16), else counted since the
+// process started, taken after the load; heap (gc=1) after the load. Each profile is kept as
+// `.pb.gz` beside result.json and must be a pprof profile (checked from its structure; the output
+// folder's loader decodes it, once, for analysis).
 import { checkProfile } from '../pprof/decode.ts'
 import type { ProfileKind, ProfilesData } from '../record/collectors.ts'
 import { get, headerFromLine } from './http.ts'
@@ -34,6 +36,33 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
   let cpuPromise: Promise<void> | undefined
   let cpuAbort: AbortController | undefined
   let duringTaken = false
+  let deltaPromise: Promise<Set<ProfileKind>> | undefined
+
+  /** Fetches one profile into `<kind>.pb.gz`; the reason it could not, or undefined. */
+  async function fetchProfile(
+    ctx: CollectContext,
+    kind: ProfileKind,
+    path: string,
+    signal: AbortSignal,
+    delta: boolean,
+  ): Promise<string | undefined> {
+    try {
+      const fetched = await get(ctx, `${base}/${path}`, headers, signal)
+      const checked = checkProfile(fetched.body)
+      if (!checked.ok) throw new Unavailable(`${kind}: ${checked.reason}`)
+      const file = await ctx.writeFile(`${kind}.pb.gz`, fetched.body)
+      files.push({
+        kind,
+        file,
+        bytes: fetched.body.length,
+        samplesCount: checked.value.samples,
+        ...(delta ? { delta: true } : {}),
+      })
+      return undefined
+    } catch (error) {
+      return ctx.scrubber.scrub((error as Error).message.split('\n')[0]!)
+    }
+  }
 
   async function take(
     ctx: CollectContext,
@@ -41,15 +70,21 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     path: string,
     signal: AbortSignal = ctx.signal,
   ): Promise<void> {
-    try {
-      const fetched = await get(ctx, `${base}/${path}`, headers, signal)
-      const checked = checkProfile(fetched.body)
-      if (!checked.ok) throw new Unavailable(`${kind}: ${checked.reason}`)
-      const file = await ctx.writeFile(`${kind}.pb.gz`, fetched.body)
-      files.push({ kind, file, bytes: fetched.body.length, samplesCount: checked.value.samples })
-    } catch (error) {
-      missing.push({ kind, reason: ctx.scrubber.scrub((error as Error).message.split('\n')[0]!) })
-    }
+    const reason = await fetchProfile(ctx, kind, path, signal, false)
+    if (reason !== undefined) missing.push({ kind, reason })
+  }
+
+  /** allocs, block and mutex over the CPU profile's window; the kinds that came back. */
+  async function takeDeltas(
+    ctx: CollectContext,
+    seconds: number,
+    signal: AbortSignal,
+  ): Promise<Set<ProfileKind>> {
+    const kinds = ['allocs', 'block', 'mutex'] as const
+    const reasons = await Promise.all(
+      kinds.map((kind) => fetchProfile(ctx, kind, `${PATHS[kind]}?seconds=${seconds}`, signal, true)),
+    )
+    return new Set(kinds.filter((_, i) => reasons[i] === undefined))
   }
 
   return {
@@ -70,9 +105,9 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       // The request lasts the profile's duration: it has its own time box, not the hook's.
       cpuAbort = new AbortController()
       const timer = setTimeout(() => cpuAbort?.abort(), (seconds + ctx.plan.collectors.timeoutS) * 1000)
-      cpuPromise = take(ctx, 'cpu', `profile?seconds=${seconds}`, cpuAbort.signal).finally(() =>
-        clearTimeout(timer),
-      )
+      const signal = cpuAbort.signal
+      cpuPromise = take(ctx, 'cpu', `profile?seconds=${seconds}`, signal).finally(() => clearTimeout(timer))
+      deltaPromise = takeDeltas(ctx, seconds, signal)
     },
     async sample(ctx) {
       // Goroutines once, halfway through the hold.
@@ -84,13 +119,13 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     async after(ctx) {
       if (!cpuPromise && !missing.some((m) => m.kind === 'cpu'))
         missing.push({ kind: 'cpu', reason: 'the load ended before the ramp did: no CPU profile' })
-      await Promise.all([
-        cpuPromise,
-        take(ctx, 'heap', PATHS.heap),
-        take(ctx, 'allocs', PATHS.allocs),
-        take(ctx, 'block', PATHS.block),
-        take(ctx, 'mutex', PATHS.mutex),
-      ])
+      const [deltas] = await Promise.all([deltaPromise, cpuPromise, take(ctx, 'heap', PATHS.heap)])
+      // A target that cannot give deltas gives the counts since the process started.
+      await Promise.all(
+        (['allocs', 'block', 'mutex'] as const)
+          .filter((kind) => !deltas?.has(kind))
+          .map((kind) => take(ctx, kind, PATHS[kind])),
+      )
     },
     async coolDown(ctx) {
       await take(ctx, 'goroutine_after', PATHS.goroutine_after)

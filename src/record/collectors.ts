@@ -237,6 +237,8 @@ export interface ProfileFile {
   file: string
   bytes: number
   samplesCount: number
+  /** allocs/block/mutex: the profile covers the CPU profile's window (`cpu`), not the process's lifetime. */
+  delta?: boolean
 }
 
 export interface ProfilesData {

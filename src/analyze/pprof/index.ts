@@ -9,3 +9,6 @@ export { areaShares, APPLICATION_AREA, OTHER_AREA } from './areas.ts'
 export { goroutineCount, goroutineStacks, goroutineLeak } from './goroutines.ts'
 
 export { contentionSites } from './contention.ts'
+export { withoutSamples, withoutPerfgateFrames, PERFGATE_OWN_FRAMES } from './filter.ts'
+export { applicationCosts } from './appcost.ts'
+export type { ApplicationCost } from './appcost.ts'

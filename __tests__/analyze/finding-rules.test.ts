@@ -1,0 +1,282 @@
+// The rules of docs/findings.md on small hand-made inputs: each rule's threshold decides, and
+// what a rule turns down is said in the notes instead.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { EMPTY_SOURCE_INDEX } from '../../src/analyze/source.ts'
+import { applicationCosts, withoutPerfgateFrames } from '../../src/analyze/pprof/index.ts'
+import type { Profile } from '../../src/pprof/model.ts'
+import { cacheAnalysis } from '../../src/analyze/findings/cache.ts'
+import { contentionTables, lockFindings, requestWaits } from '../../src/analyze/findings/contention.ts'
+import { areaFindings, cpuBusy, cpuHotspot } from '../../src/analyze/findings/cpu.ts'
+import { databaseFindings } from '../../src/analyze/findings/database.ts'
+import type { PostgresData, RedisData } from '../../src/record/collectors.ts'
+import type { Finding } from '../../src/record/findings.ts'
+import type { RunRecord } from '../../src/record/index.ts'
+
+const APP = 'example.com/shop'
+const isApp = (name: string) => name.startsWith(APP)
+
+/** A profile of one value type from stacks written root first, e.g. ['main.main', 'app.f', 'regexp.Compile']. */
+function profile(
+  type: { type: string; unit: string },
+  samples: [string[], number][],
+  durationS = 10,
+): Profile {
+  let id = 0
+  return {
+    sampleTypes: [type],
+    defaultSampleType: '',
+    samples: samples.map(([rootFirst, value]) => ({
+      locations: [...rootFirst].reverse().map((fn) => ({
+        id: ++id,
+        address: 0,
+        mappingFile: '',
+        lines: [{ function: fn, systemName: fn, filename: 'x.go', startLine: 1, line: 1 }],
+      })),
+      values: [value],
+      labels: {},
+    })),
+    mappings: [],
+    timeNanos: 0,
+    durationNanos: durationS * 1e9,
+    period: 0,
+    comments: [],
+    docUrl: '',
+    dropFrames: '',
+    keepFrames: '',
+  }
+}
+
+const CPU = { type: 'cpu', unit: 'nanoseconds' }
+const DELAY = { type: 'delay', unit: 'nanoseconds' }
+const SERVE = ['net/http.(*conn).serve', `${APP}/api.(*Server).ServeHTTP`]
+
+describe('CPU hotspots are charged to the innermost application frame', () => {
+  // 35 % of CPU is a regexp compiled per request inside parseQuery: 0 % flat in parseQuery.
+  const cpu = profile(CPU, [
+    [
+      [
+        ...SERVE,
+        `${APP}/api.(*Server).handleSearch`,
+        `${APP}/api.parseQuery`,
+        'regexp.MustCompile',
+        'regexp.compile',
+      ],
+      3.5e9,
+    ],
+    [[...SERVE, `${APP}/api.(*Server).handleSearch`, 'encoding/json.Marshal'], 0.5e9],
+    [['runtime.gcBgMarkWorker'], 6e9],
+  ])
+
+  it('finds a function whose cost is all in a library call it makes, with that call', () => {
+    const [top] = applicationCosts(cpu, 0, isApp)
+    assert.equal(top!.function, `${APP}/api.parseQuery`)
+    assert.equal(top!.share, 0.35)
+    assert.deepEqual(top!.dominantCall, { function: 'regexp.MustCompile', share: 1 })
+  })
+
+  it('makes a finding from 10 % of CPU and 5 % of the latency it serves, with the fix for the call', () => {
+    const findings: Finding[] = []
+    const notes = cpuHotspot(cpu, undefined, ctx(100, 100), findings)
+    assert.deepEqual(notes, [])
+    assert.equal(findings.length, 1)
+    assert.match(findings[0]!.title, /parseQuery \(35\.0 ms of CPU per request, 35\.0% of search latency\)/)
+    assert.match(findings[0]!.fix, /Compile the regular expression once/)
+    assert.equal(findings[0]!.tier, 1)
+  })
+
+  it('is no finding when its CPU is under 5 % of the latency, and says so', () => {
+    const findings: Finding[] = []
+    const notes = cpuHotspot(cpu, undefined, ctx(10_000, 10), findings)
+    assert.equal(findings.length, 0)
+    assert.match(
+      notes[0]!,
+      /no CPU hotspot: parseQuery takes 35\.0% of CPU, 0\.35 ms per request of search requests \(mean 10\.0 ms\)/,
+    )
+  })
+
+  function ctx(requests: number, meanMs: number) {
+    return {
+      isApp,
+      endpoints: ['search'],
+      source: EMPTY_SOURCE_INDEX,
+      requestsInWindow: () => requests,
+      meanLatencyMs: () => meanMs,
+    }
+  }
+})
+
+describe('CPU areas need a CPU-busy service', () => {
+  const areas = {
+    kind: 'cpu' as const,
+    sampleType: 'cpu',
+    sampleUnit: 'nanoseconds',
+    total: 1,
+    shares: [{ area: 'Syscalls and network', share: 0.3, value: 1 }],
+  }
+
+  it('lists the areas of a service using 1 % of its cores as notes, not findings', () => {
+    const idle = cpuBusy(profile(CPU, [[['app.f'], 0.2e9]], 10), 2)!
+    assert.equal(idle.busy, false)
+    const findings: Finding[] = []
+    const notes = areaFindings(areas, idle, findings)
+    assert.equal(findings.length, 0)
+    assert.match(notes[0]!, /the service used 0\.02 of 2 cores \(1%; busy from 50%\)/)
+  })
+
+  it('makes a finding when the profile shows the cores in use', () => {
+    const busy = cpuBusy(profile(CPU, [[['app.f'], 15e9]], 10), 2)!
+    assert.equal(busy.busy, true)
+    const findings: Finding[] = []
+    areaFindings(areas, busy, findings)
+    assert.match(findings[0]!.title, /Syscalls and network: 30\.0% of CPU on a busy service/)
+  })
+})
+
+describe('perfgate leaves its own profile requests out', () => {
+  it('drops samples with net/http/pprof frames and says what share they were', () => {
+    const p = profile(CPU, [
+      [[...SERVE, 'net/http/pprof.Profile', 'compress/flate.(*compressor).deflate'], 1e9],
+      [[...SERVE, `${APP}/api.handle`], 3e9],
+    ])
+    const f = withoutPerfgateFrames(p, 0)
+    assert.equal(f.droppedShare, 0.25)
+    assert.equal(f.profile.samples.length, 1)
+    assert.equal(p.samples.length, 2, 'the input is not modified')
+  })
+})
+
+describe('lock contention is about real locks on request paths', () => {
+  const vote = `${APP}/api.(*Server).castVote`
+  const block = profile(DELAY, [
+    [[...SERVE, `${APP}/api.(*Server).handleVote`, vote, 'sync.(*Mutex).Lock'], 2e9],
+    [[...SERVE, `${APP}/api.(*Server).fanOut`, 'sync.(*WaitGroup).Wait'], 5e9],
+    [['github.com/jackc/pgx/v5/pgxpool.(*Pool).backgroundHealthCheck', 'runtime.selectgo'], 60e9],
+    [
+      [
+        ...SERVE,
+        `${APP}/api.(*Server).handleFeed`,
+        'github.com/jackc/pgx/v5/pgxpool.(*Pool).Acquire',
+        'runtime.selectgo',
+      ],
+      1e9,
+    ],
+  ])
+
+  it('keeps lock waits and waits of requests, drops idle waits, and says how much it left out', () => {
+    const { profile: kept, note } = requestWaits('block', block)
+    assert.equal(kept.samples.length, 3)
+    assert.match(note!, /left out 88\.2% of the delay: waits outside requests/)
+  })
+
+  it('makes a finding for a mutex from 1 % of the endpoint request time, never for a WaitGroup', () => {
+    const { contention } = contentionTables({ block }, () => 'none', EMPTY_SOURCE_INDEX)
+    const findings: Finding[] = []
+    lockFindings(record({ vote: [1000, 100] }), contention, ['vote'], [APP], EMPTY_SOURCE_INDEX, findings)
+    assert.equal(findings.length, 1)
+    assert.equal(findings[0]!.endpoint, 'vote')
+    assert.match(findings[0]!.title, /castVote \(2s waiting, 2\.0% of vote's request time\)/)
+    const none: Finding[] = []
+    lockFindings(record({ vote: [10_000, 100] }), contention, ['vote'], [APP], EMPTY_SOURCE_INDEX, none)
+    assert.equal(none.length, 0, '0.2 % of the request time is below the rule')
+  })
+
+  it('explains an empty block profile with how to enable it', () => {
+    const { notes } = contentionTables({ block: { ...block, samples: [] } }, () => 'none', EMPTY_SOURCE_INDEX)
+    assert.match(notes[0]!, /block profile is empty.*runtime\.SetBlockProfileRate/)
+  })
+})
+
+describe('slow queries are slow alone, not only under load', () => {
+  const statement = (meanExecMs: number) => ({
+    queryid: '1',
+    query: 'SELECT * FROM orders WHERE customer_id = $1',
+    calls: 100,
+    totalExecMs: 100 * meanExecMs,
+    meanExecMs,
+    rows: 100,
+    sharedBlksHit: 0,
+    sharedBlksRead: 0,
+  })
+  const pg = (underLoad: number, alone: number): PostgresData =>
+    ({
+      statements: [statement(underLoad)],
+      explains: [],
+      tables: [],
+      attribution: [
+        {
+          endpoint: 'orders',
+          method: 'GET',
+          path: '/orders',
+          requestsCount: 5,
+          okCount: 5,
+          statementsPerRequest: 1,
+          dbTimeMsPerRequest: alone,
+          statements: [
+            { queryid: '1', query: statement(alone).query, callsPerRequest: 1, meanExecMs: alone },
+          ],
+        },
+      ],
+    }) as unknown as PostgresData
+
+  it('says a statement slow only under load is contention', () => {
+    const findings: Finding[] = []
+    const notes: string[] = []
+    databaseFindings(pg(40, 2), {}, EMPTY_SOURCE_INDEX, 10_000, findings, notes)
+    assert.equal(findings.length, 0)
+    assert.ok(notes.some((n) => /40\.0 ms under load, 2\.0 ms alone.*contention/.test(n)))
+  })
+
+  it('reports a statement slow alone too, with both times and its share of request time', () => {
+    const findings: Finding[] = []
+    databaseFindings(pg(40, 30), {}, EMPTY_SOURCE_INDEX, 10_000, findings, [])
+    assert.equal(findings.length, 1)
+    assert.match(findings[0]!.detail, /40\.00 ms mean under load and 30\.00 ms run alone/)
+    assert.equal(findings[0]!.impact, 0.4)
+    assert.equal(findings[0]!.impactBasis, 'share of the time spent serving requests')
+  })
+})
+
+describe('a cache finding needs a cause', () => {
+  const redis = (evicted: number): RedisData =>
+    ({
+      hitsCount: 300,
+      missesCount: 700,
+      hitRate: 0.3,
+      evictedKeysCount: evicted,
+      expiredKeysCount: 0,
+      memory: { usedBytes: 1e6, peakBytes: 1e6, maxmemoryBytes: 2e6, policy: 'allkeys-lru' },
+      sample: { keysCount: 0, complete: true, prefixes: [] },
+    }) as unknown as RedisData
+
+  it('notes a low hit rate without evictions instead of making it a finding', () => {
+    const findings: Finding[] = []
+    const notes: string[] = []
+    cacheAnalysis(redis(0), 0.8, findings, notes)
+    assert.equal(findings.length, 0)
+    assert.match(notes[0]!, /hit rate 30\.0% is below the 80% target .* no finding: no evictions/)
+  })
+
+  it('makes evictions a finding', () => {
+    const findings: Finding[] = []
+    cacheAnalysis(redis(50), 0.8, findings, [])
+    assert.match(findings[0]!.title, /50 keys evicted/)
+  })
+})
+
+/** A record with the given endpoints' [count, mean ms]. */
+function record(endpoints: Record<string, [number, number]>): RunRecord {
+  const eps = Object.entries(endpoints).map(([name, [count, meanMs]]) => ({
+    name,
+    count,
+    duration: { meanMs },
+  }))
+  const overall = eps.reduce(
+    (o, e) => ({ count: o.count + e.count, duration: { meanMs: e.duration.meanMs } }),
+    {
+      count: 0,
+      duration: { meanMs: 0 },
+    },
+  )
+  return { load: { endpoints: eps, overall, durationS: 60 } } as unknown as RunRecord
+}

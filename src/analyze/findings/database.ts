@@ -1,0 +1,190 @@
+// Database findings: N+1 patterns, missing indexes and slow statements, from the PostgreSQL
+// part (pg_stat_statements deltas, the attribution probe, generic plans).
+import type { AnalysisData } from '../../record/analysis.ts'
+import type { PostgresData } from '../../record/collectors.ts'
+import type { Finding } from '../../record/findings.ts'
+import { clip, missingIndexes, nPlusOnePatterns, slowQueries, totalDbMs, type PlansById } from '../db.ts'
+import { percent } from '../recommend.ts'
+import type { SourceIndex } from '../source.ts'
+import { finding, SLOW_QUERY_MEAN_MS, unavailable } from './rules.ts'
+
+type DbSections = Pick<AnalysisData, 'slowQueries' | 'nPlusOne' | 'indexes'>
+
+/**
+ * probeMeans is each statement's mean execution time in the attribution probe, where perfgate
+ * sends a few requests per endpoint one at a time after the load: the statement's cost alone,
+ * without the load's contention for CPU, locks and connections.
+ */
+function probeMeans(pg: PostgresData): Map<string, number> {
+  const sums = new Map<string, { ms: number; calls: number }>()
+  for (const a of pg.attribution) {
+    for (const s of a.statements) {
+      const calls = s.callsPerRequest * Math.max(a.okCount, 1)
+      const e = sums.get(s.queryid) ?? { ms: 0, calls: 0 }
+      e.ms += s.meanExecMs * calls
+      e.calls += calls
+      sums.set(s.queryid, e)
+    }
+  }
+  return new Map([...sums].filter(([, e]) => e.calls > 0).map(([id, e]) => [id, e.ms / e.calls]))
+}
+
+export function databaseFindings(
+  pg: PostgresData,
+  plans: PlansById,
+  source: SourceIndex,
+  requestMs: number | undefined,
+  findings: Finding[],
+  notes: string[],
+): DbSections {
+  const slow = slowQueries(pg, source)
+  const n1 = nPlusOnePatterns(pg, source)
+  nPlusOneFindings(n1, findings)
+  const indexes = missingIndexes(pg, plans, notes)
+  indexFindings(pg, indexes, source, findings)
+  const failed = pg.explains.filter((e) => e.error)
+  const checked = failed.length < pg.explains.length || pg.explains.length === 0
+  if (failed.length > 0 && !checked) {
+    notes.push(
+      `missing indexes not checked from plans: EXPLAIN failed for all ${failed.length} statements (${failed[0]!.error}); ` +
+        `the collector's role needs SELECT on the tables (e.g. GRANT pg_read_all_data TO <role>) to EXPLAIN them`,
+    )
+  }
+  const alone = probeMeans(pg)
+  const contended: string[] = []
+  for (const q of slow) {
+    // A slow statement already explained by a missing index or an N+1 is not reported twice.
+    if (indexes.some((ix) => ix.queryid === q.queryid) || n1.some((n) => n.queryid === q.queryid)) continue
+    if (q.meanMs <= SLOW_QUERY_MEAN_MS) continue
+    const probe = alone.get(q.queryid)
+    if (probe !== undefined && probe <= SLOW_QUERY_MEAN_MS) {
+      contended.push(`${q.meanMs.toFixed(1)} ms under load, ${probe.toFixed(1)} ms alone`)
+      continue
+    }
+    const impact = requestMs ? Math.min(1, q.totalMs / requestMs) : q.share
+    findings.push(
+      finding({
+        kind: 'slow-query',
+        title: `Slow query: ${q.meanMs.toFixed(1)} ms mean (threshold ${SLOW_QUERY_MEAN_MS} ms)`,
+        detail:
+          `\`${clip(q.query, 200)}\` ran ${q.calls} times, ${q.meanMs.toFixed(2)} ms mean under load` +
+          (probe !== undefined ? ` and ${probe.toFixed(2)} ms run alone after it` : '') +
+          `, ${(q.totalMs / 1000).toFixed(2)} s in all, ${percent(q.share)} of database time` +
+          (q.seqScans?.length ? `; its plan scans ${q.seqScans.join(', ')} sequentially` : '') +
+          '.',
+        ...(q.location ? { location: q.location } : {}),
+        impact,
+        impactBasis: requestMs ? 'share of the time spent serving requests' : 'share of database time',
+        effort: 'medium',
+        fix: `EXPLAIN (ANALYZE, BUFFERS) it with real parameters; add an index for its filter and sort, or cache its result.`,
+        evidence: {
+          queryid: q.queryid,
+          calls: q.calls,
+          meanMs: Math.round(q.meanMs * 100) / 100,
+          ...(probe !== undefined ? { aloneMs: Math.round(probe * 100) / 100 } : {}),
+        },
+      }),
+    )
+  }
+  if (contended.length > 0)
+    notes.push(
+      `${contended.length} statement(s) above ${SLOW_QUERY_MEAN_MS} ms only under load (${contended.join('; ')}): ` +
+        'the time is contention for CPU, locks or connections during the load, not the statement',
+    )
+  if (totalDbMs(pg) === 0) notes.push('PostgreSQL: no application statements ran during the load')
+  if (pg.explainNote) notes.push(pg.explainNote)
+  return {
+    slowQueries: slow,
+    nPlusOne: n1,
+    indexes:
+      !checked && indexes.length === 0
+        ? unavailable(`not checked: EXPLAIN failed for all ${failed.length} statements (${failed[0]!.error})`)
+        : indexes,
+  }
+}
+
+function nPlusOneFindings(n1: ReturnType<typeof nPlusOnePatterns>, findings: Finding[]): void {
+  // One finding per statement: the endpoint whose queries it makes up most of (traffic from
+  // elsewhere during the probe adds statements to other endpoints, rarely at that share).
+  const ratio = (n: (typeof n1)[number]) => n.perRequest / Math.max(n.statementsPerRequest, 1)
+  const chosen = new Map<string, (typeof n1)[number]>()
+  for (const n of n1) {
+    const prev = chosen.get(n.queryid)
+    if (!prev || ratio(n) > ratio(prev)) chosen.set(n.queryid, n)
+  }
+  for (const n of chosen.values()) {
+    const also = n1.filter((m) => m.queryid === n.queryid && m.endpoint !== n.endpoint).map((m) => m.endpoint)
+    findings.push(
+      finding({
+        kind: 'n-plus-one',
+        title: `N+1: ${n.perRequest} queries per request on ${n.table ?? 'one table'}`,
+        detail:
+          `${n.endpoint} runs \`${clip(n.query, 160)}\` ${n.perRequest} times per request ` +
+          `(${n.statementsPerRequest} statements per request in all)` +
+          (also.length ? `; also repeated in ${also.join(', ')}` : '') +
+          '.',
+        endpoint: n.endpoint,
+        ...(n.location ? { location: n.location } : {}),
+        impact: n.shareOfEndpointDbTime,
+        impactBasis:
+          n.shareBasis === 'queries'
+            ? `share of ${n.endpoint}'s queries per request (each a round trip)`
+            : `share of ${n.endpoint}'s database time per request`,
+        effort: 'low',
+        fix: n.fix,
+        evidence: {
+          perRequest: n.perRequest,
+          queryid: n.queryid,
+          ...(n.shareOfDbTime !== undefined
+            ? { shareOfDbTime: Math.round(n.shareOfDbTime * 1000) / 1000 }
+            : {}),
+        },
+      }),
+    )
+  }
+}
+
+function indexFindings(
+  pg: PostgresData,
+  indexes: ReturnType<typeof missingIndexes>,
+  source: SourceIndex,
+  findings: Finding[],
+): void {
+  for (const ix of indexes) {
+    if (ix.columns.length === 0) continue
+    const query = ix.queryid ? pg.statements.find((s) => s.queryid === ix.queryid) : undefined
+    const location = query ? source.locateStatement(query.query) : undefined
+    const scans =
+      ix.seqScans !== undefined
+        ? ` ${ix.table} was scanned sequentially ${ix.seqScans} times vs ${ix.idxScans ?? 0} index scans (${ix.rows ?? '?'} rows).`
+        : ''
+    findings.push(
+      finding({
+        kind: 'missing-index',
+        title: `Missing index on ${ix.table} (${ix.columns.join(', ')})`,
+        detail:
+          (ix.source === 'plan'
+            ? `The generic plan of \`${clip(query?.query ?? '', 160)}\` has a Seq Scan on ${ix.table} with Filter ${ix.filter}.`
+            : `No plan names the filter; columns guessed from the statements' WHERE clauses.`) +
+          scans +
+          (ix.note ? ` Note: ${ix.note}.` : ''),
+        ...(location ? { location } : {}),
+        ...(ix.share !== undefined ? { impact: ix.share } : {}),
+        impactBasis: 'share of database time of the statements that scan the table',
+        effort: 'low',
+        fix: ix.statement,
+        evidence: {
+          table: ix.table,
+          columns: ix.columns.join(', '),
+          ...(ix.filter ? { filter: ix.filter } : {}),
+          ...(ix.queryid ? { queryid: ix.queryid } : {}),
+        },
+      }),
+    )
+  }
+}
+
+export const UNAVAILABLE_DB = (reason: string): DbSections => {
+  const u = unavailable(`PostgreSQL: ${reason}`)
+  return { slowQueries: u, nPlusOne: u, indexes: u }
+}
