@@ -82,7 +82,21 @@ const plan = fields({
   durationS: finite,
   endpoints: listOf(fields({ name: text, method: text, route: text })),
 })
-const finding = fields({ title: text, detail: text, tier: finite, location: optional(text) })
+const oneOf =
+  (...allowed: unknown[]): Check =>
+  (v, path) =>
+    allowed.includes(v) ? undefined : `${path} must be one of ${allowed.join(', ')}`
+const finding = fields({
+  kind: text,
+  title: text,
+  detail: text,
+  fix: text,
+  tier: oneOf(1, 2, 3, 4),
+  effort: oneOf('low', 'medium', 'high'),
+  impact: optional(finite),
+  location: optional(text),
+  endpoint: optional(text),
+})
 const meta = fields({
   toolVersion: text,
   startedAt: text,
