@@ -12,6 +12,9 @@ export {
 } from './octokit.ts'
 export {
   upsertStickyComment,
+  tokenLogin,
+  isOurComment,
+  ACTIONS_BOT,
   commentMarker,
   stickyBody,
   CommentTooLongError,
