@@ -139,10 +139,7 @@ async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubCont
 
 async function commentMode(plan: Plan, context: GitHubContext, octokit?: GitHubClient) {
   if (!octokit) throw new Error('mode comment needs the github-token input')
-  const result = await runCommentMode(
-    { reportName: plan.reportName, ctx: context },
-    { octokit, log: (l) => core.info(l) },
-  )
+  const result = await runCommentMode({ plan, ctx: context }, { octokit, log: (l) => core.info(l) })
   if ('refused' in result) {
     core.setOutput('verdict', 'refused')
     throw new Error(`mode comment refused the report: ${result.refused}`)
@@ -153,5 +150,8 @@ async function commentMode(plan: Plan, context: GitHubContext, octokit?: GitHubC
     return
   }
   core.setOutput('comment-url', 'url' in result.comment ? result.comment.url : '')
-  core.info(`mode comment: posted the report of run ${result.runId} on PR #${result.pr}`)
+  core.setOutput('verdict', result.gate.verdict)
+  core.info(
+    `mode comment: posted the report of run ${result.runId} on PR #${result.pr}, re-judged ${result.gate.verdict}`,
+  )
 }

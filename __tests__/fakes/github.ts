@@ -12,7 +12,18 @@ import { makeZip } from './zip.ts'
 export interface TokenConfig {
   /** A fork PR's token: every write answers 403 "Resource not accessible by integration". */
   readOnly?: boolean
+  /** Who the token acts as: comments it writes carry this login (default `github-actions[bot]`). */
   login?: string
+  /**
+   * `installation` (default): an app installation token such as GITHUB_TOKEN, for which `GET /user`
+   * answers 403 and GraphQL `viewer` names the bot; `user`: a personal access token.
+   */
+  kind?: 'installation' | 'user'
+}
+
+/** The login a token acts as. */
+export function tokenLogin(config: TokenConfig | undefined): string {
+  return config?.login ?? 'github-actions[bot]'
 }
 
 export interface FakeGitHubOptions {
@@ -65,6 +76,8 @@ export interface FakeRun {
   createdAt: string
   headRepo: string
   pullRequests: number[]
+  /** GITHUB_RUN_ATTEMPT of the run's latest attempt (default 1). */
+  runAttempt: number
 }
 
 export interface FakeArtifact {
@@ -189,6 +202,7 @@ export class FakeState {
       createdAt: new Date(Date.UTC(2024, 0, 1) + id * 60_000).toISOString(),
       headRepo: this.fullName,
       pullRequests: [],
+      runAttempt: 1,
       ...run,
     }
     this.runs.push(full)
@@ -364,7 +378,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     event: r.event,
     status: r.status,
     conclusion: r.conclusion,
-    run_attempt: 1,
+    run_attempt: r.runAttempt,
     created_at: r.createdAt,
     html_url: `https://github.com/${state.fullName}/actions/runs/${r.id}`,
     head_repository: repoJson(r.headRepo),
@@ -430,7 +444,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         if (typeof body !== 'string' || body.length === 0)
           return ghError(422, 'Invalid request.\n\n"body" is missing.')
         if (body.length > MAX_COMMENT) return bodyTooLong()
-        const comment = state.addComment(n, body, ctx.tokenConfig?.login ?? 'github-actions[bot]')
+        const comment = state.addComment(n, body, tokenLogin(ctx.tokenConfig))
         return json(201, commentJson(comment))
       },
     ],
@@ -440,6 +454,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       (ctx) => {
         const comment = state.comments.find((c) => c.id === Number(ctx.params[0]))
         if (!comment) return ghError(404, 'Not Found')
+        if (comment.login !== tokenLogin(ctx.tokenConfig)) return notAuthor()
         const body = parseJson(ctx)?.body
         if (typeof body !== 'string' || body.length === 0)
           return ghError(422, 'Invalid request.\n\n"body" is missing.')
@@ -455,6 +470,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       (ctx) => {
         const index = state.comments.findIndex((c) => c.id === Number(ctx.params[0]))
         if (index < 0) return ghError(404, 'Not Found')
+        if (state.comments[index]!.login !== tokenLogin(ctx.tokenConfig)) return notAuthor()
         state.comments.splice(index, 1)
         return { status: 204 }
       },
@@ -686,6 +702,29 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     ],
   ]
 
+  /** Stricter than needed on purpose: perfgate must never touch a comment it did not write. */
+  function notAuthor(): Reply {
+    return ghError(403, 'Forbidden: the comment was written by someone else')
+  }
+
+  /** `GET /user` and GraphQL `viewer`: who the token is, as GitHub answers for each kind of token. */
+  function identity(ctx: Ctx, path: string, method: string): Reply | undefined {
+    const config = ctx.tokenConfig
+    const login = tokenLogin(config)
+    if (path === '/user' && method === 'GET') {
+      if ((config?.kind ?? 'installation') === 'installation')
+        return ghError(403, 'Resource not accessible by integration')
+      return json(200, { login, type: 'User', id: 1 })
+    }
+    if (path === '/graphql' && method === 'POST') {
+      const query = String(parseJson(ctx)?.query ?? '')
+      if (!/\bviewer\b/.test(query) || !/\blogin\b/.test(query))
+        return json(200, { errors: [{ message: 'the fake only answers { viewer { login } }' }] })
+      return json(200, { data: { viewer: { login } } })
+    }
+    return undefined
+  }
+
   function bodyTooLong(): Reply {
     return json(422, {
       message: 'Validation Failed',
@@ -894,6 +933,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         { 'retry-after': String(limit.retryAfterS) },
       )
     }
+    const who = identity(ctx, path, method)
+    if (who) return who
     const prefix = repoPath()
     if (!path.startsWith(`${prefix}/`)) return ghError(404, 'Not Found')
     const sub = path.slice(prefix.length)

@@ -11,6 +11,44 @@ import { artifactNameFor, type BaselineDeps, type BaselineResult } from './types
 
 const RESULT_FILE = 'result.json'
 
+/**
+ * The artifact name a run attempt uploads under. Names are unique within a run across all its
+ * attempts (a rerun's upload of the same name gets 409 "already exists"), so attempt 1 keeps the
+ * plain name (what older runs and perfgate versions uploaded) and a rerun adds `-attempt-<N>`.
+ */
+export function attemptArtifactName(name: string, attempt: number | undefined): string {
+  return attempt !== undefined && Number.isInteger(attempt) && attempt > 1
+    ? `${name}-attempt-${attempt}`
+    : name
+}
+
+/** The attempt an artifact called `artifactName` was uploaded by, when it is one of `name`'s; else undefined. */
+export function artifactAttempt(artifactName: string, name: string): number | undefined {
+  if (artifactName === name) return 1
+  if (!artifactName.startsWith(`${name}-attempt-`)) return undefined
+  const n = artifactName.slice(name.length + '-attempt-'.length)
+  return /^[1-9]\d*$/.test(n) ? Number(n) : undefined
+}
+
+/**
+ * The artifacts of `name` (any attempt) among `artifacts`, newest attempt first (then newest
+ * upload); with `upTo`, only attempts up to that one.
+ */
+export function newestAttemptFirst<T extends { name: string; id: number }>(
+  artifacts: T[],
+  name: string,
+  upTo?: number,
+): T[] {
+  return artifacts
+    .map((a) => ({ a, attempt: artifactAttempt(a.name, name) }))
+    .filter(
+      (x): x is { a: T; attempt: number } =>
+        x.attempt !== undefined && (upTo === undefined || x.attempt <= upTo),
+    )
+    .sort((x, y) => y.attempt - x.attempt || y.a.id - x.a.id)
+    .map((x) => x.a)
+}
+
 export async function findArtifactBaseline(
   plan: Plan,
   ctx: GitHubContext,
@@ -117,14 +155,14 @@ async function recordOfRun(
   name: string,
   deps: BaselineDeps,
 ): Promise<RunOutcome> {
-  const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
+  // Every artifact of the run: a rerun's report is `<name>-attempt-<N>`, and the newest attempt wins.
+  const all = await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, {
     owner: ctx.owner,
     repo: ctx.repo,
     run_id: runId,
-    name,
     per_page: 100,
   })
-  const artifacts = data.artifacts.filter((a) => a.name === name).sort((a, b) => b.id - a.id)
+  const artifacts = newestAttemptFirst(all, name)
   if (artifacts.length === 0) return {}
   const artifact = artifacts.find((a) => !a.expired)
   if (!artifact)

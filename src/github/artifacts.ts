@@ -8,6 +8,7 @@ import {
   type UploadArtifactResponse,
 } from '@actions/artifact'
 import { artifactNameFor } from '../baseline/types.ts'
+import { attemptArtifactName } from '../baseline/artifact.ts'
 import { describeError } from './octokit.ts'
 
 export { artifactNameFor }
@@ -49,19 +50,22 @@ export async function listReportFiles(dir: string): Promise<string[]> {
   return files
 }
 
-/** Uploads the report folder as `perfgate-<report-name>`; returns what happened, never throws. */
+/**
+ * Uploads the report folder as `perfgate-<report-name>` (`…-attempt-<N>` on a rerun, whose
+ * GITHUB_RUN_ATTEMPT is N > 1); returns what happened, never throws.
+ */
 export async function uploadReportArtifact(
   dir: string,
   reportName: string,
   deps: UploadDeps = {},
 ): Promise<UploadResult> {
-  const name = artifactNameFor(reportName)
+  const env = deps.env ?? process.env
+  const name = attemptArtifactName(artifactNameFor(reportName), Number(env.GITHUB_RUN_ATTEMPT || 1))
   const fail = (reason: string): UploadResult => {
     const failed = `artifact ${name} was not uploaded: ${reason}`
     deps.warn?.(failed)
     return { name, failed }
   }
-  const env = deps.env ?? process.env
   if (!deps.client && (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL))
     return fail(
       'ACTIONS_RUNTIME_TOKEN / ACTIONS_RESULTS_URL are not set (not running as a GitHub Actions step)',

@@ -1,5 +1,6 @@
 // The sticky PR comment: one per pull request per report name, found by a hidden marker and
-// updated in place on every push.
+// updated in place on every push. A comment is ours only when it carries the marker *and* was
+// written by the identity of the token in use: anyone can type the marker into a comment.
 import type { GitHubClient } from './octokit.ts'
 import { commentMarker } from '../report/marker.ts'
 import { describeError, isReadOnlyTokenError } from './octokit.ts'
@@ -18,6 +19,56 @@ export interface StickyCommentTarget {
   reportName: string
   /** The rendered comment, without the marker (it is added here). */
   body: string
+  /** The token's login when the caller knows it; otherwise it is asked of GitHub (tokenLogin). */
+  author?: string
+}
+
+/** The login of the bot GITHUB_TOKEN acts as; also the last resort when GitHub cannot say. */
+export const ACTIONS_BOT = 'github-actions[bot]'
+
+const logins = new WeakMap<GitHubClient, Promise<string>>()
+
+/**
+ * The login the token of `octokit` writes comments as. `GET /user` names a personal access token's
+ * user; an app installation token (GITHUB_TOKEN, a GitHub App's token) gets 403 there and
+ * `GET /app` needs the app's JWT, so GraphQL `viewer` names its bot (`github-actions[bot]`,
+ * `<app-slug>[bot]`). When neither answers, `github-actions[bot]`: only this repository's own
+ * workflows write as that bot. Asked once per client.
+ */
+export function tokenLogin(octokit: GitHubClient): Promise<string> {
+  let login = logins.get(octokit)
+  if (!login) {
+    login = askLogin(octokit)
+    logins.set(octokit, login)
+  }
+  return login
+}
+
+async function askLogin(octokit: GitHubClient): Promise<string> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated()
+    if (data.login) return data.login
+  } catch {
+    // An installation token: 403 "Resource not accessible by integration". Asked below.
+  }
+  try {
+    const data = await octokit.graphql<{ viewer?: { login?: string } }>('query { viewer { login } }')
+    const login = data.viewer?.login
+    // An installation token acts as a bot, whose comments carry the `[bot]` suffix.
+    if (login) return login.endsWith('[bot]') ? login : `${login}[bot]`
+  } catch {
+    // Unknown identity: fall back below.
+  }
+  return ACTIONS_BOT
+}
+
+/** True for a comment of ours: written by `author`, opening with the marker (a quoting reply starts with `>`). */
+export function isOurComment(
+  comment: { body?: string | null; user?: { login?: string } | null },
+  marker: string,
+  author: string,
+): boolean {
+  return comment.user?.login === author && (comment.body ?? '').startsWith(marker)
 }
 
 export { commentMarker }
@@ -34,9 +85,10 @@ export function stickyBody(reportName: string, body: string): string {
 }
 
 /**
- * Creates or updates the report's sticky comment on a PR. Reads every page of comments; when
- * several carry the marker (left by an old bug or a race), the newest is updated and none is
- * deleted. A read-only token (fork PR) yields `{ skipped }`; so does nothing else — other errors throw.
+ * Creates or updates the report's sticky comment on a PR. Reads every page of comments; only the
+ * token's own marked comments count (others' are never edited and do not stop ours being
+ * created); when several are ours (left by an old bug or a race), the newest is updated and none
+ * is deleted. A read-only token (fork PR) yields `{ skipped }`; so does nothing else — other errors throw.
  */
 export async function upsertStickyComment(
   octokit: GitHubClient,
@@ -55,8 +107,8 @@ export async function upsertStickyComment(
     issue_number: issueNumber,
     per_page: 100,
   })
-  // The marker must open the body: a reply quoting our comment starts with `>` and is not ours.
-  const ours = comments.filter((c) => (c.body ?? '').startsWith(marker)).sort((a, b) => b.id - a.id)
+  const author = target.author ?? (await tokenLogin(octokit))
+  const ours = comments.filter((c) => isOurComment(c, marker, author)).sort((a, b) => b.id - a.id)
   try {
     const newest = ours[0]
     if (newest) {

@@ -11,6 +11,7 @@ import type { GitHubContext } from '../github/context.ts'
 import { downloadArtifactFiles } from '../github/download.ts'
 import { describeError } from '../github/octokit.ts'
 import { COLLECTOR_SHARD, shardArtifactName } from './policy.ts'
+import { newestAttemptFirst } from '../baseline/artifact.ts'
 
 export const RESULT_FILE = 'result.json'
 
@@ -140,7 +141,10 @@ export async function downloadShardRecords(
   const owner = options.collectorShard ?? COLLECTOR_SHARD
   for (let i = 0; i < shards; i++) {
     const name = shardArtifactName(reportName, i)
-    const artifact = artifacts.filter((a) => a.name === name && !a.expired).sort((a, b) => b.id - a.id)[0]
+    const artifact = newestAttemptFirst(
+      artifacts.filter((a) => !a.expired),
+      name,
+    )[0]
     if (!artifact) {
       out.missing[i] =
         `run ${ctx.runId} has no ${name} artifact (the shard job failed before uploading, or did not run)`
