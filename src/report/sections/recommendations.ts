@@ -19,7 +19,13 @@ export function recommendations(ctx: ReportContext): Section {
               : `No findings: ${NO_ANALYSIS}.`,
           ),
         ]
-      : [],
+      : [
+          note(
+            "A finding's tier is its measured impact, printed with its basis: above 30 % of an endpoint's " +
+              'latency, or of database or CPU time, is priority 1; 10–30 % is 2; 5–10 % is 3; below 5 % is 4. ' +
+              'What makes a finding, and what perfgate leaves out: docs/findings.md.',
+          ),
+        ],
     ([1, 2, 3, 4] as const).map((tier) => {
       const fs = byTier[tier]
       return section(
