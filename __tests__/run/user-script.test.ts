@@ -101,11 +101,14 @@ test('a script path that does not exist fails with one clear line', async () => 
   })
 })
 
-test('an unreachable target fails fast with the URL and the cause', async () => {
+test('an unreachable target with target-wait 0 fails at once with the URL and the cause', async () => {
   const port = await closedPort()
-  const plan = testPlan(`http://127.0.0.1:${port}`)
-  await assert.rejects(checkTarget(plan, { targetCheck: { retryDelayMs: 10 } }), (error: Error) => {
-    assert.equal(error.message, `target-url http://127.0.0.1:${port} does not answer: ECONNREFUSED`)
+  const plan = { ...testPlan(`http://127.0.0.1:${port}`), targetWaitS: 0 }
+  await assert.rejects(checkTarget(plan), (error: Error) => {
+    assert.equal(
+      error.message,
+      `target-url http://127.0.0.1:${port} does not answer: ECONNREFUSED; target-wait is 0, one try`,
+    )
     return true
   })
 })

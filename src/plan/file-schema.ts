@@ -38,6 +38,7 @@ const endpointSloSchema = z.strictObject({
 
 export const fileSchema = z.strictObject({
   'target-url': z.string().optional(),
+  'target-wait': durationText.optional(),
   script: z.string().optional(),
   scenario: z
     .strictObject({

@@ -1,6 +1,7 @@
 // The action's input names, as action.yml declares them (a test keeps the two in step).
 export const INPUT_NAMES = [
   'target-url',
+  'target-wait',
   'config',
   'script',
   'vus',

@@ -154,6 +154,8 @@ export type Mode = 'run' | 'comment' | 'merge'
 
 export interface Plan {
   targetUrl: string
+  /** Seconds perfgate polls a silent target (a sleeping preview waking up) before giving up; default 60. */
+  targetWaitS?: number
   /** A user's own k6 script; when set, `scenario` only describes it. */
   script?: string
   scenario: Scenario

@@ -9,7 +9,7 @@ import { aggregateK6File } from './aggregate-file.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
-import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
+import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from './target.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
@@ -56,8 +56,13 @@ export async function locateK6(
   return { path: found.path, version: found.version }
 }
 
-export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<void> {
-  await assertTargetAnswers(plan.targetUrl, deps.targetCheck)
+/** Waits up to the plan's `target-wait` for the target to answer; throws one line when it never does. */
+export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<TargetAnswer> {
+  return assertTargetAnswers(plan.targetUrl, {
+    ...(plan.targetWaitS !== undefined ? { waitS: plan.targetWaitS } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+    ...deps.targetCheck,
+  })
 }
 
 export async function runLoad(
