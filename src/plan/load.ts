@@ -24,7 +24,13 @@ import type {
   Tolerances,
   UserType,
 } from './types.ts'
-import { DEFAULT_TARGET_WAIT_S, MAX_DURATION_S, MAX_TARGET_WAIT_S, MAX_VUS, durationBoundText } from './bounds.ts'
+import {
+  DEFAULT_TARGET_WAIT_S,
+  MAX_DURATION_S,
+  MAX_TARGET_WAIT_S,
+  MAX_VUS,
+  durationBoundText,
+} from './bounds.ts'
 import { parseDurationS, parseList, parseTarget, parseTolerance, type TargetKind } from './values.ts'
 
 /** Input values by action input name (`target-url`, `fail-on`, …); blank means unset. */
@@ -117,6 +123,12 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
     shard,
     debug: parseBoolean('debug', input('debug') ?? 'false'),
   }
+}
+
+/** A list of names for an error line, cut after 20 so the line stays readable. */
+function namesList(names: Iterable<string>): string {
+  const all = [...names]
+  return all.length > 20 ? `${all.slice(0, 20).join(', ')} and ${all.length - 20} more` : all.join(', ')
 }
 
 function listText(value: string | string[] | undefined): string | undefined {
@@ -371,7 +383,7 @@ function checkStepEndpoints(
       if (step.steps) return visit(step.steps, [...keyPath, j, 'steps'])
       if (!endpointNames.has(step.endpoint))
         throw new ConfigError(
-          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${[...endpointNames].join(', ')}`,
+          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${namesList(endpointNames)}`,
         )
     })
   userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']))
@@ -400,7 +412,7 @@ function buildSlos(
     const base = ['slos', 'endpoints', endpoint]
     if (!endpointNames.has(endpoint))
       throw new ConfigError(
-        `${fileName}:${file?.lineOf(base) ?? 1}: slos.endpoints.${endpoint} names an unknown endpoint; known endpoints: ${[...endpointNames].join(', ')}`,
+        `${fileName}:${file?.lineOf(base) ?? 1}: slos.endpoints.${endpoint} names an unknown endpoint; known endpoints: ${namesList(endpointNames)}`,
       )
     const slo: EndpointSlo = { endpoint }
     const set = <K extends keyof EndpointSlo>(key: K, value: EndpointSlo[K] | undefined) => {
