@@ -113,6 +113,22 @@ test('an unreachable target with target-wait 0 fails at once with the URL and th
   })
 })
 
+test('a script whose options k6 refuses fails with k6’s own reasons, not just its heading', async () => {
+  const bad = join(dir, 'bad-options.js')
+  await writeFile(
+    bad,
+    "export const options = { scenarios: { a: { executor: 'ramping-vus', stages: [] } } }\nexport default function () {}\n",
+  )
+  const plan = testPlan(stub.url, { script: bad })
+  await assert.rejects(runLoad(plan, join(dir, 'bad-options'), { env }), (error: Error) => {
+    assert.equal(
+      error.message.split('\n')[0],
+      'k6 exited with code 104 before any request completed: There were problems with the specified script configuration: scenario a has configuration errors: at least one stage has to be specified',
+    )
+    return true
+  })
+})
+
 test('a script k6 cannot run fails with the tail of k6’s stderr', async () => {
   const broken = join(dir, 'broken.js')
   await writeFile(broken, 'export default function ( {\n')

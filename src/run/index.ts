@@ -10,6 +10,7 @@ import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
 import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from './target.ts'
+import { SecretScrubber } from '../secrets.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
@@ -133,8 +134,17 @@ export async function runLoad(
         ? `was killed (${outcome.signal})`
         : `exited with code ${exit}`
     // The first line is what a one-line error shows: k6's own last error message belongs there.
+    const scrubber = new SecretScrubber([
+      env.PERFGATE_TOKEN,
+      env['INPUT_GITHUB-TOKEN'],
+      plan.collectors.databaseUrl,
+      plan.collectors.redisUrl,
+      plan.collectors.debugAuthHeader,
+    ])
     throw new Error(
-      `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}\n${outcome.stderrTail.join('\n')}`,
+      scrubber.scrub(
+        `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}\n${outcome.stderrTail.join('\n')}`,
+      ),
     )
   }
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
@@ -222,15 +232,27 @@ async function exists(path: string): Promise<boolean> {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** The message of k6's last error log line (`level=error msg="…"`), else its last line of stderr. */
+/** Lines of k6's error kept in the one-line cause: enough for its list of configuration problems. */
+const K6_ERROR_LINES = 5
+
+/**
+ * k6's last error log line (`level=error msg="…"`), else its last line of stderr, as one line.
+ * A message spans lines when k6 lists problems under a heading ("There were problems with the
+ * specified script configuration:\n\t- …"): those lines are kept, a JS stack (`\tat …`) is not.
+ */
 export function lastK6Error(stderrTail: string[]): string {
   for (const line of [...stderrTail].reverse()) {
     const match = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line)
-    if (match)
-      return match[1]!
-        .replace(/\\n.*$/s, '')
-        .replace(/\\"/g, '"')
-        .trim()
+    if (!match) continue
+    const lines = match[1]!
+      .replace(/\\"/g, '"')
+      .split(/\\n/)
+      .map((part) => part.replace(/\\t/g, ' ').trim())
+      .filter((part) => part !== '' && !/^at /.test(part))
+    const [heading = '', ...details] = lines
+    const kept = details.slice(0, K6_ERROR_LINES - 1).map((part) => part.replace(/^- /, ''))
+    const more = details.length > kept.length ? `; and ${details.length - kept.length} more` : ''
+    return kept.length ? `${heading} ${kept.join('; ')}${more}` : heading
   }
   return stderrTail.at(-1)?.trim() || '(no output)'
 }
