@@ -1,9 +1,10 @@
 // The one pipeline both front doors call: plan → run → collect → analyze → compare → report.
 // Publishing (GitHub or a folder) stays with the caller.
 import { execFile } from 'node:child_process'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
+import { prepareOutputDir } from './plan/output-dir.ts'
 import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { checkTarget, runLoad, type RunLoadDeps } from './run/index.ts'
@@ -105,7 +106,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
   const now = deps.now ?? (() => new Date())
   const scrubber = secretsOf(plan, deps.env)
   const log = (line: string) => deps.log(scrubber.scrub(line))
-  await mkdir(plan.outputDir, { recursive: true })
+  await prepareOutputDir(plan.outputDir)
   await checkTarget(plan, { env: deps.env, log })
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.

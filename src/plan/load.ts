@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { ConfigError, shown } from './errors.ts'
 import { readPerfgateFile, type LoadedFile } from './file.ts'
+import { checkOutputDir } from './output-dir.ts'
 import type { FileStep } from './file-schema.ts'
 import {
   DEFAULT_COLLECTORS,
@@ -86,6 +87,9 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
     : (collectorsFile['app-stats-urls'] ?? [])
   appStats.forEach((url) => requireHttpUrl('app-stats-urls', url))
 
+  const outputDir = path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report')
+  await checkOutputDir(outputDir)
+
   return {
     targetUrl: parsedTarget.replace(/\/+$/, ''),
     targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
@@ -116,7 +120,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
     gate,
     mode,
     reportName: requireName('report-name', input('report-name') ?? 'perfgate'),
-    outputDir: path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report'),
+    outputDir,
     k6Path: input('k6-path'),
     repoDir: input('repo') ?? context.env.GITHUB_WORKSPACE ?? context.cwd,
     shards,

@@ -1,9 +1,10 @@
 // The run stage: find k6, check the target answers, run the scenario, aggregate k6's output
 // into the record's `load` part. Runtime outcomes (thresholds crossed, k6 dying mid-run)
 // become data; only a run that produced nothing at all throws.
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { Plan } from '../plan/types.ts'
+import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
 import { aggregateK6File } from './aggregate-file.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
@@ -72,7 +73,7 @@ export async function runLoad(
   deps: RunLoadDeps = {},
 ): Promise<{ load: LoadPart; k6Version: string }> {
   const env = deps.env ?? process.env
-  await mkdir(outDir, { recursive: true })
+  await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
   const k6 = await locateK6(plan, deps)
   await checkTarget(plan, deps)
