@@ -178,8 +178,14 @@ export async function runLoad(
     source: { kind: script.generated ? 'generated' : 'script', script: script.file },
     ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),
   }
+  // k6's own count (and the progress line, read from k6) includes setup()/teardown() requests,
+  // which are not part of the load: name them apart so the two counts visibly agree.
+  const k6Requests = await summaryRequestCount(summaryJson)
+  const outsideLoad = k6Requests === undefined ? 0 : k6Requests - load.overall.count
   deps.log?.(
-    `k6 done: ${load.overall.count} requests, ${(load.overall.errorRate * 100).toFixed(2)} % errors, p95 ${load.overall.duration.p95Ms} ms` +
+    `k6 done: ${load.overall.count} requests` +
+      (outsideLoad > 0 ? ` (+${outsideLoad} in setup()/teardown(), not part of the load)` : '') +
+      `, ${(load.overall.errorRate * 100).toFixed(2)} % errors, p95 ${load.overall.duration.p95Ms} ms` +
       (load.thresholdsCrossed ? ' (the script’s thresholds were crossed)' : '') +
       (partial ? ` — partial: ${partial}` : ''),
   )
@@ -256,6 +262,19 @@ export function lastK6Error(stderrTail: string[]): string {
     return kept.length ? `${heading} ${kept.join('; ')}${more}` : heading
   }
   return stderrTail.at(-1)?.trim() || '(no output)'
+}
+
+/** `http_reqs` of k6's summary export: every request k6 made, setup() and teardown() included. */
+export async function summaryRequestCount(summaryJson: string): Promise<number | undefined> {
+  try {
+    const summary = JSON.parse(await readFile(summaryJson, 'utf8')) as {
+      metrics?: { http_reqs?: { count?: unknown } }
+    }
+    const count = summary.metrics?.http_reqs?.count
+    return typeof count === 'number' && Number.isFinite(count) ? count : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
