@@ -7,7 +7,7 @@ import type { Plan } from './plan/types.ts'
 import { prepareOutputDir } from './plan/output-dir.ts'
 import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
-import { checkTarget, runLoad, type RunLoadDeps } from './run/index.ts'
+import { checkTarget, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
 import { defaultCollectDeps, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
@@ -108,6 +108,8 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
   const log = (line: string) => deps.log(scrubber.scrub(line))
   await prepareOutputDir(plan.outputDir)
   await checkTarget(plan, { env: deps.env, log })
+  // Before the collectors' first snapshot, so no delta holds warm-up traffic.
+  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log })
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
   const session = runsCollectors(plan)
@@ -126,7 +128,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
         deps.onProgress?.(progress)
       },
     })
-    load = result.load
+    load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
   } finally {
     await session.finish()

@@ -93,7 +93,7 @@ test('an unknown top-level key lists the top-level keys', async () => {
   const message = await configError('scenaro:\n  vus: 10\n')
   assert.match(
     message,
-    /perfgate\.yml:1: unknown key "scenaro"; allowed keys here: target-url, target-wait, script, scenario/,
+    /perfgate\.yml:1: unknown key "scenaro"; allowed keys here: target-url, target-wait, warm-up, script, scenario/,
   )
 })
 
@@ -299,4 +299,17 @@ test('an unknown endpoint in a long endpoint list names the first 20 and counts 
   const endpoints = Array.from({ length: 30 }, (_, i) => `  - name: e${i}\n    route: /e${i}\n`).join('')
   const message = await configError(`endpoints:\n${endpoints}`)
   assert.match(message, /known endpoints: e0, e1, .*, e19 and 10 more$/)
+})
+
+test('warm-up is off by default, bounded, and refused with a user script', async () => {
+  assert.equal((await withConfig(undefined)).warmUpS, 0)
+  assert.equal((await withConfig(undefined, { 'warm-up': '10s' })).warmUpS, 10)
+  assert.equal(
+    await configError(undefined, { 'warm-up': '10m' }),
+    'warm-up is "10m": allowed range is 0s to 5m',
+  )
+  assert.equal(
+    await configError(undefined, { 'warm-up': '10s', script: 'load/mine.js' }),
+    'warm-up is "10s": it runs the generated scenario only; with your own script, put a warm-up stage in it (its requests then count) or leave warm-up empty',
+  )
 })

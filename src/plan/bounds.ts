@@ -8,6 +8,8 @@ export const MAX_DURATION_S = 6 * 3600
 /** How long a sleeping preview may take to answer before it is declared down. */
 export const MAX_TARGET_WAIT_S = 15 * 60
 export const DEFAULT_TARGET_WAIT_S = 60
+/** A warm-up longer than this is a load test of its own. */
+export const MAX_WARM_UP_S = 5 * 60
 /** perfgate.yml above this is refused before parsing (a real one is a few KB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024
 

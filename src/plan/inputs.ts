@@ -6,6 +6,7 @@ export const INPUT_NAMES = [
   'script',
   'vus',
   'duration',
+  'warm-up',
   'think-time-scale',
   'k6-path',
   'github-token',

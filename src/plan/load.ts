@@ -30,6 +30,7 @@ import {
   MAX_DURATION_S,
   MAX_TARGET_WAIT_S,
   MAX_VUS,
+  MAX_WARM_UP_S,
   durationBoundText,
 } from './bounds.ts'
 import { parseDurationS, parseList, parseTarget, parseTolerance, type TargetKind } from './values.ts'
@@ -93,6 +94,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   return {
     targetUrl: parsedTarget.replace(/\/+$/, ''),
     targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
+    warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
     script: script ? path.resolve(context.cwd, script) : undefined,
     scenario,
     endpoints,
@@ -237,6 +239,20 @@ function parseTargetWait(value: string | number | undefined): number {
   if (seconds > MAX_TARGET_WAIT_S)
     throw new ConfigError(
       `target-wait is ${shown(value)}: allowed range is 0s to ${durationBoundText(MAX_TARGET_WAIT_S)}`,
+    )
+  return seconds
+}
+
+/** `warm-up`: off by default; only for the generated scenario (a user's script owns its own stages). */
+function parseWarmUp(value: string | number | undefined, script: string | undefined): number {
+  const seconds = durationOr('warm-up', value, 0, true)
+  if (seconds > MAX_WARM_UP_S)
+    throw new ConfigError(
+      `warm-up is ${shown(value)}: allowed range is 0s to ${durationBoundText(MAX_WARM_UP_S)}`,
+    )
+  if (seconds > 0 && script)
+    throw new ConfigError(
+      `warm-up is ${shown(value)}: it runs the generated scenario only; with your own script, put a warm-up stage in it (its requests then count) or leave warm-up empty`,
     )
   return seconds
 }

@@ -620,11 +620,16 @@ export function endpointTable(
   }
 }
 
+function warmUpLine(w: NonNullable<NonNullable<Ctx['load']>['warmUp']>): string {
+  return `Warm-up: ${w.durationS} s of load before the measured run (${w.requestsCount} requests, ${(w.errorRate * 100).toFixed(2)} % errors${w.note ? `; ${w.note}` : ''}), not counted in these results, the SLOs or the comparison.`
+}
+
 function baselineMetrics(ctx: Ctx): Section {
   const load = ctx.load
   const k6: Block[] = load
     ? [
         ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
+        ...(load.warmUp ? [note(warmUpLine(load.warmUp))] : []),
         codeBlock(
           (load.k6Summary.trim()
             ? k6Text(load.k6Summary) + '\n\n'

@@ -34,6 +34,8 @@ export const FILES = {
   ndjson: 'k6.ndjson.gz',
   summaryText: 'k6-summary.txt',
   summaryJson: 'k6-summary.json',
+  warmUpScript: 'k6-warm-up-script.js',
+  warmUpSummary: 'k6-warm-up-summary.json',
 } as const
 
 /** k6's exit code when the script's own thresholds were crossed: a result, not a failure. */
@@ -192,6 +194,51 @@ export async function runLoad(
   return { load, k6Version: k6.version }
 }
 
+/**
+ * The warm-up: `warm-up` seconds of the scenario (ramping to its first stage's VUs) in a k6 run of
+ * its own, so that none of its requests can reach the measured load's numbers; run it before the
+ * collectors' first snapshot so their deltas leave it out too. Only its totals are kept (put them
+ * in `load.warmUp`). A failing warm-up is noted and the measured run goes on. Undefined when off.
+ */
+export async function runWarmUp(
+  plan: Plan,
+  outDir: string,
+  deps: RunLoadDeps = {},
+): Promise<LoadPart['warmUp']> {
+  if (!plan.warmUpS || plan.script) return undefined
+  const env = deps.env ?? process.env
+  const durationS = plan.warmUpS
+  await prepareOutputDir(outDir)
+  const k6Path = (await findK6({ k6Path: plan.k6Path, env })).path
+  const target = plan.scenario.stages[0]?.target || plan.scenario.vus
+  const scenario = { ...plan.scenario, durationS, stages: [{ duration: `${durationS}s`, target }] }
+  const path = join(resolve(outDir), FILES.warmUpScript)
+  await writeFile(path, generateScript({ ...(await scriptInputs(plan)), scenario }))
+  const summary = join(outDir, FILES.warmUpSummary)
+  deps.log?.(`warm-up: ${durationS} s ramping to ${target} VUs (not part of the results)`)
+  const outcome = await runK6Process({
+    k6Path,
+    args: ['run', '--no-color', '--quiet', '--no-usage-report', '--summary-export', summary, path],
+    cwd: resolve(outDir),
+    env: {
+      ...env,
+      PERFGATE_TARGET_URL: plan.targetUrl,
+      K6_NO_USAGE_REPORT: 'true',
+      K6_WEB_DASHBOARD: 'false',
+    },
+    totalS: durationS,
+    signal: deps.signal,
+  })
+  await dropSetupData(summary)
+  const totals = await summaryTotals(summary)
+  const failed = outcome.exitCode !== 0 && outcome.exitCode !== K6_THRESHOLDS_CROSSED
+  const note = failed
+    ? `k6 ${outcome.aborted ? 'was stopped' : `exited with code ${outcome.exitCode}`}: ${lastK6Error(outcome.stderrTail)}`
+    : undefined
+  deps.log?.(`warm-up done: ${totals.requestsCount} requests${note ? ` (${note})` : ''}`)
+  return { durationS, ...totals, ...(note ? { note } : {}), files: [FILES.warmUpScript, FILES.warmUpSummary] }
+}
+
 interface PreparedScript {
   /** Path k6 runs. */
   path: string
@@ -210,6 +257,14 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
     await copyFile(path, join(outDir, file))
     return { path, file, cwd: process.cwd(), generated: false }
   }
+  const text = generateScript(await scriptInputs(plan))
+  const path = join(resolve(outDir), FILES.script)
+  await writeFile(path, text)
+  return { path, file: FILES.script, cwd: resolve(outDir), generated: true }
+}
+
+/** What the generated script is built from; the fixtures file must exist. */
+async function scriptInputs(plan: Plan): Promise<Parameters<typeof generateScript>[0]> {
   let fixturesPath: string | undefined
   if (plan.scenario.fixtures) {
     fixturesPath = resolve(plan.scenario.fixtures)
@@ -219,15 +274,7 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
       )
     }
   }
-  const text = generateScript({
-    targetUrl: plan.targetUrl,
-    scenario: plan.scenario,
-    endpoints: plan.endpoints,
-    fixturesPath,
-  })
-  const path = join(resolve(outDir), FILES.script)
-  await writeFile(path, text)
-  return { path, file: FILES.script, cwd: resolve(outDir), generated: true }
+  return { targetUrl: plan.targetUrl, scenario: plan.scenario, endpoints: plan.endpoints, fixturesPath }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -262,6 +309,23 @@ export function lastK6Error(stderrTail: string[]): string {
     return kept.length ? `${heading} ${kept.join('; ')}${more}` : heading
   }
   return stderrTail.at(-1)?.trim() || '(no output)'
+}
+
+/** Requests and failure rate of a k6 summary export (zeros when k6 wrote none). */
+async function summaryTotals(summaryJson: string): Promise<{ requestsCount: number; errorRate: number }> {
+  try {
+    const summary = JSON.parse(await readFile(summaryJson, 'utf8')) as {
+      metrics?: { http_reqs?: { count?: unknown }; http_req_failed?: { value?: unknown } }
+    }
+    const count = Number(summary.metrics?.http_reqs?.count ?? 0)
+    const rate = Number(summary.metrics?.http_req_failed?.value ?? 0)
+    return {
+      requestsCount: Number.isFinite(count) ? count : 0,
+      errorRate: Number.isFinite(rate) ? Math.round(rate * 1e4) / 1e4 : 0,
+    }
+  } catch {
+    return { requestsCount: 0, errorRate: 0 }
+  }
 }
 
 /** `http_reqs` of k6's summary export: every request k6 made, setup() and teardown() included. */
