@@ -103,6 +103,11 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       const inputs = inputsFrom(options, env)
       // Offline there is no artifact to find: a baseline comes from --baseline-path.
       if (!inputs.baseline) inputs.baseline = inputs['baseline-path'] ? 'path' : 'none'
+      // The CLI has no GitHub client: without this it would run the whole load, then find no baseline.
+      if (inputs.baseline === 'artifact' || inputs.baseline === 'branch')
+        throw new Error(
+          `baseline is "${inputs.baseline}": the CLI cannot read GitHub artifacts or baseline branches (only the action can); give a baseline result.json with --baseline-path, or --baseline none`,
+        )
       const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
       const deps: PipelineDeps = {
         env,
@@ -183,9 +188,9 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
     .description('print a profile as `go tool pprof -top` does')
     .argument('<file>', 'profile (.pb.gz or raw protobuf)')
     .option('--sample-index <name>', 'sample type, e.g. cpu, alloc_space, inuse_space, delay')
-    .option('--node-count <n>', 'rows to show', (v) => Number.parseInt(v, 10))
-    .action(async (file: string, options: { sampleIndex?: string; nodeCount?: number }) => {
-      const out = await profileTopCommand(file, options)
+    .option('--node-count <n>', 'rows to show')
+    .action(async (file: string, options: { sampleIndex?: string; nodeCount?: string }) => {
+      const out = await profileTopCommand(file, { ...options, nodeCount: nodeCount(options.nodeCount) })
       ;(out.ok ? process.stdout : process.stderr).write(out.text)
       if (!out.ok) process.exitCode = 1
     })
@@ -195,13 +200,24 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
     .argument('<base>', 'baseline profile')
     .argument('<file>', 'current profile')
     .option('--sample-index <name>', 'sample type')
-    .option('--node-count <n>', 'rows to show', (v) => Number.parseInt(v, 10))
-    .action(async (base: string, file: string, options: { sampleIndex?: string; nodeCount?: number }) => {
-      const out = await profileDiffCommand(base, file, options)
+    .option('--node-count <n>', 'rows to show')
+    .action(async (base: string, file: string, options: { sampleIndex?: string; nodeCount?: string }) => {
+      const out = await profileDiffCommand(base, file, {
+        ...options,
+        nodeCount: nodeCount(options.nodeCount),
+      })
       ;(out.ok ? process.stdout : process.stderr).write(out.text)
       if (!out.ok) process.exitCode = 1
     })
   return program
+}
+
+/** `--node-count`: a whole number of rows, in decimal digits (parseInt would take "5x", NaN shows all). */
+function nodeCount(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  if (!/^\d{1,9}$/.test(text.trim()) || Number(text) < 1)
+    throw new Error(`--node-count is ${JSON.stringify(text)}: expected a whole number of rows of at least 1`)
+  return Number(text)
 }
 
 /** A plan for re-judging a recorded run: its own SLOs unless a config is given, the given gate policy. */

@@ -1,13 +1,14 @@
 // The one pipeline both front doors call: plan → run → collect → analyze → compare → report.
 // Publishing (GitHub or a folder) stays with the caller.
 import { execFile } from 'node:child_process'
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
+import { prepareOutputDir } from './plan/output-dir.ts'
 import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
-import { checkTarget, runLoad, type RunLoadDeps } from './run/index.ts'
+import { checkTarget, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
 import { defaultCollectDeps, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
@@ -109,8 +110,10 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
   const now = deps.now ?? (() => new Date())
   const scrubber = secretsOf(plan, deps.env)
   const log = (line: string) => deps.log(scrubber.scrub(line))
-  await mkdir(plan.outputDir, { recursive: true })
+  await prepareOutputDir(plan.outputDir)
   await checkTarget(plan, { env: deps.env, log })
+  // Before the collectors' first snapshot, so no delta holds warm-up traffic.
+  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log })
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
   const session = runsCollectors(plan)
@@ -129,7 +132,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
         deps.onProgress?.(progress)
       },
     })
-    load = result.load
+    load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
   } finally {
     await session.finish()

@@ -21,6 +21,8 @@ describe('the Prometheus collector', () => {
       } else if (req.url === '/html') {
         res.setHeader('content-type', 'text/html')
         res.end('<!doctype html><html><body>login</body></html>')
+      } else if (req.url === '/garbage') {
+        res.end('garbage 1\nnot metrics at all\n!!! ###\nfoo{bar 2\nx 3\nhello 7\n')
       } else if (req.url === '/slow') {
         setTimeout(() => res.end('x 1\n'), 3000)
       } else {
@@ -47,6 +49,11 @@ describe('the Prometheus collector', () => {
 
   for (const [name, url, reason] of [
     ['a metrics URL answering HTML', '/html', /answered HTML, not the Prometheus text format/],
+    [
+      'a metrics URL answering text that is not the Prometheus format',
+      '/garbage',
+      /^metrics-url answered text that is not the Prometheus text format \(3 of 6 lines unparseable, e\.g\. "not metrics at all"\): check metrics-url$/,
+    ],
     ['a metrics URL answering 401', '/nope', /answered 401 Unauthorized/],
     ['a metrics URL that times out', '/slow', /timed out/],
     ['a metrics URL nobody listens on', 'closed', /unreachable: ECONNREFUSED/],

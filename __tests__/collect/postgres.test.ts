@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
+import net from 'node:net'
 import path from 'node:path'
 import { before, describe, it } from 'node:test'
 import { startCollectors } from '../../src/collect/index.ts'
@@ -193,6 +194,39 @@ describe(
       if (db) u.pathname = `/${db}`
       return u.toString()
     }
+
+    it('says the database went away when PostgreSQL is lost during the load', async () => {
+      // A loopback proxy in front of PostgreSQL: cutting it is what the collector sees when the
+      // server is killed mid-load (the shared stack's PostgreSQL stays up for the other tests).
+      const pgUrl = new URL(stack.DATABASE_URL_RO!)
+      const sockets: net.Socket[] = []
+      const proxy = net.createServer((inbound) => {
+        const outbound = net.connect(Number(pgUrl.port), pgUrl.hostname)
+        sockets.push(inbound, outbound)
+        inbound.pipe(outbound).pipe(inbound)
+        inbound.on('error', () => undefined)
+        outbound.on('error', () => undefined)
+      })
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+      const viaProxy = new URL(pgUrl)
+      viaProxy.port = String((proxy.address() as net.AddressInfo).port)
+      const lines: string[] = []
+      const plan = makePlan(
+        { databaseUrl: viaProxy.toString(), probeRequests: 0 },
+        { targetUrl: stack.TARGET_URL },
+      )
+      const session = await startCollectors(plan, await tempDir(), makeDeps(lines))
+      session.tick(0)
+      for (const socket of sockets) socket.destroy()
+      await new Promise((r) => setTimeout(r, 200))
+      session.tick(6)
+      await session.finish()
+      proxy.close()
+      assert.match(
+        unavailable(session.parts().postgres),
+        /^the database went away during the load \((Connection terminated unexpectedly|connection closed|[^)]*ECONNRESET[^)]*) after [06] s of load\); statistics after it are missing$/,
+      )
+    })
 
     it('ends in unavailable for a wrong DSN', async () => {
       const { part } = await run(`postgres://x:y@127.0.0.1:${await freePort()}/clipper`)

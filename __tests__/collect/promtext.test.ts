@@ -55,6 +55,7 @@ describe('Prometheus text parsing', () => {
   it('counts unreadable lines instead of throwing', () => {
     const parsed = parsePrometheusText('<html>\nok 1\nbad{ 2\n# EOF\n')
     assert.equal(parsed.badLines, 2)
+    assert.equal(parsed.firstBadLine, '<html>')
     assert.equal(samplesNamed(parsed, 'ok')[0]!.value, 1)
   })
 })

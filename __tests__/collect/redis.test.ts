@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import { startCollectors } from '../../src/collect/index.ts'
 import { analyseInfo, groupKeys, keyPrefix, parseInfo, ttlBucket } from '../../src/collect/redis.ts'
 import type { RedisData } from '../../src/record/collectors.ts'
-import { makeDeps, makePlan, startRedis, tempDir } from './helpers.ts'
+import { makeDeps, makePlan, serve, startRedis, tempDir } from './helpers.ts'
 
 describe('Redis INFO and keys', () => {
   it('computes the hit rate and commands from INFO deltas', () => {
@@ -64,6 +64,24 @@ describe('Redis INFO and keys', () => {
         ttl: { none: 1, lt1m: 1, lt10m: 0, lt1h: 0, ge1h: 0 },
       },
     ])
+  })
+})
+
+describe('a redis-url that is not Redis', () => {
+  it('ends in unavailable saying an HTTP server is not a Redis server, without the URL', async () => {
+    const server = await serve((_req, res) => res.end('hello'))
+    const port = new URL(server.url).port
+    try {
+      const url = `redis://:hidden-pass-1@127.0.0.1:${port}`
+      const session = await startCollectors(makePlan({ redisUrl: url }), await tempDir(), makeDeps())
+      await session.finish()
+      assert.equal(
+        (session.parts().redis as { unavailable: string }).unavailable,
+        'redis-url does not point at a Redis server: it answered "HTTP/1.1 400 Bad Request" to PING (an HTTP server); give the host and port of Redis itself, e.g. redis://host:6379',
+      )
+    } finally {
+      await server.close()
+    }
   })
 })
 

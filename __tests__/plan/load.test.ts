@@ -93,7 +93,7 @@ test('an unknown top-level key lists the top-level keys', async () => {
   const message = await configError('scenaro:\n  vus: 10\n')
   assert.match(
     message,
-    /perfgate\.yml:1: unknown key "scenaro"; allowed keys here: target-url, script, scenario/,
+    /perfgate\.yml:1: unknown key "scenaro"; allowed keys here: target-url, target-wait, warm-up, script, scenario/,
   )
 })
 
@@ -158,7 +158,7 @@ const badInputs: [string, Record<string, string>, RegExp][] = [
     /^fail-on is "slo,latency": allowed values are slo, regression, slo,regression or never$/,
   ],
   ['an unknown mode', { mode: 'dry' }, /^mode is "dry": allowed values are run, comment, merge$/],
-  ['zero vus', { vus: '0' }, /^vus is "0": expected a whole number of at least 1$/],
+  ['zero vus', { vus: '0' }, /^vus is "0": expected a whole number from 1 to 10000, in decimal digits$/],
   ['an unreadable duration', { duration: 'soon' }, /^duration is "soon": expected a duration such as 90s/],
   [
     'a negative think-time-scale',
@@ -195,5 +195,121 @@ test('a config input naming a missing file is an error, the default name is opti
   assert.match(
     await configError(undefined, { config: 'perf/missing.yml' }),
     /^config: cannot read .*missing\.yml/,
+  )
+})
+
+const boundInputs: [string, Record<string, string>, string][] = [
+  [
+    'vus in hexadecimal',
+    { vus: '0x10' },
+    'vus is "0x10": expected a whole number from 1 to 10000, in decimal digits',
+  ],
+  [
+    'vus in exponent notation',
+    { vus: '1e9' },
+    'vus is "1e9": expected a whole number from 1 to 10000, in decimal digits',
+  ],
+  [
+    'vus above the cap',
+    { vus: '10001' },
+    'vus is "10001": expected a whole number from 1 to 10000, in decimal digits',
+  ],
+  [
+    'shards in hexadecimal',
+    { shards: '0x2' },
+    'shards is "0x2": expected a whole number of at least 1, in decimal digits',
+  ],
+  [
+    'a duration above six hours',
+    { duration: '99999h' },
+    'duration is "99999h": allowed range is 1s to 6h (a GitHub job stops at 6 h)',
+  ],
+  [
+    'a think-time-scale in hexadecimal',
+    { 'think-time-scale': '0x1' },
+    'think-time-scale is "0x1": expected a number above 0, e.g. 0.25',
+  ],
+  [
+    'a target-wait above 15 minutes',
+    { 'target-wait': '1h' },
+    'target-wait is "1h": allowed range is 0s to 15m',
+  ],
+  [
+    'an unreadable target-wait',
+    { 'target-wait': 'long' },
+    'target-wait is "long": expected a duration such as 30s, 3m or 1m30s',
+  ],
+]
+
+for (const [what, inputs, expected] of boundInputs) {
+  test(`${what} is refused with the allowed range`, async () => {
+    assert.equal(await configError(undefined, inputs), expected)
+  })
+}
+
+test('target-wait defaults to 60 s and accepts 0 (one try)', async () => {
+  assert.equal((await withConfig(undefined)).targetWaitS, 60)
+  assert.equal((await withConfig(undefined, { 'target-wait': '0' })).targetWaitS, 0)
+  assert.equal((await withConfig('target-wait: 2m\n')).targetWaitS, 120)
+})
+
+test('scenario.vus and stages in perfgate.yml are bounded, naming the line', async () => {
+  assert.equal(
+    await configError('scenario:\n  vus: 1000000000\n'),
+    'perfgate.yml:2: scenario.vus is 1000000000: allowed range is 1 to 10000 VUs',
+  )
+  assert.equal(
+    await configError('scenario:\n  duration: 7h\n'),
+    'perfgate.yml:2: scenario.duration is "7h": allowed range is 1s to 6h (a GitHub job stops at 6 h)',
+  )
+  assert.equal(
+    await configError(
+      'scenario:\n  stages:\n    - duration: 10s\n      target: 0\n    - duration: 5s\n      target: 0\n',
+    ),
+    'perfgate.yml:3: scenario.stages all target 0 VUs: at least one stage needs a target of 1 or more',
+  )
+})
+
+test('a YAML alias bomb is refused naming the file and the line of the first alias', async () => {
+  const bomb = [
+    'a: &a ["x","x","x","x","x","x","x","x","x"]',
+    'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+    'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+    'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+    'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+    '',
+  ].join('\n')
+  assert.equal(
+    await configError(bomb),
+    'perfgate.yml:2: invalid YAML: Excessive alias count indicates a resource exhaustion attack (aliases expand to too many values; write the values out instead)',
+  )
+})
+
+test('a perfgate.yml above 1 MB is refused at once, stating the limit', async () => {
+  const started = Date.now()
+  const message = await configError(`# ${'x'.repeat(78)}\n`.repeat(130_000))
+  assert.equal(
+    message,
+    'config: perfgate.yml is 10 MB: perfgate.yml may be at most 1 MB (endpoints, SLOs and a scenario fit in a few KB)',
+  )
+  assert.ok(Date.now() - started < 2000, 'refused before parsing')
+})
+
+test('an unknown endpoint in a long endpoint list names the first 20 and counts the rest', async () => {
+  const endpoints = Array.from({ length: 30 }, (_, i) => `  - name: e${i}\n    route: /e${i}\n`).join('')
+  const message = await configError(`endpoints:\n${endpoints}`)
+  assert.match(message, /known endpoints: e0, e1, .*, e19 and 10 more$/)
+})
+
+test('warm-up is off by default, bounded, and refused with a user script', async () => {
+  assert.equal((await withConfig(undefined)).warmUpS, 0)
+  assert.equal((await withConfig(undefined, { 'warm-up': '10s' })).warmUpS, 10)
+  assert.equal(
+    await configError(undefined, { 'warm-up': '10m' }),
+    'warm-up is "10m": allowed range is 0s to 5m',
+  )
+  assert.equal(
+    await configError(undefined, { 'warm-up': '10s', script: 'load/mine.js' }),
+    'warm-up is "10s": it runs the generated scenario only; with your own script, put a warm-up stage in it (its requests then count) or leave warm-up empty',
   )
 })

@@ -16,6 +16,22 @@ test("k6's last error log line becomes the one-line cause, without its stack", (
   )
 })
 
+test("k6's list of configuration problems is kept under its heading, on one line", () => {
+  const tail = [
+    'time="2026-12-02T16:34:24Z" level=error msg="There were problems with the specified script configuration:\\n\\t- scenario a has configuration errors: at least one stage has to be specified\\n\\t- scenario b has configuration errors: the number of VUs must be more than 0"',
+  ]
+  assert.equal(
+    lastK6Error(tail),
+    'There were problems with the specified script configuration: scenario a has configuration errors: at least one stage has to be specified; scenario b has configuration errors: the number of VUs must be more than 0',
+  )
+})
+
+test('a long list of k6 problems keeps the first four and counts the rest', () => {
+  const problems = Array.from({ length: 7 }, (_, i) => `\\t- problem ${i}`).join('\\n')
+  const tail = [`level=error msg="Heading:\\n${problems}"`]
+  assert.equal(lastK6Error(tail), 'Heading: problem 0; problem 1; problem 2; problem 3; and 3 more')
+})
+
 test('without an error log line the last stderr line is the cause', () => {
   assert.equal(
     lastK6Error(['first', 'flag provided but not defined: -x ']),

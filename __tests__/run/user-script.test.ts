@@ -101,11 +101,53 @@ test('a script path that does not exist fails with one clear line', async () => 
   })
 })
 
-test('an unreachable target fails fast with the URL and the cause', async () => {
+test('an unreachable target with target-wait 0 fails at once with the URL and the cause', async () => {
   const port = await closedPort()
-  const plan = testPlan(`http://127.0.0.1:${port}`)
-  await assert.rejects(checkTarget(plan, { targetCheck: { retryDelayMs: 10 } }), (error: Error) => {
-    assert.equal(error.message, `target-url http://127.0.0.1:${port} does not answer: ECONNREFUSED`)
+  const plan = { ...testPlan(`http://127.0.0.1:${port}`), targetWaitS: 0 }
+  await assert.rejects(checkTarget(plan), (error: Error) => {
+    assert.equal(
+      error.message,
+      `target-url http://127.0.0.1:${port} does not answer: ECONNREFUSED; target-wait is 0, one try`,
+    )
+    return true
+  })
+})
+
+test('requests made in setup() are named apart from the load’s count in the final line', async () => {
+  const script = join(dir, 'with-setup.js')
+  await writeFile(
+    script,
+    [
+      "import http from 'k6/http'",
+      'export const options = { vus: 1, iterations: 2 }',
+      'const base = __ENV.PERFGATE_TARGET_URL',
+      'export function setup() { for (let i = 0; i < 3; i++) http.get(`${base}/api/v1/clips?sort=hot&limit=25`) }',
+      'export default function () { http.get(`${base}/api/v1/clips?sort=new&limit=25`) }',
+      '',
+    ].join('\n'),
+  )
+  const lines: string[] = []
+  const plan = testPlan(stub.url, { script })
+  const { load } = await runLoad(plan, join(dir, 'with-setup'), { env, log: (line) => lines.push(line) })
+  assert.equal(load.overall.count, 2)
+  assert.match(
+    lines.find((line) => line.startsWith('k6 done:')) ?? '',
+    /^k6 done: 2 requests \(\+3 in setup\(\)\/teardown\(\), not part of the load\), /,
+  )
+})
+
+test('a script whose options k6 refuses fails with k6’s own reasons, not just its heading', async () => {
+  const bad = join(dir, 'bad-options.js')
+  await writeFile(
+    bad,
+    "export const options = { scenarios: { a: { executor: 'ramping-vus', stages: [] } } }\nexport default function () {}\n",
+  )
+  const plan = testPlan(stub.url, { script: bad })
+  await assert.rejects(runLoad(plan, join(dir, 'bad-options'), { env }), (error: Error) => {
+    assert.equal(
+      error.message.split('\n')[0],
+      'k6 exited with code 104 before any request completed: There were problems with the specified script configuration: scenario a has configuration errors: at least one stage has to be specified',
+    )
     return true
   })
 })

@@ -216,6 +216,23 @@ export function pgReason(error: unknown, url: string): string {
   return `PostgreSQL: ${message}`
 }
 
+/** Errors that mean the session itself is gone (server stopped, killed, or the network cut). */
+const LOST_CONNECTION =
+  /not queryable|Connection terminated|ECONNRESET|EPIPE|terminating connection|server closed the connection|the database system is shutting down/i
+
+/**
+ * One line for a database that disappeared while perfgate held its session: what happened and
+ * what is missing, instead of the driver's "Client has encountered a connection error".
+ */
+export function lostReason(cause: unknown, atS: number | undefined): string {
+  const e = cause as { code?: string; message?: string }
+  const why = (e?.message ?? String(cause))
+    .split('\n')[0]!
+    .replace(/^Client has encountered a connection error and is not queryable$/, 'connection lost')
+  const when = atS === undefined ? '' : ` after ${Math.round(atS)} s of load`
+  return `the database went away during the load (${why}${when}); statistics after it are missing`
+}
+
 export interface PostgresOptions {
   /** Statements explained at most (default 5). */
   explainTop?: number
@@ -270,6 +287,21 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
   const attributionSkipped: { endpoint: string; reason: string }[] = []
   const files: string[] = []
   const notes: string[] = []
+  /** Set when the held session breaks: the first cause the driver reported, and when. */
+  let lost: { cause: unknown; atS?: number } | undefined
+  let lastElapsedS = 0
+
+  /** A query error while the session is held; a lost session becomes the one-line reason. */
+  const sessionError = (error: unknown): Unavailable => {
+    if (error instanceof Unavailable) return error
+    if (
+      lost ||
+      LOST_CONNECTION.test((error as Error).message ?? '') ||
+      (error as { code?: string }).code === '57P01'
+    )
+      return new Unavailable(lostReason(lost?.cause ?? error, lost?.atS ?? lastElapsedS))
+    return new Unavailable(pgReason(error, url))
+  }
 
   const q = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> => {
     if (!client) throw new Unavailable('PostgreSQL session is closed')
@@ -386,6 +418,12 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
     name: 'postgres',
     async before(ctx) {
       client = await connectReadOnly(url, ctx.plan.collectors.timeoutS)
+      const held = client
+      const onLost = (cause?: unknown) => {
+        if (client === held) lost ??= { cause: cause ?? new Error('connection closed'), atS: lastElapsedS }
+      }
+      held.on('error', onLost)
+      held.on('end', () => onLost())
       try {
         const [v] = await q<{ v: string; n: string }>(
           `SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`,
@@ -411,7 +449,9 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
         ),
       )
     },
-    async sample() {
+    async sample(ctx) {
+      lastElapsedS = ctx.elapsedS
+      if (lost) throw sessionError(lost.cause)
       const [row] = await q<Record<string, string>>(
         `SELECT count(*) AS total,
                 count(*) FILTER (WHERE state = 'active') AS active,
@@ -420,7 +460,9 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
                 count(*) FILTER (WHERE state = 'active' AND wait_event_type IN ('Lock', 'LWLock', 'BufferPin')) AS waiting
            FROM pg_stat_activity
           WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database()`,
-      )
+      ).catch((error: unknown) => {
+        throw sessionError(error)
+      })
       activity.push({
         total: Number(row?.total ?? 0),
         active: Number(row?.active ?? 0),
@@ -430,10 +472,12 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
       })
     },
     async after(ctx) {
+      lastElapsedS = Math.max(lastElapsedS, ctx.elapsedS)
       try {
+        if (lost) throw lost.cause
         after = await snapshot()
       } catch (error) {
-        throw new Unavailable(pgReason(error, url))
+        throw sessionError(error)
       }
       files.push(
         await ctx.writeFile(

@@ -60,12 +60,24 @@ export function runtimeFigures(parsed: ParsedMetrics): RuntimeFigures {
   return out
 }
 
-/** A parsed scrape, or Unavailable when the body is HTML or holds no samples. */
+/**
+ * A parsed scrape, or Unavailable when the body is HTML, holds no samples, or is mostly lines
+ * that are not the text format (then the few lines that happen to parse prove nothing: no figure,
+ * and no claim about the backend, is built on them). Prometheus itself refuses a scrape with
+ * any bad line; a few odd lines among many good ones are tolerated here.
+ */
 export function parseScrape(body: string, isHtml: boolean, url: string): ParsedMetrics {
   if (isHtml) throw new Unavailable(`${url} answered HTML, not the Prometheus text format: check metrics-url`)
   const parsed = parsePrometheusText(body)
   let samples = 0
   for (const f of parsed.families.values()) samples += f.samples.length
+  if (parsed.badLines > 0 && parsed.badLines >= samples) {
+    const example = (parsed.firstBadLine ?? '').replace(/[^\x20-\x7e]/g, '?')
+    const shownLine = JSON.stringify(example.length > 40 ? `${example.slice(0, 37)}...` : example)
+    throw new Unavailable(
+      `${url} answered text that is not the Prometheus text format (${parsed.badLines} of ${parsed.badLines + samples} lines unparseable, e.g. ${shownLine}): check metrics-url`,
+    )
+  }
   if (samples === 0) throw new Unavailable(`${url} answered no Prometheus samples: check metrics-url`)
   return parsed
 }

@@ -28,6 +28,8 @@ export interface ParsedMetrics {
   families: Map<string, MetricFamily>
   /** Lines that were neither comments nor readable samples. */
   badLines: number
+  /** The first of them, to show in an error. */
+  firstBadLine?: string
 }
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/
@@ -138,6 +140,7 @@ export function parseSampleLine(line: string): Sample | undefined {
 export function parsePrometheusText(text: string): ParsedMetrics {
   const families = new Map<string, MetricFamily>()
   let badLines = 0
+  let firstBadLine: string | undefined
   const family = (name: string): MetricFamily => {
     let f = families.get(name)
     if (!f) {
@@ -161,13 +164,14 @@ export function parsePrometheusText(text: string): ParsedMetrics {
     const sample = parseSampleLine(line)
     if (!sample) {
       badLines++
+      firstBadLine ??= line
       continue
     }
     family(familyOf(families, sample.name)).samples.push(sample)
   }
   for (const [name, f] of families)
     if (f.samples.length === 0 && f.help === undefined && f.type === 'untyped') families.delete(name)
-  return { families, badLines }
+  return { families, badLines, ...(firstBadLine !== undefined ? { firstBadLine } : {}) }
 }
 
 function familyOf(families: Map<string, MetricFamily>, sampleName: string): string {

@@ -1,6 +1,8 @@
 // Redis collector: INFO before and after the load (deltas of hits, misses, evictions, commands),
 // memory, keys per db, and a bounded SCAN sample grouped by key prefix. Read-only commands only:
 // INFO, SCAN, PTTL, MEMORY USAGE.
+import { connect as netConnect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import { Redis } from 'ioredis'
 import type { RedisData, RedisPrefix } from '../record/collectors.ts'
 import { Unavailable, type CollectContext, type Collector } from './types.ts'
@@ -160,6 +162,58 @@ export function redisReason(error: unknown): string {
   return `Redis: ${message.split('\n')[0]}`
 }
 
+/** First bytes of a RESP (2 or 3) reply: whatever a Redis server says to PING starts with one. */
+const RESP_TYPE_BYTES = '+-:$*%_,#!=(|~>'
+
+/**
+ * Whether the server at a redis-url speaks Redis: sends an inline PING and reads the first reply
+ * bytes. ioredis reports a non-Redis peer only as EPIPE, ECONNRESET or a protocol parse error,
+ * so when connecting fails this says what the server is instead. Resolves undefined for a Redis
+ * server (or no answer: then ioredis's own reason stands), else a one-line reason.
+ */
+export function notRedisReason(url: string, timeoutMs = 2000): Promise<string | undefined> {
+  let target: URL
+  try {
+    target = new URL(url)
+  } catch {
+    return Promise.resolve(undefined)
+  }
+  const port = Number(target.port || 6379)
+  const host = target.hostname.replace(/^\[|\]$/g, '')
+  return new Promise((resolve) => {
+    let answer = ''
+    const socket: Socket =
+      target.protocol === 'rediss:'
+        ? tlsConnect({ host, port, servername: host, rejectUnauthorized: false })
+        : netConnect({ host, port })
+    const done = (reason: string | undefined) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(reason)
+    }
+    const timer = setTimeout(() => done(describe(answer)), timeoutMs)
+    socket.setEncoding('latin1')
+    socket.once(target.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => socket.write('PING\r\n'))
+    socket.on('data', (chunk: string) => {
+      answer += chunk
+      if (answer.length >= 1 && (RESP_TYPE_BYTES.includes(answer[0]!) || answer.includes('\n')))
+        done(describe(answer))
+    })
+    socket.once('end', () => done(describe(answer)))
+    socket.once('error', () => done(describe(answer)))
+  })
+
+  function describe(answer: string): string | undefined {
+    if (answer === '' || RESP_TYPE_BYTES.includes(answer[0]!)) return undefined
+    const first = answer
+      .split(/\r?\n/)[0]!
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, 40)
+    const what = /^HTTP\/\d/.test(first) ? ' (an HTTP server)' : ''
+    return `redis-url does not point at a Redis server: it answered ${JSON.stringify(first)} to PING${what}; give the host and port of Redis itself, e.g. redis://host:6379`
+  }
+}
+
 export interface RedisOptions {
   /** Keys sampled by SCAN at most (default 2000). */
   sampleKeys?: number
@@ -195,7 +249,9 @@ export function createRedisCollector(url: string, options: RedisOptions = {}): C
       await c.connect()
     } catch (error) {
       c.disconnect()
-      throw new Unavailable(redisReason(firstError ?? error))
+      const reason = redisReason(firstError ?? error)
+      if (/NOAUTH|WRONGPASS|NOPERM/.test(reason)) throw new Unavailable(reason)
+      throw new Unavailable((await notRedisReason(url, Math.min(timeoutMs, 2000))) ?? reason)
     }
     client = c
     return c

@@ -38,6 +38,8 @@ const endpointSloSchema = z.strictObject({
 
 export const fileSchema = z.strictObject({
   'target-url': z.string().optional(),
+  'target-wait': durationText.optional(),
+  'warm-up': durationText.optional(),
   script: z.string().optional(),
   scenario: z
     .strictObject({

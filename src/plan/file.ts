@@ -1,7 +1,8 @@
 // Reads and validates perfgate.yml. Every error names the file, line, key path, value and
 // what is allowed, in one line.
-import { readFile } from 'node:fs/promises'
-import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml'
+import { readFile, stat } from 'node:fs/promises'
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, visit, type Document, type Node } from 'yaml'
+import { MAX_CONFIG_BYTES } from './bounds.ts'
 import type { z } from 'zod'
 import { ConfigError, shown } from './errors.ts'
 import { fileSchema, type PerfgateFile } from './file-schema.ts'
@@ -21,8 +22,11 @@ export async function readPerfgateFile(
 ): Promise<LoadedFile | undefined> {
   let text: string
   try {
+    const { size } = await stat(file)
+    if (size > MAX_CONFIG_BYTES) throw tooLarge(displayName, size)
     text = await readFile(file, 'utf8')
   } catch (error) {
+    if (error instanceof ConfigError) throw error
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined
     throw new ConfigError(
       `config: cannot read ${displayName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -31,7 +35,15 @@ export async function readPerfgateFile(
   return parsePerfgateFile(text, displayName)
 }
 
+function tooLarge(displayName: string, bytes: number): ConfigError {
+  const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
+  return new ConfigError(
+    `config: ${displayName} is ${mb(bytes)}: perfgate.yml may be at most ${mb(MAX_CONFIG_BYTES)} (endpoints, SLOs and a scenario fit in a few KB)`,
+  )
+}
+
 export function parsePerfgateFile(text: string, path: string): LoadedFile {
+  if (text.length > MAX_CONFIG_BYTES) throw tooLarge(path, Buffer.byteLength(text))
   const lineCounter = new LineCounter()
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const yamlError = document.errors[0]
@@ -46,12 +58,32 @@ export function parsePerfgateFile(text: string, path: string): LoadedFile {
     const offset = node?.range?.[0]
     return offset === undefined ? undefined : lineCounter.linePos(offset).line
   }
-  const raw = document.toJS() ?? {}
+  let raw: unknown
+  try {
+    raw = document.toJS() ?? {}
+  } catch (error) {
+    // yaml refuses alias bombs (and other resource attacks) while building values, without a position.
+    const line = firstAliasLine(document, lineCounter)
+    throw new ConfigError(
+      `${path}${line ? `:${line}` : ''}: invalid YAML: ${(error as Error).message.split('\n')[0]} (aliases expand to too many values; write the values out instead)`,
+    )
+  }
   const result = fileSchema.safeParse(raw)
   if (!result.success) {
     throw new ConfigError(describeIssue(path, result.error.issues[0]!, raw, lineOf))
   }
   return { path, data: result.data, lineOf }
+}
+
+function firstAliasLine(document: Document, lineCounter: LineCounter): number | undefined {
+  let offset: number | undefined
+  visit(document, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.range) offset = node.range[0]
+      return visit.BREAK
+    },
+  })
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line
 }
 
 /** Finds the YAML node of a key path; for an unknown key, the key's own node. */

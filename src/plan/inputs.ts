@@ -1,10 +1,12 @@
 // The action's input names, as action.yml declares them (a test keeps the two in step).
 export const INPUT_NAMES = [
   'target-url',
+  'target-wait',
   'config',
   'script',
   'vus',
   'duration',
+  'warm-up',
   'think-time-scale',
   'k6-path',
   'github-token',

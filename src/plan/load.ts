@@ -3,6 +3,7 @@
 import path from 'node:path'
 import { ConfigError, shown } from './errors.ts'
 import { readPerfgateFile, type LoadedFile } from './file.ts'
+import { checkOutputDir } from './output-dir.ts'
 import type { FileStep } from './file-schema.ts'
 import {
   DEFAULT_COLLECTORS,
@@ -24,6 +25,14 @@ import type {
   Tolerances,
   UserType,
 } from './types.ts'
+import {
+  DEFAULT_TARGET_WAIT_S,
+  MAX_DURATION_S,
+  MAX_TARGET_WAIT_S,
+  MAX_VUS,
+  MAX_WARM_UP_S,
+  durationBoundText,
+} from './bounds.ts'
 import { parseDurationS, parseList, parseTarget, parseTolerance, type TargetKind } from './values.ts'
 
 /** Input values by action input name (`target-url`, `fail-on`, …); blank means unset. */
@@ -79,8 +88,13 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
     : (collectorsFile['app-stats-urls'] ?? [])
   appStats.forEach((url) => requireHttpUrl('app-stats-urls', url))
 
+  const outputDir = path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report')
+  await checkOutputDir(outputDir)
+
   return {
     targetUrl: parsedTarget.replace(/\/+$/, ''),
+    targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
+    warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
     script: script ? path.resolve(context.cwd, script) : undefined,
     scenario,
     endpoints,
@@ -108,13 +122,19 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
     gate,
     mode,
     reportName: requireName('report-name', input('report-name') ?? 'perfgate'),
-    outputDir: path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report'),
+    outputDir,
     k6Path: input('k6-path'),
     repoDir: input('repo') ?? context.env.GITHUB_WORKSPACE ?? context.cwd,
     shards,
     shard,
     debug: parseBoolean('debug', input('debug') ?? 'false'),
   }
+}
+
+/** A list of names for an error line, cut after 20 so the line stays readable. */
+function namesList(names: Iterable<string>): string {
+  const all = [...names]
+  return all.length > 20 ? `${all.slice(0, 20).join(', ')} and ${all.length - 20} more` : all.join(', ')
 }
 
 function listText(value: string | string[] | undefined): string | undefined {
@@ -196,18 +216,53 @@ function requireName(name: string, value: string): string {
   return value
 }
 
-function positiveInt(name: string, text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1)
-    throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 1`)
+/** Whole numbers as people write them: decimal digits only (Number() would take 0x10, 1e9, 1_0). */
+function wholeNumber(name: string, text: string, min: number, max?: number): number {
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN
+  const range = max === undefined ? `of at least ${min}` : `from ${min} to ${max}`
+  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max))
+    throw new ConfigError(`${name} is ${shown(text)}: expected a whole number ${range}, in decimal digits`)
   return n
 }
 
+function positiveInt(name: string, text: string, max?: number): number {
+  return wholeNumber(name, text, 1, max)
+}
+
 function nonNegativeInt(name: string, text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0)
-    throw new ConfigError(`${name} is ${shown(text)}: expected a whole number of at least 0`)
-  return n
+  return wholeNumber(name, text, 0)
+}
+
+/** `target-wait`: 0 means one try; otherwise how long a waking preview may stay silent. */
+function parseTargetWait(value: string | number | undefined): number {
+  const seconds = durationOr('target-wait', value, DEFAULT_TARGET_WAIT_S, true)
+  if (seconds > MAX_TARGET_WAIT_S)
+    throw new ConfigError(
+      `target-wait is ${shown(value)}: allowed range is 0s to ${durationBoundText(MAX_TARGET_WAIT_S)}`,
+    )
+  return seconds
+}
+
+/** `warm-up`: off by default; only for the generated scenario (a user's script owns its own stages). */
+function parseWarmUp(value: string | number | undefined, script: string | undefined): number {
+  const seconds = durationOr('warm-up', value, 0, true)
+  if (seconds > MAX_WARM_UP_S)
+    throw new ConfigError(
+      `warm-up is ${shown(value)}: allowed range is 0s to ${durationBoundText(MAX_WARM_UP_S)}`,
+    )
+  if (seconds > 0 && script)
+    throw new ConfigError(
+      `warm-up is ${shown(value)}: it runs the generated scenario only; with your own script, put a warm-up stage in it (its requests then count) or leave warm-up empty`,
+    )
+  return seconds
+}
+
+function boundedDuration(name: string, text: string, seconds: number): number {
+  if (seconds > MAX_DURATION_S)
+    throw new ConfigError(
+      `${name} is ${shown(text)}: allowed range is 1s to ${durationBoundText(MAX_DURATION_S)} (a GitHub job stops at 6 h)`,
+    )
+  return seconds
 }
 
 function parseBoolean(name: string, text: string): boolean {
@@ -256,7 +311,11 @@ function buildScenario(
 ): Scenario {
   const at = (keyPath: (string | number)[]) => `${fileName}:${file?.lineOf(keyPath) ?? 1}`
   const vusText = inputs.vus?.trim()
-  const vus = vusText ? positiveInt('vus', vusText) : (fileScenario?.vus ?? 100)
+  const vus = vusText ? positiveInt('vus', vusText, MAX_VUS) : (fileScenario?.vus ?? 100)
+  if (!vusText && vus > MAX_VUS)
+    throw new ConfigError(
+      `${at(['scenario', 'vus'])}: scenario.vus is ${vus}: allowed range is 1 to ${MAX_VUS} VUs`,
+    )
   const durationText = inputs.duration?.trim()
   let durationS: number
   if (durationText) {
@@ -265,14 +324,16 @@ function buildScenario(
       throw new ConfigError(
         `duration is ${shown(durationText)}: expected a duration such as 90s, 3m or 1m30s`,
       )
-    durationS = parsed
+    durationS = boundedDuration('duration', durationText, parsed)
   } else {
+    const where = `${at(['scenario', 'duration'])}: scenario.duration`
     durationS = durationOr('scenario.duration', fileScenario?.duration, 180)
+    boundedDuration(where, String(fileScenario?.duration ?? ''), durationS)
   }
   const scaleText = inputs['think-time-scale']?.trim()
   let thinkTimeScale = fileScenario?.['think-time-scale'] ?? 1
   if (scaleText) {
-    thinkTimeScale = Number(scaleText)
+    thinkTimeScale = /^\d+(\.\d+)?$/.test(scaleText) ? Number(scaleText) : Number.NaN
     if (!Number.isFinite(thinkTimeScale) || thinkTimeScale <= 0)
       throw new ConfigError(`think-time-scale is ${shown(scaleText)}: expected a number above 0, e.g. 0.25`)
   }
@@ -291,6 +352,17 @@ function buildScenario(
     })
     scenario.durationS = scenario.stages.reduce((sum, stage) => sum + Number.parseFloat(stage.duration), 0)
     scenario.vus = Math.max(...scenario.stages.map((stage) => stage.target))
+    const stagesAt = at(['scenario', 'stages'])
+    boundedDuration(`${stagesAt}: scenario.stages (total)`, `${scenario.durationS}s`, scenario.durationS)
+    if (scenario.vus > MAX_VUS)
+      throw new ConfigError(
+        `${stagesAt}: scenario.stages target up to ${scenario.vus} VUs: allowed range is 1 to ${MAX_VUS} VUs`,
+      )
+    // k6 refuses such a scenario with a bare heading; say what is wrong here instead.
+    if (scenario.vus === 0)
+      throw new ConfigError(
+        `${stagesAt}: scenario.stages all target 0 VUs: at least one stage needs a target of 1 or more`,
+      )
   }
   if (fileScenario?.['user-types']) {
     scenario.userTypes = fileScenario['user-types'].map((userType, i) => ({
@@ -331,7 +403,7 @@ function checkStepEndpoints(
       if (step.steps) return visit(step.steps, [...keyPath, j, 'steps'])
       if (!endpointNames.has(step.endpoint))
         throw new ConfigError(
-          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${[...endpointNames].join(', ')}`,
+          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${namesList(endpointNames)}`,
         )
     })
   userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']))
@@ -360,7 +432,7 @@ function buildSlos(
     const base = ['slos', 'endpoints', endpoint]
     if (!endpointNames.has(endpoint))
       throw new ConfigError(
-        `${fileName}:${file?.lineOf(base) ?? 1}: slos.endpoints.${endpoint} names an unknown endpoint; known endpoints: ${[...endpointNames].join(', ')}`,
+        `${fileName}:${file?.lineOf(base) ?? 1}: slos.endpoints.${endpoint} names an unknown endpoint; known endpoints: ${namesList(endpointNames)}`,
       )
     const slo: EndpointSlo = { endpoint }
     const set = <K extends keyof EndpointSlo>(key: K, value: EndpointSlo[K] | undefined) => {

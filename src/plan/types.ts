@@ -152,6 +152,10 @@ export type Mode = 'run' | 'comment' | 'merge'
 
 export interface Plan {
   targetUrl: string
+  /** Seconds perfgate polls a silent target (a sleeping preview waking up) before giving up; default 60. */
+  targetWaitS?: number
+  /** Seconds of the scenario's load run (and discarded) before the measured load; 0 or absent: none. */
+  warmUpS?: number
   /** A user's own k6 script; when set, `scenario` only describes it. */
   script?: string
   scenario: Scenario

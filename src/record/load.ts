@@ -66,4 +66,9 @@ export interface LoadPart {
   source?: { kind: 'generated' | 'script'; script: string }
   /** NDJSON lines that could not be read (a line cut off when k6 died, for instance). */
   malformedLines?: number
+  /**
+   * The warm-up load before the measured one (`warm-up`): its own k6 run, so none of its requests
+   * is in `overall`, `endpoints`, the SLOs or the comparison.
+   */
+  warmUp?: { durationS: number; requestsCount: number; errorRate: number; note?: string; files: string[] }
 }

@@ -1,15 +1,17 @@
 // The run stage: find k6, check the target answers, run the scenario, aggregate k6's output
 // into the record's `load` part. Runtime outcomes (thresholds crossed, k6 dying mid-run)
 // become data; only a run that produced nothing at all throws.
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import type { Plan } from '../plan/types.ts'
+import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
 import { aggregateK6File } from './aggregate-file.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
-import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
+import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from './target.ts'
+import { SecretScrubber } from '../secrets.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
@@ -19,6 +21,8 @@ export const FILES = {
   ndjson: 'k6.ndjson.gz',
   summaryText: 'k6-summary.txt',
   summaryJson: 'k6-summary.json',
+  warmUpScript: 'k6-warm-up-script.js',
+  warmUpSummary: 'k6-warm-up-summary.json',
 } as const
 
 /** k6's exit code when the script's own thresholds were crossed: a result, not a failure. */
@@ -43,8 +47,13 @@ export async function locateK6(
   return { path: found.path, version: found.version }
 }
 
-export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<void> {
-  await assertTargetAnswers(plan.targetUrl, deps.targetCheck)
+/** Waits up to the plan's `target-wait` for the target to answer; throws one line when it never does. */
+export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<TargetAnswer> {
+  return assertTargetAnswers(plan.targetUrl, {
+    ...(plan.targetWaitS !== undefined ? { waitS: plan.targetWaitS } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+    ...deps.targetCheck,
+  })
 }
 
 /** Runs k6 against the target; the caller checks first that the target answers (checkTarget). */
@@ -54,7 +63,7 @@ export async function runLoad(
   deps: RunLoadDeps = {},
 ): Promise<{ load: LoadPart; k6Version: string }> {
   const env = deps.env ?? process.env
-  await mkdir(outDir, { recursive: true })
+  await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
   const k6 = await locateK6(plan, deps)
 
@@ -115,8 +124,17 @@ export async function runLoad(
         ? `was killed (${outcome.signal})`
         : `exited with code ${exit}`
     // The first line is what a one-line error shows: k6's own last error message belongs there.
+    const scrubber = new SecretScrubber([
+      env.PERFGATE_TOKEN,
+      env['INPUT_GITHUB-TOKEN'],
+      plan.collectors.databaseUrl,
+      plan.collectors.redisUrl,
+      plan.collectors.debugAuthHeader,
+    ])
     throw new Error(
-      `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}\n${outcome.stderrTail.join('\n')}`,
+      scrubber.scrub(
+        `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}\n${outcome.stderrTail.join('\n')}`,
+      ),
     )
   }
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
@@ -149,12 +167,63 @@ export async function runLoad(
     source: { kind: script.generated ? 'generated' : 'script', script: script.file },
     ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),
   }
+  // k6's own count (and the progress line, read from k6) includes setup()/teardown() requests,
+  // which are not part of the load: name them apart so the two counts visibly agree.
+  const k6Requests = await summaryRequestCount(summaryJson)
+  const outsideLoad = k6Requests === undefined ? 0 : k6Requests - load.overall.count
   deps.log?.(
-    `k6 done: ${load.overall.count} requests, ${(load.overall.errorRate * 100).toFixed(2)} % errors, p95 ${load.overall.duration.p95Ms} ms` +
+    `k6 done: ${load.overall.count} requests` +
+      (outsideLoad > 0 ? ` (+${outsideLoad} in setup()/teardown(), not part of the load)` : '') +
+      `, ${(load.overall.errorRate * 100).toFixed(2)} % errors, p95 ${load.overall.duration.p95Ms} ms` +
       (load.thresholdsCrossed ? ' (the script’s thresholds were crossed)' : '') +
       (partial ? ` — partial: ${partial}` : ''),
   )
   return { load, k6Version: k6.version }
+}
+
+/**
+ * The warm-up: `warm-up` seconds of the scenario (ramping to its first stage's VUs) in a k6 run of
+ * its own, so that none of its requests can reach the measured load's numbers; run it before the
+ * collectors' first snapshot so their deltas leave it out too. Only its totals are kept (put them
+ * in `load.warmUp`). A failing warm-up is noted and the measured run goes on. Undefined when off.
+ */
+export async function runWarmUp(
+  plan: Plan,
+  outDir: string,
+  deps: RunLoadDeps = {},
+): Promise<LoadPart['warmUp']> {
+  if (!plan.warmUpS || plan.script) return undefined
+  const env = deps.env ?? process.env
+  const durationS = plan.warmUpS
+  await prepareOutputDir(outDir)
+  const k6Path = (await findK6({ k6Path: plan.k6Path, env })).path
+  const target = plan.scenario.stages[0]?.target || plan.scenario.vus
+  const scenario = { ...plan.scenario, durationS, stages: [{ duration: `${durationS}s`, target }] }
+  const path = join(resolve(outDir), FILES.warmUpScript)
+  await writeFile(path, generateScript({ ...(await scriptInputs(plan)), scenario }))
+  const summary = join(outDir, FILES.warmUpSummary)
+  deps.log?.(`warm-up: ${durationS} s ramping to ${target} VUs (not part of the results)`)
+  const outcome = await runK6Process({
+    k6Path,
+    args: ['run', '--no-color', '--quiet', '--no-usage-report', '--summary-export', summary, path],
+    cwd: resolve(outDir),
+    env: {
+      ...env,
+      PERFGATE_TARGET_URL: plan.targetUrl,
+      K6_NO_USAGE_REPORT: 'true',
+      K6_WEB_DASHBOARD: 'false',
+    },
+    totalS: durationS,
+    signal: deps.signal,
+  })
+  await dropSetupData(summary)
+  const totals = await summaryTotals(summary)
+  const failed = outcome.exitCode !== 0 && outcome.exitCode !== K6_THRESHOLDS_CROSSED
+  const note = failed
+    ? `k6 ${outcome.aborted ? 'was stopped' : `exited with code ${outcome.exitCode}`}: ${lastK6Error(outcome.stderrTail)}`
+    : undefined
+  deps.log?.(`warm-up done: ${totals.requestsCount} requests${note ? ` (${note})` : ''}`)
+  return { durationS, ...totals, ...(note ? { note } : {}), files: [FILES.warmUpScript, FILES.warmUpSummary] }
 }
 
 interface PreparedScript {
@@ -175,6 +244,14 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
     await copyFile(path, join(outDir, file))
     return { path, file, cwd: process.cwd(), generated: false }
   }
+  const text = generateScript(await scriptInputs(plan))
+  const path = join(resolve(outDir), FILES.script)
+  await writeFile(path, text)
+  return { path, file: FILES.script, cwd: resolve(outDir), generated: true }
+}
+
+/** What the generated script is built from; the fixtures file must exist. */
+async function scriptInputs(plan: Plan): Promise<Parameters<typeof generateScript>[0]> {
   let fixturesPath: string | undefined
   if (plan.scenario.fixtures) {
     fixturesPath = resolve(plan.scenario.fixtures)
@@ -184,15 +261,7 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
       )
     }
   }
-  const text = generateScript({
-    targetUrl: plan.targetUrl,
-    scenario: plan.scenario,
-    endpoints: plan.endpoints,
-    fixturesPath,
-  })
-  const path = join(resolve(outDir), FILES.script)
-  await writeFile(path, text)
-  return { path, file: FILES.script, cwd: resolve(outDir), generated: true }
+  return { targetUrl: plan.targetUrl, scenario: plan.scenario, endpoints: plan.endpoints, fixturesPath }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -204,17 +273,59 @@ async function exists(path: string): Promise<boolean> {
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-/** The message of k6's last error log line (`level=error msg="…"`), else its last line of stderr. */
+/** Lines of k6's error kept in the one-line cause: enough for its list of configuration problems. */
+const K6_ERROR_LINES = 5
+
+/**
+ * k6's last error log line (`level=error msg="…"`), else its last line of stderr, as one line.
+ * A message spans lines when k6 lists problems under a heading ("There were problems with the
+ * specified script configuration:\n\t- …"): those lines are kept, a JS stack (`\tat …`) is not.
+ */
 export function lastK6Error(stderrTail: string[]): string {
   for (const line of [...stderrTail].reverse()) {
     const match = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line)
-    if (match)
-      return match[1]!
-        .replace(/\\n.*$/s, '')
-        .replace(/\\"/g, '"')
-        .trim()
+    if (!match) continue
+    const lines = match[1]!
+      .replace(/\\"/g, '"')
+      .split(/\\n/)
+      .map((part) => part.replace(/\\t/g, ' ').trim())
+      .filter((part) => part !== '' && !/^at /.test(part))
+    const [heading = '', ...details] = lines
+    const kept = details.slice(0, K6_ERROR_LINES - 1).map((part) => part.replace(/^- /, ''))
+    const more = details.length > kept.length ? `; and ${details.length - kept.length} more` : ''
+    return kept.length ? `${heading} ${kept.join('; ')}${more}` : heading
   }
   return stderrTail.at(-1)?.trim() || '(no output)'
+}
+
+/** Requests and failure rate of a k6 summary export (zeros when k6 wrote none). */
+async function summaryTotals(summaryJson: string): Promise<{ requestsCount: number; errorRate: number }> {
+  try {
+    const summary = JSON.parse(await readFile(summaryJson, 'utf8')) as {
+      metrics?: { http_reqs?: { count?: unknown }; http_req_failed?: { value?: unknown } }
+    }
+    const count = Number(summary.metrics?.http_reqs?.count ?? 0)
+    const rate = Number(summary.metrics?.http_req_failed?.value ?? 0)
+    return {
+      requestsCount: Number.isFinite(count) ? count : 0,
+      errorRate: Number.isFinite(rate) ? Math.round(rate * 1e4) / 1e4 : 0,
+    }
+  } catch {
+    return { requestsCount: 0, errorRate: 0 }
+  }
+}
+
+/** `http_reqs` of k6's summary export: every request k6 made, setup() and teardown() included. */
+export async function summaryRequestCount(summaryJson: string): Promise<number | undefined> {
+  try {
+    const summary = JSON.parse(await readFile(summaryJson, 'utf8')) as {
+      metrics?: { http_reqs?: { count?: unknown } }
+    }
+    const count = summary.metrics?.http_reqs?.count
+    return typeof count === 'number' && Number.isFinite(count) ? count : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**

@@ -24,6 +24,10 @@ function k6KeyMetrics(load: LoadPart): string {
   ].join('\n')
 }
 
+function warmUpLine(w: NonNullable<LoadPart['warmUp']>): string {
+  return `Warm-up: ${w.durationS} s of load before the measured run (${w.requestsCount} requests, ${(w.errorRate * 100).toFixed(2)} % errors${w.note ? `; ${w.note}` : ''}), not counted in these results, the SLOs or the comparison.`
+}
+
 export function measuredMetrics(ctx: ReportContext): Section {
   return section(
     'metrics',
@@ -43,6 +47,7 @@ function k6Blocks(ctx: ReportContext): Block[] {
   return load
     ? [
         ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
+        ...(load.warmUp ? [note(warmUpLine(load.warmUp))] : []),
         codeBlock(
           (load.k6Summary.trim()
             ? k6Text(load.k6Summary) + '\n\n'
