@@ -186,9 +186,7 @@ export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineRes
     baselineFound: baseline.baseline !== undefined,
     ...(isUnavailable(load)
       ? { loadUnavailable: load.unavailable }
-      : load.partial
-        ? { partial: load.partial }
-        : {}),
+      : { requests: load.overall.count, ...(load.partial ? { partial: load.partial } : {}) }),
   })
   return { slos, comparison, gate }
 }

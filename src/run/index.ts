@@ -141,6 +141,14 @@ export async function runLoad(
     partial = `k6 ${how} after ${Math.round(outcome.elapsedS)} s: ${outcome.stderrTail.at(-1) ?? ''}`.trim()
   } else if (aggregate.truncated) partial = aggregate.truncated
 
+  if (aggregate.result.foldedEndpoints) deps.log?.(`k6 output: ${aggregate.result.foldedEndpoints}`)
+  const unusableAsBaseline =
+    requests === 0
+      ? 'it completed no request'
+      : outcome.aborted
+        ? `it was interrupted (${partial})`
+        : undefined
+
   const files: string[] = [FILES.ndjson, FILES.summaryText]
   if (await exists(summaryJson)) files.push(FILES.summaryJson)
   files.unshift(script.file)
@@ -158,6 +166,7 @@ export async function runLoad(
     k6ExitCode: exit ?? -1,
     thresholdsCrossed: exit === K6_THRESHOLDS_CROSSED,
     ...(partial ? { partial } : {}),
+    ...(unusableAsBaseline ? { unusableAsBaseline } : {}),
     files,
     source: { kind: script.generated ? 'generated' : 'script', script: script.file },
     ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),
