@@ -20,6 +20,7 @@ import { profileDiffCommand, profileTopCommand } from './analyze/pprof/cli.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
 import { formatProgress } from './progress.ts'
+import { handleInterrupts } from './interrupt.ts'
 
 const INPUT_HELP: Record<string, string> = {
   'target-url': 'base URL of the deployment under test',
@@ -104,13 +105,20 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       // Offline there is no artifact to find: a baseline comes from --baseline-path.
       if (!inputs.baseline) inputs.baseline = inputs['baseline-path'] ? 'path' : 'none'
       const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
+      const interrupt = handleInterrupts((line) => process.stderr.write(`${line}\n`))
+      // After SIGINT/SIGTERM the partial record and report are still written, then 130/143.
+      const exitOnInterrupt = () => {
+        if (interrupt.exitCode() !== undefined) process.exitCode = interrupt.exitCode()
+        interrupt.dispose()
+      }
       const deps: PipelineDeps = {
         env,
+        signal: interrupt.signal,
         log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
       }
       if (isShardRun(plan)) {
-        const shard = await runShard(plan, deps)
+        const shard = await runShard(plan, deps).finally(exitOnInterrupt)
         process.stdout.write(
           `shard ${plan.shard} of ${plan.shards}: ${path.relative(process.cwd(), shard.resultPath)}\n`,
         )
@@ -121,8 +129,11 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       const outcome =
         plan.mode === 'merge'
           ? await finishPipeline(await mergeShards(plan, { from: options.from! }, deps.log), plan, deps)
-          : await runPipeline(plan, deps)
-      await finish(outcome, plan)
+          : await runPipeline(plan, deps).catch((error: unknown) => {
+              exitOnInterrupt()
+              throw error
+            })
+      await finish(outcome, plan).finally(exitOnInterrupt)
     })
 
   program
@@ -232,7 +243,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await buildCli().parseAsync(argv)
   } catch (error) {
     process.stderr.write(`perfgate: ${oneLine(error)}\n`)
-    process.exitCode = 1
+    // 130/143 after an interrupt stay: they say why the run ended.
+    if (typeof process.exitCode !== 'number' || process.exitCode < 128) process.exitCode = 1
   }
 }
 

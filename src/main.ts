@@ -16,6 +16,7 @@ import { isShardRun, mergeShards, runShard } from './shard/index.ts'
 import { formatProgress } from './progress.ts'
 import { secretParts } from './secrets.ts'
 import { oneLine } from './errors.ts'
+import { handleInterrupts } from './interrupt.ts'
 import {
   createOctokit,
   readGitHubContext,
@@ -38,6 +39,7 @@ export function readInputs(): Inputs {
 
 export async function run(): Promise<void> {
   let debug = false
+  const interrupt = handleInterrupts((line) => core.info(line))
   try {
     const inputs = readInputs()
     debug = /^(true|1|yes)$/i.test(inputs.debug ?? '')
@@ -50,6 +52,7 @@ export async function run(): Promise<void> {
     if (plan.mode === 'comment') return await commentMode(plan, context, octokit)
     const deps: PipelineDeps = {
       env: process.env,
+      signal: interrupt.signal,
       log: (line) => core.info(line),
       onProgress: (p) => core.info(formatProgress(p)),
       github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
@@ -73,6 +76,14 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (debug && error instanceof Error && error.stack) core.debug(error.stack)
     core.setFailed(oneLine(error))
+  } finally {
+    // Interrupted: what was measured is published (partial), and the step ends with 130/143.
+    const code = interrupt.exitCode()
+    interrupt.dispose()
+    if (code !== undefined) {
+      core.setFailed(`perfgate was interrupted by ${interrupt.received()}: the record and report are partial`)
+      process.exitCode = code
+    }
   }
 }
 

@@ -31,6 +31,8 @@ export interface PipelineDeps {
   env: NodeJS.ProcessEnv
   log: (line: string) => void
   onProgress?: RunLoadDeps['onProgress']
+  /** Aborted on SIGINT/SIGTERM (interrupt.ts): the load stops and the record is partial. */
+  signal?: AbortSignal
   now?: () => Date
   /** Present in the action: where baselines are looked up. */
   github?: { context?: GitHubContext; baselineDeps?: BaselineDeps }
@@ -120,6 +122,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     const result = await runLoad(plan, plan.outputDir, {
       env: deps.env,
       log,
+      ...(deps.signal ? { signal: deps.signal } : {}),
       onProgress: (progress) => {
         session.tick(progress.elapsedS)
         deps.onProgress?.(progress)
@@ -128,7 +131,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     load = result.load
     k6Version = result.k6Version
   } finally {
-    await session.finish()
+    await session.finish({ interrupted: deps.signal?.aborted === true })
   }
   const endedAt = now()
   await scrubTextFiles(plan.outputDir, scrubber)

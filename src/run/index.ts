@@ -10,6 +10,7 @@ import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
 import { assertTargetAnswers, type TargetCheckOptions } from './target.ts'
+import { abortReason } from '../interrupt.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
@@ -123,7 +124,7 @@ export async function runLoad(
   const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED)
   if (failed && requests === 0) {
     const how = outcome.aborted
-      ? 'was stopped'
+      ? `was stopped (${abortReason(deps.signal) ?? 'aborted'})`
       : exit === null
         ? `was killed (${outcome.signal})`
         : `exited with code ${exit}`
@@ -135,7 +136,8 @@ export async function runLoad(
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
 
   let partial: string | undefined
-  if (outcome.aborted) partial = `the run was stopped after ${Math.round(outcome.elapsedS)} s`
+  if (outcome.aborted)
+    partial = `${abortReason(deps.signal) ?? 'the run was stopped'} after ${Math.round(outcome.elapsedS)} s`
   else if (failed) {
     const how = exit === null ? `was killed (${outcome.signal})` : `exited with code ${exit}`
     partial = `k6 ${how} after ${Math.round(outcome.elapsedS)} s: ${outcome.stderrTail.at(-1) ?? ''}`.trim()
@@ -146,7 +148,7 @@ export async function runLoad(
     requests === 0
       ? 'it completed no request'
       : outcome.aborted
-        ? `it was interrupted (${partial})`
+        ? `the load was stopped early (${partial})`
         : undefined
 
   const files: string[] = [FILES.ndjson, FILES.summaryText]

@@ -1,0 +1,76 @@
+// Signals: SIGTERM mid-load stops k6 (no k6 left), writes a partial record and report, exits 143.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startCli, startTarget } from './run-support.ts'
+
+const LONG_SCRIPT = `
+import http from 'k6/http'
+import { sleep } from 'k6'
+export const options = { vus: 2, duration: '60s' }
+export default function () { http.get(__ENV.PERFGATE_TARGET_URL + '/api/v1/clips'); sleep(0.05) }
+`
+
+/** Pids of live processes whose command line mentions `needle` (Linux /proc). */
+function processesMentioning(needle: string): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+      if (cmdline.includes(needle)) pids.push(Number(entry))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids
+}
+
+const until = async (what: string, ok: () => boolean, timeoutMs: number) => {
+  const end = Date.now() + timeoutMs
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+test('SIGTERM mid-load stops k6, writes a partial record and report, and exits 143', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'perfgate-signals-'))
+  const target = await startTarget()
+  const script = join(dir, 'long-load.js')
+  try {
+    await writeFile(script, LONG_SCRIPT)
+    const out = join(dir, 'out')
+    const cli = startCli(
+      ['run', '--target-url', target.url, '--script', script, '--output-dir', out],
+      {},
+      60_000,
+    )
+    await until('the load to start', () => target.requests >= 20, 30_000)
+    assert.ok(processesMentioning(script).length > 0, 'k6 runs the script')
+    const signalledAt = Date.now()
+    cli.child.kill('SIGTERM')
+    const run = await cli.done
+    assert.equal(run.code, 143, run.stdout + run.stderr)
+    assert.ok(
+      Date.now() - signalledAt < 25_000,
+      'perfgate stopped within seconds, not at the end of the load',
+    )
+    assert.deepEqual(processesMentioning(script), [], 'no k6 outlives perfgate')
+
+    const record = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'))
+    assert.match(record.load.partial, /^interrupted by SIGTERM after \d+ s$/)
+    assert.ok(record.load.overall.count > 0)
+    assert.match(record.load.unusableAsBaseline, /stopped early/)
+    assert.ok(existsSync(join(out, 'report.md')))
+    assert.match(await readFile(join(out, 'report.md'), 'utf8'), /interrupted by SIGTERM/)
+    assert.match(run.stdout, /^verdict: fail \(partial load/m)
+  } finally {
+    for (const pid of processesMentioning(script)) process.kill(pid, 'SIGKILL')
+    await target.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+})
