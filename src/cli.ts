@@ -2,7 +2,8 @@
 // publishing to a folder instead of GitHub.
 import { Command, Option } from 'commander'
 import { INPUT_NAMES } from './plan/inputs.ts'
-import { loadPlan, type Inputs } from './plan/load.ts'
+import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
+import { inputSecrets, SecretScrubber } from './secrets.ts'
 import path from 'node:path'
 import {
   finishPipeline,
@@ -238,11 +239,25 @@ async function planForRecord(
   return options.config ? plan : { ...plan, slos: record.plan.slos }
 }
 
+/** The secrets among `--name value` / `--name=value` flags and PERFGATE_* variables. */
+function argvSecrets(argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const inputs: Record<string, string | undefined> = {}
+  for (const name of INPUT_NAMES) inputs[name] = env[`PERFGATE_${name.replace(/-/g, '_').toUpperCase()}`]
+  argv.forEach((arg, i) => {
+    const flag = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (flag && (INPUT_NAMES as readonly string[]).includes(flag[1]!))
+      inputs[flag[1]!] = flag[2] ?? argv[i + 1]
+  })
+  return inputSecrets(inputs, SECRET_INPUTS, env)
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildCli().parseAsync(argv)
   } catch (error) {
-    process.stderr.write(`perfgate: ${oneLine(error)}\n`)
+    // Input errors may quote a URL with its credentials: nothing secret is printed.
+    const scrubber = new SecretScrubber(argvSecrets(argv, process.env))
+    process.stderr.write(`perfgate: ${scrubber.scrub(oneLine(error))}\n`)
     // 130/143 after an interrupt stay: they say why the run ended.
     if (typeof process.exitCode !== 'number' || process.exitCode < 128) process.exitCode = 1
   }
