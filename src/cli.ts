@@ -1,5 +1,6 @@
 // The CLI front door: `perfgate run|report|compare|profile`. Same pipeline as the action,
 // publishing to a folder instead of GitHub.
+import './event-file-guard.ts'
 import { Command, Option } from 'commander'
 import { INPUT_NAMES } from './plan/inputs.ts'
 import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'

@@ -43,7 +43,10 @@ export async function scrubGzipFile(file: string, scrubber: SecretScrubber): Pro
   } catch (error) {
     await rm(temp, { force: true })
     // Not gzip after all, or unreadable: it must not reach the artifact as it is.
-    await writeFile(file, `(removed by perfgate: could not be scrubbed of secrets: ${(error as Error).message})\n`)
+    await writeFile(
+      file,
+      `(removed by perfgate: could not be scrubbed of secrets: ${(error as Error).message})\n`,
+    )
     return
   }
   if (scrub.replaced) await rename(temp, file)

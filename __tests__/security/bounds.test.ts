@@ -5,6 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { spawnSync } from 'node:child_process'
+import { REPO } from './run-support.ts'
 import { aggregateK6File } from '../../src/run/aggregate-file.ts'
 import { DEFAULT_ENDPOINTS } from '../../src/plan/defaults.ts'
 import { decodeProfile } from '../../src/analyze/pprof/decode.ts'
@@ -56,4 +58,49 @@ test('a gzip bomb profile is refused at 256 MB decompressed, with the limit in t
   assert.equal(decoded.ok, false)
   assert.match(decoded.ok ? '' : decoded.reason, /more than 256 MB/)
   assert.ok(Number(process.hrtime.bigint() - started) / 1e9 < 10)
+})
+
+test('an empty GITHUB_EVENT_PATH file fails the action with one line, and the CLI warns and goes on', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'perfgate-bounds-'))
+  try {
+    const event = join(dir, 'event.json')
+    await writeFile(event, '')
+    const env = { ...process.env, GITHUB_EVENT_PATH: event, 'INPUT_TARGET-URL': 'http://127.0.0.1:9' }
+    const action = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'index.ts')], {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.equal(action.status, 1)
+    assert.equal(action.stderr, '')
+    assert.equal(
+      action.stdout,
+      `::error::GITHUB_EVENT_PATH ${event} is empty: the runner writes the event's JSON payload there; run perfgate in a GitHub Actions job or unset GITHUB_EVENT_PATH\n`,
+    )
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), '--version'], {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.equal(cli.status, 0, cli.stderr)
+    assert.match(cli.stderr, /^perfgate: warning: GITHUB_EVENT_PATH .* is empty/)
+    assert.equal(cli.stderr.trim().split('\n').length, 1)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('an empty k6 event file gives a record with no requests and one line saying why, not a crash', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'perfgate-bounds-'))
+  try {
+    const file = join(dir, 'k6.ndjson.gz')
+    await writeFile(file, '')
+    const { result, truncated } = await aggregateK6File(file, { endpoints: DEFAULT_ENDPOINTS })
+    assert.equal(result.overall.count, 0)
+    assert.match(truncated ?? '', /k6\.ndjson\.gz is empty: k6 recorded no samples$/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
 })
