@@ -11,6 +11,7 @@ const LONG_SCRIPT = `
 import http from 'k6/http'
 import { sleep } from 'k6'
 export const options = { vus: 2, duration: '60s' }
+export function setup() { return { token: __ENV.PERFGATE_TOKEN } }
 export default function () { http.get(__ENV.PERFGATE_TARGET_URL + '/api/v1/clips'); sleep(0.05) }
 `
 
@@ -37,40 +38,51 @@ const until = async (what: string, ok: () => boolean, timeoutMs: number) => {
   }
 }
 
-test('SIGTERM mid-load stops k6, writes a partial record and report, and exits 143', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'perfgate-signals-'))
-  const target = await startTarget()
-  const script = join(dir, 'long-load.js')
-  try {
-    await writeFile(script, LONG_SCRIPT)
-    const out = join(dir, 'out')
-    const cli = startCli(
-      ['run', '--target-url', target.url, '--script', script, '--output-dir', out],
-      {},
-      60_000,
-    )
-    await until('the load to start', () => target.requests >= 20, 30_000)
-    assert.ok(processesMentioning(script).length > 0, 'k6 runs the script')
-    const signalledAt = Date.now()
-    cli.child.kill('SIGTERM')
-    const run = await cli.done
-    assert.equal(run.code, 143, run.stdout + run.stderr)
-    assert.ok(
-      Date.now() - signalledAt < 25_000,
-      'perfgate stopped within seconds, not at the end of the load',
-    )
-    assert.deepEqual(processesMentioning(script), [], 'no k6 outlives perfgate')
+for (const [sig, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  test(`${sig} mid-load stops k6, writes a partial record and report without the setup token, and exits ${code}`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'perfgate-signals-'))
+    const target = await startTarget()
+    const script = join(dir, 'long-load.js')
+    try {
+      await writeFile(script, LONG_SCRIPT)
+      const out = join(dir, 'out')
+      const cli = startCli(
+        ['run', '--target-url', target.url, '--script', script, '--output-dir', out],
+        { PERFGATE_TOKEN: 'signal-tok-0c4d2f' },
+        60_000,
+      )
+      await until('the load to start', () => target.requests >= 20, 30_000)
+      assert.ok(processesMentioning(script).length > 0, 'k6 runs the script')
+      const signalledAt = Date.now()
+      cli.child.kill(sig)
+      const run = await cli.done
+      assert.equal(run.code, code, run.stdout + run.stderr)
+      assert.ok(
+        Date.now() - signalledAt < 25_000,
+        'perfgate stopped within seconds, not at the end of the load',
+      )
+      assert.deepEqual(processesMentioning(script), [], 'no k6 outlives perfgate')
 
-    const record = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'))
-    assert.match(record.load.partial, /^interrupted by SIGTERM after \d+ s$/)
-    assert.ok(record.load.overall.count > 0)
-    assert.match(record.load.unusableAsBaseline, /stopped early/)
-    assert.ok(existsSync(join(out, 'report.md')))
-    assert.match(await readFile(join(out, 'report.md'), 'utf8'), /interrupted by SIGTERM/)
-    assert.match(run.stdout, /^verdict: fail \(partial load/m)
-  } finally {
-    for (const pid of processesMentioning(script)) process.kill(pid, 'SIGKILL')
-    await target.close()
-    await rm(dir, { recursive: true, force: true })
-  }
-})
+      const record = JSON.parse(await readFile(join(out, 'result.json'), 'utf8'))
+      assert.match(record.load.partial, new RegExp(`^interrupted by ${sig} after \\d+ s$`))
+      assert.ok(record.load.overall.count > 0)
+      assert.match(record.load.unusableAsBaseline, /stopped early/)
+      assert.ok(existsSync(join(out, 'report.md')))
+      assert.match(await readFile(join(out, 'report.md'), 'utf8'), new RegExp(`interrupted by ${sig}`))
+      assert.match(run.stdout, /^verdict: fail \(partial load/m)
+      // k6 wrote its summary on the way out; what setup() returned (the token) is not in it.
+      const summary = JSON.parse(await readFile(join(out, 'k6-summary.json'), 'utf8'))
+      assert.equal('setup_data' in summary, false)
+      for (const name of readdirSync(out))
+        if (!name.endsWith('.gz'))
+          assert.ok(!readFileSync(join(out, name), 'utf8').includes('signal-tok-0c4d2f'), name)
+    } finally {
+      for (const pid of processesMentioning(script)) process.kill(pid, 'SIGKILL')
+      await target.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+}
