@@ -76,9 +76,9 @@ for (const [sig, code] of [
       // k6 wrote its summary on the way out; what setup() returned (the token) is not in it.
       const summary = JSON.parse(await readFile(join(out, 'k6-summary.json'), 'utf8'))
       assert.equal('setup_data' in summary, false)
-      for (const name of readdirSync(out))
-        if (!name.endsWith('.gz'))
-          assert.ok(!readFileSync(join(out, name), 'utf8').includes('signal-tok-0c4d2f'), name)
+      for (const entry of readdirSync(out, { withFileTypes: true }))
+        if (entry.isFile() && !entry.name.endsWith('.gz'))
+          assert.ok(!readFileSync(join(out, entry.name), 'utf8').includes('signal-tok-0c4d2f'), entry.name)
     } finally {
       for (const pid of processesMentioning(script)) process.kill(pid, 'SIGKILL')
       await target.close()
