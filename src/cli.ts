@@ -1,8 +1,10 @@
 // The CLI front door: `perfgate run|report|compare|profile`. Same pipeline as the action,
 // publishing to a folder instead of GitHub.
+import './event-file-guard.ts'
 import { Command, Option } from 'commander'
 import { INPUT_NAMES } from './plan/inputs.ts'
-import { loadPlan, type Inputs } from './plan/load.ts'
+import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
+import { inputSecrets, SecretScrubber } from './secrets.ts'
 import path from 'node:path'
 import {
   finishPipeline,
@@ -20,6 +22,7 @@ import { profileDiffCommand, profileTopCommand } from './analyze/pprof/cli.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
 import { formatProgress } from './progress.ts'
+import { handleInterrupts } from './interrupt.ts'
 
 const INPUT_HELP: Record<string, string> = {
   'target-url': 'base URL of the deployment under test',
@@ -109,13 +112,20 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
           `baseline is "${inputs.baseline}": the CLI cannot read GitHub artifacts or baseline branches (only the action can); give a baseline result.json with --baseline-path, or --baseline none`,
         )
       const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
+      const interrupt = handleInterrupts((line) => process.stderr.write(`${line}\n`))
+      // After SIGINT/SIGTERM the partial record and report are still written, then 130/143.
+      const exitOnInterrupt = () => {
+        if (interrupt.exitCode() !== undefined) process.exitCode = interrupt.exitCode()
+        interrupt.dispose()
+      }
       const deps: PipelineDeps = {
         env,
+        signal: interrupt.signal,
         log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
       }
       if (isShardRun(plan)) {
-        const shard = await runShard(plan, deps)
+        const shard = await runShard(plan, deps).finally(exitOnInterrupt)
         process.stdout.write(
           `shard ${plan.shard} of ${plan.shards}: ${path.relative(process.cwd(), shard.resultPath)}\n`,
         )
@@ -126,8 +136,11 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       const outcome =
         plan.mode === 'merge'
           ? await finishPipeline(await mergeShards(plan, { from: options.from! }, deps.log), plan, deps)
-          : await runPipeline(plan, deps)
-      await finish(outcome, plan)
+          : await runPipeline(plan, deps).catch((error: unknown) => {
+              exitOnInterrupt()
+              throw error
+            })
+      await finish(outcome, plan).finally(exitOnInterrupt)
     })
 
   program
@@ -243,12 +256,27 @@ async function planForRecord(
   return options.config ? plan : { ...plan, slos: record.plan.slos }
 }
 
+/** The secrets among `--name value` / `--name=value` flags and PERFGATE_* variables. */
+function argvSecrets(argv: string[], env: NodeJS.ProcessEnv): string[] {
+  const inputs: Record<string, string | undefined> = {}
+  for (const name of INPUT_NAMES) inputs[name] = env[`PERFGATE_${name.replace(/-/g, '_').toUpperCase()}`]
+  argv.forEach((arg, i) => {
+    const flag = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg)
+    if (flag && (INPUT_NAMES as readonly string[]).includes(flag[1]!))
+      inputs[flag[1]!] = flag[2] ?? argv[i + 1]
+  })
+  return inputSecrets(inputs, SECRET_INPUTS, env)
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildCli().parseAsync(argv)
   } catch (error) {
-    process.stderr.write(`perfgate: ${oneLine(error)}\n`)
-    process.exitCode = 1
+    // Input errors may quote a URL with its credentials: nothing secret is printed.
+    const scrubber = new SecretScrubber(argvSecrets(argv, process.env))
+    process.stderr.write(`perfgate: ${scrubber.scrub(oneLine(error))}\n`)
+    // 130/143 after an interrupt stay: they say why the run ended.
+    if (typeof process.exitCode !== 'number' || process.exitCode < 128) process.exitCode = 1
   }
 }
 

@@ -8,14 +8,16 @@ import type { Plan } from './plan/types.ts'
 import {
   finishPipeline,
   runPipeline,
+  secretsOf,
   writeReportFiles,
   type PipelineDeps,
   type PipelineOutcome,
 } from './pipeline.ts'
 import { isShardRun, mergeShards, runShard } from './shard/index.ts'
 import { formatProgress } from './progress.ts'
-import { secretParts } from './secrets.ts'
+import { inputSecrets, SecretScrubber } from './secrets.ts'
 import { oneLine } from './errors.ts'
+import { handleInterrupts } from './interrupt.ts'
 import {
   createOctokit,
   readGitHubContext,
@@ -31,17 +33,23 @@ import { saveBranchBaseline } from './baseline/index.ts'
 export function readInputs(): Inputs {
   const inputs: Inputs = {}
   for (const name of INPUT_NAMES) inputs[name] = core.getInput(name)
-  // Mask before anything can print them.
-  for (const name of SECRET_INPUTS) secretParts(inputs[name]).forEach((part) => core.setSecret(part))
+  // Mask before anything can print them: secret inputs, credentials inside URL inputs, PERFGATE_TOKEN.
+  for (const part of inputSecrets(inputs, SECRET_INPUTS, process.env)) core.setSecret(part)
   return inputs
 }
 
 export async function run(): Promise<void> {
   let debug = false
+  let scrubber = new SecretScrubber([])
+  const interrupt = handleInterrupts((line) => core.info(line))
   try {
     const inputs = readInputs()
     debug = /^(true|1|yes)$/i.test(inputs.debug ?? '')
+    scrubber = new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, process.env))
     const plan = await loadPlan(inputs, { cwd: process.cwd(), env: process.env })
+    // Everything the plan knows as secret (fixture tokens too) is masked in the log from here on.
+    scrubber = secretsOf(plan, process.env)
+    for (const part of scrubber.values) core.setSecret(part)
     const context = readGitHubContext(process.env)
     const token = inputs['github-token']?.trim()
     const octokit = token
@@ -50,6 +58,7 @@ export async function run(): Promise<void> {
     if (plan.mode === 'comment') return await commentMode(plan, context, octokit)
     const deps: PipelineDeps = {
       env: process.env,
+      signal: interrupt.signal,
       log: (line) => core.info(line),
       onProgress: (p) => core.info(formatProgress(p)),
       github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
@@ -72,7 +81,15 @@ export async function run(): Promise<void> {
     await publish(plan, outcome, context, octokit)
   } catch (error) {
     if (debug && error instanceof Error && error.stack) core.debug(error.stack)
-    core.setFailed(oneLine(error))
+    core.setFailed(scrubber.scrub(oneLine(error)))
+  } finally {
+    // Interrupted: what was measured is published (partial), and the step ends with 130/143.
+    const code = interrupt.exitCode()
+    interrupt.dispose()
+    if (code !== undefined) {
+      core.setFailed(`perfgate was interrupted by ${interrupt.received()}: the record and report are partial`)
+      process.exitCode = code
+    }
   }
 }
 

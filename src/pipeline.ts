@@ -1,7 +1,8 @@
 // The one pipeline both front doors call: plan → run → collect → analyze → compare → report.
 // Publishing (GitHub or a folder) stays with the caller.
 import { execFile } from 'node:child_process'
-import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
 import { prepareOutputDir } from './plan/output-dir.ts'
@@ -17,7 +18,8 @@ import { analyzeRecord, loadAnalysisInputs } from './analyze/index.ts'
 import { compare, gateVerdict } from './compare/index.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
 import { isUnavailable } from './record/common.ts'
-import { SecretScrubber } from './secrets.ts'
+import { fixtureTokens, SecretScrubber, secretParts } from './secrets.ts'
+import { scrubOutputFiles } from './scrub-files.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
 import { notCollectedSession, runsCollectors } from './shard/policy.ts'
@@ -34,6 +36,8 @@ export interface PipelineDeps {
   env: NodeJS.ProcessEnv
   log: (line: string) => void
   onProgress?: RunLoadDeps['onProgress']
+  /** Aborted on SIGINT/SIGTERM (interrupt.ts): the load stops and the record is partial. */
+  signal?: AbortSignal
   now?: () => Date
   /** Present in the action: where baselines are looked up. */
   github?: { context?: GitHubContext; baselineDeps?: BaselineDeps }
@@ -83,14 +87,31 @@ export function runMeta(plan: Plan, env: NodeJS.ProcessEnv, startedAt: Date, end
 }
 
 export function secretsOf(plan: Plan, env: NodeJS.ProcessEnv): SecretScrubber {
+  const c = plan.collectors
+  // Credentials inside the other URLs (user:password@, ?token=), not the URLs themselves.
+  const urlCredentials = [plan.targetUrl, c.metricsUrl, c.pprofUrl, ...c.appStatsUrls].flatMap((url) =>
+    secretParts(url).filter((part) => part !== url),
+  )
   return new SecretScrubber([
-    plan.collectors.databaseUrl,
-    plan.collectors.redisUrl,
-    plan.collectors.debugAuthHeader,
+    c.databaseUrl,
+    c.redisUrl,
+    c.debugAuthHeader,
     env['INPUT_GITHUB-TOKEN'],
     // The load test's bearer token (the generated script reads it from the environment).
     env.PERFGATE_TOKEN,
+    ...urlCredentials,
+    ...fixtureTokensOf(plan),
   ])
+}
+
+/** The fixtures file's tokens (Bearer headers of the generated script); none when it is unreadable. */
+function fixtureTokensOf(plan: Plan): string[] {
+  if (!plan.scenario.fixtures) return []
+  try {
+    return fixtureTokens(readFileSync(path.resolve(plan.scenario.fixtures), 'utf8'))
+  } catch {
+    return []
+  }
 }
 
 /** What the stages produced, for the front door to publish. */
@@ -107,8 +128,17 @@ export interface PipelineOutcome {
 
 /** Runs the load with the collectors around it; returns the record (not yet written). */
 export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord> {
-  const now = deps.now ?? (() => new Date())
   const scrubber = secretsOf(plan, deps.env)
+  try {
+    return await measureScrubbed(plan, deps, scrubber)
+  } catch (error) {
+    // k6's stderr (a setup() error quoting a token) and collector errors reach the message.
+    throw new Error(scrubber.scrub(error instanceof Error ? error.message : String(error)))
+  }
+}
+
+async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretScrubber): Promise<RunRecord> {
+  const now = deps.now ?? (() => new Date())
   const log = (line: string) => deps.log(scrubber.scrub(line))
   await prepareOutputDir(plan.outputDir)
   await checkTarget(plan, { env: deps.env, log })
@@ -127,6 +157,7 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     const result = await runLoad(plan, plan.outputDir, {
       env: deps.env,
       log,
+      ...(deps.signal ? { signal: deps.signal } : {}),
       onProgress: (progress) => {
         session.tick(progress.elapsedS)
         deps.onProgress?.(progress)
@@ -135,10 +166,10 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
   } finally {
-    await session.finish()
+    await session.finish({ interrupted: deps.signal?.aborted === true })
   }
   const endedAt = now()
-  await scrubTextFiles(plan.outputDir, scrubber)
+  await scrubOutputFiles(plan.outputDir, scrubber)
   const meta = runMeta(plan, deps.env, startedAt, endedAt)
   // Outside Actions (the CLI), the checkout itself says which commit was measured.
   if (!meta.git?.sha && plan.repoDir) meta.git = { ...meta.git, ...(await localGit(plan.repoDir)) }
@@ -150,22 +181,6 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
     ...session.parts(),
     findings: [],
   })
-}
-
-/**
- * Scrubs the raw text files of the output folder (k6 summaries, stats, plans): they go into the
- * artifact, and a secret must not reach it even if a tool wrote one where we did not expect it.
- */
-async function scrubTextFiles(dir: string, scrubber: SecretScrubber): Promise<void> {
-  if (scrubber.values.length === 0) return
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => [])
-  for (const entry of entries) {
-    if (!entry.isFile() || !/\.(json|txt|js|md|html)$/.test(entry.name)) continue
-    const file = path.join(entry.parentPath ?? dir, entry.name)
-    const text = await readFile(file, 'utf8')
-    const clean = scrubber.scrub(text)
-    if (clean !== text) await writeFile(file, clean)
-  }
 }
 
 /** The commit and branch of a local checkout; empty when it is not a git repository. */
@@ -193,9 +208,7 @@ export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineRes
     baselineFound: baseline.baseline !== undefined,
     ...(isUnavailable(load)
       ? { loadUnavailable: load.unavailable }
-      : load.partial
-        ? { partial: load.partial }
-        : {}),
+      : { requests: load.overall.count, ...(load.partial ? { partial: load.partial } : {}) }),
   })
   return { slos, comparison, gate }
 }

@@ -12,6 +12,12 @@ export function secretParts(value: string | undefined): string[] {
         parts.add(url.password)
         parts.add(decodeURIComponent(url.password))
       }
+      // Tokens in the query (`?access_token=…`, `&api_key=…`), raw and decoded.
+      for (const [name, v] of url.searchParams) {
+        if (!SECRET_PARAM.test(name) || !v) continue
+        parts.add(v)
+        parts.add(encodeURIComponent(v))
+      }
     } catch {
       // Malformed: the whole value stays masked.
     }
@@ -26,6 +32,46 @@ export function secretParts(value: string | undefined): string[] {
   }
   // Very short strings would mask ordinary words; GitHub does the same.
   return [...parts].filter((part) => part.length >= 4)
+}
+
+/** Query parameter names whose values are credentials. */
+const SECRET_PARAM = /token|secret|passw|pwd|key|auth|sig|credential|session/i
+
+/** URL-valued inputs whose embedded credentials (user:password@, ?token=) are secrets too. */
+const URL_INPUTS = ['target-url', 'metrics-url', 'pprof-url', 'app-stats-urls'] as const
+
+/**
+ * Every secret among raw inputs (before the plan exists, so input errors are scrubbed too): the
+ * secret inputs whole, the credentials inside URL inputs, and PERFGATE_TOKEN.
+ */
+export function inputSecrets(
+  inputs: Record<string, string | undefined>,
+  secretInputs: readonly string[],
+  env: NodeJS.ProcessEnv,
+): string[] {
+  const urlCredentials = URL_INPUTS.flatMap((name) =>
+    (inputs[name] ?? '')
+      .split(',')
+      .map((u) => u.trim())
+      .flatMap((u) => secretParts(u).filter((part) => part !== u)),
+  )
+  return [
+    ...secretInputs.flatMap((name) => secretParts(inputs[name])),
+    ...urlCredentials,
+    ...secretParts(env.PERFGATE_TOKEN),
+  ]
+}
+
+/** The tokens of a scenario fixtures file (`token`, `tokens`): they become Bearer headers. */
+export function fixtureTokens(text: string): string[] {
+  try {
+    const data = JSON.parse(text) as Record<string, unknown>
+    return ['token', 'tokens']
+      .flatMap((key) => (Array.isArray(data[key]) ? (data[key] as unknown[]) : [data[key]]))
+      .filter((t): t is string => typeof t === 'string')
+  } catch {
+    return []
+  }
 }
 
 export class SecretScrubber {
@@ -69,4 +115,23 @@ export function redactUrl(value: string): string {
   } catch {
     return '***'
   }
+}
+
+/**
+ * A pg_stat_statements text safe to publish. Plain DML and SELECT come normalised (constants are
+ * `$1`); utility statements (`ALTER ROLE … PASSWORD '…'`, `COPY … FROM PROGRAM '…'`) and anything
+ * else are kept verbatim by PostgreSQL, so their string literals are replaced with `'***'`.
+ */
+export function redactStatement(query: string): string {
+  const body = query.trim().replace(/^(\/\*.*?\*\/\s*)+/s, '')
+  const plain = /^(select|with|update|delete|insert|values|table)\b/i.test(body) && !/;\s*\S/.test(body)
+  if (plain && !/\b(password|program)\b/i.test(body)) return query
+  return (
+    query
+      // Dollar-quoted strings ($$…$$, $tag$…$tag$), then E'…', '…' and U&'…' literals ('' escapes
+      // a quote).
+      .replace(/\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/g, "'***'")
+      // An unterminated literal (a text cut by track_activity_query_size) runs to the end.
+      .replace(/(?:[EeUu]&?)?'(?:[^'\\]|''|\\.)*(?:'|$)/g, "'***'")
+  )
 }

@@ -172,10 +172,23 @@ describe('gateVerdict', () => {
     assert.match(g.reasons[0]!, /no load data: k6 not found/)
   })
 
-  it('reports SLOs without data without failing on them', () => {
-    const g = gateVerdict([sloRow('no-data')], comparisonOf([]), policy(), { baselineFound: true })
+  it('reports an SLO without data beside evaluated ones without failing on it', () => {
+    const evaluated = { ...sloRow('pass'), id: 'overall.errorRate' }
+    const g = gateVerdict([evaluated, sloRow('no-data')], comparisonOf([]), policy(), {
+      baselineFound: true,
+    })
     assert.equal(g.verdict, 'pass')
     assert.ok(g.reasons.some((r) => r.includes('SLOs without data') && r.includes('search.p95Ms')))
+  })
+
+  it('fails when no gated SLO has data, and only warns under fail-on never', () => {
+    const g = gateVerdict([sloRow('no-data')], comparisonOf([]), policy(), { baselineFound: true })
+    assert.equal(g.verdict, 'fail')
+    assert.match(g.reasons[0]!, /^no data: none of the 1 SLOs could be evaluated/)
+    const never = gateVerdict([sloRow('no-data')], comparisonOf([]), policy([]), {
+      baselineFound: true,
+    })
+    assert.equal(never.verdict, 'warn')
   })
 
   it('turns a real comparison into the same one-liners', () => {

@@ -1,6 +1,7 @@
 // Baseline source `artifact` (the default): the result.json inside the report artifact of the
 // latest successful push run of this workflow on the base branch, falling back to older runs when
 // an artifact expired, is missing or is corrupt. The last N usable records form the history.
+import { whyNotABaseline } from './usable.ts'
 import { parseRecord, RecordError } from '../record/io.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { Plan } from '../plan/types.ts'
@@ -181,7 +182,10 @@ async function recordOfRun(
   const text = files.get(RESULT_FILE)
   if (!text) return { note: `run ${runId}: ${name} has no ${RESULT_FILE}, tried an older run` }
   try {
-    return { record: parseRecord(text.toString('utf8'), `${RESULT_FILE} of run ${runId}`) }
+    const record = parseRecord(text.toString('utf8'), `${RESULT_FILE} of run ${runId}`)
+    const unusable = whyNotABaseline(record)
+    if (unusable) return { note: `run ${runId}: not usable as a baseline (${unusable}), tried an older run` }
+    return { record }
   } catch (error) {
     if (error instanceof RecordError) return { note: `skipped a corrupt baseline: ${error.message}` }
     throw error

@@ -4,6 +4,7 @@
 //   <sha7>-<runId>.json   one RunRecord per push to the base branch
 // Record files have unique names, so only index.json can conflict; a write that lost the race to
 // a concurrent push (409, or 422 for a missing sha) re-reads the index, merges, and tries again.
+import { whyNotABaseline } from './usable.ts'
 import { parseRecord, RecordError } from '../record/io.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { Plan } from '../plan/types.ts'
@@ -73,7 +74,10 @@ export async function findBranchBaseline(
       continue
     }
     try {
-      history.push(parseRecord(content.text, `${file} on ${branch}`))
+      const record = parseRecord(content.text, `${file} on ${branch}`)
+      const unusable = whyNotABaseline(record)
+      if (unusable) notes.push(`${file} is not usable as a baseline (${unusable}), tried an older one`)
+      else history.push(record)
     } catch (error) {
       if (!(error instanceof RecordError)) throw error
       notes.push(`skipped a corrupt baseline: ${error.message}`)
@@ -98,6 +102,8 @@ export async function saveBranchBaseline(
 ): Promise<SaveResult> {
   if (plan.baseline.kind !== 'branch')
     return { skipped: `baseline source is ${plan.baseline.kind}, not branch` }
+  const unusable = whyNotABaseline(record)
+  if (unusable) return { skipped: `this run is not usable as a baseline: ${unusable}` }
   const octokit = deps.octokit
   if (!octokit) return { skipped: 'no GitHub token to write the baseline branch' }
   const baseRef = defaultBranchOf(ctx)

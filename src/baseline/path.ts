@@ -1,5 +1,6 @@
 // Baseline source `path`: a result.json committed to the repository.
 import path from 'node:path'
+import { whyNotABaseline } from './usable.ts'
 import { readRecord, RecordError } from '../record/io.ts'
 import type { Plan } from '../plan/types.ts'
 import type { BaselineResult } from './types.ts'
@@ -10,6 +11,9 @@ export async function findPathBaseline(plan: Plan, root: string): Promise<Baseli
   const source = `file ${relative}`
   try {
     const record = await readRecord(file)
+    const unusable = whyNotABaseline(record)
+    if (unusable)
+      return { history: [], source, notes: [`skipped ${relative}: not usable as a baseline (${unusable})`] }
     return { baseline: record, history: [record], source, notes: [] }
   } catch (error) {
     if (!(error instanceof RecordError)) throw error

@@ -44,8 +44,11 @@ export interface SessionOptions {
 export interface CollectorSession {
   /** Called with the load's elapsed seconds (k6 progress); starts sample() and steady() hooks. */
   tick(elapsedS: number): void
-  /** after(), the attribution probe, the cool-down wait and coolDown(). Never throws. */
-  finish(): Promise<void>
+  /**
+   * after(), the attribution probe, the cool-down wait and coolDown(). Never throws. Interrupted
+   * (SIGINT/SIGTERM), only after() runs, boxed to INTERRUPTED_AFTER_MS.
+   */
+  finish(options?: { interrupted?: boolean }): Promise<void>
   parts(): CollectorParts
 }
 
@@ -111,6 +114,9 @@ function urlSecrets(url: string | undefined): string[] {
 }
 
 class TimeoutError extends Error {}
+
+/** How long the after-step may take when the run was interrupted. */
+const INTERRUPTED_AFTER_MS = 5000
 
 interface Slot {
   collector: Collector
@@ -230,10 +236,17 @@ export async function startCollectors(
       }
     },
 
-    async finish() {
+    async finish(options = {}) {
       if (finished) return
       finished = true
       elapsedS = Math.max(elapsedS, timeline.totalS)
+      if (options.interrupted) {
+        // Stopping: the after-snapshots still make the deltas, within a few seconds; nothing more.
+        log('perfgate: collectors: after the load (interrupted: no probe, no cool-down)')
+        await all('after', Math.min(timeoutMs, INTERRUPTED_AFTER_MS))
+        await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
+        return
+      }
       await Promise.all([...pending])
       log('perfgate: collectors: after the load')
       await all('after')

@@ -19,6 +19,7 @@ import type {
 import { displayUrl } from './http.ts'
 import { gatherPools, probeRequests } from './probe.ts'
 import { Unavailable, type CollectContext, type Collector } from './types.ts'
+import { redactStatement } from '../secrets.ts'
 
 export const TAG = '/* perfgate */'
 
@@ -315,7 +316,7 @@ export function createPostgresCollector(url: string, options: PostgresOptions = 
     )
     return rows.map((r) => ({
       queryid: String(r.queryid),
-      query: String(r.query),
+      query: redactStatement(String(r.query)),
       calls: Number(r.calls),
       totalExecMs: Number(r.total_ms),
       rows: Number(r.rows),

@@ -10,6 +10,8 @@ export interface GateContext {
   partial?: string
   /** Why the current run has no load data at all. */
   loadUnavailable?: string
+  /** Requests the current run completed (record.load.overall.count), when it has a load part. */
+  requests?: number
 }
 
 /** `search p95 +32% (p=0.001)`; `overall error rate 0.00% → 1.20% (p<0.001)` when the baseline was 0. */
@@ -31,7 +33,9 @@ export function formatRegression(row: MetricComparison): string {
  * Decides the job's outcome. `policy.failOn` lists what fails it: `slo`, `regression`, both (the
  * default) or nothing (never fail). Without a baseline only SLOs can fail the job. A partial or
  * missing load never passes silently: it fails when fail-on lists anything, and warns otherwise.
- * SLO rows without data and inconclusive comparisons are reported, but do not fail the job.
+ * No data is never a pass either: a run that completed no request, or whose gated SLOs all lack
+ * data, fails under any fail-on but `never`. Single SLO rows without data and inconclusive
+ * comparisons are reported, but do not fail the job.
  */
 export function gateVerdict(
   sloResults: SloResult[],
@@ -48,6 +52,11 @@ export function gateVerdict(
 
   const loadMissing = context.loadUnavailable ?? comparison.current.loadUnavailable
   if (loadMissing) route(policy.failOn.length > 0, `no load data: ${loadMissing}`)
+  const noData = sloResults.filter((s) => s.status === 'no-data')
+  if (!loadMissing) {
+    for (const [line, gates] of noDataProblems(sloResults, noData, comparison, policy, context))
+      route(gates, line)
+  }
   const partial = context.partial ?? comparison.current.partial
   if (partial)
     route(policy.failOn.length > 0, `partial load, the numbers cover only part of the run: ${partial}`)
@@ -68,7 +77,6 @@ export function gateVerdict(
     }
   }
 
-  const noData = sloResults.filter((s) => s.status === 'no-data')
   if (noData.length > 0) info.push(`SLOs without data (not evaluated): ${noData.map((s) => s.id).join(', ')}`)
   const inconclusive = comparison.rows.filter((r) => r.verdict === 'inconclusive').length
   if (context.baselineFound && inconclusive > 0) {
@@ -89,4 +97,37 @@ export function gateVerdict(
         ? 'pass'
         : 'no-baseline'
   return { verdict, failed, reasons: [...gating, ...warnings, ...info], regressions }
+}
+
+/**
+ * What the run measured nothing of, each with whether it gates: no requests at all (gates under any
+ * fail-on), no data for any SLO (gates under `slo`), no data for any compared metric (under `regression`).
+ */
+function noDataProblems(
+  sloResults: SloResult[],
+  noData: SloResult[],
+  comparison: Comparison,
+  policy: GatePolicy,
+  context: GateContext,
+): [string, boolean][] {
+  if (context.requests === 0)
+    return [
+      [
+        'no data: the load test completed no request, so nothing was measured (see the k6 output for why every iteration failed)',
+        policy.failOn.length > 0,
+      ],
+    ]
+  const problems: [string, boolean][] = []
+  if (sloResults.length > 0 && noData.length === sloResults.length)
+    problems.push([
+      `no data: none of the ${sloResults.length} SLOs could be evaluated (${noData[0]!.message})`,
+      policy.failOn.includes('slo'),
+    ])
+  const rows = comparison.rows
+  if (context.baselineFound && rows.length > 0 && rows.every((r) => r.verdict === 'no-data'))
+    problems.push([
+      `no data: none of the ${rows.length} compared metrics had data in both runs (${rows[0]!.message})`,
+      policy.failOn.includes('regression'),
+    ])
+  return problems
 }

@@ -169,13 +169,23 @@ function convert(wire: WireProfile): Result<Profile> {
   return { ok: true, value: profile }
 }
 
+/** Decompressed size a profile may have (Go's largest real heap profiles are tens of MB). */
+export const MAX_PROFILE_BYTES = 256 * 2 ** 20
+
 /** The protobuf bytes of a profile, gunzipped when compressed; a reason when they are not a profile. */
 function wireBytes(bytes: Uint8Array, counts?: number[]): Result<Uint8Array> {
   let data = bytes
   if (isGzip(bytes)) {
+    // A profile never needs more than this; the cap refuses a gzip bomb before it fills memory.
+    const maxBytes = MAX_PROFILE_BYTES
     try {
-      data = gunzipSync(bytes)
+      data = gunzipSync(bytes, { maxOutputLength: maxBytes })
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        return {
+          ok: false,
+          reason: `decompressing profile: it inflates to more than ${maxBytes / 2 ** 20} MB, the limit for a profile`,
+        }
       return { ok: false, reason: `decompressing profile: ${oneLine(error)}` }
     }
   }

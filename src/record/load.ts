@@ -60,6 +60,8 @@ export interface LoadPart {
   thresholdsCrossed: boolean
   /** Present when the run did not finish (k6 died, a shard is missing): why. */
   partial?: string
+  /** Present when this record must never become a baseline (no requests, interrupted): why. */
+  unusableAsBaseline?: string
   /** Files written beside result.json, relative to the output folder. */
   files: string[]
   /** Where the load came from: a script generated from the scenario, or the user's own script. */

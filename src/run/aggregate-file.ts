@@ -28,6 +28,7 @@ export async function aggregateK6File(path: string, options: AggregateOptions): 
     truncated = `reading ${path} stopped: ${(error as Error).message}`
   }
   if (!scanner.end()) truncated ??= `the last line of ${path} was cut off`
+  if (scanner.lines === 0) truncated ??= `${path} is empty: k6 recorded no samples`
   return { result: aggregator.result(), lines: scanner.lines, malformed: scanner.malformed, truncated }
 }
 

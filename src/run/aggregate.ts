@@ -96,6 +96,8 @@ export interface AggregateResult {
   windowS: number
   vusMax: number
   points: number
+  /** Set when more than MAX_ENDPOINTS undeclared endpoint names were seen: what happened to the rest. */
+  foldedEndpoints?: string
   overall: EndpointLoad
   endpoints: EndpointLoad[]
 }
@@ -114,10 +116,15 @@ export class LoadAggregator implements PointSink {
   private firstMs = Number.POSITIVE_INFINITY
   private lastMs = Number.NEGATIVE_INFINITY
   private vusMax = 0
+  /** Declared endpoints always get their own bucket, however many undeclared names came first. */
+  private readonly declared: Set<string>
+  /** Whether some endpoint names went to the `other` bucket. */
+  private folded = false
 
   constructor(options: AggregateOptions) {
     this.windowMs = (options.windowS ?? DEFAULT_WINDOW_S) * 1000
     this.specs = options.endpoints
+    this.declared = new Set(options.endpoints.map((e) => e.name))
     this.resolve = endpointResolver(options.endpoints)
     this.startMs = options.startMs
   }
@@ -188,13 +195,22 @@ export class LoadAggregator implements PointSink {
     return info
   }
 
+  /**
+   * The accumulator of an endpoint name. Past MAX_ENDPOINTS undeclared names, new ones share the
+   * `other` bucket (which itself is created once, whatever the count): their requests still count.
+   */
   private accumulator(name: string): EndpointAccumulator {
     let acc = this.byName.get(name)
-    if (acc === undefined) {
-      if (this.byName.size >= MAX_ENDPOINTS) return this.accumulator(OTHER_ENDPOINT)
-      acc = emptyAccumulator(name)
-      this.byName.set(name, acc)
+    if (acc !== undefined) return acc
+    const full = this.byName.size >= MAX_ENDPOINTS + (this.byName.has(OTHER_ENDPOINT) ? 1 : 0)
+    if (full && !this.declared.has(name)) {
+      this.folded = true
+      name = OTHER_ENDPOINT
+      acc = this.byName.get(name)
+      if (acc !== undefined) return acc
     }
+    acc = emptyAccumulator(name)
+    this.byName.set(name, acc)
     return acc
   }
 
@@ -244,6 +260,11 @@ export class LoadAggregator implements PointSink {
       windowS: this.windowMs / 1000,
       vusMax: this.vusMax,
       points: this.points,
+      ...(this.folded
+        ? {
+            foldedEndpoints: `more than ${MAX_ENDPOINTS} distinct endpoint names: the ones after the first ${MAX_ENDPOINTS} are counted together as "${OTHER_ENDPOINT}"`,
+          }
+        : {}),
       overall: summarise(overall, overallWindowsOf(overallWindows), durationS, this.windowMs, undefined),
       endpoints: accs.map((a) =>
         summarise(a, windowsOf(a), durationS, this.windowMs, specByName.get(a.name)),

@@ -12,6 +12,7 @@ import { runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
 import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from './target.ts'
 import { SecretScrubber } from '../secrets.ts'
+import { abortReason } from '../interrupt.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
@@ -119,7 +120,7 @@ export async function runLoad(
   const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED)
   if (failed && requests === 0) {
     const how = outcome.aborted
-      ? 'was stopped'
+      ? `was stopped (${abortReason(deps.signal) ?? 'aborted'})`
       : exit === null
         ? `was killed (${outcome.signal})`
         : `exited with code ${exit}`
@@ -140,11 +141,20 @@ export async function runLoad(
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
 
   let partial: string | undefined
-  if (outcome.aborted) partial = `the run was stopped after ${Math.round(outcome.elapsedS)} s`
+  if (outcome.aborted)
+    partial = `${abortReason(deps.signal) ?? 'the run was stopped'} after ${Math.round(outcome.elapsedS)} s`
   else if (failed) {
     const how = exit === null ? `was killed (${outcome.signal})` : `exited with code ${exit}`
     partial = `k6 ${how} after ${Math.round(outcome.elapsedS)} s: ${outcome.stderrTail.at(-1) ?? ''}`.trim()
   } else if (aggregate.truncated) partial = aggregate.truncated
+
+  if (aggregate.result.foldedEndpoints) deps.log?.(`k6 output: ${aggregate.result.foldedEndpoints}`)
+  const unusableAsBaseline =
+    requests === 0
+      ? 'it completed no request'
+      : outcome.aborted
+        ? `the load was stopped early (${partial})`
+        : undefined
 
   const files: string[] = [FILES.ndjson, FILES.summaryText]
   if (await exists(summaryJson)) files.push(FILES.summaryJson)
@@ -163,6 +173,7 @@ export async function runLoad(
     k6ExitCode: exit ?? -1,
     thresholdsCrossed: exit === K6_THRESHOLDS_CROSSED,
     ...(partial ? { partial } : {}),
+    ...(unusableAsBaseline ? { unusableAsBaseline } : {}),
     files,
     source: { kind: script.generated ? 'generated' : 'script', script: script.file },
     ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),

@@ -45,7 +45,20 @@ export async function runK6Process(options: K6ProcessOptions): Promise<K6Process
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a signal is delivered to k6 (and anything it starts) by perfgate
+    // alone, and the whole group can be killed, so no k6 outlives perfgate.
+    detached: true,
   })
+  const killGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig)
+    } catch {
+      // Already gone.
+    }
+  }
+  // If perfgate exits while k6 runs (a second Ctrl-C, a crash), the load stops with it.
+  const onExit = () => killGroup('SIGKILL')
+  process.once('exit', onExit)
 
   let stdout = ''
   child.stdout.setEncoding('utf8')
@@ -60,8 +73,8 @@ export async function runK6Process(options: K6ProcessOptions): Promise<K6Process
   let killTimer: NodeJS.Timeout | undefined
   const stop = () => {
     aborted = true
-    child.kill('SIGINT') // k6 stops gracefully on SIGINT and still writes its summary
-    killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS)
+    killGroup('SIGINT') // k6 stops gracefully on SIGINT and still writes its summary
+    killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS)
   }
   if (options.signal?.aborted) stop()
   else options.signal?.addEventListener('abort', stop, { once: true })
@@ -81,6 +94,7 @@ export async function runK6Process(options: K6ProcessOptions): Promise<K6Process
     if (interval) clearInterval(interval)
     if (killTimer) clearTimeout(killTimer)
     options.signal?.removeEventListener('abort', stop)
+    process.off('exit', onExit)
   })
   return {
     exitCode,
