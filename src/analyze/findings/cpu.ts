@@ -106,11 +106,31 @@ export function cpuHotspot(
 ): string[] {
   const index = sampleIndexByName(cpu, 'cpu')
   if (!index.ok) return [`cpu: ${index.reason}`]
-  const hot = applicationCosts(cpu, index.value, ctx.isApp, 1)[0]
-  if (!hot || hot.share < CPU_HOTSPOT_MIN_SHARE) return []
+  // Every function above the CPU share is a candidate: a shared helper with a large share and a
+  // small cost per request must not hide the expensive function behind it.
+  const candidates = applicationCosts(cpu, index.value, ctx.isApp, 5).filter(
+    (c) => c.share >= CPU_HOTSPOT_MIN_SHARE,
+  )
+  const turnedDown: string[] = []
+  for (const hot of candidates) {
+    const note = judgeHotspot(cpu, index.value, hot, allocs, ctx, findings)
+    if (note) turnedDown.push(note)
+  }
+  return turnedDown
+}
+
+/** One candidate against the rule: a finding, or the note saying why not. */
+function judgeHotspot(
+  cpu: Profile,
+  index: number,
+  hot: ApplicationCost,
+  allocs: Profile | undefined,
+  ctx: CpuContext,
+  findings: Finding[],
+): string | undefined {
   // The endpoints it serves, from the handlers on its own stacks (a shared helper serves several);
   // the source's callers only when no stack names a handler.
-  const fromStacks = servedEndpoints(cpu, index.value, hot.function, ctx)
+  const fromStacks = servedEndpoints(cpu, index, hot.function, ctx)
   const single =
     fromStacks.length === 0 ? endpointOfStack([hot.function], ctx.endpoints, ctx.source) : undefined
   const served = fromStacks.length > 0 ? fromStacks : single ? [single.endpoint] : []
@@ -135,11 +155,11 @@ export function cpuHotspot(
     latencyShare < CPU_HOTSPOT_MIN_LATENCY_SHARE ||
     msPerRequest < CPU_HOTSPOT_MIN_MS_PER_REQUEST
   ) {
-    return [
+    return (
       `no CPU hotspot: ${shortFunctionName(hot.function)} takes ${pct(hot.share)} of CPU, ` +
-        `${msPerRequest?.toFixed(2) ?? '?'} ms per request of ${servedText} requests (mean ${latencyMs?.toFixed(1) ?? '?'} ms): ` +
-        `a hotspot needs ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency`,
-    ]
+      `${msPerRequest?.toFixed(2) ?? '?'} ms per request of ${servedText} requests (mean ${latencyMs?.toFixed(1) ?? '?'} ms): ` +
+      `a hotspot needs ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency`
+    )
   }
   const alloc = allocs ? allocationShare(allocs, hot.function) : undefined
   const location = ctx.source.locateFunction(hot.function)
@@ -174,7 +194,7 @@ export function cpuHotspot(
       },
     }),
   )
-  return []
+  return undefined
 }
 
 /** Endpoints whose handler frames are on the stacks charged to `fn`, most CPU first. */
