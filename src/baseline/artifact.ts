@@ -26,7 +26,9 @@ export async function findArtifactBaseline(
     return {
       history: [],
       source: 'artifact',
-      notes: ['no baseline: the base branch is unknown (set baseline-base-ref)'],
+      notes: [
+        'no baseline: the base branch is unknown (GITHUB_BASE_REF and GITHUB_REF_NAME are not set: not a pull_request or push run); use baseline: path or baseline: branch here',
+      ],
     }
   const workflow = await workflowOf(octokit, ctx)
   if (!workflow)
