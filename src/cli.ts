@@ -20,6 +20,7 @@ import { profileDiffCommand, profileTopCommand } from './analyze/pprof/cli.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
 import { formatProgress } from './progress.ts'
+import { cliDebugRequested, collectorLines, debugRequested } from './debug-log.ts'
 
 const INPUT_HELP: Record<string, string> = {
   'target-url': 'base URL of the deployment under test',
@@ -46,7 +47,9 @@ const INPUT_HELP: Record<string, string> = {
   'output-dir': 'output folder (default: ./perfgate-report)',
   shards: 'number of k6 shards',
   shard: 'index of this shard (0-based)',
-  debug: 'print stack traces',
+  comment: 'action only (the CLI posts no comment)',
+  summary: 'action only (the CLI writes no job summary)',
+  debug: 'true: print stack traces and what each collector gathered (also PERFGATE_DEBUG=true)',
 }
 
 /** Reads `--flag` values under the action's input names; PERFGATE_<NAME> env vars fill the rest. */
@@ -90,7 +93,9 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       'run the whole pipeline without GitHub publishing; writes result.json and the report to a folder',
     )
   for (const name of INPUT_NAMES) {
-    runCommand.addOption(new Option(`--${name} <value>`, INPUT_HELP[name] ?? name))
+    // `--debug` alone means true, as its help says.
+    const value = name === 'debug' ? '[value]' : '<value>'
+    runCommand.addOption(new Option(`--${name} ${value}`, INPUT_HELP[name] ?? name))
   }
   runCommand
     .addOption(new Option('--out <dir>', 'alias of --output-dir'))
@@ -100,6 +105,7 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .action(async (options: Record<string, string | undefined>) => {
       if (options.out && !options.outputDir) options.outputDir = options.out
+      if ((options.debug as unknown) === true) options.debug = 'true'
       const inputs = inputsFrom(options, env)
       // Offline there is no artifact to find: a baseline comes from --baseline-path.
       if (!inputs.baseline) inputs.baseline = inputs['baseline-path'] ? 'path' : 'none'
@@ -122,6 +128,8 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
         plan.mode === 'merge'
           ? await finishPipeline(await mergeShards(plan, { from: options.from! }, deps.log), plan, deps)
           : await runPipeline(plan, deps)
+      if (debugRequested(inputs.debug, env))
+        for (const line of collectorLines(outcome.record)) process.stderr.write(`${line}\n`)
       await finish(outcome, plan)
     })
 
@@ -232,6 +240,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     await buildCli().parseAsync(argv)
   } catch (error) {
     process.stderr.write(`perfgate: ${oneLine(error)}\n`)
+    if (cliDebugRequested(argv, process.env) && error instanceof Error && error.stack)
+      process.stderr.write(`${error.stack}\n`)
     process.exitCode = 1
   }
 }

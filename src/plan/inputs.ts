@@ -24,6 +24,8 @@ export const INPUT_NAMES = [
   'output-dir',
   'shards',
   'shard',
+  'comment',
+  'summary',
   'debug',
 ] as const
 
