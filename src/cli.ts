@@ -23,6 +23,7 @@ import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
 import { formatProgress } from './progress.ts'
 import { handleInterrupts } from './interrupt.ts'
+import { cliDebugRequested, collectorLines, debugRequested } from './debug-log.ts'
 
 const INPUT_HELP: Record<string, string> = {
   'target-url': 'base URL of the deployment under test',
@@ -49,7 +50,9 @@ const INPUT_HELP: Record<string, string> = {
   'output-dir': 'output folder (default: ./perfgate-report)',
   shards: 'number of k6 shards',
   shard: 'index of this shard (0-based)',
-  debug: 'print stack traces',
+  comment: 'action only (the CLI posts no comment)',
+  summary: 'action only (the CLI writes no job summary)',
+  debug: 'true: print stack traces and what each collector gathered (also PERFGATE_DEBUG=true)',
 }
 
 /** Reads `--flag` values under the action's input names; PERFGATE_<NAME> env vars fill the rest. */
@@ -93,7 +96,9 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       'run the whole pipeline without GitHub publishing; writes result.json and the report to a folder',
     )
   for (const name of INPUT_NAMES) {
-    runCommand.addOption(new Option(`--${name} <value>`, INPUT_HELP[name] ?? name))
+    // `--debug` alone means true, as its help says.
+    const value = name === 'debug' ? '[value]' : '<value>'
+    runCommand.addOption(new Option(`--${name} ${value}`, INPUT_HELP[name] ?? name))
   }
   runCommand
     .addOption(new Option('--out <dir>', 'alias of --output-dir'))
@@ -103,6 +108,7 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .action(async (options: Record<string, string | undefined>) => {
       if (options.out && !options.outputDir) options.outputDir = options.out
+      if ((options.debug as unknown) === true) options.debug = 'true'
       const inputs = inputsFrom(options, env)
       // Offline there is no artifact to find: a baseline comes from --baseline-path.
       if (!inputs.baseline) inputs.baseline = inputs['baseline-path'] ? 'path' : 'none'
@@ -140,6 +146,8 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
               exitOnInterrupt()
               throw error
             })
+      if (debugRequested(inputs.debug, env))
+        for (const line of collectorLines(outcome.record)) process.stderr.write(`${line}\n`)
       await finish(outcome, plan).finally(exitOnInterrupt)
     })
 
@@ -275,6 +283,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     // Input errors may quote a URL with its credentials: nothing secret is printed.
     const scrubber = new SecretScrubber(argvSecrets(argv, process.env))
     process.stderr.write(`perfgate: ${scrubber.scrub(oneLine(error))}\n`)
+    if (cliDebugRequested(argv, process.env) && error instanceof Error && error.stack)
+      process.stderr.write(`${scrubber.scrub(error.stack)}\n`)
     // 130/143 after an interrupt stay: they say why the run ended.
     if (typeof process.exitCode !== 'number' || process.exitCode < 128) process.exitCode = 1
   }

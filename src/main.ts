@@ -22,13 +22,25 @@ import {
   createOctokit,
   readGitHubContext,
   runCommentMode,
-  upsertStickyComment,
   uploadReportArtifact,
   writeJobSummary,
   type GitHubClient,
   type GitHubContext,
 } from './github/index.ts'
 import { saveBranchBaseline } from './baseline/index.ts'
+import {
+  parseCommentPolicy,
+  parseSummarySwitch,
+  postReportComment,
+  type CommentPolicy,
+} from './github/comment-policy.ts'
+import { collectorLines, debugRequested } from './debug-log.ts'
+
+interface Publishing {
+  comment: CommentPolicy
+  summary: boolean
+  debug: boolean
+}
 
 export function readInputs(): Inputs {
   const inputs: Inputs = {}
@@ -44,8 +56,14 @@ export async function run(): Promise<void> {
   const interrupt = handleInterrupts((line) => core.info(line))
   try {
     const inputs = readInputs()
-    debug = /^(true|1|yes)$/i.test(inputs.debug ?? '')
+    // The runner's own debug mode (re-run with debug logging) turns perfgate's on too.
+    debug = debugRequested(inputs.debug, process.env)
     scrubber = new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, process.env))
+    const publishing: Publishing = {
+      comment: parseCommentPolicy(inputs.comment),
+      summary: parseSummarySwitch(inputs.summary),
+      debug,
+    }
     const plan = await loadPlan(inputs, { cwd: process.cwd(), env: process.env })
     // Everything the plan knows as secret (fixture tokens too) is masked in the log from here on.
     scrubber = secretsOf(plan, process.env)
@@ -78,9 +96,10 @@ export async function run(): Promise<void> {
     } else {
       outcome = await runPipeline(plan, deps)
     }
-    await publish(plan, outcome, context, octokit)
+    await publish(plan, outcome, context, octokit, publishing)
   } catch (error) {
-    if (debug && error instanceof Error && error.stack) core.debug(error.stack)
+    // In the normal log: core.debug would hide it unless the runner's step debugging is on.
+    if (debug && error instanceof Error && error.stack) core.info(scrubber.scrub(error.stack))
     core.setFailed(scrubber.scrub(oneLine(error)))
   } finally {
     // Interrupted: what was measured is published (partial), and the step ends with 130/143.
@@ -93,7 +112,14 @@ export async function run(): Promise<void> {
   }
 }
 
-async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubContext, octokit?: GitHubClient) {
+async function publish(
+  plan: Plan,
+  outcome: PipelineOutcome,
+  context: GitHubContext,
+  octokit: GitHubClient | undefined,
+  publishing: Publishing,
+) {
+  if (publishing.debug) for (const line of collectorLines(outcome.record)) core.info(line)
   // The reports go into the artifact, so they are written first; they link to the run's artifacts.
   const reports = await writeReportFiles(
     outcome,
@@ -106,27 +132,38 @@ async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubCont
     warn: (line) => core.warning(line),
   }).catch((error: unknown) => ({ failed: oneLine(error) }))
   if ('failed' in artifact) core.info(`artifact: ${artifact.failed}`)
+  const artifactId = 'id' in artifact && artifact.id !== undefined ? String(artifact.id) : ''
+  const artifactUrl = artifactId && context.runUrl ? `${context.runUrl}/artifacts/${artifactId}` : ''
 
-  const summary = await writeJobSummary(reports.summary, process.env)
-  if ('skipped' in summary) core.info(`job summary: ${summary.skipped}`)
+  if (publishing.summary) {
+    const summary = await writeJobSummary(reports.summary, process.env)
+    if ('skipped' in summary) core.info(`job summary: ${summary.skipped}`)
+  } else core.info('job summary: not written (summary: false)')
 
   let commentUrl = ''
-  if (context.prNumber !== undefined && octokit) {
+  if (publishing.comment === 'never') {
+    core.info('PR comment: not posted (comment: never)')
+  } else if (context.prNumber !== undefined && octokit) {
     try {
-      const comment = await upsertStickyComment(octokit, {
+      const target = {
         owner: context.owner,
         repo: context.repo,
         issueNumber: context.prNumber,
         reportName: plan.reportName,
         body: reports.comment,
-      })
+      }
+      const comment = await postReportComment(octokit, target, publishing.comment, outcome)
       if ('skipped' in comment) {
         core.warning(
           `PR comment not posted (${comment.skipped}); the report is in the job summary. For fork pull requests use mode: comment (examples/perf-fork-comment.yml).`,
         )
       } else {
         commentUrl = comment.url
-        core.info(`PR comment ${comment.action}: ${comment.url}`)
+        core.info(
+          comment.action === 'unchanged'
+            ? `PR comment unchanged (comment: changes; the verdict and every gated row are as before): ${comment.url}`
+            : `PR comment ${comment.action}: ${comment.url}`,
+        )
       }
     } catch (error) {
       core.warning(`PR comment not posted: ${oneLine(error)}; the report is in the job summary`)
@@ -150,6 +187,9 @@ async function publish(plan: Plan, outcome: PipelineOutcome, context: GitHubCont
   core.setOutput('result-path', outcome.resultPath)
   core.setOutput('comment-url', commentUrl)
   core.setOutput('regressions', String(gate.regressions.length))
+  core.setOutput('artifact-id', artifactId)
+  core.setOutput('artifact-url', artifactUrl)
+  core.setOutput('report-url', commentUrl || artifactUrl || context.runUrl || '')
   core.info(`perfgate verdict: ${gate.verdict}${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`)
   if (gate.failed) core.setFailed(gate.reasons[0] ?? 'perfgate gate failed')
 }

@@ -2,7 +2,6 @@
 // Publishing (GitHub or a folder) stays with the caller.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
 import { prepareOutputDir } from './plan/output-dir.ts'

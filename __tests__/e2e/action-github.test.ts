@@ -234,7 +234,16 @@ describe('the bundled action on pull requests, against the testbed and a fake Gi
       // Outputs, in the runner's `name<<delimiter` format.
       assert.deepEqual(
         Object.keys(r.outputs).sort(),
-        ['comment-url', 'regressions', 'report-path', 'result-path', 'verdict'],
+        [
+          'artifact-id',
+          'artifact-url',
+          'comment-url',
+          'regressions',
+          'report-path',
+          'report-url',
+          'result-path',
+          'verdict',
+        ],
         readFileSync(r.output, 'utf8'),
       )
       // No baseline exists (no push run on main yet): never `pass`; `warn` when a non-gating SLO broke.
@@ -269,6 +278,13 @@ describe('the bundled action on pull requests, against the testbed and a fake Gi
       assert.match(comment.body, /Performance report: perfgate/)
       assert.match(comment.body, /no baseline yet/)
       assert.equal(r.outputs['comment-url'], `https://github.com/acme/shop/pull/7#issuecomment-${comment.id}`)
+      assert.equal(r.outputs['report-url'], r.outputs['comment-url'])
+      const uploaded = gh.state.artifacts.find((a) => a.runId === runIds.first && a.name === ARTIFACT)!
+      assert.equal(r.outputs['artifact-id'], String(uploaded.id))
+      assert.equal(
+        r.outputs['artifact-url'],
+        `https://github.com/acme/shop/actions/runs/${runIds.first}/artifacts/${uploaded.id}`,
+      )
       for (const decoy of decoys)
         assert.equal(gh.state.comments.find((c) => c.id === decoy.id)?.body, decoy.body)
 

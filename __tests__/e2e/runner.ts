@@ -8,7 +8,8 @@ import path from 'node:path'
 import { parse } from 'yaml'
 import { REPO_ROOT } from '../helpers/stack.ts'
 
-export const DIST_INDEX = path.join(REPO_ROOT, 'dist', 'index.js')
+// PERFGATE_E2E_DIST runs another build of the bundle (one made outside the work tree).
+export const DIST_INDEX = process.env.PERFGATE_E2E_DIST ?? path.join(REPO_ROOT, 'dist', 'index.js')
 
 interface ActionMetadata {
   inputs: Record<string, { default?: string }>

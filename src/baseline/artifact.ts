@@ -67,7 +67,7 @@ export async function findArtifactBaseline(
       history: [],
       source: 'artifact',
       notes: [
-        'no baseline: the base branch is unknown (neither a pull request nor a push run); use baseline=path or baseline=branch',
+        'no baseline: the base branch is unknown (GITHUB_BASE_REF and GITHUB_REF_NAME are not set: not a pull_request or push run); use baseline: path or baseline: branch here',
       ],
     }
   const workflow = await workflowOf(octokit, ctx)

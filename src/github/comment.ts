@@ -21,6 +21,8 @@ export interface StickyCommentTarget {
   body: string
   /** The token's login when the caller knows it; otherwise it is asked of GitHub (tokenLogin). */
   author?: string
+  /** Given the existing comment's body: true to leave it as it is (see comment-policy.ts). */
+  keepExisting?: (existingBody: string) => boolean
 }
 
 /** The login of the bot GITHUB_TOKEN acts as; also the last resort when GitHub cannot say. */
@@ -74,7 +76,8 @@ export function isOurComment(
 export { commentMarker }
 
 export type StickyCommentResult =
-  { url: string; id: number; action: 'created' | 'updated'; duplicates: number } | { skipped: string }
+  | { url: string; id: number; action: 'created' | 'updated' | 'unchanged'; duplicates: number }
+  | { skipped: string }
 
 /** The body sent to GitHub: the marker line, then the rendered comment. */
 export function stickyBody(reportName: string, body: string): string {
@@ -111,6 +114,8 @@ export async function upsertStickyComment(
   const ours = comments.filter((c) => isOurComment(c, marker, author)).sort((a, b) => b.id - a.id)
   try {
     const newest = ours[0]
+    if (newest && target.keepExisting?.(newest.body ?? ''))
+      return { url: newest.html_url, id: newest.id, action: 'unchanged', duplicates: ours.length - 1 }
     if (newest) {
       const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: newest.id, body })
       return { url: data.html_url, id: data.id, action: 'updated', duplicates: ours.length - 1 }

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import unzip, { type Entry } from 'unzip-stream'
 import type { GitHubClient } from './octokit.ts'
+import { proxyAwareFetch } from './http.ts'
 
 export interface ArtifactRef {
   owner: string
@@ -14,6 +15,7 @@ export interface ArtifactRef {
 }
 
 export interface DownloadOptions {
+  /** Default: a fetch that honours HTTPS_PROXY/NO_PROXY (blob storage is reached like the API). */
   fetch?: typeof fetch
   /** Largest entry kept (default 64 MiB): a bigger one is an error, not an out-of-memory. */
   maxEntryBytes?: number
@@ -40,7 +42,7 @@ export async function downloadArtifactFiles(
   if (!location)
     throw new Error(`artifact ${ref.artifactId}: GitHub answered ${response.status} without a download URL`)
   // The signed URL carries its own authorization; our token must not travel to blob storage.
-  const blob = await (options.fetch ?? fetch)(location)
+  const blob = await (options.fetch ?? proxyAwareFetch())(location)
   if (!blob.ok || !blob.body)
     throw new Error(`artifact ${ref.artifactId}: download from blob storage failed with HTTP ${blob.status}`)
   const maxBytes = options.maxEntryBytes ?? 64 * 1024 * 1024

@@ -2,7 +2,6 @@
 // status, and the fork-safe `mode: comment`.
 export { readGitHubContext, type GitHubContext } from './context.ts'
 export { createOctokit, rateLimitWaitS, type GitHubClient } from './octokit.ts'
-export { upsertStickyComment } from './comment.ts'
 export { writeJobSummary, trimToBytes, MAX_SUMMARY_BYTES } from './summary.ts'
 export { uploadReportArtifact } from './artifacts.ts'
 export { setCommitStatus, statusDescription } from './status.ts'

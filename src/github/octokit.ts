@@ -1,6 +1,8 @@
 // The one place perfgate builds its GitHub REST client. Every request goes through a hook that
-// waits out GitHub's secondary rate limits (403/429 with `retry-after`) a bounded number of times.
+// waits out GitHub's secondary rate limits (403/429 with `retry-after`) a bounded number of times,
+// and through the proxy the environment names (HTTPS_PROXY, NO_PROXY: see http.ts).
 import { Octokit } from '@octokit/rest'
+import { describeProxy, proxyAwareFetch, proxyConfigured } from './http.ts'
 
 export type GitHubClient = Octokit
 
@@ -8,7 +10,10 @@ export interface ClientOptions {
   token: string
   /** Default: GITHUB_API_URL, then https://api.github.com. */
   baseUrl?: string
+  /** Default: a fetch that honours the proxy variables of `env`. */
   fetch?: typeof fetch
+  /** Where proxy variables are read (default process.env). */
+  env?: NodeJS.ProcessEnv
   /** Waits before a retry; injectable so tests do not sleep. */
   sleep?: (ms: number) => Promise<void>
   /** Longest wait accepted for one retry; a longer `retry-after` is not waited for (default 60 s). */
@@ -22,10 +27,12 @@ export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTi
 
 /** Builds the Octokit perfgate uses, with the rate-limit retry installed. */
 export function createOctokit(options: ClientOptions): GitHubClient {
+  const env = options.env ?? process.env
+  if (!options.fetch && proxyConfigured(env)) options.log?.(`GitHub requests: ${describeProxy(env)}`)
   const octokit = new Octokit({
     auth: options.token,
-    baseUrl: (options.baseUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
-    request: { fetch: options.fetch ?? fetch },
+    baseUrl: (options.baseUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
+    request: { fetch: options.fetch ?? proxyAwareFetch(env) },
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   })
   installRateLimitRetry(octokit, options)

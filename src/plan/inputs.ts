@@ -26,5 +26,7 @@ export const INPUT_NAMES = [
   'output-dir',
   'shards',
   'shard',
+  'comment',
+  'summary',
   'debug',
 ] as const
