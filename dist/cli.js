@@ -1,6 +1,7 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
-import { g as getDefaultExportFromCjs, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, o as oneLine, V as VERSION, I as INPUT_NAMES, l as loadPlan, i as isShardRun, r as runShard, e as finishPipeline, m as mergeShards, h as runPipeline, j as readRecord, k as judgeRecord, w as writeReportFiles, n as formatProgress } from './pipeline.js';
+import { e as eventFileProblem } from './pipeline.js';
+import { g as getDefaultExportFromCjs, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, S as SecretScrubber, o as oneLine, e as cliDebugRequested, V as VERSION, I as INPUT_NAMES, l as loadPlan, h as handleInterrupts, i as isShardRun, r as runShard, j as finishPipeline, m as mergeShards, k as runPipeline, n as debugRequested, q as collectorLines, s as readRecord, u as judgeRecord, v as inputSecrets, w as writeReportFiles, x as formatProgress, y as SECRET_INPUTS } from './pipeline2.js';
 import require$$0 from 'node:events';
 import require$$1 from 'node:child_process';
 import path from 'node:path';
@@ -48,12 +49,20 @@ import 'util/types';
 import 'dns';
 import 'tty';
 import 'zlib';
+import 'node:string_decoder';
 import 'node:module';
 import 'node:https';
 import 'url';
 import 'fs/promises';
 import 'constants';
-import 'node:string_decoder';
+
+// Imported first by the CLI: an empty or broken GITHUB_EVENT_PATH (read by @actions/github when
+// its module loads) becomes one warning line, and the CLI goes on without the payload.
+const problem = eventFileProblem(process.env);
+if (problem) {
+    process.stderr.write(`perfgate: warning: ${problem}; going on without it\n`);
+    delete process.env.GITHUB_EVENT_PATH;
+}
 
 var commander$1 = {};
 
@@ -4452,7 +4461,9 @@ const INPUT_HELP = {
     'output-dir': 'output folder (default: ./perfgate-report)',
     shards: 'number of k6 shards',
     shard: 'index of this shard (0-based)',
-    debug: 'print stack traces',
+    comment: 'action only (the CLI posts no comment)',
+    summary: 'action only (the CLI writes no job summary)',
+    debug: 'true: print stack traces and what each collector gathered (also PERFGATE_DEBUG=true)',
 };
 /** Reads `--flag` values under the action's input names; PERFGATE_<NAME> env vars fill the rest. */
 function inputsFrom(options, env) {
@@ -4488,7 +4499,9 @@ function buildCli(env = process.env) {
         .command('run')
         .description('run the whole pipeline without GitHub publishing; writes result.json and the report to a folder');
     for (const name of INPUT_NAMES) {
-        runCommand.addOption(new Option(`--${name} <value>`, INPUT_HELP[name] ?? name));
+        // `--debug` alone means true, as its help says.
+        const value = name === 'debug' ? '[value]' : '<value>';
+        runCommand.addOption(new Option(`--${name} ${value}`, INPUT_HELP[name] ?? name));
     }
     runCommand
         .addOption(new Option('--out <dir>', 'alias of --output-dir'))
@@ -4497,18 +4510,31 @@ function buildCli(env = process.env) {
         .action(async (options) => {
         if (options.out && !options.outputDir)
             options.outputDir = options.out;
+        if (options.debug === true)
+            options.debug = 'true';
         const inputs = inputsFrom(options, env);
         // Offline there is no artifact to find: a baseline comes from --baseline-path.
         if (!inputs.baseline)
             inputs.baseline = inputs['baseline-path'] ? 'path' : 'none';
+        // The CLI has no GitHub client: without this it would run the whole load, then find no baseline.
+        if (inputs.baseline === 'artifact' || inputs.baseline === 'branch')
+            throw new Error(`baseline is "${inputs.baseline}": the CLI cannot read GitHub artifacts or baseline branches (only the action can); give a baseline result.json with --baseline-path, or --baseline none`);
         const plan = await loadPlan(inputs, { cwd: process.cwd(), env });
+        const interrupt = handleInterrupts((line) => process.stderr.write(`${line}\n`));
+        // After SIGINT/SIGTERM the partial record and report are still written, then 130/143.
+        const exitOnInterrupt = () => {
+            if (interrupt.exitCode() !== undefined)
+                process.exitCode = interrupt.exitCode();
+            interrupt.dispose();
+        };
         const deps = {
             env,
+            signal: interrupt.signal,
             log: (line) => process.stderr.write(`${line}\n`),
             onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
         };
         if (isShardRun(plan)) {
-            const shard = await runShard(plan, deps);
+            const shard = await runShard(plan, deps).finally(exitOnInterrupt);
             process.stdout.write(`shard ${plan.shard} of ${plan.shards}: ${path.relative(process.cwd(), shard.resultPath)}\n`);
             return;
         }
@@ -4516,8 +4542,14 @@ function buildCli(env = process.env) {
             throw new Error('mode merge needs --from <dir> (one sub-folder per shard, each with its result.json)');
         const outcome = plan.mode === 'merge'
             ? await finishPipeline(await mergeShards(plan, { from: options.from }, deps.log), plan, deps)
-            : await runPipeline(plan, deps);
-        await finish(outcome, plan);
+            : await runPipeline(plan, deps).catch((error) => {
+                exitOnInterrupt();
+                throw error;
+            });
+        if (debugRequested(inputs.debug, env))
+            for (const line of collectorLines(outcome.record))
+                process.stderr.write(`${line}\n`);
+        await finish(outcome, plan).finally(exitOnInterrupt);
     });
     program
         .command('report')
@@ -4571,9 +4603,9 @@ function buildCli(env = process.env) {
         .description('print a profile as `go tool pprof -top` does')
         .argument('<file>', 'profile (.pb.gz or raw protobuf)')
         .option('--sample-index <name>', 'sample type, e.g. cpu, alloc_space, inuse_space, delay')
-        .option('--node-count <n>', 'rows to show', (v) => Number.parseInt(v, 10))
+        .option('--node-count <n>', 'rows to show')
         .action(async (file, options) => {
-        const out = await profileTopCommand(file, options);
+        const out = await profileTopCommand(file, { ...options, nodeCount: nodeCount(options.nodeCount) });
         (out.ok ? process.stdout : process.stderr).write(out.text);
         if (!out.ok)
             process.exitCode = 1;
@@ -4584,14 +4616,25 @@ function buildCli(env = process.env) {
         .argument('<base>', 'baseline profile')
         .argument('<file>', 'current profile')
         .option('--sample-index <name>', 'sample type')
-        .option('--node-count <n>', 'rows to show', (v) => Number.parseInt(v, 10))
+        .option('--node-count <n>', 'rows to show')
         .action(async (base, file, options) => {
-        const out = await profileDiffCommand(base, file, options);
+        const out = await profileDiffCommand(base, file, {
+            ...options,
+            nodeCount: nodeCount(options.nodeCount),
+        });
         (out.ok ? process.stdout : process.stderr).write(out.text);
         if (!out.ok)
             process.exitCode = 1;
     });
     return program;
+}
+/** `--node-count`: a whole number of rows, in decimal digits (parseInt would take "5x", NaN shows all). */
+function nodeCount(text) {
+    if (text === undefined)
+        return undefined;
+    if (!/^\d{1,9}$/.test(text.trim()) || Number(text) < 1)
+        throw new Error(`--node-count is ${JSON.stringify(text)}: expected a whole number of rows of at least 1`);
+    return Number(text);
 }
 /** A plan for re-judging a recorded run: its own SLOs unless a config is given, the given gate policy. */
 async function planForRecord(record, options, outputDir, env) {
@@ -4607,13 +4650,31 @@ async function planForRecord(record, options, outputDir, env) {
     }, { cwd: process.cwd(), env });
     return options.config ? plan : { ...plan, slos: record.plan.slos };
 }
+/** The secrets among `--name value` / `--name=value` flags and PERFGATE_* variables. */
+function argvSecrets(argv, env) {
+    const inputs = {};
+    for (const name of INPUT_NAMES)
+        inputs[name] = env[`PERFGATE_${name.replace(/-/g, '_').toUpperCase()}`];
+    argv.forEach((arg, i) => {
+        const flag = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+        if (flag && INPUT_NAMES.includes(flag[1]))
+            inputs[flag[1]] = flag[2] ?? argv[i + 1];
+    });
+    return inputSecrets(inputs, SECRET_INPUTS, env);
+}
 async function main(argv = process.argv) {
     try {
         await buildCli().parseAsync(argv);
     }
     catch (error) {
-        process.stderr.write(`perfgate: ${oneLine(error)}\n`);
-        process.exitCode = 1;
+        // Input errors may quote a URL with its credentials: nothing secret is printed.
+        const scrubber = new SecretScrubber(argvSecrets(argv, process.env));
+        process.stderr.write(`perfgate: ${scrubber.scrub(oneLine(error))}\n`);
+        if (cliDebugRequested(argv, process.env) && error instanceof Error && error.stack)
+            process.stderr.write(`${scrubber.scrub(error.stack)}\n`);
+        // 130/143 after an interrupt stay: they say why the run ended.
+        if (typeof process.exitCode !== 'number' || process.exitCode < 128)
+            process.exitCode = 1;
     }
 }
 await main();
