@@ -25,9 +25,7 @@ const metaSchema: z.ZodType<RunMeta> = z.object({
   endedAt: str,
   targetUrl: str,
   k6Version: optStr,
-  git: z
-    .object({ sha: optStr, ref: optStr, baseRef: optStr, pr: opt, repository: optStr })
-    .optional(),
+  git: z.object({ sha: optStr, ref: optStr, baseRef: optStr, pr: opt, repository: optStr }).optional(),
   workflow: z
     .object({ runId: opt, runAttempt: opt, workflow: optStr, job: optStr, serverUrl: optStr })
     .optional(),

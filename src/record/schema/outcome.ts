@@ -50,9 +50,7 @@ const evidenceSchema: z.ZodType<Evidence> = z.object({
   ci: z.tuple([statNum, statNum]).optional() as z.ZodType<[number, number] | undefined>,
   windowsBaseline: num,
   windowsCurrent: num,
-  history: z
-    .object({ n: num, mean: num, sd: num, min: num, max: num, lo: num, hi: num })
-    .optional(),
+  history: z.object({ n: num, mean: num, sd: num, min: num, max: num, lo: num, hi: num }).optional(),
   note: str,
 })
 
