@@ -3,7 +3,7 @@
 // so a field added to one and not the other fails the typecheck.
 import { z } from 'zod'
 import type { PlanSummary, RunMeta, RunRecord } from '../index.ts'
-import { num, part, str, strings } from './common.ts'
+import { num, part, str } from './common.ts'
 import { loadSchema } from './load.ts'
 import {
   appStatsSchema,
