@@ -6,9 +6,11 @@ import { INPUT_NAMES } from './plan/inputs.ts'
 import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
 import { inputSecrets, SecretScrubber } from './secrets.ts'
 import path from 'node:path'
+import { mkdir, realpath, stat } from 'node:fs/promises'
 import {
   finishPipeline,
   judgeRecord,
+  rejudgeRecord,
   runPipeline,
   writeReportFiles,
   type PipelineDeps,
@@ -18,6 +20,7 @@ import { isShardRun, mergeShards, runShard } from './shard/index.ts'
 import type { Plan } from './plan/types.ts'
 import type { RunRecord } from './record/index.ts'
 import { readRecord } from './record/io.ts'
+import { copyRawFiles } from './record/raw-files.ts'
 import { profileDiffCommand, profileTopCommand } from './analyze/pprof/cli.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
@@ -154,21 +157,30 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
   program
     .command('report')
     .description(
-      're-render the report (and the gate) from a result.json, optionally against a baseline result.json',
+      'rebuild every output (report, comment, summary, verdict) from a result.json and the raw files beside it, into a new folder',
     )
-    .argument('<result>', 'result.json of a run')
-    .option('--baseline <file>', 'baseline result.json')
-    .option('--config <file>', 'perfgate.yml for SLOs and tolerances (default: the SLOs recorded in the run)')
-    .option('--fail-on <value>', 'slo, regression, slo,regression or never', 'slo,regression')
+    .argument('<result>', 'result.json of a run (read only: its folder is never written)')
+    .option('--baseline <file>', 'baseline result.json (default: the comparison recorded in the run)')
+    .option('--config <file>', 'perfgate.yml for SLOs and tolerances (default: those recorded in the run)')
+    .option('--fail-on <value>', 'slo, regression, slo,regression or never (default: as recorded)')
     .option('--report-name <name>', 'report name', 'perfgate')
-    .option('--out <dir>', 'output folder (default: the folder of <result>)')
+    .option('--out <dir>', 'output folder (default: ./perfgate-rebuilt, or -2, -3… when that exists)')
     .action(async (resultFile: string, options: Record<string, string | undefined>) => {
+      const log = (line: string) => process.stderr.write(`${line}\n`)
       const record = await readRecord(resultFile)
-      const plan = await planForRecord(record, options, path.dirname(path.resolve(resultFile)), env)
-      const outcome = await finishPipeline(record, plan, {
-        env,
-        log: (line) => process.stderr.write(`${line}\n`),
-      })
+      const from = path.dirname(path.resolve(resultFile))
+      const out = await reportFolder(resultFile, options.out)
+      await mkdir(out, { recursive: true })
+      for (const problem of await copyRawFiles(record, from, out)) log(`report: ${problem}`)
+      const plan = await planForRecord(record, { ...options, out }, env)
+      // Without --baseline the record's own comparison stands; SLOs and the gate are judged afresh.
+      const outcome = await finishPipeline(
+        record,
+        plan,
+        { env, log },
+        undefined,
+        options.baseline ? undefined : (r, baseline) => rejudgeRecord(r, plan, baseline),
+      )
       await finish(outcome, plan)
     })
 
@@ -183,7 +195,7 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
     .action(
       async (baselineFile: string, currentFile: string, options: Record<string, string | undefined>) => {
         const [baseline, current] = await Promise.all([readRecord(baselineFile), readRecord(currentFile)])
-        const plan = await planForRecord(current, { ...options, baseline: baselineFile }, undefined, env)
+        const plan = await planForRecord(current, { ...options, baseline: baselineFile }, env)
         const { slos, comparison, gate } = judgeRecord(current, plan, {
           baseline,
           history: [baseline],
@@ -241,27 +253,60 @@ function nodeCount(text: string | undefined): number | undefined {
   return Number(text)
 }
 
-/** A plan for re-judging a recorded run: its own SLOs unless a config is given, the given gate policy. */
+/**
+ * A plan for judging a recorded run again: its own SLOs and gate policy unless a config or
+ * --fail-on is given. The target URL is the record's and only a placeholder here (nothing is
+ * loaded), so no error can speak of a target-url the command does not take.
+ */
 async function planForRecord(
   record: RunRecord,
   options: Record<string, string | undefined>,
-  outputDir: string | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<Plan> {
+  const recorded = record.outcome?.policy
   const plan = await loadPlan(
     {
-      'target-url': record.meta.targetUrl,
+      'target-url': 'http://127.0.0.1/',
       ...(options.config ? { config: options.config } : {}),
-      'fail-on': options.failOn,
+      'fail-on':
+        options.failOn ??
+        (options.config ? undefined : recorded ? recorded.failOn.join(',') || 'never' : undefined),
       'report-name': options.reportName,
-      'output-dir': options.out ?? outputDir ?? process.cwd(),
+      'output-dir': options.out ?? process.cwd(),
       ...(options.baseline
         ? { baseline: 'path', 'baseline-path': path.resolve(options.baseline) }
         : { baseline: 'none' }),
     },
     { cwd: process.cwd(), env },
   )
-  return options.config ? plan : { ...plan, slos: record.plan.slos }
+  if (options.config) return { ...plan, targetUrl: record.meta.targetUrl }
+  return {
+    ...plan,
+    targetUrl: record.meta.targetUrl,
+    slos: record.plan.slos,
+    gate: { ...plan.gate, ...(recorded ? { tolerances: recorded.tolerances } : {}) },
+  }
+}
+
+/** Where `perfgate report` writes: --out, or the first free ./perfgate-rebuilt[-N]; never the input's folder. */
+async function reportFolder(resultFile: string, out: string | undefined): Promise<string> {
+  const inputDir = await realpath(path.dirname(path.resolve(resultFile)))
+  const real = (dir: string) => realpath(dir).catch(() => path.resolve(dir))
+  if (out !== undefined) {
+    if ((await real(out)) === inputDir)
+      throw new Error(
+        `--out ${out} is the folder of ${resultFile}: perfgate report never writes over its input; name another folder`,
+      )
+    return path.resolve(out)
+  }
+  for (let n = 1; ; n++) {
+    const candidate = path.resolve(n === 1 ? 'perfgate-rebuilt' : `perfgate-rebuilt-${n}`)
+    const exists = await stat(candidate).then(
+      () => true,
+      () => false,
+    )
+    if (!exists && (await real(candidate)) !== inputDir) return candidate
+  }
 }
 
 /** The secrets among `--name value` / `--name=value` flags and PERFGATE_* variables. */

@@ -1,6 +1,7 @@
 // The action's front door: only this module touches @actions/core. It reads the inputs, runs the
 // pipeline, publishes (artifact, job summary, sticky comment), sets outputs and turns the gate or
-// any error into setFailed with one line.
+// any error into setFailed with one line. The toolkit and the stages are passed in (ActionDeps),
+// so tests drive it with a recording toolkit instead of a runner.
 import * as core from '@actions/core'
 import { INPUT_NAMES } from './plan/inputs.ts'
 import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
@@ -27,6 +28,7 @@ import {
   type GitHubClient,
   type GitHubContext,
 } from './github/index.ts'
+import type { UploadDeps } from './github/artifacts.ts'
 import { saveBranchBaseline } from './baseline/index.ts'
 import {
   parseCommentPolicy,
@@ -42,40 +44,74 @@ interface Publishing {
   debug: boolean
 }
 
-export function readInputs(): Inputs {
+/** The @actions/core functions the action uses. */
+export type Toolkit = Pick<
+  typeof core,
+  'getInput' | 'setSecret' | 'setOutput' | 'setFailed' | 'info' | 'warning' | 'debug'
+>
+
+export interface ActionDeps {
+  core: Toolkit
+  env: NodeJS.ProcessEnv
+  cwd: string
+  runPipeline: typeof runPipeline
+  finishPipeline: typeof finishPipeline
+  runShard: typeof runShard
+  mergeShards: typeof mergeShards
+  runCommentMode: typeof runCommentMode
+  /** The artifact service client (the runner's by default). */
+  artifactClient?: UploadDeps['client']
+}
+
+function defaultDeps(): ActionDeps {
+  return {
+    core,
+    env: process.env,
+    cwd: process.cwd(),
+    runPipeline,
+    finishPipeline,
+    runShard,
+    mergeShards,
+    runCommentMode,
+  }
+}
+
+export function readInputs(toolkit: Toolkit = core): Inputs {
   const inputs: Inputs = {}
-  for (const name of INPUT_NAMES) inputs[name] = core.getInput(name)
+  for (const name of INPUT_NAMES) inputs[name] = toolkit.getInput(name)
   // Mask before anything can print them: secret inputs, credentials inside URL inputs, PERFGATE_TOKEN.
-  for (const part of inputSecrets(inputs, SECRET_INPUTS, process.env)) core.setSecret(part)
+  for (const part of inputSecrets(inputs, SECRET_INPUTS, process.env)) toolkit.setSecret(part)
   return inputs
 }
 
-export async function run(): Promise<void> {
+export async function run(overrides: Partial<ActionDeps> = {}): Promise<void> {
+  const deps: ActionDeps = { ...defaultDeps(), ...overrides }
+  const { core } = deps
   let debug = false
   let scrubber = new SecretScrubber([])
   const interrupt = handleInterrupts((line) => core.info(line))
   try {
-    const inputs = readInputs()
+    const inputs = readInputs(core)
     // The runner's own debug mode (re-run with debug logging) turns perfgate's on too.
-    debug = debugRequested(inputs.debug, process.env)
-    scrubber = new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, process.env))
+    debug = debugRequested(inputs.debug, deps.env)
+    scrubber = new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, deps.env))
     const publishing: Publishing = {
       comment: parseCommentPolicy(inputs.comment),
       summary: parseSummarySwitch(inputs.summary),
       debug,
     }
-    const plan = await loadPlan(inputs, { cwd: process.cwd(), env: process.env })
+    const plan = await loadPlan(inputs, { cwd: deps.cwd, env: deps.env })
     // Everything the plan knows as secret (fixture tokens too) is masked in the log from here on.
-    scrubber = secretsOf(plan, process.env)
+    scrubber = secretsOf(plan, deps.env)
     for (const part of scrubber.values) core.setSecret(part)
-    const context = readGitHubContext(process.env)
+    const context = readGitHubContext(deps.env)
     const token = inputs['github-token']?.trim()
     const octokit = token
       ? createOctokit({ token, baseUrl: context.apiUrl, log: (line) => core.info(line) })
       : undefined
-    if (plan.mode === 'comment') return await commentMode(plan, context, octokit)
-    const deps: PipelineDeps = {
-      env: process.env,
+    if (plan.mode === 'comment') return await commentMode(deps, plan, context, octokit)
+    const pipelineDeps: PipelineDeps = {
+      env: deps.env,
       signal: interrupt.signal,
       log: (line) => core.info(line),
       onProgress: (p) => core.info(formatProgress(p)),
@@ -83,7 +119,7 @@ export async function run(): Promise<void> {
     }
     if (isShardRun(plan)) {
       // A shard's numbers are a fraction of the test: it uploads its record for the merge job, no gate.
-      const shard = await runShard(plan, deps, { warn: (line) => core.warning(line) })
+      const shard = await deps.runShard(plan, pipelineDeps, { warn: (line) => core.warning(line) })
       core.setOutput('verdict', 'shard')
       core.setOutput('result-path', shard.resultPath)
       return
@@ -91,12 +127,12 @@ export async function run(): Promise<void> {
     let outcome: PipelineOutcome
     if (plan.mode === 'merge') {
       if (!octokit) throw new Error('mode merge needs the github-token input to download the shard artifacts')
-      const merged = await mergeShards(plan, { octokit, context }, (line) => core.info(line))
-      outcome = await finishPipeline(merged, plan, deps)
+      const merged = await deps.mergeShards(plan, { octokit, context }, (line) => core.info(line))
+      outcome = await deps.finishPipeline(merged, plan, pipelineDeps)
     } else {
-      outcome = await runPipeline(plan, deps)
+      outcome = await deps.runPipeline(plan, pipelineDeps)
     }
-    await publish(plan, outcome, context, octokit, publishing)
+    await publish(deps, plan, outcome, context, octokit, publishing)
   } catch (error) {
     // In the normal log: core.debug would hide it unless the runner's step debugging is on.
     if (debug && error instanceof Error && error.stack) core.info(scrubber.scrub(error.stack))
@@ -113,6 +149,7 @@ export async function run(): Promise<void> {
 }
 
 async function publish(
+  { core, env, artifactClient }: ActionDeps,
   plan: Plan,
   outcome: PipelineOutcome,
   context: GitHubContext,
@@ -128,15 +165,16 @@ async function publish(
     (line) => core.info(line),
   )
   const artifact = await uploadReportArtifact(plan.outputDir, plan.reportName, {
-    env: process.env,
+    env,
     warn: (line) => core.warning(line),
+    ...(artifactClient ? { client: artifactClient } : {}),
   }).catch((error: unknown) => ({ failed: oneLine(error) }))
   if ('failed' in artifact) core.info(`artifact: ${artifact.failed}`)
   const artifactId = 'id' in artifact && artifact.id !== undefined ? String(artifact.id) : ''
   const artifactUrl = artifactId && context.runUrl ? `${context.runUrl}/artifacts/${artifactId}` : ''
 
   if (publishing.summary) {
-    const summary = await writeJobSummary(reports.summary, process.env)
+    const summary = await writeJobSummary(reports.summary, env)
     if ('skipped' in summary) core.info(`job summary: ${summary.skipped}`)
   } else core.info('job summary: not written (summary: false)')
 
@@ -194,7 +232,12 @@ async function publish(
   if (gate.failed) core.setFailed(gate.reasons[0] ?? 'perfgate gate failed')
 }
 
-async function commentMode(plan: Plan, context: GitHubContext, octokit?: GitHubClient) {
+async function commentMode(
+  { core, runCommentMode }: ActionDeps,
+  plan: Plan,
+  context: GitHubContext,
+  octokit?: GitHubClient,
+) {
   if (!octokit) throw new Error('mode comment needs the github-token input')
   const result = await runCommentMode({ plan, ctx: context }, { octokit, log: (l) => core.info(l) })
   if ('refused' in result) {

@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Plan } from './plan/types.ts'
 import { prepareOutputDir } from './plan/output-dir.ts'
-import { SCHEMA_VERSION, type RunRecord, type RunMeta, type PlanSummary } from './record/index.ts'
+import {
+  SCHEMA_VERSION,
+  type RunRecord,
+  type RunMeta,
+  type PlanSummary,
+  type RunOutcome,
+} from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
 import { checkTarget, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
@@ -198,32 +204,54 @@ async function localGit(dir: string): Promise<{ sha?: string; ref?: string }> {
 }
 
 /** Judges a record: SLOs, comparison with the baseline, and the gate. Pure. */
-export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineResult) {
+export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineResult): RunOutcome {
   const slos = evaluateSlos(record, plan.slos)
   const comparison = compare(baseline.baseline, record, plan.gate, baseline.history)
   comparison.notes.push(...baseline.notes)
+  return {
+    slos,
+    comparison,
+    gate: gateOf(record, plan, slos, comparison),
+    policy: plan.gate,
+    ...(baseline.baseline ? { baselineSource: baseline.source } : {}),
+  }
+}
+
+/**
+ * Judges a record again without its baseline at hand: SLOs and gate afresh, the comparison as the
+ * record carries it; a record without an outcome (schema 1) is compared with `baseline` (usually
+ * none). `perfgate report` without `--baseline` judges this way. Pure.
+ */
+export function rejudgeRecord(record: RunRecord, plan: Plan, baseline: BaselineResult): RunOutcome {
+  const recorded = record.outcome
+  if (!recorded) return judgeRecord(record, plan, baseline)
+  const slos = evaluateSlos(record, plan.slos)
+  const comparison = structuredClone(recorded.comparison)
+  return {
+    slos,
+    comparison,
+    gate: gateOf(record, plan, slos, comparison),
+    policy: plan.gate,
+    ...(recorded.baselineSource ? { baselineSource: recorded.baselineSource } : {}),
+  }
+}
+
+function gateOf(record: RunRecord, plan: Plan, slos: SloResult[], comparison: Comparison): GateVerdict {
   const load = record.load
-  const gate = gateVerdict(slos, comparison, plan.gate, {
-    baselineFound: baseline.baseline !== undefined,
+  return gateVerdict(slos, comparison, plan.gate, {
+    baselineFound: comparison.baselineFound,
     ...(isUnavailable(load)
       ? { loadUnavailable: load.unavailable }
       : { requests: load.overall.count, ...(load.partial ? { partial: load.partial } : {}) }),
   })
-  return { slos, comparison, gate }
 }
 
-/** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
-export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
-  const record = await measure(plan, deps)
-  return finishPipeline(record, plan, deps)
-}
-
-/** Everything after the measurement; `perfgate report` and `mode: merge` start here too. */
-export async function finishPipeline(
-  record: RunRecord,
-  plan: Plan,
-  deps: PipelineDeps,
-): Promise<PipelineOutcome> {
+/**
+ * Finds the baseline, validating it (record/io.ts); what is wrong with it becomes a note and the
+ * run goes on without it. The pipeline calls this before the load, so a bad baseline is reported
+ * before minutes of load are spent.
+ */
+export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<BaselineResult> {
   const scrubber = secretsOf(plan, deps.env)
   const log = (line: string) => deps.log(scrubber.scrub(line))
   const baseline = await findBaseline(plan, deps.github?.context, {
@@ -236,6 +264,31 @@ export async function finishPipeline(
   }))
   if (baseline.baseline) log(`baseline: ${baseline.source}`)
   for (const note of baseline.notes) log(`baseline: ${note}`)
+  return baseline
+}
+
+/** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
+export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
+  const baseline = await lookupBaseline(plan, deps)
+  const record = await measure(plan, deps)
+  return finishPipeline(record, plan, deps, baseline)
+}
+
+/**
+ * Everything after the measurement; `perfgate report` and `mode: merge` start here too. The
+ * baseline is looked up here unless the caller did it already; `judge` replaces the judging
+ * (`perfgate report` without a baseline re-judges with the recorded comparison).
+ */
+export async function finishPipeline(
+  record: RunRecord,
+  plan: Plan,
+  deps: PipelineDeps,
+  found?: BaselineResult,
+  judge: (record: RunRecord, baseline: BaselineResult) => RunOutcome = (r, b) => judgeRecord(r, plan, b),
+): Promise<PipelineOutcome> {
+  const scrubber = secretsOf(plan, deps.env)
+  const log = (line: string) => deps.log(scrubber.scrub(line))
+  const baseline = found ?? (await lookupBaseline(plan, deps))
   // The analysis reads the raw files beside result.json (read once, kept for the report) and the
   // checkout (for FILE:LINE).
   const files = await loadRunFiles(record, plan.outputDir)
@@ -244,7 +297,8 @@ export async function finishPipeline(
   record.findings = analyzed.findings
   record.analysis = analyzed.analysis
   log(`analysis: ${analyzed.findings.length} findings`)
-  const { slos, comparison, gate } = judgeRecord(record, plan, baseline)
+  record.outcome = judge(record, baseline)
+  const { slos, comparison, gate } = record.outcome
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
   return { record, resultPath, baseline, slos, comparison, gate, files }

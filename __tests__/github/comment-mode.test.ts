@@ -141,7 +141,7 @@ describe('comment mode', () => {
     gh.state.addArtifact(run.id, 'perfgate-default', { 'result.json': '{"schema":1}', 'comment.md': 'x' })
     const result = await runCommentMode({ plan, ctx }, { octokit: octokit() })
     assert.ok('refused' in result)
-    assert.match(result.refused, /"meta" is missing/)
+    assert.match(result.refused, /is not a valid perfgate record: meta: missing/)
   })
 
   test('a run without the artifact, or another event, is skipped', async () => {

@@ -63,7 +63,9 @@ describe('fork artifact in mode comment', () => {
       record.plan.slos = {
         endpoints: [{ endpoint: 'feed', p95Ms: { text: '<10s', value: 10_000 } }],
       } as unknown as Plan['slos']
-      record.outcome = { gate: { verdict: 'pass', failed: false, reasons: [] } }
+      record.outcome = {
+        gate: { verdict: 'pass', failed: false, reasons: [], regressions: [] },
+      } as unknown as RunRecord['outcome']
       record.meta.targetUrl = 'https://evil.example/preview'
       record.findings = [
         {

@@ -74,7 +74,17 @@ export function shardRecord(
   const endedAt = 'endedAt' in load ? load.endedAt : startedAt
   const part = (name: string) =>
     collected
-      ? ({ files: [`${name}/scrape.txt`], intervalS: 30 } as never)
+      ? {
+          files: [`${name}/scrape.txt`],
+          intervalS: 30,
+          requestsCount: 0,
+          routes: [],
+          samplesCount: 0,
+          runtime: { before: {}, after: {} },
+          runtimeDelta: {},
+          dependencies: [],
+          notes: [],
+        }
       : { unavailable: 'collected by shard 0, which owns the collectors' }
   return {
     schema: SCHEMA_VERSION,

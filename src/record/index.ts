@@ -1,11 +1,14 @@
 // RunRecord: the one versioned record every stage reads and writes (result.json).
-// A baseline is simply an earlier RunRecord. Bump SCHEMA_VERSION on a breaking change
-// and keep `upgrade()` in record/io.ts able to read the previous one.
+// A baseline is simply an earlier RunRecord. Bump SCHEMA_VERSION on a breaking change, keep
+// `upgrade()` in record/io.ts able to read the previous ones, and the schema in record/schema/ true.
+// Schema 2 added `outcome` (the verdict); schema 1 records load without one.
 import type { Part } from './common.ts'
 import type { LoadPart } from './load.ts'
 import type { Finding } from './findings.ts'
 import type { AnalysisData } from './analysis.ts'
 import type { PrometheusData, PostgresData, RedisData, AppStatsData, ProfilesData } from './collectors.ts'
+import type { Comparison, GateVerdict, SloResult } from './compare.ts'
+import type { GatePolicy } from '../plan/types.ts'
 
 export * from './common.ts'
 export type * from './load.ts'
@@ -13,7 +16,7 @@ export type * from './findings.ts'
 export type * from './collectors.ts'
 export type * from './analysis.ts'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 export interface RunMeta {
   tool: string
@@ -53,4 +56,18 @@ export interface RunRecord {
   findings: Finding[]
   /** Analysis tables (profile tops, slow queries, N+1, indexes, cache…), recomputable from the rest. */
   analysis?: AnalysisData
+  /** The verdict: written once the run is judged (absent in shard records and schema 1 records). */
+  outcome?: RunOutcome
+}
+
+/** What the gate concluded, with everything needed to render it or judge the record again. */
+export interface RunOutcome {
+  slos: SloResult[]
+  /** Rows, evidence, drift and the baseline's identity (`comparison.baseline`). */
+  comparison: Comparison
+  gate: GateVerdict
+  /** The policy the gate applied (fail-on, tolerances), so judging again applies the same one. */
+  policy: GatePolicy
+  /** Where the baseline came from, e.g. `file perfgate-baseline.json`; absent when none was found. */
+  baselineSource?: string
 }

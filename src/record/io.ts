@@ -1,8 +1,10 @@
-// Reading and writing result.json. A record is validated once, when it is loaded; records of
-// an older schema are upgraded here so no other stage has to know about old shapes.
+// Reading and writing result.json. A record is validated once, when it is loaded, against the full
+// schema (record/schema/); records of an older schema are upgraded here so no other stage has to
+// know about old shapes.
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { SCHEMA_VERSION, type RunRecord } from './index.ts'
+import { recordProblem } from './schema/index.ts'
 
 export class RecordError extends Error {
   override name = 'RecordError'
@@ -19,42 +21,48 @@ export function parseRecord(text: string, source: string): RunRecord {
   return validateRecord(data, source)
 }
 
+/** Validates a parsed record (upgrading an older schema first); returns it as loaded. */
 export function validateRecord(data: unknown, source: string): RunRecord {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new RecordError(`${source} is not a perfgate record: expected a JSON object`)
-  const record = data as Partial<RunRecord>
-  if (typeof record.schema !== 'number')
-    throw new RecordError(`${source} is not a perfgate record: "schema" is missing`)
-  if (record.schema > SCHEMA_VERSION)
+  const schema = (data as { schema?: unknown }).schema
+  if (schema === undefined) throw new RecordError(`${source} is not a perfgate record: schema: missing`)
+  if (typeof schema !== 'number')
     throw new RecordError(
-      `${source} has schema ${record.schema}, newer than this perfgate (${SCHEMA_VERSION}): update perfgate`,
+      `${source} is not a perfgate record: schema: wrong type (${schema === null ? 'null' : typeof schema}, want number)`,
     )
-  for (const key of ['meta', 'plan', 'load'] as const) {
-    if (typeof record[key] !== 'object' || record[key] === null)
-      throw new RecordError(`${source} is not a perfgate record: "${key}" is missing`)
-  }
-  const load = record.load as { unavailable?: unknown; overall?: unknown; endpoints?: unknown }
-  if (
-    typeof load.unavailable !== 'string' &&
-    (typeof load.overall !== 'object' || !Array.isArray(load.endpoints))
-  )
-    throw new RecordError(`${source} is corrupt: "load" has neither results nor an unavailable reason`)
-  return upgrade(record as RunRecord)
+  if (!Number.isInteger(schema) || schema < 1)
+    throw new RecordError(
+      `${source} is not a perfgate record: schema: ${schema} is not a schema version (want 1 to ${SCHEMA_VERSION})`,
+    )
+  if (schema > SCHEMA_VERSION)
+    throw new RecordError(
+      `${source} has schema ${schema}, newer than this perfgate (${SCHEMA_VERSION}): update perfgate`,
+    )
+  const record = upgrade(data as Partial<RunRecord> & { schema: number })
+  const problem = recordProblem(record)
+  if (problem) throw new RecordError(`${source} is not a valid perfgate record: ${problem}`)
+  return record
 }
 
-/** Brings an older record to the current schema (schema 1 is the first; nothing to do yet). */
-function upgrade(record: RunRecord): RunRecord {
+/**
+ * Brings an older record to the current schema. Schema 1 → 2: `outcome` appeared (optional, and a
+ * schema 1 record never has one); parts missing in the first versions are filled in.
+ */
+function upgrade(record: Partial<RunRecord> & { schema: number }): RunRecord {
   const unavailable = { unavailable: 'not collected by the perfgate version that wrote this record' }
+  const { outcome, ...rest } = record
   return {
-    ...record,
+    ...rest,
     prometheus: record.prometheus ?? unavailable,
     postgres: record.postgres ?? unavailable,
     redis: record.redis ?? unavailable,
     appStats: record.appStats ?? unavailable,
     profiles: record.profiles ?? unavailable,
     findings: record.findings ?? [],
+    ...(record.schema >= 2 && outcome !== undefined ? { outcome } : {}),
     schema: SCHEMA_VERSION,
-  }
+  } as RunRecord
 }
 
 export async function readRecord(file: string): Promise<RunRecord> {

@@ -1,0 +1,238 @@
+// The action's front door (src/main.ts) with a recording toolkit in place of @actions/core: what it
+// sets as outputs, what it masks, and when it fails the job. The load itself is replaced by the
+// testbed fixture run; everything after it (analysis, judging, reports, comment) is the real code.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { run, type ActionDeps, type Toolkit } from '../../src/main.ts'
+import { finishPipeline } from '../../src/pipeline.ts'
+import { parseRecord } from '../../src/record/io.ts'
+import type { runCommentMode } from '../../src/github/index.ts'
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
+import { RECORDS } from '../report/fixtures.ts'
+
+interface Recorded {
+  outputs: Record<string, string>
+  failed: string[]
+  secrets: string[]
+  info: string[]
+  warnings: string[]
+}
+
+function toolkit(inputs: Record<string, string>): { core: Toolkit; seen: Recorded } {
+  const seen: Recorded = { outputs: {}, failed: [], secrets: [], info: [], warnings: [] }
+  const core: Toolkit = {
+    getInput: (name) => inputs[name] ?? '',
+    setSecret: (secret) => void seen.secrets.push(secret),
+    setOutput: (name, value) => void (seen.outputs[name] = String(value)),
+    setFailed: (message) => void seen.failed.push(String(message)),
+    info: (line) => void seen.info.push(line),
+    warning: (line) => void seen.warnings.push(String(line)),
+    debug: () => {},
+  }
+  return { core, seen }
+}
+
+/** Stands in for the load: the testbed run's folder as the output, then the real rest of the pipeline. */
+const fixtureRun: ActionDeps['runPipeline'] = async (plan, deps) => {
+  await cp(path.join(RECORDS, 'testbed-run'), plan.outputDir, { recursive: true })
+  const file = path.join(plan.outputDir, 'result.json')
+  const record = parseRecord(await readFile(file, 'utf8'), file)
+  return finishPipeline(record, { ...plan, slos: record.plan.slos }, deps)
+}
+
+const mustNotRun = async (): Promise<never> => {
+  throw new Error('this stage must not run here')
+}
+
+describe('the action', () => {
+  let dir: string
+  let gh: FakeGitHub
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'perfgate-main-'))
+    gh = await startFakeGitHub()
+  })
+  after(async () => {
+    await gh.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const inputs = (name: string, extra: Record<string, string> = {}) => ({
+    'target-url': 'http://127.0.0.1:9',
+    baseline: 'none',
+    'output-dir': path.join(dir, name),
+    ...extra,
+  })
+
+  test('a bad input fails the job with one line and sets no output', async () => {
+    const { core, seen } = toolkit({ 'target-url': 'nope' })
+    await run({ core, env: {}, cwd: dir, runPipeline: mustNotRun })
+    assert.deepEqual(seen.failed, [
+      'target-url is "nope": expected an absolute http(s) URL such as https://pr-42.example.com',
+    ])
+    assert.deepEqual(seen.outputs, {})
+  })
+
+  test('secret inputs are masked before anything runs', async () => {
+    const { core, seen } = toolkit({
+      ...inputs('masked'),
+      'database-url': 'postgres://reader:s3cr3t-pw@127.0.0.1:5432/app',
+    })
+    await run({ core, env: {}, cwd: dir, runPipeline: mustNotRun })
+    assert.ok(seen.secrets.includes('s3cr3t-pw'), `masked: ${seen.secrets.join(', ')}`)
+    assert.deepEqual(seen.failed, ['this stage must not run here'])
+  })
+
+  test('a run that breaks its SLOs sets every output and fails the job with the first reason', async () => {
+    const summaryFile = path.join(dir, 'step-summary.md')
+    await writeFile(summaryFile, '')
+    const { core, seen } = toolkit(inputs('failing'))
+    await run({ core, env: { GITHUB_STEP_SUMMARY: summaryFile }, cwd: dir, runPipeline: fixtureRun })
+    assert.equal(seen.outputs.verdict, 'fail')
+    assert.equal(seen.outputs['report-path'], path.join(dir, 'failing', 'report.md'))
+    assert.equal(seen.outputs['result-path'], path.join(dir, 'failing', 'result.json'))
+    assert.equal(seen.outputs['comment-url'], '')
+    assert.equal(seen.outputs.regressions, '0')
+    assert.equal(seen.failed.length, 1)
+    assert.match(seen.failed[0]!, /^SLO failed: search p95 \d+ ms, target <100ms: fail$/)
+    // The job summary is the rendered summary; the artifact could not be uploaded outside a runner.
+    assert.equal(
+      await readFile(summaryFile, 'utf8'),
+      await readFile(path.join(dir, 'failing', 'summary.md'), 'utf8'),
+    )
+    assert.match(
+      seen.warnings.join('\n'),
+      /artifact perfgate-perfgate was not uploaded: ACTIONS_RUNTIME_TOKEN/,
+    )
+    const record = parseRecord(await readFile(seen.outputs['result-path'], 'utf8'), 'result.json')
+    assert.equal(record.outcome?.gate.verdict, 'fail')
+  })
+
+  test('with fail-on never the same run does not fail the job', async () => {
+    const { core, seen } = toolkit(inputs('never', { 'fail-on': 'never' }))
+    await run({ core, env: {}, cwd: dir, runPipeline: fixtureRun })
+    assert.deepEqual(seen.failed, [])
+    assert.notEqual(seen.outputs.verdict, 'fail')
+    assert.ok(seen.outputs.verdict)
+  })
+
+  test('a pull request run posts the sticky comment and sets comment-url', async () => {
+    gh.state.addPull({ number: 7 })
+    const event = path.join(dir, 'event.json')
+    await writeFile(
+      event,
+      JSON.stringify({
+        number: 7,
+        pull_request: {
+          number: 7,
+          head: { sha: 'a'.repeat(40), ref: 'feature', repo: { full_name: 'acme/shop' } },
+          base: { ref: 'main', repo: { full_name: 'acme/shop' } },
+        },
+      }),
+    )
+    const { core, seen } = toolkit(inputs('pr', { 'github-token': 'ghs_write', 'fail-on': 'never' }))
+    await run({
+      core,
+      env: {
+        GITHUB_EVENT_PATH: event,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_REF: 'refs/pull/7/merge',
+        GITHUB_API_URL: gh.url,
+      },
+      cwd: dir,
+      runPipeline: fixtureRun,
+    })
+    assert.deepEqual(seen.failed, [])
+    assert.equal(gh.state.comments.length, 1)
+    assert.match(seen.outputs['comment-url']!, /\/pull\/7#issuecomment-\d+$/)
+    const posted = gh.state.comments[0]!.body
+    assert.ok(posted.endsWith(await readFile(path.join(dir, 'pr', 'comment.md'), 'utf8')))
+  })
+
+  test('a pipeline error fails the job with its one line', async () => {
+    const { core, seen } = toolkit(inputs('broken'))
+    await run({
+      core,
+      env: {},
+      cwd: dir,
+      runPipeline: async () => {
+        throw new Error('target-url http://127.0.0.1:9 does not answer:\n  connection refused')
+      },
+    })
+    assert.equal(seen.failed.length, 1)
+    assert.doesNotMatch(seen.failed[0]!, /\n/)
+    assert.match(seen.failed[0]!, /^target-url http:\/\/127\.0\.0\.1:9 does not answer/)
+    assert.equal(seen.outputs.verdict, undefined)
+  })
+
+  describe('mode comment', () => {
+    const commentMode = (result: Awaited<ReturnType<typeof runCommentMode>>) => async () => result
+
+    test('without a token it fails saying so', async () => {
+      const { core, seen } = toolkit(inputs('comment-no-token', { mode: 'comment' }))
+      await run({ core, env: {}, cwd: dir, runCommentMode: mustNotRun, runPipeline: mustNotRun })
+      assert.deepEqual(seen.failed, ['mode comment needs the github-token input'])
+    })
+
+    test('a refused report sets verdict refused and fails the job with the reason', async () => {
+      const { core, seen } = toolkit(
+        inputs('comment-refused', { mode: 'comment', 'github-token': 'ghs_write' }),
+      )
+      await run({
+        core,
+        env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+        cwd: dir,
+        runPipeline: mustNotRun,
+        runCommentMode: commentMode({ refused: 'head sha differs from the PR', runId: 5, pr: 7 }),
+      })
+      assert.equal(seen.outputs.verdict, 'refused')
+      assert.deepEqual(seen.failed, ['mode comment refused the report: head sha differs from the PR'])
+    })
+
+    test('a posted report sets comment-url and does not fail the job', async () => {
+      const { core, seen } = toolkit(
+        inputs('comment-posted', { mode: 'comment', 'github-token': 'ghs_write' }),
+      )
+      const url = 'https://github.com/acme/shop/pull/7#issuecomment-99'
+      await run({
+        core,
+        env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+        cwd: dir,
+        runPipeline: mustNotRun,
+        runCommentMode: commentMode({
+          pr: 7,
+          headSha: 'a'.repeat(40),
+          runId: 5,
+          artifactId: 11,
+          record: parseRecord(await readFile(path.join(RECORDS, 'testbed-run', 'result.json'), 'utf8'), 'r'),
+          gate: { verdict: 'fail', failed: true, reasons: ['search p95 216 ms > 100 ms'], regressions: [] },
+          baselineSource: 'none',
+          comment: { url, id: 99, action: 'created', duplicates: 0 },
+          status: { context: 'perfgate/perfgate', state: 'failure' },
+        }),
+      })
+      assert.equal(seen.outputs['comment-url'], url)
+      assert.deepEqual(seen.failed, [])
+      assert.match(seen.info.join('\n'), /posted the report of run 5 on PR #7/)
+    })
+
+    test('nothing to post is not a failure', async () => {
+      const { core, seen } = toolkit(
+        inputs('comment-skipped', { mode: 'comment', 'github-token': 'ghs_write' }),
+      )
+      await run({
+        core,
+        env: { GITHUB_REPOSITORY: 'acme/shop', GITHUB_API_URL: gh.url },
+        cwd: dir,
+        runPipeline: mustNotRun,
+        runCommentMode: commentMode({ skipped: 'the run was not a pull request' }),
+      })
+      assert.equal(seen.outputs.verdict, 'skipped')
+      assert.deepEqual(seen.failed, [])
+    })
+  })
+})

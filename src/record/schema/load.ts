@@ -1,0 +1,63 @@
+// Schema of the `load` part (record/load.ts).
+import { z } from 'zod'
+import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow } from '../load.ts'
+import { bool, num, numbers, str, strings } from './common.ts'
+
+const latencySchema: z.ZodType<LatencyStats> = z.object({
+  minMs: num,
+  meanMs: num,
+  p50Ms: num,
+  p90Ms: num,
+  p95Ms: num,
+  p99Ms: num,
+  maxMs: num,
+})
+
+const windowSchema: z.ZodType<LoadWindow> = z.object({
+  startMs: num,
+  count: num,
+  errors: num,
+  p50Ms: num,
+  p95Ms: num,
+  histogram: str,
+})
+
+export const endpointLoadSchema: z.ZodType<EndpointLoad> = z.object({
+  name: str,
+  method: str.optional(),
+  route: str.optional(),
+  count: num,
+  rps: num,
+  errors: num,
+  errorRate: num,
+  checks: z.object({ passes: num, fails: num }),
+  statuses: numbers,
+  duration: latencySchema,
+  waiting: latencySchema,
+  connecting: latencySchema,
+  blocked: latencySchema,
+  histogram: str,
+  phaseHistograms: z.object({ waiting: str, connecting: str, blocked: str }).optional(),
+  windows: z.array(windowSchema),
+})
+
+export const loadSchema: z.ZodType<LoadPart> = z.object({
+  startedAt: str,
+  endedAt: str,
+  durationS: num,
+  windowS: num,
+  vusMax: num,
+  overall: endpointLoadSchema,
+  endpoints: z.array(endpointLoadSchema),
+  k6Summary: str,
+  k6ExitCode: num,
+  thresholdsCrossed: bool,
+  partial: str.optional(),
+  unusableAsBaseline: str.optional(),
+  files: strings,
+  source: z.object({ kind: z.enum(['generated', 'script']), script: str }).optional(),
+  malformedLines: num.optional(),
+  warmUp: z
+    .object({ durationS: num, requestsCount: num, errorRate: num, note: str.optional(), files: strings })
+    .optional(),
+})
