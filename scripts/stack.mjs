@@ -91,7 +91,8 @@ async function up(ctx) {
     await redissvc.ensure(ctx, st)
     saveState(stateDir, st)
   } else {
-    if (!pgsvc.running(ctx) || !(await pgsvc.healthy(ctx, st))) die('postgres is not running: run `node scripts/stack.mjs up` first')
+    if (!pgsvc.running(ctx) || !(await pgsvc.healthy(ctx, st)))
+      die('postgres is not running: run `node scripts/stack.mjs up` first')
     if (!(await redissvc.healthy(st))) die('redis is not running: run `node scripts/stack.mjs up` first')
   }
   await appsvc.build(ctx, st)

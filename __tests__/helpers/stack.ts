@@ -19,7 +19,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const STACK_TIMEOUT_MS = 10 * 60 * 1000
 
 /** Parent of the tests' state dirs; kept between runs, so each database is seeded once. */
-export const TEST_STACK_ROOT = process.env.PERFGATE_TEST_STACK_ROOT ?? path.join(REPO_ROOT, '.perfgate-stack-test')
+export const TEST_STACK_ROOT =
+  process.env.PERFGATE_TEST_STACK_ROOT ?? path.join(REPO_ROOT, '.perfgate-stack-test')
 
 /** Set by scripts/test.mjs: the runner stops the stacks, not each file's process. */
 const RUNNER_OWNS_STACKS = process.env.PERFGATE_TEST_STACK_OWNER === 'runner'
@@ -56,7 +57,8 @@ export function stackCommand(name: string, args: string[]): Promise<Record<strin
       ['scripts/stack.mjs', ...args, '--state-dir', stackDir(name)],
       { cwd: REPO_ROOT, timeout: STACK_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`stack ${args[0]} (${name}) failed: ${error.message}\n${stderr.slice(-4000)}`))
+        if (error)
+          reject(new Error(`stack ${args[0]} (${name}) failed: ${error.message}\n${stderr.slice(-4000)}`))
         else resolve(parseStackOutput(stdout))
       },
     )

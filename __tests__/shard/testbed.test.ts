@@ -136,10 +136,11 @@ test(
     console.log(
       `unsharded ${single.overall.count} requests (${single.overall.rps} rps), 3 shards ${parts.map((p) => p.overall.count).join(' + ')} = ${load.overall.count} (${load.overall.rps} rps): ${apart} apart (${((apart / single.overall.count) * 100).toFixed(1)} %), chance allows ${Math.round(tolerance)} (${((tolerance / single.overall.count) * 100).toFixed(1)} %)`,
     )
-    console.log(
-      `windows: unsharded ${single.overall.windows.map((w) => w.count).join(' ')}; merged ${load.overall.windows.map((w) => w.count).join(' ')}`,
+    const perWindow = (l: EndpointLoad) => l.windows.map((w) => w.count).join(' ')
+    assert.ok(
+      apart <= tolerance,
+      `request counts ${single.overall.count} vs ${load.overall.count}; per window ${perWindow(single.overall)} vs ${perWindow(load.overall)}`,
     )
-    assert.ok(apart <= tolerance, `request counts ${single.overall.count} vs ${load.overall.count}`)
 
     // Merged percentiles are the percentiles of the three shards' raw samples together.
     const raw = new Map<string, number[]>()

@@ -134,7 +134,9 @@ export function portFree(port) {
 // in the moment between our probe and the service's bind (or while the app restarts).
 function ephemeralStart() {
   try {
-    const start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    const start = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    )
     return Number.isInteger(start) && start > 21000 ? start : 32768
   } catch {
     return 32768
