@@ -5,9 +5,12 @@
 //   node scripts/stack.mjs up [--pg-port 54329] [--redis-port 63799] [--app-port 18080]
 //                             [--twitch-port 18081] [--state-dir .perfgate-stack]
 //                             [--env KEY=VALUE ...] [--app-only] [--timeout 180] [--free-ports]
+//                             [--bin-dir <state-dir>/bin]
 //     --free-ports: services not already running from this state dir get free ports picked now
 //     (what the tests use, so they never collide with a stack on the default ports)
-//   node scripts/stack.mjs restart-app [--env KEY=VALUE ...]   rebuild + restart only the Go app
+//     --bin-dir: where the testbed binaries are built (stacks can share one build); a binary
+//     newer than every file under testbed/ is not rebuilt
+//   node scripts/stack.mjs restart-app [--env KEY=VALUE ...]   rebuild if stale + restart the Go app
 //   node scripts/stack.mjs down [--purge]                      stop exactly what `up` started
 //   node scripts/stack.mjs status | env                        show state / print KEY=value lines
 //
@@ -53,7 +56,7 @@ async function main() {
         fs
           .readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 17)
+          .slice(1, 18)
           .join('\n') + '\n',
       )
       return
@@ -67,8 +70,10 @@ async function up(ctx) {
   fs.mkdirSync(path.join(stateDir, 'logs'), { recursive: true })
   fs.chmodSync(stateDir, 0o755)
   const prev = loadState(stateDir) || {}
+  ctx.binDir = opts.binDir ? path.resolve(opts.binDir) : prev.binDir || path.join(stateDir, 'bin')
   const st = {
     ...prev,
+    binDir: ctx.binDir,
     ports: await choosePorts(ctx, prev),
     adminToken: prev.adminToken || 'admin-secret-token',
     pids: prev.pids || {},

@@ -7,7 +7,7 @@ import path from 'node:path'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const stackRoot = process.env.PERFGATE_TEST_STACK_ROOT ?? path.join(root, '.perfgate-stack-test')
-const stateArgs = ['--state-dir', path.join(stackRoot, 'shared')]
+const stateArgs = ['--state-dir', path.join(stackRoot, 'shared'), '--bin-dir', path.join(stackRoot, 'bin')]
 const stackCommand = (args) =>
   execFileSync(process.execPath, ['scripts/stack.mjs', ...args, ...stateArgs], {
     cwd: root,

@@ -8,7 +8,7 @@
 // TEST_STACK_ROOT once all files ran, so the shared stack starts once per run, not once per file.
 // A test file run on its own stops the stacks it started when its process exits.
 // PERFGATE_KEEP_STACK=1 leaves them running (`node scripts/stack.mjs down --state-dir <dir>`).
-import { execFile, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +21,9 @@ export const STACK_TIMEOUT_MS = 10 * 60 * 1000
 /** Parent of the tests' state dirs; kept between runs, so each database is seeded once. */
 export const TEST_STACK_ROOT =
   process.env.PERFGATE_TEST_STACK_ROOT ?? path.join(REPO_ROOT, '.perfgate-stack-test')
+
+/** One build of the testbed's binaries for all the tests' stacks (rebuilt when testbed/ changes). */
+const BIN_DIR = path.join(TEST_STACK_ROOT, 'bin')
 
 /** Set by scripts/test.mjs: the runner stops the stacks, not each file's process. */
 const RUNNER_OWNS_STACKS = process.env.PERFGATE_TEST_STACK_OWNER === 'runner'
@@ -49,28 +52,53 @@ export function stackDir(name: string): string {
   return path.join(TEST_STACK_ROOT, name)
 }
 
-/** Runs `node scripts/stack.mjs <args> --state-dir <stackDir(name)>` and returns its KEY=value lines. */
+/**
+ * Runs `node scripts/stack.mjs <args> --state-dir <stackDir(name)>` and returns its KEY=value lines.
+ * The script runs in a process group of its own, and a timeout kills the whole group: a `go build`
+ * or seed it is waiting for is not left behind. (The services it starts are in groups of their
+ * own and are stopped by `down`.)
+ */
 export function stackCommand(name: string, args: string[]): Promise<Record<string, string>> {
+  const argv = ['scripts/stack.mjs', ...args, '--state-dir', stackDir(name), '--bin-dir', BIN_DIR]
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['scripts/stack.mjs', ...args, '--state-dir', stackDir(name)],
-      { cwd: REPO_ROOT, timeout: STACK_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error)
-          reject(new Error(`stack ${args[0]} (${name}) failed: ${error.message}\n${stderr.slice(-4000)}`))
-        else resolve(parseStackOutput(stdout))
-      },
-    )
+    const child = spawn(process.execPath, argv, {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)))
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        /* already gone */
+      }
+    }, STACK_TIMEOUT_MS)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (code === 0) resolve(parseStackOutput(stdout))
+      else {
+        const why = signal ? `killed (${signal}) after ${STACK_TIMEOUT_MS / 60_000} min` : `exit ${code}`
+        reject(new Error(`stack ${args[0]} (${name}) failed: ${why}\n${stderr.slice(-4000)}`))
+      }
+    })
   })
 }
 
 function stopSync(name: string): void {
-  spawnSync(process.execPath, ['scripts/stack.mjs', 'down', '--state-dir', stackDir(name)], {
-    cwd: REPO_ROOT,
-    stdio: 'ignore',
-    timeout: 60_000,
-  })
+  spawnSync(
+    process.execPath,
+    ['scripts/stack.mjs', 'down', '--state-dir', stackDir(name), '--bin-dir', BIN_DIR],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+      timeout: 60_000,
+    },
+  )
 }
 
 function stopAtExit(name: string): void {

@@ -45,6 +45,9 @@ export function parseArgs(argv) {
       case '--state-dir':
         o.stateDir = next()
         break
+      case '--bin-dir':
+        o.binDir = next()
+        break
       case '--timeout':
         o.timeout = num(flag, next())
         break
