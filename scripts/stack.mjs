@@ -4,8 +4,13 @@
 //
 //   node scripts/stack.mjs up [--pg-port 54329] [--redis-port 63799] [--app-port 18080]
 //                             [--twitch-port 18081] [--state-dir .perfgate-stack]
-//                             [--env KEY=VALUE ...] [--app-only] [--timeout 180]
-//   node scripts/stack.mjs restart-app [--env KEY=VALUE ...]   rebuild + restart only the Go app
+//                             [--env KEY=VALUE ...] [--app-only] [--timeout 180] [--free-ports]
+//                             [--bin-dir <state-dir>/bin]
+//     --free-ports: services not already running from this state dir get free ports picked now
+//     (what the tests use, so they never collide with a stack on the default ports)
+//     --bin-dir: where the testbed binaries are built (stacks can share one build); a binary
+//     newer than every file under testbed/ is not rebuilt
+//   node scripts/stack.mjs restart-app [--env KEY=VALUE ...]   rebuild if stale + restart the Go app
 //   node scripts/stack.mjs down [--purge]                      stop exactly what `up` started
 //   node scripts/stack.mjs status | env                        show state / print KEY=value lines
 //
@@ -14,7 +19,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, sleep, log, die } from './stack/util.mjs'
+import { parseArgs, pickFreePort, sleep, log, die } from './stack/util.mjs'
 import * as pgsvc from './stack/postgres.mjs'
 import * as redissvc from './stack/redis.mjs'
 import * as appsvc from './stack/app.mjs'
@@ -51,7 +56,7 @@ async function main() {
         fs
           .readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 15)
+          .slice(1, 18)
           .join('\n') + '\n',
       )
       return
@@ -65,14 +70,11 @@ async function up(ctx) {
   fs.mkdirSync(path.join(stateDir, 'logs'), { recursive: true })
   fs.chmodSync(stateDir, 0o755)
   const prev = loadState(stateDir) || {}
+  ctx.binDir = opts.binDir ? path.resolve(opts.binDir) : prev.binDir || path.join(stateDir, 'bin')
   const st = {
     ...prev,
-    ports: {
-      pg: opts.pgPort ?? prev.ports?.pg ?? 54329,
-      redis: opts.redisPort ?? prev.ports?.redis ?? 63799,
-      app: opts.appPort ?? prev.ports?.app ?? 18080,
-      twitch: opts.twitchPort ?? prev.ports?.twitch ?? 18081,
-    },
+    binDir: ctx.binDir,
+    ports: await choosePorts(ctx, prev),
     adminToken: prev.adminToken || 'admin-secret-token',
     pids: prev.pids || {},
     appEnv: opts.env !== undefined ? opts.env : prev.appEnv || {},
@@ -94,7 +96,8 @@ async function up(ctx) {
     await redissvc.ensure(ctx, st)
     saveState(stateDir, st)
   } else {
-    if (!(await pgsvc.healthy(ctx, st))) die('postgres is not running: run `node scripts/stack.mjs up` first')
+    if (!pgsvc.running(ctx) || !(await pgsvc.healthy(ctx, st)))
+      die('postgres is not running: run `node scripts/stack.mjs up` first')
     if (!(await redissvc.healthy(st))) die('redis is not running: run `node scripts/stack.mjs up` first')
   }
   await appsvc.build(ctx, st)
@@ -105,9 +108,41 @@ async function up(ctx) {
     saveState(stateDir, st)
   }
   const envChanged = JSON.stringify(prev.appEnv || {}) !== JSON.stringify(st.appEnv)
-  await appsvc.ensureApp(ctx, st, { force: opts.forceApp || (envChanged && opts.env !== undefined) })
+  // the app's DATABASE_URL, REDIS_URL and TWITCH_URL carry the other services' ports
+  const depMoved = ['pg', 'redis', 'twitch'].some((k) => prev.ports && prev.ports[k] !== st.ports[k])
+  await appsvc.ensureApp(ctx, st, {
+    force: opts.forceApp || depMoved || (envChanged && opts.env !== undefined),
+  })
   saveState(stateDir, st)
   printEnv(st)
+}
+
+const DEFAULT_PORTS = { pg: 54329, redis: 63799, app: 18080, twitch: 18081 }
+const PORT_FLAGS = { pg: 'pgPort', redis: 'redisPort', app: 'appPort', twitch: 'twitchPort' }
+
+/** Whether the service `k` recorded in `prev` is still our process (so it keeps its port). */
+function stillOurs(ctx, prev, k) {
+  if (!prev.ports?.[k]) return false
+  return k === 'pg' ? pgsvc.running(ctx) : isRunning(prev.pids?.[k])
+}
+
+/**
+ * Ports: a --*-port flag wins; otherwise the state's port; otherwise the default. With
+ * --free-ports, a service that is not running as ours gets a free port picked now instead, so a
+ * second stack (the tests') never collides with one already running on the defaults.
+ */
+async function choosePorts(ctx, prev) {
+  const { opts } = ctx
+  const ports = {}
+  const taken = new Set()
+  for (const k of Object.keys(DEFAULT_PORTS)) {
+    const given = opts[PORT_FLAGS[k]]
+    if (given !== undefined) ports[k] = given
+    else if (opts.freePorts && !opts.appOnly && !stillOurs(ctx, prev, k)) ports[k] = await pickFreePort(taken)
+    else ports[k] = prev.ports?.[k] ?? DEFAULT_PORTS[k]
+    taken.add(ports[k])
+  }
+  return ports
 }
 
 async function down(ctx) {
@@ -140,7 +175,7 @@ async function status(ctx) {
     return
   }
   const rows = {
-    postgres: await pgsvc.healthy(ctx, st),
+    postgres: pgsvc.running(ctx) && (await pgsvc.healthy(ctx, st)),
     redis: await redissvc.healthy(st),
     twitch: await appsvc.twitchHealthy(st),
     app: await appsvc.appHealthy(st),

@@ -1,9 +1,9 @@
-// The analysis end to end against a private testbed stack (its own PostgreSQL, Redis and app on
-// other ports, so switching faults off does not disturb anyone using the shared stack): one run
+// The analysis end to end against a private testbed stack (`upStack('analysis')`: its own
+// PostgreSQL, Redis and app on free ports, so switching faults off does not disturb anyone using
+// the shared stack; stopped when done unless PERFGATE_KEEP_STACK is set): one run
 // with every fault on names each fault, the suggested CREATE INDEX turns the plan into an index
 // scan on a scratch copy of the table, and one run with the faults off names none of them.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,27 +12,12 @@ import pg from 'pg'
 import { analyzeRecord, loadAnalysisInputs } from '../../src/analyze/index.ts'
 import { loadRunFiles } from '../../src/record/files.ts'
 import type { Finding } from '../../src/record/index.ts'
-import { parseStackOutput, REPO_ROOT, STACK_TIMEOUT_MS, stackAvailable } from '../helpers/stack.ts'
+import { downStack, REPO_ROOT, stackAvailable, stackCommand, upStack } from '../helpers/stack.ts'
 import { assertFaultsAbsent, assertFaultsFound } from './analysis-asserts.ts'
 import { captureRun, FAULT_SCENARIO } from './capture-helpers.ts'
 
 const TESTBED = path.join(REPO_ROOT, 'testbed')
-const STATE_DIR = process.env.PERFGATE_ANALYSIS_STACK_DIR ?? path.join(os.tmpdir(), 'perfgate-analysis-stack')
-const PORTS = ['--pg-port', '54339', '--redis-port', '63809', '--app-port', '18090', '--twitch-port', '18091']
-
-function stackCommand(args: string[]): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['scripts/stack.mjs', ...args, '--state-dir', STATE_DIR],
-      { cwd: REPO_ROOT, timeout: STACK_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`stack ${args[0]} failed: ${error.message}\n${stderr.slice(-3000)}`))
-        else resolve(parseStackOutput(stdout))
-      },
-    )
-  })
-}
+const STACK = 'analysis'
 
 async function runAndAnalyze(stack: Record<string, string>) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-analysis-run-'))
@@ -71,11 +56,11 @@ describe(
     let stack: Record<string, string>
     before(async () => {
       // `up` restarts the app only when its env differs: this one has every fault on.
-      stack = await stackCommand(['up', ...PORTS])
-      await stackCommand(['restart-app'])
+      stack = await upStack(STACK)
+      await stackCommand(STACK, ['restart-app'])
     })
     after(async () => {
-      if (!process.env.PERFGATE_KEEP_STACK) await stackCommand(['down']).catch(() => {})
+      await downStack(STACK).catch(() => {})
     })
 
     let onFindings: Finding[] = []
@@ -126,11 +111,11 @@ describe(
 
     it('names none of them with the faults off', async () => {
       try {
-        await stackCommand(['restart-app', '--env', 'FAULTS=off'])
+        await stackCommand(STACK, ['restart-app', '--env', 'FAULTS=off'])
         const { findings } = await runAndAnalyze(stack)
         assertFaultsAbsent(findings)
       } finally {
-        await stackCommand(['restart-app'])
+        await stackCommand(STACK, ['restart-app'])
       }
     })
   },

@@ -1,7 +1,7 @@
 // Real server profiles: cpu, heap, goroutine and mutex from the testbed (Go Clipper API) under a
-// short, bounded loopback load, compared with `go tool pprof -top`. Skipped unless the stack is
-// up (`node scripts/stack.mjs up`) and Go is installed. PPROF_URL / TARGET_URL / ADMIN_TOKEN /
-// USER_TOKEN override the stack's defaults.
+// short, bounded loopback load, compared with `go tool pprof -top`. Runs against the tests'
+// shared stack (`ensureStack()`, free ports; never a developer's stack on the default ports);
+// skipped when Go is not installed.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,32 +10,15 @@ import { after, before, describe, it } from 'node:test'
 import { formatTopText, goroutineLeak, topTable } from '../../src/analyze/pprof/index.ts'
 import { decodeProfile } from '../../src/pprof/decode.ts'
 import type { Profile } from '../../src/pprof/model.ts'
+import { ensureStack, stackAvailable } from '../helpers/stack.ts'
 import { findGo, goPprofTop } from './pprof-helpers.ts'
 
-const target = process.env.TARGET_URL ?? 'http://127.0.0.1:18080'
-const pprofUrl = process.env.PPROF_URL ?? `${target}/debug/pprof`
-const adminToken = process.env.ADMIN_TOKEN ?? 'admin-secret-token'
-const userToken = process.env.USER_TOKEN ?? 'user-1-token'
-const loopback =
-  /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/)/.test(target) &&
-  /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/)/.test(pprofUrl)
-
-async function reachable(): Promise<boolean> {
-  if (!loopback) return false
-  try {
-    const res = await fetch(`${pprofUrl}/`, {
-      headers: { Authorization: `Bearer ${adminToken}` },
-      signal: AbortSignal.timeout(2000),
-    })
-    await res.arrayBuffer()
-    return res.ok
-  } catch {
-    return false
-  }
-}
+let target = ''
+let pprofUrl = ''
+let adminToken = ''
+let userToken = ''
 
 const go = findGo()
-const up = go ? await reachable() : false
 
 async function fetchProfile(name: string, query = ''): Promise<Uint8Array> {
   const res = await fetch(`${pprofUrl}/${name}${query}`, {
@@ -76,7 +59,7 @@ function decode(bytes: Uint8Array): Profile {
 
 describe(
   'pprof tables match go tool pprof on the testbed profiles',
-  { skip: !up && 'testbed stack or Go not available' },
+  { skip: (!go && 'Go not available') || (!stackAvailable() && 'scripts/stack.mjs is missing') },
   () => {
     let dir = ''
     const files: Record<string, string> = {}
@@ -84,6 +67,11 @@ describe(
     const goroutines: Profile[] = []
 
     before(async () => {
+      const stack = await ensureStack()
+      target = stack.TARGET_URL!
+      pprofUrl = stack.PPROF_URL!
+      adminToken = stack.ADMIN_TOKEN!
+      userToken = stack.USER_TOKEN!
       dir = mkdtempSync(path.join(tmpdir(), 'perfgate-testbed-pprof-'))
       goroutines.push(decode(await fetchProfile('goroutine')))
       const [cpu, sent] = await Promise.all([fetchProfile('profile', '?seconds=3'), load(3000, 16)])

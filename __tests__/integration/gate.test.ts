@@ -6,9 +6,10 @@
 // `compare` exits 0; A2 → B must show a p95 regression on clip_detail and on no other endpoint,
 // and `compare` (fail-on regression) exits 1.
 //
-// The test starts its own stack (state dir $TMPDIR/perfgate-gate-stack, ports 55349/63819/18110/
-// 18111) so that switching the regression on cannot disturb other tests using the shared one; the
-// first start seeds its database (~30–70 s). Loopback only; each run is bounded by k6's duration.
+// The test starts its own stack (`upStack('gate')`: state dir .perfgate-stack-test/gate, free
+// ports) so that switching the regression on cannot disturb other tests using the shared one, and
+// stops it when done; the first start seeds its database (~30–70 s). Loopback only; each run is
+// bounded by k6's duration.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -21,37 +22,18 @@ import { loadPlan } from '../../src/plan/load.ts'
 import type { Plan } from '../../src/plan/types.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import type { Comparison } from '../../src/record/compare.ts'
-import { parseStackOutput, REPO_ROOT, STACK_TIMEOUT_MS } from '../helpers/stack.ts'
+import { downStack, REPO_ROOT, stackCommand, STACK_TIMEOUT_MS, upStack } from '../helpers/stack.ts'
 
 const run = promisify(execFile)
 
 const ENDPOINT = 'clip_detail'
 const DELAY_MS = 50
 const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
-const STATE_ARGS = ['--state-dir', path.join(os.tmpdir(), 'perfgate-gate-stack')]
-const PORT_ARGS = [
-  '--pg-port',
-  '55349',
-  '--redis-port',
-  '63819',
-  '--app-port',
-  '18110',
-  '--twitch-port',
-  '18111',
-]
-
-async function stack(args: string[]): Promise<Record<string, string>> {
-  const { stdout } = await run(process.execPath, ['scripts/stack.mjs', ...args], {
-    cwd: REPO_ROOT,
-    timeout: STACK_TIMEOUT_MS,
-    maxBuffer: 16 * 1024 * 1024,
-  })
-  return parseStackOutput(stdout)
-}
+const STACK = 'gate'
 
 /** Restarts only the app with exactly `env` (none: all defaults, regression off). */
 const restartApp = (env: Record<string, string> = {}) =>
-  stack(['restart-app', ...STATE_ARGS, ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])])
+  stackCommand(STACK, ['restart-app', ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])])
 
 let workDir: string
 let stackEnv: Record<string, string>
@@ -134,7 +116,7 @@ function p95(record: RunRecord, endpoint: string): number {
 
 before(
   async () => {
-    stackEnv = await stack(['up', ...STATE_ARGS, ...PORT_ARGS])
+    stackEnv = await upStack(STACK)
     workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-gate-it-'))
     await measureRun('a1')
     await measureRun('a2')
@@ -144,6 +126,7 @@ before(
 )
 
 after(async () => {
+  await downStack(STACK)
   if (workDir && !process.env.PERFGATE_KEEP_GATE_RUNS) await rm(workDir, { recursive: true, force: true })
 })
 

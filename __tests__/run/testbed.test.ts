@@ -1,7 +1,6 @@
-// Integration: real k6, the shortened default scenario, the Go testbed (scripts/stack.mjs up).
+// Integration: real k6, the shortened default scenario, the Go testbed (the tests' shared stack).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,23 +8,10 @@ import { runLoad } from '../../src/run/index.ts'
 import { DEFAULT_ENDPOINTS, defaultScenario } from '../../src/plan/defaults.ts'
 import { k6ForTests } from './support/k6.ts'
 import { testPlan } from './support/plan.ts'
-
-function stackEnv(): Record<string, string> {
-  const out = execFileSync(process.execPath, ['scripts/stack.mjs', 'up'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    timeout: 600_000,
-  })
-  return Object.fromEntries(
-    out
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  )
-}
+import { ensureStack } from '../helpers/stack.ts'
 
 test('the shortened default scenario against the testbed has results for every endpoint, no errors, and k6’s numbers', async () => {
-  const stack = stackEnv()
+  const stack = await ensureStack()
   const plan = testPlan(stack.TARGET_URL!, { scenario: defaultScenario(8, 10, 0.02) })
   const outDir = await mkdtemp(join(tmpdir(), 'perfgate-testbed-'))
   const env = { ...process.env, PERFGATE_K6: k6ForTests(), PERFGATE_TOKEN: stack.USER_TOKEN! }

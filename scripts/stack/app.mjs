@@ -21,27 +21,57 @@ function goBin() {
 }
 
 const bins = (ctx) => ({
-  clipper: path.join(ctx.stateDir, 'bin', 'clipper'),
-  twitch: path.join(ctx.stateDir, 'bin', 'twitchstub'),
+  clipper: path.join(ctx.binDir, 'clipper'),
+  twitch: path.join(ctx.binDir, 'twitchstub'),
 })
 
+/** Latest modification time of any file under `dir` (dot-entries skipped). */
+function newestMtime(dir) {
+  let newest = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue
+    const p = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+function builtAfter(file, mtimeMs) {
+  try {
+    return fs.statSync(file).mtimeMs >= mtimeMs
+  } catch {
+    return false
+  }
+}
+
+// Go caches compiled packages but links every `go build` anew, which takes minutes on a busy
+// machine: a binary newer than every file under testbed/ is kept.
 export async function build(ctx, _st) {
   const go = goBin()
   const logFile = path.join(ctx.stateDir, 'logs', 'build.log')
+  const sources = newestMtime(path.join(ctx.root, 'testbed'))
+  fs.mkdirSync(ctx.binDir, { recursive: true })
   const b = bins(ctx)
   for (const [name, out] of [
     ['clipper', b.clipper],
     ['twitchstub', b.twitch],
   ]) {
-    const r = spawnSync(go, ['build', '-buildvcs=false', '-o', out, `./cmd/${name}`], {
+    if (builtAfter(out, sources)) continue
+    // built beside and renamed: a stack of another state dir may be running this binary
+    const tmp = `${out}.${process.pid}.tmp`
+    const r = spawnSync(go, ['build', '-buildvcs=false', '-o', tmp, `./cmd/${name}`], {
       cwd: path.join(ctx.root, 'testbed'),
       encoding: 'utf8',
       env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto' },
     })
     fs.appendFileSync(logFile, `$ go build ./cmd/${name}\n${r.stdout || ''}${r.stderr || ''}`)
-    if (r.status !== 0) die(`go build ./cmd/${name} failed:\n${r.stderr || r.error}`)
+    if (r.status !== 0) {
+      fs.rmSync(tmp, { force: true })
+      die(`go build ./cmd/${name} failed:\n${r.stderr || r.error}`)
+    }
+    fs.renameSync(tmp, out)
+    log(`built ${out}`)
   }
-  log(`built ${b.clipper} and ${b.twitch}`)
 }
 
 function baseEnv() {

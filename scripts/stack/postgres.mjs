@@ -95,6 +95,17 @@ export async function healthy(ctx, st) {
   }
 }
 
+/** Whether the postmaster of this state dir's data directory is running (not just any server on the port). */
+export function running(ctx) {
+  const P = paths(ctx)
+  try {
+    const pid = Number(fs.readFileSync(path.join(P.data, 'postmaster.pid'), 'utf8').split('\n')[0])
+    return isRunning({ pid, match: P.data })
+  } catch {
+    return false
+  }
+}
+
 function chownR(p, u) {
   if (!u) return
   spawnSync('chown', ['-R', `${u.uid}:${u.gid}`, p])
@@ -102,7 +113,8 @@ function chownR(p, u) {
 
 export async function ensure(ctx, st) {
   const P = paths(ctx)
-  if (await healthy(ctx, st)) {
+  // Another stack's server on our port also answers (same roles, same passwords): only ours counts.
+  if (running(ctx) && (await healthy(ctx, st))) {
     log(`postgres: already up on 127.0.0.1:${st.ports.pg}`)
     await setup(st)
     return

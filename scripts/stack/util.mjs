@@ -45,11 +45,17 @@ export function parseArgs(argv) {
       case '--state-dir':
         o.stateDir = next()
         break
+      case '--bin-dir':
+        o.binDir = next()
+        break
       case '--timeout':
         o.timeout = num(flag, next())
         break
       case '--app-only':
         o.appOnly = true
+        break
+      case '--free-ports':
+        o.freePorts = true
         break
       case '--purge':
         o.purge = true
@@ -124,6 +130,31 @@ export function portFree(port) {
     srv.once('error', () => resolve(false))
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
   })
+}
+
+// Ports for --free-ports come from below the kernel's ephemeral range: the load tests open
+// thousands of outgoing loopback connections, and one of them could take a port from that range
+// in the moment between our probe and the service's bind (or while the app restarts).
+function ephemeralStart() {
+  try {
+    const start = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    )
+    return Number.isInteger(start) && start > 21000 ? start : 32768
+  } catch {
+    return 32768
+  }
+}
+
+/** A random port that is free on 127.0.0.1 now, outside the ephemeral range and not in `taken`. */
+export async function pickFreePort(taken = new Set()) {
+  const low = 20000
+  const high = ephemeralStart()
+  for (let i = 0; i < 200; i++) {
+    const port = low + Math.floor(Math.random() * (high - low))
+    if (!taken.has(port) && (await portFree(port))) return port
+  }
+  die(`no free port found between ${low} and ${high} after 200 tries`)
 }
 
 export async function httpOK(url, timeoutMs = 2000) {
