@@ -1,13 +1,13 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
 import { e as eventFileProblem } from './pipeline.js';
-import { g as getDefaultExportFromCjs, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, S as SecretScrubber, o as oneLine, e as cliDebugRequested, V as VERSION, I as INPUT_NAMES, l as loadPlan, h as handleInterrupts, i as isShardRun, r as runShard, j as finishPipeline, m as mergeShards, k as runPipeline, n as debugRequested, q as collectorLines, s as readRecord, u as judgeRecord, v as inputSecrets, w as writeReportFiles, x as formatProgress, y as SECRET_INPUTS } from './pipeline2.js';
+import { g as getDefaultExportFromCjs, i as isUnavailable, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, S as SecretScrubber, o as oneLine, e as cliDebugRequested, V as VERSION, I as INPUT_NAMES, l as loadPlan, h as handleInterrupts, j as isShardRun, r as runShard, k as finishPipeline, m as mergeShards, n as runPipeline, q as debugRequested, s as collectorLines, u as readRecord, v as rejudgeRecord, w as judgeRecord, x as inputSecrets, y as writeReportFiles, z as formatProgress, A as SECRET_INPUTS } from './pipeline2.js';
 import require$$0 from 'node:events';
 import require$$1 from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
 import process$1 from 'node:process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, copyFile, readFile, realpath, stat } from 'node:fs/promises';
 import 'node:stream';
 import 'node:stream/promises';
 import 'process';
@@ -4369,6 +4369,63 @@ const {
   Help,
 } = commander;
 
+// The raw files a record names beside it (k6 output, scrapes, statistics, profiles, plans), and
+// copying them to another output folder (`perfgate report --out`), so the copy can be rebuilt alone.
+/** Relative paths of the raw files the record names, each once, in record order. */
+function rawFilesOf(record) {
+    const files = (part) => (isUnavailable(part) ? [] : part.files);
+    const profiles = isUnavailable(record.profiles) ? [] : record.profiles.files.map((f) => f.file);
+    const explains = isUnavailable(record.postgres)
+        ? []
+        : record.postgres.explains.flatMap((e) => (e.file ? [e.file] : []));
+    return [
+        ...new Set([
+            ...files(record.load),
+            ...files(record.prometheus),
+            ...files(record.postgres),
+            ...explains,
+            ...files(record.redis),
+            ...files(record.appStats),
+            ...profiles,
+        ]),
+    ];
+}
+/**
+ * Copies the record's raw files from `from` to `to`. Names that would leave the folder are skipped
+ * (a record is input, and `../x` must not write outside `to`); so are files that are not there.
+ * Returns one line per problem (the missing files in one).
+ */
+async function copyRawFiles(record, from, to) {
+    const problems = [];
+    const missing = [];
+    for (const file of rawFilesOf(record)) {
+        const source = path.resolve(from, file);
+        const target = path.resolve(to, file);
+        if (!isInside(from, source) || !isInside(to, target)) {
+            problems.push(`${file}: not inside the record's folder, not copied`);
+            continue;
+        }
+        try {
+            await mkdir(path.dirname(target), { recursive: true });
+            await copyFile(source, target);
+        }
+        catch (error) {
+            const code = error.code;
+            if (code === 'ENOENT')
+                missing.push(file);
+            else
+                problems.push(`${file}: not copied (${code ?? String(error)})`);
+        }
+    }
+    if (missing.length > 0)
+        problems.unshift(`${missing.length} raw file(s) the record names are not beside it (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}): what is built from them is left out`);
+    return problems;
+}
+function isInside(dir, file) {
+    const relative = path.relative(path.resolve(dir), file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
 // `perfgate profile top|diff`: pprof tables for users without a Go toolchain. Reads the
 // files, calls the pure functions, returns the text to print; the CLI front door prints it.
 async function load(file) {
@@ -4553,20 +4610,24 @@ function buildCli(env = process.env) {
     });
     program
         .command('report')
-        .description('re-render the report (and the gate) from a result.json, optionally against a baseline result.json')
-        .argument('<result>', 'result.json of a run')
-        .option('--baseline <file>', 'baseline result.json')
-        .option('--config <file>', 'perfgate.yml for SLOs and tolerances (default: the SLOs recorded in the run)')
-        .option('--fail-on <value>', 'slo, regression, slo,regression or never', 'slo,regression')
+        .description('rebuild every output (report, comment, summary, verdict) from a result.json and the raw files beside it, into a new folder')
+        .argument('<result>', 'result.json of a run (read only: its folder is never written)')
+        .option('--baseline <file>', 'baseline result.json (default: the comparison recorded in the run)')
+        .option('--config <file>', 'perfgate.yml for SLOs and tolerances (default: those recorded in the run)')
+        .option('--fail-on <value>', 'slo, regression, slo,regression or never (default: as recorded)')
         .option('--report-name <name>', 'report name', 'perfgate')
-        .option('--out <dir>', 'output folder (default: the folder of <result>)')
+        .option('--out <dir>', 'output folder (default: ./perfgate-rebuilt, or -2, -3… when that exists)')
         .action(async (resultFile, options) => {
+        const log = (line) => process.stderr.write(`${line}\n`);
         const record = await readRecord(resultFile);
-        const plan = await planForRecord(record, options, path.dirname(path.resolve(resultFile)), env);
-        const outcome = await finishPipeline(record, plan, {
-            env,
-            log: (line) => process.stderr.write(`${line}\n`),
-        });
+        const from = path.dirname(path.resolve(resultFile));
+        const out = await reportFolder(resultFile, options.out);
+        await mkdir(out, { recursive: true });
+        for (const problem of await copyRawFiles(record, from, out))
+            log(`report: ${problem}`);
+        const plan = await planForRecord(record, { ...options, out }, env);
+        // Without --baseline the record's own comparison stands; SLOs and the gate are judged afresh.
+        const outcome = await finishPipeline(record, plan, { env, log }, undefined, options.baseline ? undefined : (r, baseline) => rejudgeRecord(r, plan, baseline));
         await finish(outcome, plan);
     });
     program
@@ -4579,10 +4640,11 @@ function buildCli(env = process.env) {
         .option('--json', 'print the comparison as JSON')
         .action(async (baselineFile, currentFile, options) => {
         const [baseline, current] = await Promise.all([readRecord(baselineFile), readRecord(currentFile)]);
-        const plan = await planForRecord(current, { ...options, baseline: baselineFile }, undefined, env);
+        const plan = await planForRecord(current, { ...options, baseline: baselineFile }, env);
         const { slos, comparison, gate } = judgeRecord(current, plan, {
             baseline,
             history: [baseline],
+            source: baselineFile,
             notes: [],
         });
         if (options.json)
@@ -4636,19 +4698,48 @@ function nodeCount(text) {
         throw new Error(`--node-count is ${JSON.stringify(text)}: expected a whole number of rows of at least 1`);
     return Number(text);
 }
-/** A plan for re-judging a recorded run: its own SLOs unless a config is given, the given gate policy. */
-async function planForRecord(record, options, outputDir, env) {
+/**
+ * A plan for judging a recorded run again: its own SLOs and gate policy unless a config or
+ * --fail-on is given. The target URL is the record's and only a placeholder here (nothing is
+ * loaded), so no error can speak of a target-url the command does not take.
+ */
+async function planForRecord(record, options, env) {
+    const recorded = record.outcome?.policy;
     const plan = await loadPlan({
-        'target-url': record.meta.targetUrl,
+        'target-url': 'http://127.0.0.1/',
         ...(options.config ? { config: options.config } : {}),
-        'fail-on': options.failOn,
+        'fail-on': options.failOn ??
+            (options.config ? undefined : recorded ? recorded.failOn.join(',') || 'never' : undefined),
         'report-name': options.reportName,
-        'output-dir': options.out ?? outputDir ?? process.cwd(),
+        'output-dir': options.out ?? process.cwd(),
         ...(options.baseline
             ? { baseline: 'path', 'baseline-path': path.resolve(options.baseline) }
             : { baseline: 'none' }),
     }, { cwd: process.cwd(), env });
-    return options.config ? plan : { ...plan, slos: record.plan.slos };
+    if (options.config)
+        return { ...plan, targetUrl: record.meta.targetUrl };
+    return {
+        ...plan,
+        targetUrl: record.meta.targetUrl,
+        slos: record.plan.slos,
+        gate: { ...plan.gate, ...(recorded ? { tolerances: recorded.tolerances } : {}) },
+    };
+}
+/** Where `perfgate report` writes: --out, or the first free ./perfgate-rebuilt[-N]; never the input's folder. */
+async function reportFolder(resultFile, out) {
+    const inputDir = await realpath(path.dirname(path.resolve(resultFile)));
+    const real = (dir) => realpath(dir).catch(() => path.resolve(dir));
+    if (out !== undefined) {
+        if ((await real(out)) === inputDir)
+            throw new Error(`--out ${out} is the folder of ${resultFile}: perfgate report never writes over its input; name another folder`);
+        return path.resolve(out);
+    }
+    for (let n = 1;; n++) {
+        const candidate = path.resolve(n === 1 ? 'perfgate-rebuilt' : `perfgate-rebuilt-${n}`);
+        const exists = await stat(candidate).then(() => true, () => false);
+        if (!exists && (await real(candidate)) !== inputDir)
+            return candidate;
+    }
 }
 /** The secrets among `--name value` / `--name=value` flags and PERFGATE_* variables. */
 function argvSecrets(argv, env) {

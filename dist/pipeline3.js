@@ -1,6 +1,6 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
-import { z as isReadOnlyTokenError, A as describeError, B as commentMarker, C as parseRecord, R as RecordError, D as isUnavailable, u as judgeRecord, E as buildReportModel, F as safeUrl, G as renderComment, H as COMMENT_LIMIT, o as oneLine, J as newestAttemptFirst, K as downloadArtifactFiles, L as findBaseline, M as artifactNameFor, S as SecretScrubber, h as handleInterrupts, N as info, n as debugRequested, v as inputSecrets, y as SECRET_INPUTS, l as loadPlan, O as secretsOf, P as setSecret, Q as createOctokit, x as formatProgress, i as isShardRun, r as runShard, T as warning, U as setOutput, m as mergeShards, j as finishPipeline, k as runPipeline, W as setFailed, I as INPUT_NAMES, X as getInput, q as collectorLines, w as writeReportFiles, Y as uploadReportArtifact, Z as saveBranchBaseline } from './pipeline2.js';
+import { B as isReadOnlyTokenError, C as describeError, D as commentMarker, E as parseRecord, R as RecordError, i as isUnavailable, w as judgeRecord, F as buildReportModel, G as safeUrl, H as renderComment, J as COMMENT_LIMIT, o as oneLine, K as newestAttemptFirst, L as downloadArtifactFiles, M as findBaseline, N as artifactNameFor, S as SecretScrubber, h as handleInterrupts, O as core, q as debugRequested, x as inputSecrets, A as SECRET_INPUTS, l as loadPlan, P as secretsOf, Q as createOctokit, z as formatProgress, j as isShardRun, m as mergeShards, r as runShard, k as finishPipeline, n as runPipeline, I as INPUT_NAMES, s as collectorLines, y as writeReportFiles, T as uploadReportArtifact, U as saveBranchBaseline } from './pipeline2.js';
 import { stat, appendFile } from 'node:fs/promises';
 import 'node:path';
 import 'node:stream';
@@ -708,108 +708,124 @@ async function postReportComment(octokit, target, policy, outcome) {
 
 // The action's front door: only this module touches @actions/core. It reads the inputs, runs the
 // pipeline, publishes (artifact, job summary, sticky comment), sets outputs and turns the gate or
-// any error into setFailed with one line.
-function readInputs() {
+// any error into setFailed with one line. The toolkit and the stages are passed in (ActionDeps),
+// so tests drive it with a recording toolkit instead of a runner.
+function defaultDeps() {
+    return {
+        core,
+        env: process.env,
+        cwd: process.cwd(),
+        runPipeline,
+        finishPipeline,
+        runShard,
+        mergeShards,
+        runCommentMode,
+    };
+}
+function readInputs(toolkit = core) {
     const inputs = {};
     for (const name of INPUT_NAMES)
-        inputs[name] = getInput(name);
+        inputs[name] = toolkit.getInput(name);
     // Mask before anything can print them: secret inputs, credentials inside URL inputs, PERFGATE_TOKEN.
     for (const part of inputSecrets(inputs, SECRET_INPUTS, process.env))
-        setSecret(part);
+        toolkit.setSecret(part);
     return inputs;
 }
-async function run() {
+async function run(overrides = {}) {
+    const deps = { ...defaultDeps(), ...overrides };
+    const { core } = deps;
     let debug = false;
     let scrubber = new SecretScrubber([]);
-    const interrupt = handleInterrupts((line) => info(line));
+    const interrupt = handleInterrupts((line) => core.info(line));
     try {
-        const inputs = readInputs();
+        const inputs = readInputs(core);
         // The runner's own debug mode (re-run with debug logging) turns perfgate's on too.
-        debug = debugRequested(inputs.debug, process.env);
-        scrubber = new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, process.env));
+        debug = debugRequested(inputs.debug, deps.env);
+        scrubber = new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, deps.env));
         const publishing = {
             comment: parseCommentPolicy(inputs.comment),
             summary: parseSummarySwitch(inputs.summary),
             debug,
         };
-        const plan = await loadPlan(inputs, { cwd: process.cwd(), env: process.env });
+        const plan = await loadPlan(inputs, { cwd: deps.cwd, env: deps.env });
         // Everything the plan knows as secret (fixture tokens too) is masked in the log from here on.
-        scrubber = secretsOf(plan, process.env);
+        scrubber = secretsOf(plan, deps.env);
         for (const part of scrubber.values)
-            setSecret(part);
-        const context = readGitHubContext(process.env);
+            core.setSecret(part);
+        const context = readGitHubContext(deps.env);
         const token = inputs['github-token']?.trim();
         const octokit = token
-            ? createOctokit({ token, baseUrl: context.apiUrl, log: (line) => info(line) })
+            ? createOctokit({ token, baseUrl: context.apiUrl, log: (line) => core.info(line) })
             : undefined;
         if (plan.mode === 'comment')
-            return await commentMode(plan, context, octokit);
-        const deps = {
-            env: process.env,
+            return await commentMode(deps, plan, context, octokit);
+        const pipelineDeps = {
+            env: deps.env,
             signal: interrupt.signal,
-            log: (line) => info(line),
-            onProgress: (p) => info(formatProgress(p)),
+            log: (line) => core.info(line),
+            onProgress: (p) => core.info(formatProgress(p)),
             github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
         };
         if (isShardRun(plan)) {
             // A shard's numbers are a fraction of the test: it uploads its record for the merge job, no gate.
-            const shard = await runShard(plan, deps, { warn: (line) => warning(line) });
-            setOutput('verdict', 'shard');
-            setOutput('result-path', shard.resultPath);
+            const shard = await deps.runShard(plan, pipelineDeps, { warn: (line) => core.warning(line) });
+            core.setOutput('verdict', 'shard');
+            core.setOutput('result-path', shard.resultPath);
             return;
         }
         let outcome;
         if (plan.mode === 'merge') {
             if (!octokit)
                 throw new Error('mode merge needs the github-token input to download the shard artifacts');
-            const merged = await mergeShards(plan, { octokit, context }, (line) => info(line));
-            outcome = await finishPipeline(merged, plan, deps);
+            const merged = await deps.mergeShards(plan, { octokit, context }, (line) => core.info(line));
+            outcome = await deps.finishPipeline(merged, plan, pipelineDeps);
         }
         else {
-            outcome = await runPipeline(plan, deps);
+            outcome = await deps.runPipeline(plan, pipelineDeps);
         }
-        await publish(plan, outcome, context, octokit, publishing);
+        await publish(deps, plan, outcome, context, octokit, publishing);
     }
     catch (error) {
         // In the normal log: core.debug would hide it unless the runner's step debugging is on.
         if (debug && error instanceof Error && error.stack)
-            info(scrubber.scrub(error.stack));
-        setFailed(scrubber.scrub(oneLine(error)));
+            core.info(scrubber.scrub(error.stack));
+        core.setFailed(scrubber.scrub(oneLine(error)));
     }
     finally {
         // Interrupted: what was measured is published (partial), and the step ends with 130/143.
         const code = interrupt.exitCode();
         interrupt.dispose();
         if (code !== undefined) {
-            setFailed(`perfgate was interrupted by ${interrupt.received()}: the record and report are partial`);
+            core.setFailed(`perfgate was interrupted by ${interrupt.received()}: the record and report are partial`);
             process.exitCode = code;
         }
     }
 }
-async function publish(plan, outcome, context, octokit, publishing) {
+async function publish({ core, env, artifactClient }, plan, outcome, context, octokit, publishing) {
     if (publishing.debug)
         for (const line of collectorLines(outcome.record))
-            info(line);
+            core.info(line);
     // The reports go into the artifact, so they are written first; they link to the run's artifacts.
-    const reports = await writeReportFiles(outcome, plan, { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) }, (line) => info(line));
+    const reports = await writeReportFiles(outcome, plan, { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) }, (line) => core.info(line));
     const artifact = await uploadReportArtifact(plan.outputDir, plan.reportName, {
-        env: process.env,
-        warn: (line) => warning(line),
+        env,
+        warn: (line) => core.warning(line),
+        ...(artifactClient ? { client: artifactClient } : {}),
     }).catch((error) => ({ failed: oneLine(error) }));
     if ('failed' in artifact)
-        info(`artifact: ${artifact.failed}`);
+        core.info(`artifact: ${artifact.failed}`);
     const artifactId = 'id' in artifact && artifact.id !== undefined ? String(artifact.id) : '';
     const artifactUrl = artifactId && context.runUrl ? `${context.runUrl}/artifacts/${artifactId}` : '';
     if (publishing.summary) {
-        const summary = await writeJobSummary(reports.summary, process.env);
+        const summary = await writeJobSummary(reports.summary, env);
         if ('skipped' in summary)
-            info(`job summary: ${summary.skipped}`);
+            core.info(`job summary: ${summary.skipped}`);
     }
     else
-        info('job summary: not written (summary: false)');
+        core.info('job summary: not written (summary: false)');
     let commentUrl = '';
     if (publishing.comment === 'never') {
-        info('PR comment: not posted (comment: never)');
+        core.info('PR comment: not posted (comment: never)');
     }
     else if (context.prNumber !== undefined && octokit) {
         try {
@@ -822,57 +838,57 @@ async function publish(plan, outcome, context, octokit, publishing) {
             };
             const comment = await postReportComment(octokit, target, publishing.comment, outcome);
             if ('skipped' in comment) {
-                warning(`PR comment not posted (${comment.skipped}); the report is in the job summary. For fork pull requests use mode: comment (examples/perf-fork-comment.yml).`);
+                core.warning(`PR comment not posted (${comment.skipped}); the report is in the job summary. For fork pull requests use mode: comment (examples/perf-fork-comment.yml).`);
             }
             else {
                 commentUrl = comment.url;
-                info(comment.action === 'unchanged'
+                core.info(comment.action === 'unchanged'
                     ? `PR comment unchanged (comment: changes; the verdict and every gated row are as before): ${comment.url}`
                     : `PR comment ${comment.action}: ${comment.url}`);
             }
         }
         catch (error) {
-            warning(`PR comment not posted: ${oneLine(error)}; the report is in the job summary`);
+            core.warning(`PR comment not posted: ${oneLine(error)}; the report is in the job summary`);
         }
     }
     else if (context.prNumber === undefined) {
-        info('not a pull request run: the report is in the job summary and the artifact');
+        core.info('not a pull request run: the report is in the job summary and the artifact');
     }
     if (plan.baseline.kind === 'branch' && context.eventName === 'push') {
         const saved = await saveBranchBaseline(outcome.record, plan, context, {
             ...(octokit ? { octokit } : {}),
         }).catch((error) => ({ skipped: oneLine(error) }));
-        info('skipped' in saved ? `baseline branch: not saved (${saved.skipped})` : 'baseline branch: record saved');
+        core.info('skipped' in saved ? `baseline branch: not saved (${saved.skipped})` : 'baseline branch: record saved');
     }
     const { gate } = outcome;
-    setOutput('verdict', gate.verdict);
-    setOutput('report-path', reports.paths.markdown);
-    setOutput('result-path', outcome.resultPath);
-    setOutput('comment-url', commentUrl);
-    setOutput('regressions', String(gate.regressions.length));
-    setOutput('artifact-id', artifactId);
-    setOutput('artifact-url', artifactUrl);
-    setOutput('report-url', commentUrl || artifactUrl || context.runUrl || '');
-    info(`perfgate verdict: ${gate.verdict}${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`);
+    core.setOutput('verdict', gate.verdict);
+    core.setOutput('report-path', reports.paths.markdown);
+    core.setOutput('result-path', outcome.resultPath);
+    core.setOutput('comment-url', commentUrl);
+    core.setOutput('regressions', String(gate.regressions.length));
+    core.setOutput('artifact-id', artifactId);
+    core.setOutput('artifact-url', artifactUrl);
+    core.setOutput('report-url', commentUrl || artifactUrl || context.runUrl || '');
+    core.info(`perfgate verdict: ${gate.verdict}${gate.reasons.length ? ` — ${gate.reasons.join('; ')}` : ''}`);
     if (gate.failed)
-        setFailed(gate.reasons[0] ?? 'perfgate gate failed');
+        core.setFailed(gate.reasons[0] ?? 'perfgate gate failed');
 }
-async function commentMode(plan, context, octokit) {
+async function commentMode({ core, runCommentMode }, plan, context, octokit) {
     if (!octokit)
         throw new Error('mode comment needs the github-token input');
-    const result = await runCommentMode({ plan, ctx: context }, { octokit, log: (l) => info(l) });
+    const result = await runCommentMode({ plan, ctx: context }, { octokit, log: (l) => core.info(l) });
     if ('refused' in result) {
-        setOutput('verdict', 'refused');
+        core.setOutput('verdict', 'refused');
         throw new Error(`mode comment refused the report: ${result.refused}`);
     }
     if ('skipped' in result) {
-        info(`mode comment: nothing to post (${result.skipped})`);
-        setOutput('verdict', 'skipped');
+        core.info(`mode comment: nothing to post (${result.skipped})`);
+        core.setOutput('verdict', 'skipped');
         return;
     }
-    setOutput('comment-url', 'url' in result.comment ? result.comment.url : '');
-    setOutput('verdict', result.gate.verdict);
-    info(`mode comment: posted the report of run ${result.runId} on PR #${result.pr}, re-judged ${result.gate.verdict}`);
+    core.setOutput('comment-url', 'url' in result.comment ? result.comment.url : '');
+    core.setOutput('verdict', result.gate.verdict);
+    core.info(`mode comment: posted the report of run ${result.runId} on PR #${result.pr}, re-judged ${result.gate.verdict}`);
 }
 
 export { readInputs, run };
