@@ -150,7 +150,10 @@ describe('the action', () => {
     assert.equal(gh.state.comments.length, 1)
     assert.match(seen.outputs['comment-url']!, /\/pull\/7#issuecomment-\d+$/)
     const posted = gh.state.comments[0]!.body
-    assert.ok(posted.endsWith(await readFile(path.join(dir, 'pr', 'comment.md'), 'utf8')))
+    // The posted body is the rendered comment under the marker and the hidden digest line.
+    const rendered = await readFile(path.join(dir, 'pr', 'comment.md'), 'utf8')
+    assert.ok(posted.endsWith(rendered.replace(/^<!-- perfgate:report-name=[^\n]*-->\n/, '')))
+    assert.match(posted, /^<!-- perfgate:report-name=perfgate -->\n<!-- perfgate:digest=v1 /)
   })
 
   test('a pipeline error fails the job with its one line', async () => {
