@@ -53,6 +53,8 @@ export function inputSecrets(
     (inputs[name] ?? '')
       .split(',')
       .map((u) => u.trim())
+      // Only what is a URL can carry credentials: "localhost:8080" is not a header with a secret.
+      .filter((u) => /^[a-z][a-z0-9+.-]*:\/\//i.test(u))
       .flatMap((u) => secretParts(u).filter((part) => part !== u)),
   )
   return [

@@ -48,7 +48,14 @@ describe('GitHub requests through HTTPS_PROXY / HTTP_PROXY', () => {
     )
     assert.deepEqual(
       gh.state.requests.map((r) => `${r.method} ${r.path}`),
-      ['GET /repos/acme/shop/issues/7/comments', 'POST /repos/acme/shop/issues/7/comments'],
+      // The token's login (GET /user, then GraphQL viewer for an installation token) decides which
+      // marked comments are ours.
+      [
+        'GET /repos/acme/shop/issues/7/comments',
+        'GET /user',
+        'POST /graphql',
+        'POST /repos/acme/shop/issues/7/comments',
+      ],
     )
     assert.deepEqual(lines, [`GitHub requests: https via ${proxy.url}, http via ${proxy.url}`])
   })
