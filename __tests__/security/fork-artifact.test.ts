@@ -10,6 +10,7 @@ import { runCommentMode } from '../../src/github/comment-mode.ts'
 import type { Plan } from '../../src/plan/types.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { commentPlan, workflowRunContext } from './support.ts'
+import { judgeRecord } from '../../src/pipeline.ts'
 
 const HOSTILE =
   'see [the fix](https://evil.example/phish) <a href="https://evil.example">here</a> www.evil.example'
@@ -45,6 +46,7 @@ describe('fork artifact in mode comment', () => {
   }
 
   test('a forged comment.md and "pass" are not posted: the comment comes from the record, the status from the re-judged verdict', async () => {
+    const forgedPlan = await commentPlan()
     // The base branch's latest push run left the baseline this workflow must find by itself.
     const baseRun = gh.state.addRun({ event: 'push', headBranch: 'main', conclusion: 'success' })
     gh.state.addArtifact(baseRun.id, 'perfgate-default', {
@@ -63,9 +65,9 @@ describe('fork artifact in mode comment', () => {
       record.plan.slos = {
         endpoints: [{ endpoint: 'feed', p95Ms: { text: '<10s', value: 10_000 } }],
       } as unknown as Plan['slos']
-      record.outcome = {
-        gate: { verdict: 'pass', failed: false, reasons: [], regressions: [] },
-      } as unknown as RunRecord['outcome']
+      // A well-formed outcome (it passes validation) whose verdict the fork set to pass.
+      const judged = judgeRecord(record, forgedPlan, { history: [], source: 'none', notes: [] })
+      record.outcome = { ...judged, gate: { verdict: 'pass', failed: false, reasons: [], regressions: [] } }
       record.meta.targetUrl = 'https://evil.example/preview'
       record.findings = [
         {
@@ -134,7 +136,7 @@ describe('fork artifact in mode comment', () => {
     assert.ok('refused' in result, JSON.stringify(result))
     assert.match(
       result.refused,
-      /^result\.json of run \d+ is malformed: load\.endpoints\[0\] must be an object$/,
+      /^result\.json of run \d+ is not a valid perfgate record: load\.endpoints\[0\]: wrong type \(null, want object\)$/,
     )
     assert.equal(gh.state.comments.length, 0)
     assert.equal(gh.state.statuses.length, 0)
