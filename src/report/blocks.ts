@@ -25,7 +25,7 @@ export const kv = (label: string, value: Text): ListItem => ({
 })
 
 /** Characters a code span from the analysis helpers' texts may hold (SQL, names); others stay plain. */
-const SAFE_CODE = /^[\w\s.,:;=()$*'"+\-/[\]{}]+$/
+const SAFE_CODE = /^[\w\s.,:;=()$*'"+\-/[\]{}…%!?&#>]+$/
 
 /** Text with `code` spans (the analysis helpers' item texts) as spans; the renderer escapes both. */
 export function withCode(text: string): Span[] {

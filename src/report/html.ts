@@ -63,7 +63,7 @@ export function renderHtml(model: ReportModel): string {
     figures.push(
       figure(
         barChartSvg(model.p95Chart),
-        'p95 per endpoint: bars are this run (and the baseline), dashed marks the target.',
+        `p95 per endpoint: ${model.p95Chart.baseline ? 'dark bars are this run, light bars the baseline' : 'bars are this run'}${model.p95Chart.target.some(Number.isFinite) ? ', dashed marks the target (none where an endpoint has no target)' : ''}.`,
       ),
     )
   if (model.latencySeries.length > 0)

@@ -62,7 +62,9 @@ export function mermaidChart(chart: BarChart): string {
   const values = [...chart.current, ...chart.target, ...(chart.baseline ?? [])].filter(Number.isFinite)
   const max = Math.max(1, ...values)
   const top = Math.ceil((max * 1.1) / 10) * 10
-  const hasTarget = chart.target.some(Number.isFinite)
+  // Mermaid's line series cannot leave gaps: a target line is drawn only when every endpoint has one.
+  const missingTargets = chart.target.filter((t) => !Number.isFinite(t)).length
+  const hasTarget = missingTargets === 0 && chart.target.length > 0
   const lines = [
     'xychart-beta',
     `    title ${label(chart.title)}`,
@@ -75,7 +77,11 @@ export function mermaidChart(chart: BarChart): string {
   const legend = [
     'Bars: current p95',
     ...(chart.baseline ? ['second bars: baseline p95'] : []),
-    ...(hasTarget ? ['line: p95 target (0 where none is set)'] : []),
+    ...(hasTarget
+      ? ['line: p95 target']
+      : missingTargets < chart.target.length
+        ? [`no target line, as ${missingTargets} of ${chart.target.length} endpoints have no p95 target (targets are in the table)`]
+        : []),
   ].join('; ')
   const omitted = chart.omitted > 0 ? ` ${chart.omitted} more endpoints are in the table.` : ''
   return `${fence(lines.join('\n'), 'mermaid')}\n\n_${legend}.${omitted}_`

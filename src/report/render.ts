@@ -1,5 +1,6 @@
 // Every rendering of one report model as strings; writing them is the caller's step (write.ts).
-import { renderComment, renderSummary } from './comment.ts'
+import { renderComment } from './comment.ts'
+import { renderSummary } from './job-summary.ts'
 import { renderHtml } from './html.ts'
 import type { ReportModel } from './model.ts'
 import { renderMarkdown } from './render-markdown.ts'

@@ -5,6 +5,7 @@ import type { ReportContext } from '../context.ts'
 import { EMOJI, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { ListItem, Section } from '../model.ts'
+import { reportReasons } from '../verdict.ts'
 
 export function executiveSummary(ctx: ReportContext): Section {
   const { input } = ctx
@@ -13,7 +14,7 @@ export function executiveSummary(ctx: ReportContext): Section {
   const passed = slos.filter((s) => s.status === 'pass')
   const noData = slos.filter((s) => s.status === 'no-data')
   const crit = ctx.findings.filter((f) => f.tier <= 2)
-  const scope = input.record.meta.git?.pr ? `pull request #${input.record.meta.git.pr}` : 'this run'
+  const scope = input.record.meta.git?.pr ? `pull request ${input.record.meta.git.pr}` : 'this run'
   const intro = para(
     `This report documents the performance of ${input.record.meta.targetUrl} under the "${input.record.plan.scenario}" load test for ${scope}, measured and written by perfgate.`,
   )
@@ -84,7 +85,7 @@ export function executiveSummary(ctx: ReportContext): Section {
       'Gate',
       `${EMOJI[input.gate.verdict]} ${input.gate.verdict}${input.gate.failed ? ' (the job fails)' : ''}`,
     ),
-    ...input.gate.reasons.map((r) => ({ text: r })),
+    ...reportReasons(input).map((r) => ({ text: r })),
   ]
   return section(
     'summary',
