@@ -35,15 +35,20 @@ const BUDGETS: Budget[] = [
   { reasons: 0, endpointRows: 0, regressions: 0, improvements: 0, findings: 0, lineChars: 100 },
 ]
 
-/** `text` cut at a word boundary to at most `max` characters, with an ellipsis; code spans stay closed. */
-export function clip(text: string, max: number): string {
+/** `text` cut at a word boundary to at most `max` characters, with an ellipsis. */
+function clip(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim()
   if (flat.length <= max) return flat
   const cut = flat.slice(0, max - 1)
   const space = cut.lastIndexOf(' ')
-  let out = (space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.(]+$/, '')
-  if ((out.match(/`/g) ?? []).length % 2 === 1) out += '`'
-  return `${out}…`
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.(]+$/, '')}…`
+}
+
+/** A text with `code` spans clipped like clip(), a span cut in the middle closed again. */
+function clipWithCode(text: string, max: number): string {
+  const out = clip(text, max)
+  if ((out.match(/`/g) ?? []).length % 2 === 0) return out
+  return `${out.slice(0, -1)}…\``
 }
 
 function plural(n: number, word: string): string {
@@ -90,7 +95,9 @@ function endpointBlock(model: ReportModel, b: Budget): string | undefined {
     ...(r.target ? { target: clip(r.target, 20) } : {}),
   })
   const collapse = all.length > Math.min(COLLAPSE_AT, b.endpointRows)
-  const notable = collapse ? [...all.filter(isFailing), ...all.filter((r) => !isFailing(r) && isChanged(r))] : all
+  const notable = collapse
+    ? [...all.filter(isFailing), ...all.filter((r) => !isFailing(r) && isChanged(r))]
+    : all
   const shown = notable.slice(0, b.endpointRows)
   const order = new Map(all.map((r, i) => [r, i]))
   shown.sort((x, y) => order.get(x)! - order.get(y)!)
@@ -110,7 +117,8 @@ function changesBlock(model: ReportModel, b: Budget): string | undefined {
   if (!model.hasBaseline) return undefined
   const { regressions, improvements } = model.changes
   const parts: string[] = []
-  const rest = (what: string) => (n: number) => `… and ${plural(n, `more ${what}`)} in the ${fullReportLink(model)}`
+  const rest = (what: string) => (n: number) =>
+    `… and ${plural(n, `more ${what}`)} in the ${fullReportLink(model)}`
   if (regressions.length === 0) parts.push('**Regressions**: none against the baseline.')
   else
     parts.push(
@@ -140,10 +148,11 @@ function findingsBlock(model: ReportModel, b: Budget): string {
     return model.overall
       ? '**Top findings**: none, nothing stood out in the collected data.'
       : '**Top findings**: none, the load test measured nothing to analyse.'
-  if (b.findings === 0) return `**Top findings**: ${plural(findings.length, 'finding')} in the ${fullReportLink(model)}.`
+  if (b.findings === 0)
+    return `**Top findings**: ${plural(findings.length, 'finding')} in the ${fullReportLink(model)}.`
   const lines = findings.slice(0, b.findings).map((f) => {
     const where = f.location ? ` (${code(clip(f.location, 80))})` : ''
-    return `- **P${f.tier}** ${inline(clip(f.title, 100))}${where}: ${renderText(withCode(clip(f.detail, b.lineChars)))}`
+    return `- **P${f.tier}** ${inline(clip(f.title, 100))}${where}: ${renderText(withCode(clipWithCode(f.detail, b.lineChars)))}`
   })
   return `**Top findings**\n\n${lines.join('\n')}`
 }
@@ -176,7 +185,9 @@ function assemble(model: ReportModel, b: Budget, shortened: boolean): string {
     b.endpointRows > 0 ? endpointBlock(model, b) : undefined,
     changesBlock(model, b),
     findingsBlock(model, b),
-    shortened ? `_Shortened to fit this comment's size limit; everything is in the ${fullReportLink(model)}._` : undefined,
+    shortened
+      ? `_Shortened to fit this comment's size limit; everything is in the ${fullReportLink(model)}._`
+      : undefined,
     '---',
     linksLine(model),
   ]

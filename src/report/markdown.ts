@@ -71,11 +71,6 @@ export function table(header: string[], rows: string[][], align?: ('l' | 'r' | '
   return markdownTable([header, ...rows], { align })
 }
 
-/** A collapsed section; the summary is escaped, the body is trusted markdown built here. */
-export function details(summary: string, body: string, open = false): string {
-  return `<details${open ? ' open' : ''}><summary>${inline(summary)}</summary>\n\n${body}\n\n</details>`
-}
-
 export function heading(level: number, text: string): string {
   return `${'#'.repeat(level)} ${text}`
 }

@@ -7,15 +7,15 @@ import type { MetricComparison } from '../record/compare.ts'
 const SHORT_RUN_WINDOWS = 30
 
 /** The gate's own line about inconclusive rows, which noiseSentence() replaces in the report. */
-export const GATE_INCONCLUSIVE_REASON = /^\d+ metrics? changed beyond tolerance without clear evidence \(inconclusive\)$/
+export const GATE_INCONCLUSIVE_REASON =
+  /^\d+ metrics? changed beyond tolerance without clear evidence \(inconclusive\)$/
 
 type Cause = 'short' | 'noise' | 'spread' | 'one-value' | 'not-comparable'
 
 function causeOf(row: MetricComparison): Cause {
   const e = row.evidence
   if (e.note.startsWith('not comparable')) return 'not-comparable'
-  if (e.windowsBaseline === 0 && e.windowsCurrent === 0)
-    return e.history ? 'spread' : 'one-value'
+  if (e.windowsBaseline === 0 && e.windowsCurrent === 0) return e.history ? 'spread' : 'one-value'
   if (e.history && e.note.includes('run-to-run spread')) return 'spread'
   return Math.min(e.windowsBaseline, e.windowsCurrent) < SHORT_RUN_WINDOWS ? 'short' : 'noise'
 }

@@ -26,7 +26,6 @@ export function executiveSummary(ctx: ReportContext): Section {
           : `Performance vs. SLO targets: ${passed.length} of ${slos.length} met` +
             (failed.length ? `, ${failed.length} failed (${failed.map((s) => s.id).join(', ')})` : '') +
             (noData.length ? `, ${noData.length} without data` : ''),
-      checked: slos.length > 0 && failed.length === 0 && noData.length === 0,
     },
     {
       text:
@@ -39,12 +38,9 @@ export function executiveSummary(ctx: ReportContext): Section {
                   .map((f) => f.title)
                   .join('; ')})`
               : ''),
-      checked: ctx.findings.length > 0,
     },
     {
       text: resourceLine(ctx),
-      checked:
-        ctx.pg !== undefined || ctx.redis !== undefined || ctx.app !== undefined || ctx.prom !== undefined,
     },
     {
       text:
@@ -53,7 +49,6 @@ export function executiveSummary(ctx: ReportContext): Section {
           : `Optimization recommendations: ${[1, 2, 3, 4]
               .map((t) => `${ctx.findings.filter((f) => f.tier === t).length} in priority ${t}`)
               .join(', ')} (section 5)`,
-      checked: ctx.findings.length > 0,
     },
   ]
   const overall = ctx.overall
