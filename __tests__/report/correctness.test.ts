@@ -56,10 +56,10 @@ function row(verdict: MetricComparison['verdict'], windows: number, note: string
     metric: 'p95Ms',
     unit: 'ms',
     verdict,
-    evidence: { test: 'permutation', windowsBaseline: windows, windowsCurrent: windows, note },
+    evidence: { test: 'window-permutation', windowsBaseline: windows, windowsCurrent: windows, note },
     tolerance: { relative: 0.1, worse: 'higher' },
     message: '',
-  } as MetricComparison
+  }
 }
 
 test('inconclusive rows are summarised in one sentence with their cause', () => {

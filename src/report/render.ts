@@ -14,14 +14,17 @@ export interface RenderedReports {
   comment: string
   /** summary.md: the job summary. */
   summary: string
+  /** The raw data files the appendix names (statistics as JSON), by file name. */
+  dataFiles: { name: string; text: string }[]
 }
 
-/** renderReports renders the model four ways. Pure; does not modify the model. */
+/** renderReports renders the model four ways, with the appendix's data files. Pure; does not modify the model. */
 export function renderReports(model: ReportModel): RenderedReports {
   return {
     reportMd: renderMarkdown(model),
     html: renderHtml(model),
     comment: renderComment(model),
     summary: renderSummary(model),
+    dataFiles: model.dataFiles,
   }
 }
