@@ -74,3 +74,12 @@ test('inconclusive rows are summarised in one sentence with their cause', () => 
     /1 because the run is too short: 6 windows per side.*; 1 because the change is within window-to-window noise \(60 windows per side\)/,
   )
 })
+
+test('k6’s thresholds are printed once and the cache prefixes without a TTL are not listed again', () => {
+  const md = renderMarkdown(buildReportModel(inputFor(real.record, undefined, real)))
+  assert.equal((md.match(/█ THRESHOLDS/g) ?? []).length, 1)
+  assert.match(md, /k6’s own end-of-test summary \(thresholds, checks, every metric\) is in Appendix A\./)
+  const caching = md.slice(md.indexOf('### 4.2 Caching Issues'), md.indexOf('### 4.3'))
+  assert.match(caching, /^\| `views:\*` +\| +678 \| +678 \|/m)
+  assert.doesNotMatch(caching, /TTL optimization needed/)
+})

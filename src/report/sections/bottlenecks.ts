@@ -203,12 +203,10 @@ function cachingSection(ctx: ReportContext): Section {
       {
         text: `Cache evictions: ${cache.evictions > 0 ? 'HIGH' : 'LOW'} (${fmt.count(cache.evictions)} evicted, ${fmt.count(cache.expired)} expired during the load; policy ${cache.policy || 'not reported'})`,
       },
-      {
-        text:
-          noTtl.length > 0
-            ? `TTL optimization needed: ${noTtl.map((p) => `${p.prefix} (${p.noTtl} keys without TTL)`).join(', ')}`
-            : 'TTL optimization needed: no key prefix without a TTL in the sample',
-      },
+      // The prefixes without a TTL are in the table below (and in their finding), listed once.
+      ...(cache.prefixes.length > 0 && noTtl.length === 0
+        ? [{ text: 'TTL optimization needed: no key prefix without a TTL in the sample' }]
+        : []),
     ]),
   ]
   if (cache.prefixes.length > 0)

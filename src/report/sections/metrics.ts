@@ -2,7 +2,7 @@
 import { codeBlock, codeSpan, list, note, notCollected, para, section } from '../blocks.ts'
 import { p95Chart } from '../charts.ts'
 import type { ReportContext } from '../context.ts'
-import { k6Text, missingReason, relChange, sentence, sloValue, statusText } from '../format.ts'
+import { missingReason, relChange, sentence, sloValue, statusText } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { LoadPart } from '../../record/load.ts'
 import type { Block, Section } from '../model.ts'
@@ -43,10 +43,12 @@ function k6Blocks(ctx: ReportContext): Block[] {
   return load
     ? [
         ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
-        codeBlock(
-          (load.k6Summary.trim()
-            ? k6Text(load.k6Summary) + '\n\n'
-            : 'k6 printed no end-of-test summary.\n\n') + k6KeyMetrics(load),
+        codeBlock(k6KeyMetrics(load)),
+        // k6's own summary once, in the appendix: printed here too it doubled the report's thresholds.
+        note(
+          load.k6Summary.trim()
+            ? 'k6’s own end-of-test summary (thresholds, checks, every metric) is in Appendix A.'
+            : 'k6 printed no end-of-test summary.',
         ),
       ]
     : [notCollected(missingReason(ctx.record.load, 'the load test'))]
