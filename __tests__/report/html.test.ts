@@ -105,3 +105,11 @@ test('flame-graph labels fall back to the method name, cut with an ellipsis, and
   for (const m of html.matchAll(/class="frame">([^<]*)</g))
     assert.ok(!m[1]!.endsWith('…') || m[1]!.length >= 6, m[1])
 })
+
+test('report.html shows statuses as text badges, not emoji a system may not have a font for', () => {
+  const html = renderHtml(model)
+  assert.doesNotMatch(html, /[✅❌⚠🆕⚪🔺🟢❔]/u)
+  assert.match(html, /<span class="badge bad">fail<\/span>/)
+  assert.match(html, /<span class="badge ok">pass<\/span>/)
+  assert.doesNotMatch(html, /<\/span> pass\b/, 'the word after the badge is not repeated')
+})
