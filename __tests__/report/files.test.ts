@@ -9,7 +9,7 @@ import { loadRunFiles, runFileProblems } from '../../src/record/files.ts'
 import { buildReportModel, renderReports, reportFiles, writeReports } from '../../src/report/index.ts'
 import { inputFor, loadRun, RECORDS } from './fixtures.ts'
 
-test('renderReports returns the four renderings as strings and writeReports writes exactly those into the output folder', async () => {
+test('renderReports returns the four renderings and the appendix data, and writeReports writes exactly those into the output folder', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'perfgate-report-'))
   try {
     const run = await loadRun('testbed-run')
@@ -18,10 +18,22 @@ test('renderReports returns the four renderings as strings and writeReports writ
     assert.match(rendered.html, /^<!doctype html>/)
     assert.match(rendered.reportMd, /^# Performance Profiling Report - perfgate\n/)
     const paths = await writeReports(path.join(dir, 'out'), rendered)
+    const { dataFiles, ...reports } = paths
     assert.deepEqual(
-      Object.values(paths).map((p) => path.basename(p)),
+      Object.values(reports).map((p) => path.basename(p)),
       ['report.md', 'report.html', 'comment.md', 'summary.md'],
     )
+    // The appendix's raw data is in files beside report.md, which names them and shows an excerpt.
+    assert.deepEqual(
+      dataFiles.map((p) => path.basename(p)),
+      ['appendix-app-stats.json', 'appendix-postgres.json', 'appendix-redis.json'],
+    )
+    for (const [i, file] of dataFiles.entries()) {
+      assert.equal(readFileSync(file, 'utf8'), rendered.dataFiles[i]!.text)
+      assert.ok(JSON.parse(rendered.dataFiles[i]!.text))
+      assert.match(rendered.reportMd, new RegExp(`in full in \`${path.basename(file)}\` beside this report`))
+    }
+    assert.match(rendered.reportMd, /… \d+ more lines in appendix-postgres\.json/)
     assert.equal(readFileSync(paths.markdown, 'utf8'), rendered.reportMd)
     assert.equal(readFileSync(paths.html, 'utf8'), rendered.html)
     assert.equal(readFileSync(paths.comment, 'utf8'), rendered.comment)

@@ -78,11 +78,17 @@ function outsideCode(text: string): string {
   return text.replace(/^(`{3,})[^\n]*\n[\s\S]*?\n\1$/gm, '')
 }
 
+/** The text outside code spans too (`@everyone` in a code span pings no one). */
+function outsideSpans(text: string): string {
+  // A backslash-escaped backtick opens no span.
+  return text.replace(/(?<![\\`])(`+)(?!`)[^\n]*?(?<!`)\1(?!`)/g, '')
+}
+
 function assertInert(text: string, ownDetails: number): void {
   assert.doesNotMatch(text, /<img/i, 'raw <img')
-  assert.doesNotMatch(text, /@everyone/, 'raw @everyone')
+  const prose = outsideSpans(outsideCode(text))
+  assert.doesNotMatch(prose, /@everyone/, 'raw @everyone')
   assert.doesNotMatch(text, /&#\u200b/, 'an entity broken by a zero-width space')
-  const prose = outsideCode(text)
   assert.doesNotMatch(prose, /(?<!\\)\]\(javascript:/i, 'javascript: link')
   const ref = /(?<!&)#1(?!\d*;)/.exec(prose)
   assert.equal(ref, null, `raw #1 reference: ${ref ? prose.slice(ref.index - 80, ref.index + 40) : ''}`)
@@ -94,7 +100,7 @@ function assertInert(text: string, ownDetails: number): void {
       shape = undefined
       continue
     }
-    const pipes = line.split('|').length
+    const pipes = line.split(/(?<!\\)\|/).length
     shape ??= pipes
     assert.equal(pipes, shape, `table row broken by a pipe: ${line.slice(0, 120)}`)
   }
@@ -113,7 +119,8 @@ test('hostile strings from the target render inert in the comment, summary and r
     assertInert(renderSummary(model), 0)
     assertInert(renderMarkdown(model), 0)
     const html = renderHtml(model)
-    assert.doesNotMatch(html, /<img|<\/details>|@everyone|href="javascript:/i)
+    // report.html is a file, not a GitHub comment: a mention in it pings no one.
+    assert.doesNotMatch(html, /<img|<\/details>|href="javascript:/i)
     assert.doesNotMatch(html, /<script/i)
   }
 })

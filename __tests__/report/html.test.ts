@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import type { RunRecord } from '../../src/record/index.ts'
 import { buildReportModel, renderHtml } from '../../src/report/index.ts'
+import { frameLabel } from '../../src/report/svg.ts'
 import { inputFor, loadProfiles, loadRecord } from './fixtures.ts'
 
 const run = promisify(execFile)
@@ -93,4 +94,22 @@ test('report.html renders in headless Chromium', async (t) => {
   } finally {
     rmSync(profile, { recursive: true, force: true })
   }
+})
+
+test('flame-graph labels fall back to the method name, cut with an ellipsis, and narrow frames get none', () => {
+  assert.equal(frameLabel('app.(*Server).relatedClips', 40), 'app.(*Server).relatedClips')
+  assert.equal(frameLabel('app.(*Server).relatedClips', 14), 'relatedClips')
+  assert.equal(frameLabel('app.(*Server).relatedClips', 8), 'related…')
+  assert.equal(frameLabel('app.(*Server).relatedClips', 5), '')
+  const html = renderHtml(model)
+  for (const m of html.matchAll(/class="frame">([^<]*)</g))
+    assert.ok(!m[1]!.endsWith('…') || m[1]!.length >= 6, m[1])
+})
+
+test('report.html shows statuses as text badges, not emoji a system may not have a font for', () => {
+  const html = renderHtml(model)
+  assert.doesNotMatch(html, /[✅❌⚠🆕⚪🔺🟢❔]/u)
+  assert.match(html, /<span class="badge bad">fail<\/span>/)
+  assert.match(html, /<span class="badge ok">pass<\/span>/)
+  assert.doesNotMatch(html, /<\/span> pass\b/, 'the word after the badge is not repeated')
 })

@@ -125,9 +125,16 @@ test('the summary includes every section expanded and no collapsed details', () 
   for (const s of handwritten.sections) assert.ok(summary.includes(`## ${s.title}`), s.title)
 })
 
-test('the chart plots p95 per endpoint with a target line and the baseline as second bars', () => {
-  const comment = renderComment(handwritten).split('### Full report')[0]!
-  assert.match(comment, /```mermaid\nxychart-beta\n/)
-  assert.equal((comment.match(/^ {4}bar \[/gm) ?? []).length, 2)
-  assert.match(comment, /^ {4}line \[100, 50, 75, 100, 50, 100, 50, 0\]$/m)
+test('the summary chart plots p95 per endpoint with the baseline as second bars and no target line dropping to 0', () => {
+  const summary = renderSummary(handwritten).split('## Executive Summary')[0]!
+  assert.match(summary, /```mermaid\nxychart-beta\n/)
+  assert.equal((summary.match(/^ {4}bar \[/gm) ?? []).length, 2)
+  // tag_browse has no p95 target, and mermaid cannot leave a gap in a line.
+  assert.doesNotMatch(summary, /^ {4}line \[/m)
+  assert.match(summary, /no target line, as 1 of 8 endpoints have no p95 target/)
+})
+
+test('the comment carries no chart and no collapsed copy of the report', () => {
+  const comment = renderComment(handwritten)
+  assert.doesNotMatch(comment, /```mermaid|<details>|### Full report/)
 })

@@ -25,7 +25,7 @@ export const kv = (label: string, value: Text): ListItem => ({
 })
 
 /** Characters a code span from the analysis helpers' texts may hold (SQL, names); others stay plain. */
-const SAFE_CODE = /^[\w\s.,:;=()$*'"+\-/[\]{}]+$/
+const SAFE_CODE = /^[\w\s.,:;=()$*'"+\-/[\]{}…%!?&#>]+$/
 
 /** Text with `code` spans (the analysis helpers' item texts) as spans; the renderer escapes both. */
 export function withCode(text: string): Span[] {
@@ -36,11 +36,24 @@ export function withCode(text: string): Span[] {
   })
 }
 
-/** An EXPLAIN output: FORMAT JSON pretty-printed, text plans as they are. */
-export function planBlock(text: string): Block {
+/**
+ * An EXPLAIN output: FORMAT JSON pretty-printed, text plans as they are; with `maxLines`, only its
+ * first lines and where the full plan is (`file`, beside the report).
+ */
+export function planBlock(text: string, file?: string, maxLines?: number): Block {
+  let body = text.trim()
+  let language = ''
   try {
-    return codeBlock(JSON.stringify(JSON.parse(text), null, 2), 'json')
+    body = JSON.stringify(JSON.parse(text), null, 2)
+    language = 'json'
   } catch {
-    return codeBlock(text.trim())
+    // A text plan: shown as it is.
   }
+  const lines = body.split('\n')
+  if (maxLines !== undefined && lines.length > maxLines)
+    body = [
+      ...lines.slice(0, maxLines),
+      `… ${lines.length - maxLines} more lines in ${file ?? 'the full plan'}`,
+    ].join('\n')
+  return codeBlock(body, language)
 }

@@ -4,7 +4,7 @@
 import { reportContext, type ReportContext } from './context.ts'
 import type { ReportInput, ReportModel, Section } from './model.ts'
 import { reportOverview } from './overview.ts'
-import { appendix } from './sections/appendix.ts'
+import { appendix, appendixFiles } from './sections/appendix.ts'
 import { bottlenecks } from './sections/bottlenecks.ts'
 import { testConfiguration } from './sections/configuration.ts'
 import { measuredMetrics } from './sections/metrics.ts'
@@ -35,5 +35,5 @@ const SECTIONS: ((ctx: ReportContext) => Section)[] = [
 export function buildReportModel(input: ReportInput): ReportModel {
   const ctx = reportContext(input)
   const { footer, ...overview } = reportOverview(ctx)
-  return { ...overview, sections: SECTIONS.map((build) => build(ctx)), footer }
+  return { ...overview, sections: SECTIONS.map((build) => build(ctx)), footer, dataFiles: appendixFiles(ctx) }
 }

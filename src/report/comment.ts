@@ -1,198 +1,208 @@
-// The sticky PR comment and the job summary: the verdict and the endpoint table up front, the full
-// report below (collapsed in the comment), trimmed to GitHub's size limits with a note saying what
-// was left out and where the full report is.
-import { code, details, heading, inline } from './markdown.ts'
+// The sticky PR comment: what a reviewer reads in 30 seconds. The verdict and its reasons, the
+// endpoint table, the regressions with their evidence, the top findings, and links to the full
+// report (job summary, artifact with report.md and report.html). Every part has a fixed budget of
+// lines and characters, so the comment's size does not grow with the run; the full report is never
+// in the comment.
+import { withCode } from './blocks.ts'
+import { code, heading, inline } from './markdown.ts'
 import { commentMarker } from './marker.ts'
-import type { ReportModel, Section } from './model.ts'
-import {
-  endpointTableBlock,
-  footerLines,
-  headerLines,
-  mermaidChart,
-  renderSection,
-  safeUrl,
-  type Limits,
-} from './render-markdown.ts'
+import type { EndpointRow, ReportModel } from './model.ts'
+import { renderBlock, renderText, safeUrl } from './render-markdown.ts'
+import { endpointTable } from './rows.ts'
 
 export { commentMarker }
 
 /** GitHub rejects issue comments longer than 65,536 characters. */
 export const COMMENT_LIMIT = 65_536
-/** GitHub rejects a step summary larger than 1 MiB. */
-export const SUMMARY_LIMIT = 1024 * 1024
 
-/** Levels of detail a collapsed section can be shown at, from full to dropped. */
-const LEVELS: (Limits | 'drop')[] = [
-  {},
-  { maxRows: 20, maxCodeLines: 40 },
-  { maxRows: 5, maxCodeLines: 10 },
-  'drop',
-]
+/** More endpoints than this collapse to the failing and changed ones. */
+const COLLAPSE_AT = 25
 
-interface Part {
-  section: Section
-  level: number
+/** How many lines of each part, and how long a line may be. */
+interface Budget {
+  reasons: number
+  endpointRows: number
+  regressions: number
+  improvements: number
+  findings: number
+  lineChars: number
 }
 
+/** The normal budget first; the smaller ones only when a caller's limit is tighter than any real comment. */
+const BUDGETS: Budget[] = [
+  { reasons: 6, endpointRows: COLLAPSE_AT, regressions: 10, improvements: 5, findings: 5, lineChars: 240 },
+  { reasons: 3, endpointRows: 10, regressions: 5, improvements: 0, findings: 3, lineChars: 160 },
+  { reasons: 0, endpointRows: 0, regressions: 0, improvements: 0, findings: 0, lineChars: 100 },
+]
+
+/** `text` cut at a word boundary to at most `max` characters, with an ellipsis. */
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  if (flat.length <= max) return flat
+  const cut = flat.slice(0, max - 1)
+  const space = cut.lastIndexOf(' ')
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.(]+$/, '')}…`
+}
+
+/** A text with `code` spans clipped like clip(), a span cut in the middle closed again. */
+function clipWithCode(text: string, max: number): string {
+  const out = clip(text, max)
+  if ((out.match(/`/g) ?? []).length % 2 === 0) return out
+  return `${out.slice(0, -1)}…\``
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** The first `max` lines, then one line counting the rest. */
+function capped(lines: string[], max: number, rest: (n: number) => string): string[] {
+  if (lines.length <= max) return lines
+  return [...lines.slice(0, max), `- ${rest(lines.length - max)}`]
+}
+
+function fullReportLink(model: ReportModel): string {
+  const artifact = safeUrl(model.links.artifactUrl)
+  return artifact ? `[full report](${artifact})` : 'full report (report.md in the run’s artifacts)'
+}
+
+function reasonsBlock(model: ReportModel, b: Budget): string | undefined {
+  // Regressions get their own list below when there is a baseline.
+  const reasons = model.verdict.reasons.filter((r) => !(model.hasBaseline && r.startsWith('regression: ')))
+  if (reasons.length === 0) return undefined
+  const lines = reasons.map((r) => `- ${inline(clip(r, b.lineChars + 80))}`)
+  return capped(lines, b.reasons, (n) => {
+    const kinds = new Map<string, number>()
+    for (const r of reasons.slice(b.reasons)) {
+      const kind = /^([^:]{1,40}):/.exec(r)?.[1] ?? 'other'
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1)
+    }
+    const counts = [...kinds.entries()].map(([k, c]) => `${c.toLocaleString('en-US')} ${inline(k)}`)
+    return `… and ${plural(n, 'more reason')} (${counts.join(', ')}) in the ${fullReportLink(model)}`
+  }).join('\n')
+}
+
+const isFailing = (r: EndpointRow) => r.status === 'fail' || r.status === 'no-data'
+const isChanged = (r: EndpointRow) => r.p95Verdict === 'regression' || r.p95Verdict === 'improvement'
+
+/** The endpoint table; past COLLAPSE_AT endpoints only the failing, then the changed ones, with a count. */
+function endpointBlock(model: ReportModel, b: Budget): string | undefined {
+  const all = model.endpoints
+  if (all.length === 0 && !model.overall) return undefined
+  const short = (r: EndpointRow): EndpointRow => ({
+    ...r,
+    name: clip(r.name, 60),
+    ...(r.target ? { target: clip(r.target, 20) } : {}),
+  })
+  const collapse = all.length > Math.min(COLLAPSE_AT, b.endpointRows)
+  const notable = collapse
+    ? [...all.filter(isFailing), ...all.filter((r) => !isFailing(r) && isChanged(r))]
+    : all
+  const shown = notable.slice(0, b.endpointRows)
+  const order = new Map(all.map((r, i) => [r, i]))
+  shown.sort((x, y) => order.get(x)! - order.get(y)!)
+  const tableText =
+    shown.length > 0 || model.overall
+      ? renderBlock(endpointTable(shown.map(short), model.overall, model.hasBaseline))
+      : ''
+  if (!collapse) return tableText
+  const failing = all.filter(isFailing).length
+  const changed = all.filter((r) => !isFailing(r) && isChanged(r)).length
+  const others = all.length - failing - changed
+  const note = `_${plural(all.length, 'endpoint')}: ${failing.toLocaleString('en-US')} failing, ${changed.toLocaleString('en-US')} changed against the baseline, ${others.toLocaleString('en-US')} passing unchanged; ${shown.length === notable.length ? 'the table shows the failing and changed ones' : `the table shows ${shown.length.toLocaleString('en-US')} of the ${notable.length.toLocaleString('en-US')} failing and changed ones`}. Every endpoint is in the ${fullReportLink(model)}._`
+  return [tableText, note].filter(Boolean).join('\n\n')
+}
+
+function changesBlock(model: ReportModel, b: Budget): string | undefined {
+  if (!model.hasBaseline) return undefined
+  const { regressions, improvements } = model.changes
+  const parts: string[] = []
+  const rest = (what: string) => (n: number) =>
+    `… and ${plural(n, `more ${what}`)} in the ${fullReportLink(model)}`
+  if (regressions.length === 0) parts.push('**Regressions**: none against the baseline.')
+  else
+    parts.push(
+      `**Regressions**\n\n${capped(
+        regressions.map((r) => `- 🔺 ${inline(clip(r, b.lineChars + 80))}`),
+        b.regressions,
+        rest('regression'),
+      ).join('\n')}`,
+    )
+  if (improvements.length > 0) {
+    parts.push(
+      b.improvements > 0
+        ? `**Improvements**\n\n${capped(
+            improvements.map((r) => `- 🟢 ${inline(clip(r, b.lineChars))}`),
+            b.improvements,
+            rest('improvement'),
+          ).join('\n')}`
+        : `**Improvements**: ${plural(improvements.length, 'metric')} in the ${fullReportLink(model)}.`,
+    )
+  }
+  return parts.join('\n\n')
+}
+
+function findingsBlock(model: ReportModel, b: Budget): string {
+  const findings = model.topFindings
+  if (findings.length === 0)
+    return model.overall
+      ? '**Top findings**: none, nothing stood out in the collected data.'
+      : '**Top findings**: none, the load test measured nothing to analyse.'
+  if (b.findings === 0)
+    return `**Top findings**: ${plural(findings.length, 'finding')} in the ${fullReportLink(model)}.`
+  const lines = findings.slice(0, b.findings).map((f) => {
+    const where = f.location ? ` (${code(clip(f.location, 80))})` : ''
+    return `- **P${f.tier}** ${inline(clip(f.title, 100))}${where}: ${renderText(withCode(clipWithCode(f.detail, b.lineChars)))}`
+  })
+  return `**Top findings**\n\n${lines.join('\n')}`
+}
+
+/** The last line: where the full report is. Always the comment's end. */
 function linksLine(model: ReportModel): string {
   const run = safeUrl(model.links.runUrl)
   const artifact = safeUrl(model.links.artifactUrl)
   const links = [
-    ...(run ? [`[workflow run](${run})`] : []),
-    ...(artifact ? [`[artifacts: report.md, report.html, result.json](${artifact})`] : []),
+    ...(run ? [`[job summary](${run})`] : ['the job summary']),
+    artifact
+      ? `[artifact with report.md, report.html and result.json](${artifact})`
+      : 'report.md, report.html and result.json in the run’s artifacts',
   ]
-  return `${links.length > 0 ? links.join(' · ') + ' · ' : ''}perfgate ${inline(model.toolVersion)}`
+  return `perfgate ${inline(model.toolVersion)} · **Full report**: ${links.join(' · ')}`
 }
 
-function whereFullReport(model: ReportModel): string {
-  const artifact = safeUrl(model.links.artifactUrl)
-  return artifact
-    ? `the full report is in the [artifacts](${artifact}) (report.md, report.html) and the job summary`
-    : 'the full report is in the run’s artifacts (report.md, report.html) and the job summary'
-}
-
-/** Verdict, reasons, endpoint table, chart, regressions and top findings. */
-function top(model: ReportModel, maxEndpointRows: number | undefined, withChart: boolean): string {
-  const v = model.verdict
-  const parts: string[] = [
-    heading(2, `Performance report: ${inline(model.reportName)}`),
-    `**${inline(v.line)}**`,
-  ]
+function assemble(model: ReportModel, b: Budget, shortened: boolean): string {
   const meta = [
-    `commit ${code(model.commit)}`,
-    model.baselineRef ? `baseline ${code(model.baselineRef)}` : 'no baseline yet',
-    inline(model.loadTest),
+    `commit ${code(clip(model.commit, 60))}`,
+    model.baselineRef ? `baseline ${code(clip(model.baselineRef, 60))}` : 'no baseline yet',
+    inline(clip(model.loadTest, 120)),
   ]
-  parts.push(meta.join(' · '))
-  // Regressions get their own list below when there is a baseline.
-  const reasons = model.hasBaseline ? v.reasons.filter((r) => !r.startsWith('regression: ')) : v.reasons
-  if (reasons.length > 0) parts.push(reasons.map((r) => `- ${inline(r)}`).join('\n'))
-  if (model.endpoints.length > 0 || model.overall) parts.push(endpointTableBlock(model, maxEndpointRows))
-  if (withChart && model.p95Chart) parts.push(mermaidChart(model.p95Chart))
-  if (model.hasBaseline) {
-    const { regressions, improvements } = model.changes
-    parts.push(
-      regressions.length > 0
-        ? `**Regressions**\n\n${regressions.map((r) => `- 🔺 ${inline(r)}`).join('\n')}`
-        : '**Regressions**: none against the baseline.',
-    )
-    if (improvements.length > 0)
-      parts.push(`**Improvements**\n\n${improvements.map((r) => `- 🟢 ${inline(r)}`).join('\n')}`)
-  }
-  if (model.topFindings.length > 0) {
-    parts.push(
-      `**Top findings**\n\n${model.topFindings
-        .map(
-          (f) =>
-            `- **P${f.tier}** ${inline(f.title)}${f.location ? ` (${code(f.location)})` : ''}: ${inline(f.detail)}`,
-        )
-        .join('\n')}`,
-    )
-  } else
-    parts.push(
-      model.overall
-        ? '**Top findings**: none, nothing stood out in the collected data.'
-        : '**Top findings**: none, the load test measured nothing to analyse.',
-    )
-  return parts.join('\n\n')
-}
-
-function renderPart(part: Part, collapsed: boolean): string {
-  const level = LEVELS[part.level]!
-  const s = part.section
-  if (level === 'drop') return ''
-  const body = renderSection(s, 3, level, false)
-  return collapsed ? details(s.title, body) : `${heading(2, inline(s.title))}\n\n${body}`
-}
-
-interface FitOptions {
-  limit: number
-  measure: (text: string) => number
-  collapsed: boolean
-  what: string
+  const parts = [
+    commentMarker(model.reportName),
+    heading(2, `Performance report: ${inline(clip(model.reportName, 80))}`),
+    `**${inline(clip(model.verdict.line, 300))}**`,
+    meta.join(' · '),
+    b.reasons > 0 ? reasonsBlock(model, b) : undefined,
+    b.endpointRows > 0 ? endpointBlock(model, b) : undefined,
+    changesBlock(model, b),
+    findingsBlock(model, b),
+    shortened
+      ? `_Shortened to fit this comment's size limit; everything is in the ${fullReportLink(model)}._`
+      : undefined,
+    '---',
+    linksLine(model),
+  ]
+  return parts.filter((p): p is string => !!p).join('\n\n') + '\n'
 }
 
 /**
- * Assembles top + sections + links within `limit`: the largest section is shortened first (tables
- * and code blocks cut), then dropped, one step at a time, until everything fits.
+ * The sticky PR comment, at most `limit` characters (UTF-16 length, never smaller than GitHub's
+ * count). The normal budget fits every real run; smaller budgets are for callers with a tight limit.
  */
-function fit(model: ReportModel, o: FitOptions): string {
-  const parts: Part[] = model.sections.map((section) => ({ section, level: 0 }))
-  const maxRowsSteps = [50, 20, 5]
-  let topStep = 0
-  const assemble = (): string => {
-    const trimmed = parts.filter((p) => p.level > 0)
-    const out: string[] = [
-      ...(o.collapsed ? [commentMarker(model.reportName)] : []),
-      top(model, maxRowsSteps[topStep], topStep < 2),
-    ]
-    if (trimmed.length > 0 || topStep > 0) {
-      const dropped = trimmed.filter((p) => LEVELS[p.level] === 'drop').map((p) => p.section.title)
-      const shortened = trimmed.filter((p) => LEVELS[p.level] !== 'drop').map((p) => p.section.title)
-      const what = [
-        ...(shortened.length ? [`shortened ${shortened.map(inline).join(', ')}`] : []),
-        ...(dropped.length ? [`left out ${dropped.map(inline).join(', ')}`] : []),
-        ...(topStep > 0 ? ['shortened the endpoint table'] : []),
-      ].join('; ')
-      out.push(`> ✂️ **Trimmed** to stay under ${o.what}: ${what}. ${capitalize(whereFullReport(model))}.`)
-    }
-    if (o.collapsed) out.push(`${heading(3, 'Full report')}\n\n${headerLines(model)}`)
-    else out.push('---', headerLines(model))
-    for (const p of parts) {
-      const text = renderPart(p, o.collapsed)
-      if (text) out.push(text)
-    }
-    out.push('---', footerLines(model), linksLine(model))
-    return out.join('\n\n') + '\n'
-  }
-  let text = assemble()
-  while (o.measure(text) > o.limit) {
-    const candidates = parts.filter((p) => LEVELS[p.level] !== 'drop')
-    if (candidates.length > 0) {
-      let largest = candidates[0]!
-      let size = -1
-      for (const p of candidates) {
-        const n = o.measure(renderPart(p, o.collapsed))
-        if (n > size) {
-          size = n
-          largest = p
-        }
-      }
-      largest.level++
-    } else if (topStep < maxRowsSteps.length - 1) topStep++
-    else {
-      // Nothing left to trim structurally: cut the text itself (never expected in practice).
-      const marker = `\n\n> ✂️ **Cut** at ${o.what}; ${whereFullReport(model)}.\n`
-      let cut = text.slice(0, o.limit - marker.length * 4)
-      while (o.measure(cut + marker) > o.limit) cut = cut.slice(0, Math.floor(cut.length * 0.9))
-      return cut + marker
-    }
-    text = assemble()
+export function renderComment(model: ReportModel, limit = COMMENT_LIMIT): string {
+  let text = ''
+  for (const [i, b] of BUDGETS.entries()) {
+    text = assemble(model, b, i > 0)
+    if (text.length <= limit) return text
   }
   return text
-}
-
-function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1)
-}
-
-/** The sticky PR comment: concise at the top, the full report collapsed, under 65,536 characters. */
-export function renderComment(model: ReportModel, limit = COMMENT_LIMIT): string {
-  return fit(model, {
-    limit,
-    // Characters as GitHub counts them; UTF-16 length is never smaller than the code point count.
-    measure: (t) => t.length,
-    collapsed: true,
-    what: "GitHub's 65,536-character comment limit",
-  })
-}
-
-/** The job summary: the same top, then every section expanded, under 1 MiB. */
-export function renderSummary(model: ReportModel, limit = SUMMARY_LIMIT): string {
-  return fit(model, {
-    limit,
-    measure: (t) => Buffer.byteLength(t, 'utf8'),
-    collapsed: false,
-    what: "GitHub's 1 MiB job summary limit",
-  })
 }

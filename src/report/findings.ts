@@ -1,6 +1,6 @@
 // Findings as the sections show them: by kind, their measured impact, and as a list item. Pure.
 import type { Finding, FindingKind } from '../record/findings.ts'
-import { plain, strong } from './blocks.ts'
+import { plain, strong, withCode } from './blocks.ts'
 import type { ReportContext } from './context.ts'
 import { fmt } from './markdown.ts'
 import type { ListItem } from './model.ts'
@@ -15,9 +15,6 @@ export function impactText(f: Finding): string {
   return `${fmt.pct(f.impact)}${basis ? ` of ${basis}` : ''}`
 }
 
-export function findingItem(f: Finding, checked?: boolean): ListItem {
-  return {
-    text: [strong(f.title), plain(`: ${f.detail}`)],
-    ...(checked !== undefined ? { checked } : {}),
-  }
+export function findingItem(f: Finding): ListItem {
+  return { text: [strong(f.title), plain(': '), ...withCode(f.detail)] }
 }

@@ -20,6 +20,11 @@ th { background: var(--soft); } tr:nth-child(2n) td { background: #fbfcfd; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 pre { background: var(--soft); border: 1px solid var(--border); border-radius: 6px; padding: 12px; overflow-x: auto; }
 pre code { background: none; padding: 0; white-space: pre; }
+.badge { display: inline-block; padding: 0 6px; border-radius: 10px; font-size: 12px; font-weight: 600; line-height: 18px; white-space: nowrap; border: 1px solid; }
+.badge.ok { background: #dafbe1; border-color: #4ac26b; color: #116329; } .badge.bad { background: #ffebe9; border-color: #ff8182; color: #a40e26; }
+.badge.warn { background: #fff8c5; border-color: #d4a72c; color: #7d4e00; } .badge.info { background: #ddf4ff; border-color: #54aeff; color: #0550ae; }
+.badge.muted { background: #f6f8fa; border-color: #d0d7de; color: #57606a; }
+td code { white-space: nowrap; overflow-wrap: normal; }
 .verdict { padding: 12px 16px; border-radius: 6px; font-size: 16px; font-weight: 600; margin: 12px 0; border: 1px solid; }
 .verdict.pass { background: #dafbe1; border-color: #4ac26b; } .verdict.fail { background: #ffebe9; border-color: #ff8182; }
 .verdict.warn { background: #fff8c5; border-color: #d4a72c; } .verdict.no-baseline { background: #ddf4ff; border-color: #54aeff; }
@@ -45,6 +50,29 @@ function figure(svg: string, caption: string): string {
 }
 
 /** report.html for `model`: self-contained, same content as report.md, with SVG charts. */
+/** Status emoji and the text badge that replaces them: many systems have no emoji font. */
+const BADGES: [emoji: string, word: string, tone: string][] = [
+  ['✅', 'pass', 'ok'],
+  ['❌', 'fail', 'bad'],
+  ['⚠️', 'warn', 'warn'],
+  ['⚠', 'warn', 'warn'],
+  ['🆕', 'new', 'info'],
+  ['⚪', 'no data', 'muted'],
+  ['🔺', 'regression', 'bad'],
+  ['🟢', 'improvement', 'ok'],
+  ['❔', 'inconclusive', 'muted'],
+]
+
+/** `html` with every status emoji as a text badge; the word after it, when it says the same, is dropped. */
+function textBadges(html: string): string {
+  let out = html
+  for (const [emoji, word, tone] of BADGES) {
+    const badge = `<span class="badge ${tone}">${word}</span>`
+    out = out.split(`${emoji} ${word}`).join(badge).split(emoji).join(badge)
+  }
+  return out
+}
+
 export function renderHtml(model: ReportModel): string {
   const charts: BarChart[] = []
   const chart = (c: BarChart) => {
@@ -63,7 +91,7 @@ export function renderHtml(model: ReportModel): string {
     figures.push(
       figure(
         barChartSvg(model.p95Chart),
-        'p95 per endpoint: bars are this run (and the baseline), dashed marks the target.',
+        `p95 per endpoint: ${model.p95Chart.baseline ? 'dark bars are this run, light bars the baseline' : 'bars are this run'}${model.p95Chart.target.some(Number.isFinite) ? ', dashed marks the target (none where an endpoint has no target)' : ''}.`,
       ),
     )
   if (model.latencySeries.length > 0)
@@ -106,27 +134,29 @@ export function renderHtml(model: ReportModel): string {
       ? [`<a href="${escapeHtml(safeUrl(model.links.artifactUrl)!)}">artifacts</a>`]
       : []),
   ]
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    `<title>${escapeHtml(model.title)}</title>`,
-    `<style>${CSS}</style>`,
-    '</head>',
-    '<body>',
-    '<main>',
-    `<h1>${escapeHtml(model.title)}</h1>`,
-    `<div class="verdict ${escapeHtml(v.outcome)}">${escapeHtml(v.line)}</div>`,
-    markdownToHtml(top),
-    `<section class="charts"><h2>Charts</h2>${figures.join('\n')}</section>`,
-    `<section class="report">${reportHtml}</section>`,
-    `<p class="meta">${links.join(' · ')}${links.length ? ' · ' : ''}perfgate ${escapeHtml(model.toolVersion)}</p>`,
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n')
+  return textBadges(
+    [
+      '<!doctype html>',
+      '<html lang="en">',
+      '<head>',
+      '<meta charset="utf-8">',
+      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+      `<title>${escapeHtml(model.title)}</title>`,
+      `<style>${CSS}</style>`,
+      '</head>',
+      '<body>',
+      '<main>',
+      `<h1>${escapeHtml(model.title)}</h1>`,
+      `<div class="verdict ${escapeHtml(v.outcome)}">${escapeHtml(v.line)}</div>`,
+      markdownToHtml(top),
+      `<section class="charts"><h2>Charts</h2>${figures.join('\n')}</section>`,
+      `<section class="report">${reportHtml}</section>`,
+      `<p class="meta">${links.join(' · ')}${links.length ? ' · ' : ''}perfgate ${escapeHtml(model.toolVersion)}</p>`,
+      '</main>',
+      '</body>',
+      '</html>',
+      '',
+    ].join('\n'),
+  )
 }

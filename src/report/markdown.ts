@@ -3,29 +3,48 @@
 import { markdownTable } from 'markdown-table'
 
 /**
- * Text for inline markdown and table cells: HTML is escaped, pipes and backticks cannot break a
- * table or start code, newlines are flattened, and @mentions and #references cannot ping anyone.
+ * Mentions (`@user`, `@org/team`) and references (`#12`, `GH-12`) GitHub would turn into a ping or a
+ * cross-reference; inline() puts them in code spans, where GitHub leaves them alone, so no
+ * invisible character has to be slipped into the text.
+ */
+const PINGS = /((?<![\w.])@[A-Za-z0-9][\w-]*(?:\/[\w.-]+)?|#\d+|\bGH-\d+)/gi
+
+/** Plain text with HTML escaped and every markdown punctuation that could start markup backslashed. */
+function escapeText(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_~[\]|]/g, '\\$&')
+}
+
+/** A code span whose fence is longer than any backtick run inside (CommonMark's rule). */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length))
+  const bar = '`'.repeat(longest + 1)
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
+  return `${bar}${pad}${text}${pad}${bar}`
+}
+
+/**
+ * Text for inline markdown and table cells: HTML is escaped, markdown punctuation (pipes,
+ * backticks, emphasis, links) is backslash-escaped, newlines are flattened, and @mentions and
+ * #references are put in code spans so they cannot ping anyone.
  */
 export function inline(text: string | number | undefined | null): string {
   if (text === undefined || text === null) return ''
-  return String(text)
-    .replace(/&/g, '&amp;')
-    .replace(/@(?=[A-Za-z0-9])/g, '@\u200b')
-    .replace(/#(?=\d)/g, '#\u200b')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\r?\n|\r/g, ' ')
-    .replace(/\|/g, '&#124;')
-    .replace(/`/g, '&#96;')
-    .replace(/\\/g, '&#92;')
-    .replace(/([*_~[\]])/g, '\\$1')
+  const flat = String(text).replace(/\r?\n|\r/g, ' ')
+  return flat
+    .split(PINGS)
+    .map((part, i) => (i % 2 === 1 ? codeSpan(part) : escapeText(part)))
+    .join('')
 }
 
-/** Inline code for a short identifier (function, table, endpoint); falls back to escaped text. */
+/** Inline code for a short identifier (function, table, endpoint, SQL); a pipe would end a table cell, so text with one is escaped text instead. */
 export function code(text: string): string {
   const flat = text.replace(/\r?\n|\r/g, ' ')
-  if (flat.includes('`') || flat.includes('|')) return inline(flat)
-  return `\`${flat}\``
+  if (flat.includes('|') || flat.trim() === '') return inline(flat)
+  return codeSpan(flat)
 }
 
 /** A fenced block whose fence is longer than any backtick run inside, so it cannot be closed early. */
@@ -50,11 +69,6 @@ export function inertCode(text: string): string {
 /** A table whose cells are already escaped with inline()/code(). */
 export function table(header: string[], rows: string[][], align?: ('l' | 'r' | 'c')[]): string {
   return markdownTable([header, ...rows], { align })
-}
-
-/** A collapsed section; the summary is escaped, the body is trusted markdown built here. */
-export function details(summary: string, body: string, open = false): string {
-  return `<details${open ? ' open' : ''}><summary>${inline(summary)}</summary>\n\n${body}\n\n</details>`
 }
 
 export function heading(level: number, text: string): string {

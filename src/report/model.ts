@@ -158,4 +158,6 @@ export interface ReportModel {
   /** The template's sections, in order. */
   sections: Section[]
   footer: { label: string; value: string }[]
+  /** Raw data the appendix names, written as files beside report.md. */
+  dataFiles: { name: string; text: string }[]
 }

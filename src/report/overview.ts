@@ -8,8 +8,8 @@ import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
 
-/** Every field of the report model but its sections. Does not modify the context. */
-export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'> {
+/** Every field of the report model but its sections and data files. Does not modify the context. */
+export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections' | 'dataFiles'> {
   const { input, record, load, endpoints, overall, hasBaseline } = ctx
   const comparison = input.comparison
   const sloPass = input.slos.filter((s) => s.status === 'pass').length

@@ -1,6 +1,7 @@
 // Markdown rendering of the model's blocks and sections, and the full report.md.
 import { code, fence, heading, inline, table } from './markdown.ts'
 import type { BarChart, Block, ListItem, ReportModel, Section, Text } from './model.ts'
+import { withCode } from './blocks.ts'
 import { endpointTable } from './rows.ts'
 
 /** How much of each table and code block to show; the comment lowers these to fit. */
@@ -21,7 +22,8 @@ export function safeUrl(url: string | undefined): string | undefined {
 }
 
 export function renderText(text: Text): string {
-  if (typeof text === 'string') return inline(text)
+  // The analysis writes code as `backticked` spans in its texts; they render as code.
+  if (typeof text === 'string') return renderText(withCode(text))
   return text
     .map((span) => {
       let out = span.code ? code(span.text) : inline(span.text)
@@ -62,7 +64,9 @@ export function mermaidChart(chart: BarChart): string {
   const values = [...chart.current, ...chart.target, ...(chart.baseline ?? [])].filter(Number.isFinite)
   const max = Math.max(1, ...values)
   const top = Math.ceil((max * 1.1) / 10) * 10
-  const hasTarget = chart.target.some(Number.isFinite)
+  // Mermaid's line series cannot leave gaps: a target line is drawn only when every endpoint has one.
+  const missingTargets = chart.target.filter((t) => !Number.isFinite(t)).length
+  const hasTarget = missingTargets === 0 && chart.target.length > 0
   const lines = [
     'xychart-beta',
     `    title ${label(chart.title)}`,
@@ -75,7 +79,13 @@ export function mermaidChart(chart: BarChart): string {
   const legend = [
     'Bars: current p95',
     ...(chart.baseline ? ['second bars: baseline p95'] : []),
-    ...(hasTarget ? ['line: p95 target (0 where none is set)'] : []),
+    ...(hasTarget
+      ? ['line: p95 target']
+      : missingTargets < chart.target.length
+        ? [
+            `no target line, as ${missingTargets} of ${chart.target.length} endpoints have no p95 target (targets are in the table)`,
+          ]
+        : []),
   ].join('; ')
   const omitted = chart.omitted > 0 ? ` ${chart.omitted} more endpoints are in the table.` : ''
   return `${fence(lines.join('\n'), 'mermaid')}\n\n_${legend}.${omitted}_`

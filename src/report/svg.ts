@@ -160,6 +160,22 @@ function hue(name: string): number {
   return h
 }
 
+/** Narrower frames get no label (their name is on hover): a two-letter stub reads as noise. */
+const LABEL_MIN_CHARS = 6
+
+/**
+ * The label of a frame `chars` wide: the short name, else its last element (the method), else that
+ * cut with an ellipsis; nothing below LABEL_MIN_CHARS.
+ */
+export function frameLabel(short: string, chars: number): string {
+  if (chars < LABEL_MIN_CHARS) return ''
+  if (short.length <= chars) return short
+  const method = short.slice(short.lastIndexOf('.') + 1)
+  if (method && method.length <= chars) return method
+  const name = method || short
+  return name.slice(0, chars - 1) + '…'
+}
+
 /** An icicle flame graph: the root on top, callees below, widths proportional to the value. */
 export function flameGraphSvg(flame: { unit: string; root: FlameNode }, title = 'CPU flame graph'): string {
   const W = 1200
@@ -179,7 +195,7 @@ export function flameGraphSvg(flame: { unit: string; root: FlameNode }, title = 
     // Package paths make every Go frame start alike: the label keeps the last path element only.
     const paren = node.name.indexOf('(')
     const short = node.name.slice(node.name.lastIndexOf('/', paren >= 0 ? paren : node.name.length) + 1)
-    const text = chars >= 3 ? (short.length > chars ? short.slice(0, chars - 1) + '…' : short) : ''
+    const text = frameLabel(short, chars)
     const yy = top + depth * rowH
     rects.push(
       `<g><title>${escapeHtml(label)}</title><rect x="${r1(x)}" y="${yy}" width="${r1(Math.max(0.5, w - 0.5))}" height="${rowH - 1}" fill="${fill}"/>` +

@@ -1,6 +1,13 @@
 // The verdict line of the report: the gate's outcome with the SLO and regression counts. Pure.
 import { EMOJI } from './format.ts'
 import type { ReportInput, Verdict } from './model.ts'
+import { GATE_INCONCLUSIVE_REASON, noiseSentence } from './noise.ts'
+
+/** The gate's reasons as the report shows them: the inconclusive count becomes a sentence with its cause. */
+export function reportReasons(input: ReportInput): string[] {
+  const noise = noiseSentence(input.comparison?.rows ?? [])
+  return input.gate.reasons.map((r) => (noise && GATE_INCONCLUSIVE_REASON.test(r) ? noise : r))
+}
 
 export function verdictOf(input: ReportInput, sloPass: number, sloTotal: number): Verdict {
   const { gate } = input
@@ -19,7 +26,7 @@ export function verdictOf(input: ReportInput, sloPass: number, sloTotal: number)
     emoji: EMOJI[outcome],
     label,
     line: `${EMOJI[outcome]} ${label}: ${parts.join(', ')}`,
-    reasons: gate.reasons,
+    reasons: reportReasons(input),
     regressions: gate.regressions,
   }
 }

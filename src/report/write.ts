@@ -9,22 +9,30 @@ export interface WrittenReports {
   html: string
   comment: string
   summary: string
+  /** The appendix's data files. */
+  dataFiles: string[]
 }
 
-/** Writes report.md, report.html, comment.md and summary.md into `outDir`; returns their paths. */
+/** Writes report.md, report.html, comment.md, summary.md and the appendix's data files into `outDir`; returns their paths. */
 export async function writeReports(outDir: string, rendered: RenderedReports): Promise<WrittenReports> {
   await mkdir(outDir, { recursive: true })
-  const files: [keyof WrittenReports, string, string][] = [
+  const files: [Exclude<keyof WrittenReports, 'dataFiles'>, string, string][] = [
     ['markdown', 'report.md', rendered.reportMd],
     ['html', 'report.html', rendered.html],
     ['comment', 'comment.md', rendered.comment],
     ['summary', 'summary.md', rendered.summary],
   ]
-  const out = {} as WrittenReports
+  const out = { dataFiles: [] as string[] } as WrittenReports
   for (const [key, name, text] of files) {
     const file = path.join(outDir, name)
     await writeFile(file, text)
     out[key] = file
+  }
+  for (const data of rendered.dataFiles) {
+    // The names are perfgate's own (appendix-*.json), never from the record.
+    const file = path.join(outDir, path.basename(data.name))
+    await writeFile(file, data.text)
+    out.dataFiles.push(file)
   }
   return out
 }

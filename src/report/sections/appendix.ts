@@ -1,26 +1,33 @@
-// Appendix: the full k6 output, the database and cache statistics, and the query plans.
+// Appendix: the full k6 output, the database and cache statistics, and the query plans. The bulky
+// raw data (the statistics as JSON, the full plans) goes into files beside report.md; the appendix
+// shows a short excerpt and names the file.
 import { codeBlock, codeSpan, note, notCollected, para, planBlock, plain, section } from '../blocks.ts'
 import type { ReportContext } from '../context.ts'
 import { json, k6Text, missingReason, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { Block, Section } from '../model.ts'
 
-export function appendix(ctx: ReportContext): Section {
-  const load = ctx.load
-  const k6 = load
-    ? load.k6Summary.trim()
-      ? [codeBlock(k6Text(load.k6Summary))]
-      : [note('k6 printed no end-of-test summary.')]
-    : [notCollected(missingReason(ctx.record.load, 'the load test'))]
-  const dbParts: Block[] = []
-  if (ctx.app) {
-    const values = Object.fromEntries(ctx.app.sources.map((s) => [s.url, s.values]))
-    dbParts.push(para('App stats (before / after / delta):'), codeBlock(json(values), 'json'))
-  }
-  if (ctx.pg) {
-    dbParts.push(
-      para('PostgreSQL (deltas over the load):'),
-      codeBlock(
+/** Lines of a data file or plan shown in the appendix. */
+const EXCERPT_LINES = 12
+
+/** A file of raw data written beside report.md. */
+export interface DataFile {
+  name: string
+  text: string
+}
+
+/** The raw data the appendix refers to, as files for the output folder. Pure. */
+export function appendixFiles(ctx: ReportContext): DataFile[] {
+  const files: DataFile[] = []
+  if (ctx.app)
+    files.push({
+      name: 'appendix-app-stats.json',
+      text: json(Object.fromEntries(ctx.app.sources.map((s) => [s.url, s.values]))) + '\n',
+    })
+  if (ctx.pg)
+    files.push({
+      name: 'appendix-postgres.json',
+      text:
         json({
           version: ctx.pg.version,
           settings: ctx.pg.settings,
@@ -29,11 +36,43 @@ export function appendix(ctx: ReportContext): Section {
           tables: ctx.pg.tables,
           statementsTracked: ctx.pg.statementsTracked,
           statements: ctx.pg.statements,
-        }),
-        'json',
-      ),
-    )
-  }
+        }) + '\n',
+    })
+  if (ctx.redis)
+    files.push({ name: 'appendix-redis.json', text: json({ ...ctx.redis, files: undefined }) + '\n' })
+  return files
+}
+
+/** The first lines of `text`, and a line saying how many more there are and where. */
+function excerpt(text: string, where: string): string {
+  const lines = text.replace(/\s+$/, '').split('\n')
+  if (lines.length <= EXCERPT_LINES) return lines.join('\n')
+  return [...lines.slice(0, EXCERPT_LINES), `… ${lines.length - EXCERPT_LINES} more lines in ${where}`].join(
+    '\n',
+  )
+}
+
+/** A data file's excerpt, introduced by `label` and the file's name. */
+function dataBlocks(label: string, file: DataFile | undefined): Block[] {
+  if (!file) return []
+  return [
+    para([plain(`${label}, in full in `), codeSpan(file.name), plain(' beside this report:')]),
+    codeBlock(excerpt(file.text, file.name), 'json'),
+  ]
+}
+
+export function appendix(ctx: ReportContext): Section {
+  const files = new Map(appendixFiles(ctx).map((f) => [f.name, f]))
+  const load = ctx.load
+  const k6 = load
+    ? load.k6Summary.trim()
+      ? [codeBlock(k6Text(load.k6Summary))]
+      : [note('k6 printed no end-of-test summary.')]
+    : [notCollected(missingReason(ctx.record.load, 'the load test'))]
+  const dbParts: Block[] = [
+    ...dataBlocks('App stats (before / after / delta)', files.get('appendix-app-stats.json')),
+    ...dataBlocks('PostgreSQL (deltas over the load)', files.get('appendix-postgres.json')),
+  ]
   if (dbParts.length === 0)
     dbParts.push(
       notCollected(
@@ -41,7 +80,7 @@ export function appendix(ctx: ReportContext): Section {
       ),
     )
   const cache = ctx.redis
-    ? [codeBlock(json({ ...ctx.redis, files: undefined }), 'json')]
+    ? dataBlocks('Redis', files.get('appendix-redis.json'))
     : [notCollected(missingReason(ctx.record.redis, 'Redis'))]
   const plans: Block[] = []
   if (!ctx.pg) plans.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')))
@@ -67,7 +106,7 @@ export function appendix(ctx: ReportContext): Section {
           plain(st ? ` (${fmt.count(st.calls)} calls, mean ${fmt.ms(st.meanExecMs)}):` : ':'),
         ]),
         codeBlock(`EXPLAIN (GENERIC_PLAN) ${st?.query ?? `-- query ${ex.queryid}`};\n\n${summary}`, 'sql'),
-        ...(planText ? [planBlock(planText)] : []),
+        ...(planText ? [planBlock(planText, ex.file, EXCERPT_LINES)] : []),
       )
     }
   }

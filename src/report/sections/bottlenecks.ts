@@ -80,7 +80,6 @@ function nPlusOneSection(ctx: ReportContext): Section {
                 `: ${n.endpoint} runs one statement ${n.perRequest} times per request (${n.statementsPerRequest} statements per request in all)`,
               ),
             ],
-            checked: false,
             children: [
               kv('Statement', [codeSpan(n.query)]),
               kv('Location', n.location ? [codeSpan(n.location)] : 'not found in the repository'),
@@ -176,13 +175,9 @@ function indexesSection(ctx: ReportContext): Section {
         ),
     para([strong('Recommended Indexes'), plain(':')]),
     idx.length > 0
-      ? list(idx.map((f) => ({ text: [codeSpan(f.fix), plain(` - ${f.title}`)], checked: false })))
+      ? list(idx.map((f) => ({ text: [codeSpan(f.fix), plain(` - ${f.title}`)] })))
       : indexes.some((ix) => ix.statement)
-        ? list(
-            indexes
-              .filter((ix) => ix.statement)
-              .map((ix) => ({ text: [codeSpan(ix.statement)], checked: false })),
-          )
+        ? list(indexes.filter((ix) => ix.statement).map((ix) => ({ text: [codeSpan(ix.statement)] })))
         : note('None: no index suggestion in this run.'),
   ])
 }
@@ -204,18 +199,14 @@ function cachingSection(ctx: ReportContext): Section {
     ]),
     para([strong('Analysis'), plain(':')]),
     list([
-      ...cacheF.map((f) => findingItem(f, false)),
+      ...cacheF.map((f) => findingItem(f)),
       {
         text: `Cache evictions: ${cache.evictions > 0 ? 'HIGH' : 'LOW'} (${fmt.count(cache.evictions)} evicted, ${fmt.count(cache.expired)} expired during the load; policy ${cache.policy || 'not reported'})`,
-        checked: cache.evictions === 0,
       },
-      {
-        text:
-          noTtl.length > 0
-            ? `TTL optimization needed: ${noTtl.map((p) => `${p.prefix} (${p.noTtl} keys without TTL)`).join(', ')}`
-            : 'TTL optimization needed: no key prefix without a TTL in the sample',
-        checked: noTtl.length === 0,
-      },
+      // The prefixes without a TTL are in the table below (and in their finding), listed once.
+      ...(cache.prefixes.length > 0 && noTtl.length === 0
+        ? [{ text: 'TTL optimization needed: no key prefix without a TTL in the sample' }]
+        : []),
     ]),
   ]
   if (cache.prefixes.length > 0)
@@ -233,7 +224,7 @@ function cachingSection(ctx: ReportContext): Section {
   blocks.push(
     para([strong('Recommendations'), plain(':')]),
     cacheF.length > 0
-      ? list(cacheF.map((f) => ({ text: f.fix, checked: false })))
+      ? list(cacheF.map((f) => ({ text: f.fix })))
       : note('None: the hit rate met its target, nothing was evicted and every sampled prefix has a TTL.'),
   )
   return section('caching', '4.2 Caching Issues', blocks)
@@ -298,7 +289,6 @@ function applicationSection(ctx: ReportContext): Section {
       ? list(
           areaF.map((f) => ({
             text: [strong(f.title), plain(`: ${f.detail} (${impactText(f)})`)],
-            checked: false,
           })),
         )
       : areas?.some((a) => a.kind === 'cpu')

@@ -2,7 +2,7 @@
 import { codeBlock, codeSpan, list, note, notCollected, para, section } from '../blocks.ts'
 import { p95Chart } from '../charts.ts'
 import type { ReportContext } from '../context.ts'
-import { k6Text, missingReason, relChange, sentence, sloValue, statusText } from '../format.ts'
+import { missingReason, relChange, sentence, sloValue, statusText } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { LoadPart } from '../../record/load.ts'
 import type { Block, Section } from '../model.ts'
@@ -48,10 +48,12 @@ function k6Blocks(ctx: ReportContext): Block[] {
     ? [
         ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
         ...(load.warmUp ? [note(warmUpLine(load.warmUp))] : []),
-        codeBlock(
-          (load.k6Summary.trim()
-            ? k6Text(load.k6Summary) + '\n\n'
-            : 'k6 printed no end-of-test summary.\n\n') + k6KeyMetrics(load),
+        codeBlock(k6KeyMetrics(load)),
+        // k6's own summary once, in the appendix: printed here too it doubled the report's thresholds.
+        note(
+          load.k6Summary.trim()
+            ? 'k6’s own end-of-test summary (thresholds, checks, every metric) is in Appendix A.'
+            : 'k6 printed no end-of-test summary.',
         ),
       ]
     : [notCollected(missingReason(ctx.record.load, 'the load test'))]
@@ -93,20 +95,45 @@ function endpointBlocks(ctx: ReportContext): Block[] {
   return endpointsBlocks
 }
 
+/**
+ * A bucket-interpolated server-side percentile, never above what k6 measured for the same route:
+ * the server cannot take longer than the client waited, the interpolation can.
+ */
+function estimateCell(
+  ctx: ReportContext,
+): (route: { method?: string; path: string }, ms: number | undefined) => string {
+  const maxByRoute = new Map<string, number>()
+  for (const ep of ctx.load?.endpoints ?? []) {
+    if (!ep.route || !(ep.count > 0)) continue
+    const key = `${ep.method ?? ''} ${ep.route}`
+    maxByRoute.set(key, Math.max(maxByRoute.get(key) ?? 0, ep.duration.maxMs))
+  }
+  return (route, ms) => {
+    const max = maxByRoute.get(`${route.method ?? ''} ${route.path}`)
+    return ms !== undefined && max !== undefined && ms > max ? `≤ ${fmt.ms(max)}` : fmt.ms(ms)
+  }
+}
+
 function prometheusBlocks(ctx: ReportContext): Block[] {
   const prom = ctx.prom
   if (!prom) return [notCollected(missingReason(ctx.record.prometheus, 'Prometheus'))]
   const promBlocks: Block[] = []
   if (prom.routes.length > 0) {
     const routes = [...prom.routes].sort((a, b) => b.count - a.count)
+    const est = estimateCell(ctx)
+    promBlocks.push(
+      note(
+        'Server-side percentiles are estimates, interpolated within the buckets of http_request_duration_seconds; where a route is one of the load test’s endpoints they are capped at the maximum k6 measured for it (shown as ≤).',
+      ),
+    )
     promBlocks.push({
       kind: 'table',
       header: [
         'Route',
         'Requests',
-        'p50',
-        'p95',
-        'p99',
+        'p50 (est.)',
+        'p95 (est.)',
+        'p99 (est.)',
         'Statuses',
         ...(ctx.base.prom ? ['Baseline p95', 'Δ p95'] : []),
       ],
@@ -115,9 +142,9 @@ function prometheusBlocks(ctx: ReportContext): Block[] {
         return [
           [codeSpan(`${r.method ? r.method + ' ' : ''}${r.path}`)],
           fmt.count(r.count),
-          fmt.ms(r.p50Ms),
-          fmt.ms(r.p95Ms),
-          fmt.ms(r.p99Ms),
+          est(r, r.p50Ms),
+          est(r, r.p95Ms),
+          est(r, r.p99Ms),
           Object.entries(r.statuses)
             .map(([k, v]) => `${k}: ${v}`)
             .join(', ') || 'n/a',
@@ -136,7 +163,7 @@ function prometheusBlocks(ctx: ReportContext): Block[] {
       { text: `http_requests_total: ${fmt.count(prom.requestsCount)} over ${prom.intervalS.toFixed(0)} s` },
       {
         text: slowest
-          ? `http_request_duration_seconds (p95): ${fmt.ms(slowest.p95Ms)} on the slowest route ${slowest.path}`
+          ? `http_request_duration_seconds (p95, estimated from buckets): ${estimateCell(ctx)(slowest, slowest.p95Ms)} on the slowest route ${slowest.path}`
           : 'http_request_duration_seconds (p95): no route had observations',
       },
       {

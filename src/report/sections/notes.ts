@@ -55,10 +55,8 @@ export function notes(ctx: ReportContext): Section {
   for (const r of ctx.input.gate.regressions) follow.push(`Investigate the regression: ${r}`)
   for (const f of ctx.findings.filter((x) => x.tier === 1)) follow.push(`${f.title}: ${f.fix}`)
 
-  const box = (lines: string[], empty: string, checked?: boolean): Block =>
-    lines.length > 0
-      ? list(lines.map((text) => ({ text, ...(checked !== undefined ? { checked } : {}) })))
-      : note(empty)
+  const box = (lines: string[], empty: string): Block =>
+    lines.length > 0 ? list(lines.map((text) => ({ text }))) : note(empty)
   return section(
     'notes',
     '8. Notes and Observations',
@@ -68,10 +66,10 @@ export function notes(ctx: ReportContext): Section {
         box(unexpected, 'None: the run went as planned and every collector reported cleanly.'),
       ]),
       section('questions', 'Questions for Further Investigation', [
-        box(questions, 'None: every SLO had data and no comparison was inconclusive.', false),
+        box(questions, 'None: every SLO had data and no comparison was inconclusive.'),
       ]),
       section('follow-up', 'Follow-up Actions', [
-        box(follow, 'None: no SLO failed, no regression, no critical finding.', false),
+        box(follow, 'None: no SLO failed, no regression, no critical finding.'),
       ]),
     ],
   )

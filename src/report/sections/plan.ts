@@ -25,7 +25,8 @@ export function implementationPlanSection(ctx: ReportContext): Section {
     '6. Implementation Plan',
     blocks,
     phases.map((p, i) =>
-      section(`phase-${i + 1}`, p.title, [
+      // Phases without items are left out, so the numbers are the report's own, in order.
+      section(`phase-${i + 1}`, p.title.replace(/^Phase \d+/, `Phase ${i + 1}`), [
         list(
           p.items.map((item) => {
             const f = item.finding !== undefined ? ctx.findings[item.finding] : undefined
@@ -34,7 +35,6 @@ export function implementationPlanSection(ctx: ReportContext): Section {
                 ...withCode(item.text),
                 ...(f ? [plain(' '), { text: `(priority ${f.tier}, effort ${f.effort})`, em: true }] : []),
               ],
-              checked: false,
               // What to do, unless the item already says it (an index statement).
               ...(f && f.kind !== 'missing-index' ? { children: [{ text: f.fix }] } : {}),
             }

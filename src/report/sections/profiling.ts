@@ -12,7 +12,6 @@ import { formatProfileValue } from '../profiles.ts'
 function profileRow(r: ProfileTopRow, what: string): ListItem {
   return {
     text: [codeSpan(r.name), plain(` - ${r.flatPct.toFixed(1)}% ${what} flat, ${r.cumPct.toFixed(1)}% cum`)],
-    checked: false,
   }
 }
 
@@ -24,7 +23,7 @@ function cpuProfile(ctx: ReportContext): Section {
   const keyItems: ListItem[] =
     hot.length > 0
       ? hot.map((f) => ({
-          ...findingItem(f, false),
+          ...findingItem(f),
           text: [strong(f.title), plain(` - ${impactText(f)}: ${f.detail}`)],
         }))
       : (over5.length > 0 ? over5 : top.rows.slice(0, 3)).slice(0, 5).map((r) => profileRow(r, 'CPU'))
@@ -84,7 +83,6 @@ function memoryProfile(ctx: ReportContext): Section {
         children: allocRows.length
           ? allocRows.map((r) => ({
               text: [codeSpan(r.name), plain(`: ${r.flatText} (${r.flatPct.toFixed(1)}%)`)],
-              checked: false,
             }))
           : [
               {
@@ -94,7 +92,7 @@ function memoryProfile(ctx: ReportContext): Section {
               },
             ],
       },
-      ...findingsOf(ctx, 'allocation-hotspot').map((f) => findingItem(f, false)),
+      ...findingsOf(ctx, 'allocation-hotspot').map((f) => findingItem(f)),
     ]),
   ])
 }
@@ -136,7 +134,6 @@ function goroutineProfile(ctx: ReportContext): Section {
     list([
       {
         text: `Expected goroutine count: ${count(g?.before)} before the load${g?.threshold !== undefined ? `; growth above ${g.threshold} counts as a leak` : ''}`,
-        checked: true,
       },
       {
         text:
@@ -145,7 +142,6 @@ function goroutineProfile(ctx: ReportContext): Section {
             : g
               ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence(g.reason)}`
               : 'Potential leaks: not judged (no goroutine analysis)',
-        checked: leaks.length === 0 && !g?.leakSuspected,
       },
       {
         text: [
@@ -158,7 +154,6 @@ function goroutineProfile(ctx: ReportContext): Section {
               ])
             : [plain('none outside the runtime')]),
         ],
-        checked: false,
       },
     ]),
   ]
@@ -214,7 +209,7 @@ function contentionProfile(ctx: ReportContext): Section {
   blocks.push(
     para([strong('Key Findings'), plain(':')]),
     findings.length > 0
-      ? list(findings.map((f) => findingItem(f, false)))
+      ? list(findings.map((f) => findingItem(f)))
       : note('No application lock stood out (lock waits under 1 ms or 5% of the lock delay).'),
   )
   return section('block', 'Block Profile', blocks)

@@ -5,6 +5,7 @@ import type { ReportContext } from '../context.ts'
 import { EMOJI, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { ListItem, Section } from '../model.ts'
+import { reportReasons } from '../verdict.ts'
 
 export function executiveSummary(ctx: ReportContext): Section {
   const { input } = ctx
@@ -13,7 +14,7 @@ export function executiveSummary(ctx: ReportContext): Section {
   const passed = slos.filter((s) => s.status === 'pass')
   const noData = slos.filter((s) => s.status === 'no-data')
   const crit = ctx.findings.filter((f) => f.tier <= 2)
-  const scope = input.record.meta.git?.pr ? `pull request #${input.record.meta.git.pr}` : 'this run'
+  const scope = input.record.meta.git?.pr ? `pull request ${input.record.meta.git.pr}` : 'this run'
   const intro = para(
     `This report documents the performance of ${input.record.meta.targetUrl} under the "${input.record.plan.scenario}" load test for ${scope}, measured and written by perfgate.`,
   )
@@ -25,7 +26,6 @@ export function executiveSummary(ctx: ReportContext): Section {
           : `Performance vs. SLO targets: ${passed.length} of ${slos.length} met` +
             (failed.length ? `, ${failed.length} failed (${failed.map((s) => s.id).join(', ')})` : '') +
             (noData.length ? `, ${noData.length} without data` : ''),
-      checked: slos.length > 0 && failed.length === 0 && noData.length === 0,
     },
     {
       text:
@@ -38,12 +38,9 @@ export function executiveSummary(ctx: ReportContext): Section {
                   .map((f) => f.title)
                   .join('; ')})`
               : ''),
-      checked: ctx.findings.length > 0,
     },
     {
       text: resourceLine(ctx),
-      checked:
-        ctx.pg !== undefined || ctx.redis !== undefined || ctx.app !== undefined || ctx.prom !== undefined,
     },
     {
       text:
@@ -52,7 +49,6 @@ export function executiveSummary(ctx: ReportContext): Section {
           : `Optimization recommendations: ${[1, 2, 3, 4]
               .map((t) => `${ctx.findings.filter((f) => f.tier === t).length} in priority ${t}`)
               .join(', ')} (section 5)`,
-      checked: ctx.findings.length > 0,
     },
   ]
   const overall = ctx.overall
@@ -84,7 +80,7 @@ export function executiveSummary(ctx: ReportContext): Section {
       'Gate',
       `${EMOJI[input.gate.verdict]} ${input.gate.verdict}${input.gate.failed ? ' (the job fails)' : ''}`,
     ),
-    ...input.gate.reasons.map((r) => ({ text: r })),
+    ...reportReasons(input).map((r) => ({ text: r })),
   ]
   return section(
     'summary',

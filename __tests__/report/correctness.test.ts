@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { MetricComparison } from '../../src/record/compare.ts'
+import { buildReportModel, renderHtml, renderMarkdown } from '../../src/report/index.ts'
+import { noiseSentence } from '../../src/report/noise.ts'
+import { inputFor, loadProfiles, loadRecord, loadRun } from './fixtures.ts'
+
+const real = await loadRun('testbed-run')
+const realBaseline = await loadRun('testbed-baseline')
+
+test('task-list boxes appear only under the success criteria', () => {
+  const md = renderMarkdown(buildReportModel(inputFor(real.record, realBaseline.record, real)))
+  const criteria = md.indexOf('## 7. Success Criteria')
+  const next = md.indexOf('\n## ', criteria + 1)
+  assert.ok(criteria > 0 && next > criteria)
+  const outside = md.slice(0, criteria) + md.slice(next)
+  const box = /^\s*- \[[ x]\] .*$/m.exec(outside)
+  assert.equal(box, null, `a box outside the success criteria: ${box?.[0]}`)
+  assert.match(md.slice(criteria, next), /^- \[x\] /m)
+  assert.match(md, /^- Potential leaks: (NO|YES) - /m)
+})
+
+test('the implementation plan numbers its phases 1, 2, 3 in order even when a phase is empty', () => {
+  const record = loadRecord('handwritten-run.json')
+  // Without cache and dependency findings, the plan has no caching phase.
+  record.findings = record.findings.filter((f) => f.kind !== 'cache' && f.kind !== 'external-dependency')
+  const md = renderMarkdown(buildReportModel(inputFor(record, undefined, { profiles: loadProfiles() })))
+  const phases = [...md.matchAll(/^### Phase (\d+): (.*)$/gm)].map((m) => Number(m[1]))
+  assert.ok(phases.length >= 3, `phases: ${phases.join(', ')}`)
+  assert.deepEqual(
+    phases,
+    phases.map((_, i) => i + 1),
+  )
+  assert.doesNotMatch(md, /Phase \d+: Caching optimizations/)
+})
+
+test('server-side percentiles are marked as estimates and never exceed what k6 measured for the route', () => {
+  const md = renderMarkdown(buildReportModel(inputFor(real.record, undefined, real)))
+  assert.match(md, /\| p50 \(est\.\) \| p95 \(est\.\) \| p99 \(est\.\) \|/)
+  const row = /^\| `GET \/api\/v1\/search` .*$/m.exec(md)?.[0] ?? ''
+  assert.match(row, /≤ 286 ms/, row)
+  assert.doesNotMatch(row, /448 ms/)
+})
+
+test('the HTML chart caption names the baseline only when there is one', () => {
+  const first = renderHtml(buildReportModel(inputFor(real.record, undefined, real)))
+  const against = renderHtml(buildReportModel(inputFor(real.record, realBaseline.record, real)))
+  assert.doesNotMatch(first, /<figcaption>[^<]*baseline/)
+  assert.match(against, /<figcaption>p95 per endpoint: dark bars are this run, light bars the baseline/)
+})
+
+function row(verdict: MetricComparison['verdict'], windows: number, note: string): MetricComparison {
+  return {
+    id: 'x',
+    scope: 'endpoint',
+    metric: 'p95Ms',
+    unit: 'ms',
+    verdict,
+    evidence: { test: 'window-permutation', windowsBaseline: windows, windowsCurrent: windows, note },
+    tolerance: { relative: 0.1, worse: 'higher' },
+    message: '',
+  }
+}
+
+test('inconclusive rows are summarised in one sentence with their cause', () => {
+  assert.equal(noiseSentence([row('unchanged', 10, '')]), undefined)
+  assert.equal(
+    noiseSentence([row('inconclusive', 10, 'noise'), row('inconclusive', 10, 'noise')]),
+    '2 metrics moved beyond tolerance but cannot be told from noise (inconclusive, not gating): the run is too short: 10 windows per side (30 or more can tell)',
+  )
+  const mixed = noiseSentence([row('inconclusive', 6, 'noise'), row('inconclusive', 60, 'noise')])!
+  assert.match(
+    mixed,
+    /1 because the run is too short: 6 windows per side.*; 1 because the change is within window-to-window noise \(60 windows per side\)/,
+  )
+})
+
+test('k6’s thresholds are printed once and the cache prefixes without a TTL are not listed again', () => {
+  const md = renderMarkdown(buildReportModel(inputFor(real.record, undefined, real)))
+  assert.equal((md.match(/█ THRESHOLDS/g) ?? []).length, 1)
+  assert.match(md, /k6’s own end-of-test summary \(thresholds, checks, every metric\) is in Appendix A\./)
+  const caching = md.slice(md.indexOf('### 4.2 Caching Issues'), md.indexOf('### 4.3'))
+  assert.match(caching, /^\| `views:\*` +\| +678 \| +678 \|/m)
+  assert.doesNotMatch(caching, /TTL optimization needed/)
+})

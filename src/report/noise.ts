@@ -1,0 +1,61 @@
+// The comparison rows that moved beyond tolerance but could not be told from noise (inconclusive),
+// summarised in one sentence with their cause, instead of a bare count a reviewer cannot act on.
+// Pure.
+import type { MetricComparison } from '../record/compare.ts'
+
+/** Fewer windows than this per side: the run is too short for the window test to separate change from noise. */
+const SHORT_RUN_WINDOWS = 30
+
+/** The gate's own line about inconclusive rows, which noiseSentence() replaces in the report. */
+export const GATE_INCONCLUSIVE_REASON =
+  /^\d+ metrics? changed beyond tolerance without clear evidence \(inconclusive\)$/
+
+type Cause = 'short' | 'noise' | 'spread' | 'one-value' | 'not-comparable'
+
+function causeOf(row: MetricComparison): Cause {
+  const e = row.evidence
+  if (e.note.startsWith('not comparable')) return 'not-comparable'
+  if (e.windowsBaseline === 0 && e.windowsCurrent === 0) return e.history ? 'spread' : 'one-value'
+  if (e.history && e.note.includes('run-to-run spread')) return 'spread'
+  return Math.min(e.windowsBaseline, e.windowsCurrent) < SHORT_RUN_WINDOWS ? 'short' : 'noise'
+}
+
+function range(values: number[]): string {
+  const lo = Math.min(...values)
+  const hi = Math.max(...values)
+  return lo === hi ? String(lo) : `${lo}–${hi}`
+}
+
+/**
+ * One sentence for the inconclusive rows of a comparison, with their causes, e.g. "14 metrics moved
+ * beyond tolerance but cannot be told from noise (not gating): run too short, 6 windows per side
+ * (a run of at least 30 windows can tell)". Undefined when there are none.
+ */
+export function noiseSentence(rows: MetricComparison[]): string | undefined {
+  const inconclusive = rows.filter((r) => r.verdict === 'inconclusive')
+  if (inconclusive.length === 0) return undefined
+  const byCause = new Map<Cause, MetricComparison[]>()
+  for (const r of inconclusive) {
+    const c = causeOf(r)
+    byCause.set(c, [...(byCause.get(c) ?? []), r])
+  }
+  const only = byCause.size === 1
+  const parts = [...byCause.entries()].map(([cause, rs]) => {
+    const n = only ? '' : `${rs.length} because `
+    const sides = rs.flatMap((r) => [r.evidence.windowsBaseline, r.evidence.windowsCurrent])
+    switch (cause) {
+      case 'short':
+        return `${n}the run is too short: ${range(sides)} windows per side (${SHORT_RUN_WINDOWS} or more can tell)`
+      case 'noise':
+        return `${n}the change is within window-to-window noise (${range(sides)} windows per side)`
+      case 'spread':
+        return `${n}the change is within the run-to-run spread of earlier base-branch runs`
+      case 'one-value':
+        return `${n}there is one value per run and too few base-branch runs to know its spread`
+      case 'not-comparable':
+        return `${n}the runs are not comparable`
+    }
+  })
+  const n = inconclusive.length
+  return `${n} metric${n === 1 ? '' : 's'} moved beyond tolerance but cannot be told from noise (inconclusive, not gating): ${parts.join('; ')}`
+}
