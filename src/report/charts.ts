@@ -1,7 +1,7 @@
 // The figures of the report: p95 per endpoint against its target (and the baseline), and p95 over
 // time per endpoint from the load windows. Pure.
 import type { EndpointLoad, LoadPart, LoadWindow } from '../record/load.ts'
-import { decodeHistogram, interpolatedPercentile, newHistogram } from '../record/histogram.ts'
+import { windowBuckets } from '../record/histogram.ts'
 import type { BarChart, EndpointRow, TimeSeries } from './model.ts'
 
 const CHART_MAX = 20
@@ -52,7 +52,9 @@ export function latencySeries(load: LoadPart | undefined): { step: number; serie
 
 /**
  * The endpoint's windows merged into steps of `stepS`: the p95 of each step's merged histograms,
- * or, when a window histogram cannot be read, the highest window p95 of the step.
+ * or, when a window histogram cannot be read, the highest window p95 of the step. The histograms
+ * come from `windowBuckets`, which decodes each window once for the whole pipeline (compare has
+ * usually decoded them already).
  */
 function seriesPoints(ep: EndpointLoad, stepS: number): TimeSeries['points'] {
   const steps = new Map<number, LoadWindow[]>()
@@ -63,12 +65,34 @@ function seriesPoints(ep: EndpointLoad, stepS: number): TimeSeries['points'] {
   }
   return [...steps.entries()].map(([tS, windows]) => {
     if (windows.length === 1) return { tS, p95Ms: windows[0]!.p95Ms }
-    try {
-      const merged = newHistogram()
-      for (const w of windows) merged.add(decodeHistogram(w.histogram))
-      return { tS, p95Ms: interpolatedPercentile(merged, 0.95) / 1000 }
-    } catch {
-      return { tS, p95Ms: Math.max(...windows.map((w) => w.p95Ms)) }
-    }
+    const merged = mergedP95Ms(windows)
+    return { tS, p95Ms: merged ?? Math.max(...windows.map((w) => w.p95Ms)) }
   })
+}
+
+/**
+ * The p95 (ms) of the windows' buckets pooled, interpolated between the two nearest ranks as
+ * `interpolatedPercentile` does for a histogram; undefined when a window cannot be read.
+ */
+function mergedP95Ms(windows: readonly LoadWindow[]): number | undefined {
+  const pooled = new Map<number, number>()
+  for (const w of windows) {
+    const buckets = windowBuckets(w)
+    if (!buckets) return undefined
+    buckets.valuesMs.forEach((v, i) => pooled.set(v, (pooled.get(v) ?? 0) + buckets.counts[i]!))
+  }
+  const values = [...pooled.keys()].sort((a, b) => a - b)
+  const total = values.reduce((sum, v) => sum + pooled.get(v)!, 0)
+  if (!(total > 0)) return undefined
+  const rank = 0.95 * (total - 1)
+  const at = (r: number): number => {
+    let seen = 0
+    for (const v of values) {
+      seen += pooled.get(v)!
+      if (r < seen) return v
+    }
+    return values[values.length - 1]!
+  }
+  const low = at(Math.floor(rank))
+  return low + (at(Math.ceil(rank)) - low) * (rank - Math.floor(rank))
 }
