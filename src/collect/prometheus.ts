@@ -1,6 +1,6 @@
 // Prometheus collector: scrapes `metrics-url` before and after the load (raw text kept beside
 // result.json), samples gauges during it, and turns the two scrapes into deltas.
-import type { DependencySpec } from '../plan/types.ts'
+import type { CollectorsPlan, DependencySpec, MetricNames } from '../plan/types.ts'
 import type {
   DependencyMetrics,
   PrometheusData,
@@ -25,11 +25,47 @@ import {
 } from './promtext.ts'
 import { Unavailable, type Collector } from './types.ts'
 
-/** Metric names of a Clipper-like target (client_golang defaults). */
-export const METRIC_NAMES = {
+/** Metric names of a Clipper-like target (client_golang defaults); perfgate.yml `collectors.metrics` overrides. */
+export const METRIC_NAMES: MetricNames = {
   requests: 'http_requests_total',
   duration: 'http_request_duration_seconds',
   inFlight: 'http_in_flight_requests',
+  // perfgate's own requests: the CPU profile alone would put a 10-s "route" in the table.
+  excludeRoutes: ['/debug/pprof/*'],
+}
+
+/**
+ * The names to read for this plan: the configured ones over the defaults, and the paths of
+ * perfgate's own URLs (metrics, pprof, app stats) always excluded from the route table.
+ */
+export function metricNamesFor(collectors: CollectorsPlan): MetricNames {
+  const names = { ...METRIC_NAMES, ...collectors.metricNames }
+  const own = [collectors.metricsUrl, ...collectors.appStatsUrls].flatMap((url) => pathOf(url) ?? [])
+  const pprof = pathOf(collectors.pprofUrl)
+  if (pprof) own.push(`${pprof.replace(/\/+$/, '')}/*`)
+  return { ...names, excludeRoutes: [...new Set([...names.excludeRoutes, ...own])] }
+}
+
+function pathOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).pathname
+  } catch {
+    return url.startsWith('/') ? url.split('?')[0] : undefined
+  }
+}
+
+/** `/debug/pprof/*` matches `/debug/pprof/profile`; without `*` a pattern matches one path exactly. */
+function excluded(path: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => {
+    const re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    )
+    return re.test(path)
+  })
 }
 
 const RUNTIME: [Exclude<keyof RuntimeFigures, 'goVersion'>, string][] = [
@@ -113,8 +149,19 @@ export interface AnalyseOptions {
   intervalS: number
   /** Scrapes taken during the load (gauges only). */
   during: ParsedMetrics[]
-  names?: typeof METRIC_NAMES
+  names?: MetricNames
 }
+
+const routeOf = (labels: Record<string, string>, names: MetricNames): string =>
+  names.routeLabel !== undefined
+    ? (labels[names.routeLabel] ?? '')
+    : (labels.path ?? labels.route ?? labels.handler ?? '')
+
+const methodOf = (labels: Record<string, string>, names: MetricNames): string =>
+  labels[names.methodLabel ?? 'method'] ?? ''
+
+const statusOf = (labels: Record<string, string>, names: MetricNames): string =>
+  (names.statusLabel !== undefined ? labels[names.statusLabel] : (labels.status ?? labels.code)) ?? 'unknown'
 
 /** Everything the part holds, from the before and after scrapes; pure. */
 export function analyseScrapes(
@@ -125,7 +172,8 @@ export function analyseScrapes(
   const names = options.names ?? METRIC_NAMES
   const notes: string[] = []
 
-  // Request counter by {method, path} and status.
+  // Request counter by {method, path} and status; perfgate's own routes left out.
+  const excludedRoutes = new Set<string>()
   const statuses = new Map<string, Record<string, number>>()
   let requestsCount = 0
   const priorRequests = new Map(
@@ -135,10 +183,15 @@ export function analyseScrapes(
     const { delta, reset } = counterDelta(priorRequests.get(seriesKey(s.labels)), s.value)
     if (reset) notes.push(`${names.requests}${labelText(s.labels)} went down between the scrapes (restart?)`)
     if (delta === 0) continue
+    const route = routeOf(s.labels, names)
+    if (excluded(route, names.excludeRoutes)) {
+      excludedRoutes.add(route)
+      continue
+    }
     requestsCount += delta
-    const key = seriesKey({ method: s.labels.method ?? '', path: s.labels.path ?? '' })
+    const key = seriesKey({ method: methodOf(s.labels, names), path: route })
     const byStatus = statuses.get(key) ?? {}
-    const status = s.labels.status ?? s.labels.code ?? 'unknown'
+    const status = statusOf(s.labels, names)
     byStatus[status] = (byStatus[status] ?? 0) + delta
     statuses.set(key, byStatus)
   }
@@ -147,9 +200,10 @@ export function analyseScrapes(
   // Request histogram per {method, path} (other labels summed).
   const routeSeries = new Map<string, HistogramSeries[]>()
   for (const d of deltaSeries(before, after, names.duration, notes)) {
-    const labels = {
-      method: d.labels.method ?? '',
-      path: d.labels.path ?? d.labels.route ?? d.labels.handler ?? '',
+    const labels = { method: methodOf(d.labels, names), path: routeOf(d.labels, names) }
+    if (excluded(labels.path, names.excludeRoutes)) {
+      excludedRoutes.add(labels.path)
+      continue
     }
     const key = seriesKey(labels)
     routeSeries.set(key, [...(routeSeries.get(key) ?? []), { ...d, labels }])
@@ -167,6 +221,10 @@ export function analyseScrapes(
     })
   }
   routes.sort((a, b) => b.count - a.count)
+  if (excludedRoutes.size > 0)
+    notes.push(
+      `left out of the route table (perfgate's own or excluded routes): ${[...excludedRoutes].sort().join(', ')}`,
+    )
 
   // Gauges sampled around and during the load.
   const scrapes = [before, ...options.during, after]
@@ -247,12 +305,14 @@ export function createPrometheusCollector(url: string): Collector<PrometheusData
   const during: ParsedMetrics[] = []
   const files: string[] = []
   let dependencies: DependencySpec[] = []
+  let names = METRIC_NAMES
   const headers = { Accept: 'text/plain;version=0.0.4;q=1,*/*;q=0.1' }
 
   return {
     name: 'prometheus',
     async before(ctx) {
       dependencies = ctx.plan.collectors.dependencies
+      names = metricNamesFor(ctx.plan.collectors)
       const fetched = await get(ctx, url, headers)
       const body = text(fetched)
       before = parseScrape(body, looksLikeHtml(fetched), 'metrics-url')
@@ -262,7 +322,7 @@ export function createPrometheusCollector(url: string): Collector<PrometheusData
     async sample(ctx) {
       const fetched = await get(ctx, url, headers).catch(() => undefined)
       if (!fetched || looksLikeHtml(fetched)) return
-      during.push(gaugesOnly(parsePrometheusText(text(fetched)), [METRIC_NAMES.inFlight, 'go_goroutines']))
+      during.push(gaugesOnly(parsePrometheusText(text(fetched)), [names.inFlight, 'go_goroutines']))
     },
     async after(ctx) {
       const fetched = await get(ctx, url, headers)
@@ -275,7 +335,12 @@ export function createPrometheusCollector(url: string): Collector<PrometheusData
       if (!before || !after) throw new Unavailable('metrics-url was not scraped before and after the load')
       return {
         files,
-        ...analyseScrapes(before, after, { dependencies, intervalS: (afterAt - beforeAt) / 1000, during }),
+        ...analyseScrapes(before, after, {
+          dependencies,
+          intervalS: (afterAt - beforeAt) / 1000,
+          during,
+          names,
+        }),
       }
     },
   }

@@ -123,6 +123,18 @@ export const fileSchema = z.strictObject({
       'cool-down': durationText.optional(),
       timeout: durationText.optional(),
       'probe-requests': z.number().int().min(1).max(100).optional(),
+      // The target's HTTP metric and label names (issue 15); each absent key keeps its default.
+      metrics: z
+        .strictObject({
+          requests: z.string().min(1).optional(),
+          duration: z.string().min(1).optional(),
+          'in-flight': z.string().min(1).optional(),
+          'route-label': z.string().min(1).optional(),
+          'method-label': z.string().min(1).optional(),
+          'status-label': z.string().min(1).optional(),
+          'exclude-routes': z.array(z.string().startsWith('/')).optional(),
+        })
+        .optional(),
     })
     .optional(),
 })

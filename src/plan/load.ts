@@ -4,7 +4,7 @@ import path from 'node:path'
 import { ConfigError, shown } from './errors.ts'
 import { readPerfgateFile, type LoadedFile } from './file.ts'
 import { checkOutputDir } from './output-dir.ts'
-import type { FileStep } from './file-schema.ts'
+import type { FileStep, PerfgateFile } from './file-schema.ts'
 import {
   DEFAULT_COLLECTORS,
   DEFAULT_ENDPOINTS,
@@ -18,6 +18,7 @@ import type {
   EndpointSpec,
   FailOn,
   JourneyStep,
+  MetricNames,
   Mode,
   Plan,
   Scenario,
@@ -117,6 +118,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
       ),
       timeoutS: durationOr('collectors.timeout', collectorsFile.timeout, DEFAULT_COLLECTORS.timeoutS),
       probeRequests: collectorsFile['probe-requests'] ?? DEFAULT_COLLECTORS.probeRequests,
+      ...metricNamesOf(collectorsFile.metrics),
     },
     baseline: buildBaseline(inputs, data.baseline),
     gate,
@@ -504,4 +506,21 @@ function buildBaseline(
   if (kind === 'branch' && !branch)
     throw new ConfigError('baseline-branch is missing: baseline=branch needs a branch name')
   return { kind, history, ...(pathValue ? { path: pathValue } : {}), ...(branch ? { branch } : {}) }
+}
+
+/** perfgate.yml `collectors.metrics` as the plan's `metricNames`: only the keys the file sets. */
+function metricNamesOf(file: NonNullable<PerfgateFile['collectors']>['metrics']): {
+  metricNames?: Partial<MetricNames>
+} {
+  if (!file) return {}
+  const names: Partial<MetricNames> = {
+    ...(file.requests ? { requests: file.requests } : {}),
+    ...(file.duration ? { duration: file.duration } : {}),
+    ...(file['in-flight'] ? { inFlight: file['in-flight'] } : {}),
+    ...(file['route-label'] ? { routeLabel: file['route-label'] } : {}),
+    ...(file['method-label'] ? { methodLabel: file['method-label'] } : {}),
+    ...(file['status-label'] ? { statusLabel: file['status-label'] } : {}),
+    ...(file['exclude-routes'] ? { excludeRoutes: file['exclude-routes'] } : {}),
+  }
+  return { metricNames: names }
 }

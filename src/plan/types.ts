@@ -146,6 +146,26 @@ export interface CollectorsPlan {
   timeoutS: number
   /** Requests per endpoint in the query attribution probe. */
   probeRequests: number
+  /** The target's HTTP metric and label names (perfgate.yml `collectors.metrics`); absent: Clipper-like defaults. */
+  metricNames?: Partial<MetricNames>
+}
+
+/** What the target's Prometheus metrics for HTTP requests are called (collect/prometheus.ts has the defaults). */
+export interface MetricNames {
+  /** Request counter, e.g. `http_requests_total`. */
+  requests: string
+  /** Request duration histogram base name, e.g. `http_request_duration_seconds`. */
+  duration: string
+  /** In-flight requests gauge. */
+  inFlight: string
+  /** Label holding the route template (default: `path`, else `route`, else `handler`). */
+  routeLabel?: string
+  /** Label holding the HTTP method (default: `method`). */
+  methodLabel?: string
+  /** Label holding the status code (default: `status`, else `code`). */
+  statusLabel?: string
+  /** Route patterns left out of the route table (`*` matches anything); replace the default list. */
+  excludeRoutes: string[]
 }
 
 export type Mode = 'run' | 'comment' | 'merge'
