@@ -38,7 +38,7 @@ export const METRIC_NAMES: MetricNames = {
  * The names to read for this plan: the configured ones over the defaults, and the paths of
  * perfgate's own URLs (metrics, pprof, app stats) always excluded from the route table.
  */
-export function metricNamesFor(collectors: CollectorsPlan): MetricNames {
+function metricNamesFor(collectors: CollectorsPlan): MetricNames {
   const names = { ...METRIC_NAMES, ...collectors.metricNames }
   const own = [collectors.metricsUrl, ...collectors.appStatsUrls].flatMap((url) => pathOf(url) ?? [])
   const pprof = pathOf(collectors.pprofUrl)
