@@ -159,3 +159,14 @@ test('without configuration the Clipper names are read and /debug/pprof/* is lef
     await server.close()
   }
 })
+
+test('a misspelt collectors.metrics key or a route pattern without a leading slash fails with the key named', async () => {
+  for (const [yaml, pattern] of [
+    ['collectors:\n  metrics:\n    request: shop_total\n', /collectors\.metrics.*request/],
+    ["collectors:\n  metrics:\n    exclude-routes: ['debug/*']\n", /collectors\.metrics\.exclude-routes/],
+  ] as const) {
+    const dir = await tempDir()
+    await writeFile(path.join(dir, 'perfgate.yml'), yaml)
+    await assert.rejects(loadPlan({ 'target-url': 'http://127.0.0.1:1' }, { cwd: dir, env: {} }), pattern)
+  }
+})
