@@ -124,7 +124,7 @@ function ranScenario(
 ): { scenario: string; vus: number; durationS: number; thinkTimeScale: number; script: boolean } | undefined {
   const plan = record.plan
   if (!plan) return undefined
-  const run = loadOf(record)?.scriptRun
+  const run = loadOf(record).load?.scriptRun
   if (!run)
     return {
       scenario: plan.scenario,
