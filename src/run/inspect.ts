@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process'
 import { basename } from 'node:path'
 import { parseDurationS } from '../plan/values.ts'
 import type { ScriptRun, ScriptScenario } from '../record/scenario.ts'
+import { lastK6Error } from './index.ts'
 
 export type { ScriptRun, ScriptScenario } from '../record/scenario.ts'
 
@@ -30,8 +31,10 @@ export async function inspectScript(
       { cwd: options.cwd, env: options.env, timeout: INSPECT_TIMEOUT_MS, maxBuffer: 16 << 20 },
       (error, out, err) => {
         if (!error) return resolve(out)
-        const why = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(err)?.[1] ?? err.trim().split('\n').at(-1)
-        reject(new Error(`k6 cannot read the script ${basename(scriptPath)}: ${why || error.message}`))
+        // The cause on the first line (what a one-line error shows), k6's stderr tail below it.
+        const tail = err.trim().split('\n').slice(-30)
+        const why = err.trim() ? lastK6Error(tail) : error.message
+        reject(new Error(`k6 cannot read the script ${basename(scriptPath)}: ${why}\n${tail.join('\n')}`))
       },
     ),
   )
