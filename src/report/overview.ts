@@ -69,10 +69,8 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
 /** `Mixed behavior (100 VUs, 3 minutes)`, or a user's script as it ran (k6 inspect). */
 export function loadTestText(record: RunRecord): string {
   const run = isUnavailable(record.load) ? undefined : record.load.scriptRun
-  const vus = run?.maxVUs ?? record.plan.vus
-  const durationS = run?.durationS ?? record.plan.durationS
-  const name = run
-    ? `k6 script ${record.plan.script ?? '(unnamed)'} (${run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ')})`
-    : record.plan.scenario
-  return `${name} (${run ? 'up to ' : ''}${vus} VUs, ${durationText(durationS).replace(/^\d+ seconds \((.*)\)$/, '$1')})`
+  const duration = (s: number) => durationText(s).replace(/^\d+ seconds \((.*)\)$/, '$1')
+  if (!run) return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)})`
+  const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ')
+  return `k6 script ${record.plan.script ?? '(unnamed)'} (${scenarios}; up to ${run.maxVUs} VUs, ${duration(run.durationS)})`
 }
