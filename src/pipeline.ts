@@ -14,8 +14,8 @@ import {
 } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
-import { checkTarget, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
-import { defaultCollectDeps, startCollectors } from './collect/index.ts'
+import { checkTarget, prepareScriptRun, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
+import { defaultCollectDeps, scriptTimeline, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
 import { evaluateSlos } from './analyze/slo.ts'
@@ -146,6 +146,8 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   const now = deps.now ?? (() => new Date())
   const log = (line: string) => deps.log(scrubber.scrub(line))
   await prepareOutputDir(plan.outputDir)
+  // A user's script is read (and refused when the inputs cannot apply) before the target sees any request.
+  const scriptRun = await prepareScriptRun(plan, { env: deps.env })
   await checkTarget(plan, { env: deps.env, log })
   // Before the collectors' first snapshot, so no delta holds warm-up traffic.
   const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log })
@@ -154,6 +156,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   const session = runsCollectors(plan)
     ? await startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
         ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
+        ...(scriptRun ? { timeline: scriptTimeline(scriptRun.run) } : {}),
       })
     : notCollectedSession()
   let load: RunRecord['load']
@@ -162,6 +165,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     const result = await runLoad(plan, plan.outputDir, {
       env: deps.env,
       log,
+      ...(scriptRun ? { scriptRun } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
       onProgress: (progress) => {
         session.tick(progress.elapsedS)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { compare } from '../../src/compare/index.ts'
 import type { Comparison, MetricComparison } from '../../src/record/compare.ts'
+import type { LoadPart, RunRecord } from '../../src/record/index.ts'
 import { ENDPOINTS, endpointsWith, policy, recordWith, syntheticRecord, type RecordGen } from './helpers.ts'
 
 const row = (c: Comparison, id: string): MetricComparison => {
@@ -250,6 +251,36 @@ describe('compare: throughput', () => {
       /^overall rps [\d.]+ req\/s → [\d.]+ req\/s \(-\d+%\): inconclusive, not comparable: the scenario differs \(VUs 100 → 50\)$/,
     )
     assert.ok(c.notes.some((n) => n.includes('request rates are not comparable')))
+  })
+
+  it('a user script is compared on what ran (k6 inspect), not on the plan’s default scenario', () => {
+    const ran = (vus: number) => ({
+      scenarios: [{ name: 'default', executor: 'constant-vus', startS: 0, durationS: 60, maxVUs: vus, vus }],
+      maxVUs: vus,
+      durationS: 60,
+    })
+    const withScript = (record: RunRecord, vus: number, planVus: number): RunRecord => {
+      const load = record.load as LoadPart
+      return {
+        ...record,
+        plan: { ...record.plan, vus: planVus, script: 's.js' },
+        load: { ...load, scriptRun: ran(vus) },
+      }
+    }
+    // Same script run, different default-scenario VUs in the plan: no scenario note.
+    const same = compare(
+      withScript(BASE, 5, 100),
+      withScript(syntheticRecord({ seed: 36, endpoints: ENDPOINTS }), 5, 30),
+      policy(),
+    )
+    assert.ok(!same.notes.some((n) => n.includes('not comparable')), same.notes.join('; '))
+    // The script ran with other VUs: that is the difference named.
+    const other = compare(
+      withScript(BASE, 5, 100),
+      withScript(syntheticRecord({ seed: 36, endpoints: ENDPOINTS }), 20, 100),
+      policy(),
+    )
+    assert.match(row(other, 'overall.rps').message, /the scenario differs \(VUs 5 → 20\)$/)
   })
 })
 

@@ -146,7 +146,7 @@ test('a script whose options k6 refuses fails with k6’s own reasons, not just 
   await assert.rejects(runLoad(plan, join(dir, 'bad-options'), { env }), (error: Error) => {
     assert.equal(
       error.message.split('\n')[0],
-      'k6 exited with code 104 before any request completed: There were problems with the specified script configuration: scenario a has configuration errors: at least one stage has to be specified',
+      'k6 cannot read the script bad-options.js: There were problems with the specified script configuration: scenario a has configuration errors: at least one stage has to be specified',
     )
     return true
   })
@@ -160,7 +160,7 @@ test('a script k6 cannot run fails with the tail of k6’s stderr', async () => 
     // The cause is on the first line (what a one-line error shows), the stderr tail below it.
     assert.match(
       error.message.split('\n')[0]!,
-      /^k6 exited with code \d+ before any request completed: .*(SyntaxError|Unexpected)/,
+      /^k6 cannot read the script broken\.js: .*(SyntaxError|Unexpected)/,
     )
     assert.ok(error.message.split('\n').length > 1, 'the tail of stderr follows')
     return true

@@ -21,6 +21,7 @@ import { createPprofCollector } from './pprof.ts'
 import { createPrometheusCollector } from './prometheus.ts'
 import { createRedisCollector } from './redis.ts'
 import type { CollectContext, CollectDeps, Collector, LoadTimeline, PartName } from './types.ts'
+import { steadyWindow, type ScriptRun } from '../run/inspect.ts'
 
 export type { CollectDeps, Collector, LoadTimeline } from './types.ts'
 
@@ -39,6 +40,8 @@ export interface SessionOptions {
   collectors?: Collector[]
   /** Bearer token for the attribution probe's POST endpoints (the load test's PERFGATE_TOKEN). */
   probeToken?: string
+  /** The load's timeline when not the plan's scenario (a user's script, from k6 inspect). */
+  timeline?: LoadTimeline
 }
 
 export interface CollectorSession {
@@ -76,6 +79,12 @@ export function loadTimeline(plan: Plan): LoadTimeline {
   const totalS = stages.reduce((a, b) => a + b, 0) || plan.scenario.durationS
   const rampEndS = stages.length > 1 ? stages.slice(0, -1).reduce((a, b) => a + b, 0) : 0
   return { rampEndS, totalS }
+}
+
+/** A user's script's timeline (k6 inspect): the steady window is its plateau, or its constant load after a warm-up. */
+export function scriptTimeline(run: ScriptRun): LoadTimeline {
+  const steady = steadyWindow(run)
+  return { rampEndS: steady.startS, steadyEndS: steady.endS, totalS: run.durationS }
 }
 
 /** The collectors the plan's inputs enable. */
@@ -143,7 +152,7 @@ export async function startCollectors(
     ...[plan.collectors.metricsUrl, plan.collectors.pprofUrl].flatMap(urlSecrets),
   ])
   const log = (line: string) => deps.log(scrubber.scrub(line))
-  const timeline = loadTimeline(plan)
+  const timeline = options.timeline ?? loadTimeline(plan)
   const timeoutMs = plan.collectors.timeoutS * 1000
   const sampleEveryS = options.sampleEveryS ?? 5
   const slots: Slot[] = (

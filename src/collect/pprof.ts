@@ -22,7 +22,7 @@ const PATHS: Record<Exclude<ProfileKind, 'cpu'>, string> = {
   mutex: 'mutex',
 }
 
-/** CPU profile seconds for a hold from `startS` to the load's end; 0 when too short. */
+/** CPU profile seconds for a hold from `startS` to its end (`totalS`); 0 when too short. */
 export function cpuSeconds(startS: number, totalS: number): number {
   return Math.max(0, Math.floor(totalS - startS - CPU_MARGIN_S))
 }
@@ -96,7 +96,8 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       if (first) throw new Unavailable(first.reason.replace(/^goroutine_before: /, ''))
     },
     async steady(ctx) {
-      const seconds = cpuSeconds(ctx.elapsedS, ctx.timeline.totalS)
+      const { steadyEndS, totalS } = ctx.timeline
+      const seconds = cpuSeconds(ctx.elapsedS, steadyEndS ?? totalS)
       if (seconds < 1) {
         missing.push({ kind: 'cpu', reason: 'the hold after the ramp is too short for a CPU profile' })
         return
@@ -111,8 +112,9 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     },
     async sample(ctx) {
       // Goroutines once, halfway through the hold.
-      const { rampEndS, totalS } = ctx.timeline
-      if (duringTaken || ctx.elapsedS < rampEndS + (totalS - rampEndS) / 2) return
+      const { rampEndS, steadyEndS, totalS } = ctx.timeline
+      const endS = steadyEndS ?? totalS
+      if (duringTaken || ctx.elapsedS < rampEndS + (endS - rampEndS) / 2) return
       duringTaken = true
       await take(ctx, 'goroutine_during', PATHS.goroutine_during)
     },

@@ -18,6 +18,8 @@ export interface CollectDeps {
 export interface LoadTimeline {
   /** Sum of all stages but the last: the steady hold starts here. */
   rampEndS: number
+  /** End of the steady part (a script's plateau before its ramp-down); totalS when absent. */
+  steadyEndS?: number
   totalS: number
 }
 

@@ -102,16 +102,44 @@ function historyRecords(
 
 /** Why two runs' request rates are not comparable, or undefined when they are. */
 function scenarioDifference(baseline: RunRecord, current: RunRecord): string | undefined {
-  const a = baseline.plan
-  const b = current.plan
+  const a = ranScenario(baseline)
+  const b = ranScenario(current)
   if (!a || !b) return undefined
   const diffs: string[] = []
   if (a.vus !== b.vus) diffs.push(`VUs ${a.vus} → ${b.vus}`)
   if (a.durationS !== b.durationS) diffs.push(`duration ${a.durationS}s → ${b.durationS}s`)
-  if (a.thinkTimeScale !== b.thinkTimeScale)
+  // A user's script may ignore the think-time scale: it is a difference only for generated ones.
+  if (!a.script && !b.script && a.thinkTimeScale !== b.thinkTimeScale)
     diffs.push(`think-time scale ${a.thinkTimeScale} → ${b.thinkTimeScale}`)
   if (a.scenario !== b.scenario) diffs.push(`scenario "${a.scenario}" → "${b.scenario}"`)
   return diffs.length > 0 ? diffs.join(', ') : undefined
+}
+
+/**
+ * What a run's load was: a user's script as k6 inspect read it (scenario names and executors, max
+ * VUs, duration), else the generated scenario of the plan.
+ */
+function ranScenario(
+  record: RunRecord,
+): { scenario: string; vus: number; durationS: number; thinkTimeScale: number; script: boolean } | undefined {
+  const plan = record.plan
+  if (!plan) return undefined
+  const run = loadOf(record).load?.scriptRun
+  if (!run)
+    return {
+      scenario: plan.scenario,
+      vus: plan.vus,
+      durationS: plan.durationS,
+      thinkTimeScale: plan.thinkTimeScale,
+      script: Boolean(plan.script),
+    }
+  return {
+    scenario: run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', '),
+    vus: run.maxVUs,
+    durationS: Math.round(run.durationS),
+    thinkTimeScale: plan.thinkTimeScale,
+    script: true,
+  }
 }
 
 /** Endpoint names in the current run's order, then those only the baseline has. */

@@ -340,6 +340,8 @@ function buildScenario(
       throw new ConfigError(`think-time-scale is ${shown(scaleText)}: expected a number above 0, e.g. 0.25`)
   }
   const scenario = defaultScenario(vus, durationS, thinkTimeScale)
+  if (vusText || durationText)
+    scenario.overrides = { ...(vusText ? { vus } : {}), ...(durationText ? { durationS } : {}) }
   if (fileScenario?.name) scenario.name = fileScenario.name
   if (fileScenario?.fixtures) scenario.fixtures = fileScenario.fixtures
   // Explicit stages win unless the inputs rescale the run.

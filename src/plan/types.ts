@@ -56,6 +56,8 @@ export interface Scenario {
   userTypes: UserType[]
   /** Optional JSON fixtures file with ids, tags, search terms, tokens. */
   fixtures?: string
+  /** The `vus`/`duration` inputs when given (a user's script gets them as k6's CLI overrides). */
+  overrides?: { vus?: number; durationS?: number }
 }
 
 /** A target as the user wrote it, next to its parsed value (k6 thresholds do the same). */

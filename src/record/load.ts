@@ -66,6 +66,8 @@ export interface LoadPart {
   files: string[]
   /** Where the load came from: a script generated from the scenario, or the user's own script. */
   source?: { kind: 'generated' | 'script'; script: string }
+  /** A user's script: its scenarios as k6 inspect read them, after perfgate's `vus`/`duration` overrides. */
+  scriptRun?: import('./scenario.ts').ScriptRun
   /** NDJSON lines that could not be read (a line cut off when k6 died, for instance). */
   malformedLines?: number
   /**

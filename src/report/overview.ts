@@ -7,6 +7,7 @@ import { durationText, shortSha } from './format.ts'
 import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
+import { isUnavailable, type RunRecord } from '../record/index.ts'
 
 /** Every field of the report model but its sections and data files. Does not modify the context. */
 export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections' | 'dataFiles'> {
@@ -34,7 +35,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     date,
     commit,
     targetUrl: record.meta.targetUrl,
-    loadTest: `${record.plan.scenario} (${record.plan.vus} VUs, ${durationText(record.plan.durationS).replace(/^\d+ seconds \((.*)\)$/, '$1')})`,
+    loadTest: loadTestText(record),
     toolVersion: record.meta.toolVersion,
     hasBaseline,
     ...(hasBaseline && baseRef
@@ -63,4 +64,13 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
       { label: 'Review Status', value: `Automated, gate ${input.gate.verdict}` },
     ],
   }
+}
+
+/** `Mixed behavior (100 VUs, 3 minutes)`, or a user's script as it ran (k6 inspect). */
+export function loadTestText(record: RunRecord): string {
+  const run = isUnavailable(record.load) ? undefined : record.load.scriptRun
+  const duration = (s: number) => durationText(s).replace(/^\d+ seconds \((.*)\)$/, '$1')
+  if (!run) return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)})`
+  const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ')
+  return `k6 script ${record.plan.script ?? '(unnamed)'} (${scenarios}; up to ${run.maxVUs} VUs, ${duration(run.durationS)})`
 }

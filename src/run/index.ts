@@ -14,6 +14,7 @@ import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from 
 import { SecretScrubber } from '../secrets.ts'
 import { abortReason } from '../interrupt.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
+import { applyOverrides, inspectScript, type ScriptRun } from './inspect.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
 
@@ -37,6 +38,30 @@ export interface RunLoadDeps {
   /** Tests shorten these. */
   progressIntervalMs?: number
   targetCheck?: TargetCheckOptions
+  /** What prepareScriptRun read from a user's script (else runLoad reads it itself). */
+  scriptRun?: PreparedScriptRun
+}
+
+/** A user's script as it will run: k6's inspect result after the overrides, and their k6 flags. */
+export interface PreparedScriptRun {
+  run: ScriptRun
+  args: string[]
+}
+
+/**
+ * Reads a user's script with `k6 inspect` and applies the `vus`/`duration` inputs; throws one line
+ * (before any load) when they cannot apply. Undefined for generated scenarios.
+ */
+export async function prepareScriptRun(
+  plan: Plan,
+  deps: RunLoadDeps = {},
+): Promise<PreparedScriptRun | undefined> {
+  if (!plan.script) return undefined
+  const path = resolve(plan.script)
+  if (!(await exists(path))) throw new Error(`script ${plan.script} does not exist (looked at ${path})`)
+  const k6 = await findK6({ k6Path: plan.k6Path, env: deps.env })
+  const inspected = await inspectScript(k6.path, path, { env: deps.env ?? process.env })
+  return applyOverrides(plan.script, inspected, plan.scenario.overrides ?? {})
 }
 
 export async function locateK6(
@@ -66,6 +91,7 @@ export async function runLoad(
   const env = deps.env ?? process.env
   await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
+  const scriptRun = script.generated ? undefined : (deps.scriptRun ?? (await prepareScriptRun(plan, deps)))
   const k6 = await locateK6(plan, deps)
 
   const ndjson = join(outDir, FILES.ndjson)
@@ -83,12 +109,14 @@ export async function runLoad(
     SUMMARY_TREND_STATS.join(','),
     // A shard runs its execution segment of the same scenario (none when unsharded).
     ...executionSegmentArgs(plan),
+    // The `vus`/`duration` inputs as k6's own overrides of the user's script.
+    ...(scriptRun?.args ?? []),
     script.path,
   ]
   deps.log?.(
     (script.generated
       ? `running the "${plan.scenario.name}" scenario: up to ${plan.scenario.vus} VUs for ${plan.scenario.durationS} s against ${plan.targetUrl}`
-      : `running ${plan.script} against ${plan.targetUrl}`) +
+      : `running ${plan.script} against ${plan.targetUrl}: ${describeScriptRun(scriptRun!.run)}`) +
       (plan.shards > 1
         ? ` as shard ${plan.shard} of ${plan.shards} (execution segment ${executionSegment(plan.shard, plan.shards).segment})`
         : ''),
@@ -100,10 +128,12 @@ export async function runLoad(
     env: {
       ...env,
       PERFGATE_TARGET_URL: plan.targetUrl,
+      // A script may scale its sleeps by this (the generated scenario does).
+      PERFGATE_THINK_TIME_SCALE: String(plan.scenario.thinkTimeScale),
       K6_NO_USAGE_REPORT: 'true',
       K6_WEB_DASHBOARD: 'false',
     },
-    totalS: plan.scenario.durationS,
+    totalS: scriptRun ? scriptRun.run.durationS : plan.scenario.durationS,
     onProgress: deps.onProgress,
     progressIntervalMs: deps.progressIntervalMs,
     signal: deps.signal,
@@ -176,6 +206,7 @@ export async function runLoad(
     ...(unusableAsBaseline ? { unusableAsBaseline } : {}),
     files,
     source: { kind: script.generated ? 'generated' : 'script', script: script.file },
+    ...(scriptRun ? { scriptRun: scriptRun.run } : {}),
     ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),
   }
   // k6's own count (and the progress line, read from k6) includes setup()/teardown() requests,
@@ -235,6 +266,18 @@ export async function runWarmUp(
     : undefined
   deps.log?.(`warm-up done: ${totals.requestsCount} requests${note ? ` (${note})` : ''}`)
   return { durationS, ...totals, ...(note ? { note } : {}), files: [FILES.warmUpScript, FILES.warmUpSummary] }
+}
+
+/** `default: constant-vus, 2 VUs for 5 s (the duration and vus inputs)`. */
+export function describeScriptRun(run: ScriptRun): string {
+  const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ')
+  const given = [
+    run.overrides?.durationS !== undefined ? 'duration' : '',
+    run.overrides?.vus !== undefined ? 'vus' : '',
+  ]
+    .filter(Boolean)
+    .join(' and ')
+  return `${scenarios}, up to ${run.maxVUs} VUs for ${Math.round(run.durationS)} s${given ? ` (the ${given} input${given.includes(' and ') ? 's' : ''})` : ''}`
 }
 
 interface PreparedScript {

@@ -1,6 +1,7 @@
 // Schema of the `load` part (record/load.ts).
 import { z } from 'zod'
 import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow } from '../load.ts'
+import type { ScriptRun } from '../scenario.ts'
 import { bool, num, numbers, str, strings } from './common.ts'
 
 const latencySchema: z.ZodType<LatencyStats> = z.object({
@@ -41,6 +42,28 @@ export const endpointLoadSchema: z.ZodType<EndpointLoad> = z.object({
   windows: z.array(windowSchema),
 })
 
+const stagesSchema = z.array(z.object({ duration: str, target: num }))
+
+const scriptRunSchema: z.ZodType<ScriptRun> = z.object({
+  scenarios: z.array(
+    z.object({
+      name: str,
+      executor: str,
+      exec: str.optional(),
+      startS: num,
+      durationS: num,
+      maxVUs: num,
+      stages: stagesSchema.optional(),
+      vus: num.optional(),
+      rate: num.optional(),
+      timeUnit: str.optional(),
+    }),
+  ),
+  maxVUs: num,
+  durationS: num,
+  overrides: z.object({ vus: num.optional(), durationS: num.optional() }).optional(),
+})
+
 export const loadSchema: z.ZodType<LoadPart> = z.object({
   startedAt: str,
   endedAt: str,
@@ -56,6 +79,7 @@ export const loadSchema: z.ZodType<LoadPart> = z.object({
   unusableAsBaseline: str.optional(),
   files: strings,
   source: z.object({ kind: z.enum(['generated', 'script']), script: str }).optional(),
+  scriptRun: scriptRunSchema.optional(),
   malformedLines: num.optional(),
   warmUp: z
     .object({ durationS: num, requestsCount: num, errorRate: num, note: str.optional(), files: strings })

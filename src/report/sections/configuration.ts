@@ -4,6 +4,7 @@ import { appValue, setting, type ReportContext } from '../context.ts'
 import { durationText, missingReason } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { ListItem, Section } from '../model.ts'
+import type { ScriptRun, ScriptScenario } from '../../record/scenario.ts'
 
 function stageText(stages: { duration: string; target: number }[]): ListItem[] {
   return stages.map((s, i) => ({
@@ -28,9 +29,57 @@ export function testConfiguration(ctx: ReportContext): Section {
   )
 }
 
+/** `ramping-vus (exec browse), starts at 2 s, 20 s, up to 4 VUs` and its stages or constant load. */
+function scriptScenarioItem(s: ScriptScenario): ListItem {
+  const load =
+    s.rate !== undefined
+      ? `${s.rate} iterations per ${s.timeUnit ?? '1s'} for ${durationText(s.durationS)}`
+      : s.stages
+        ? `${durationText(s.durationS)} of stages`
+        : `${s.vus ?? s.maxVUs} VUs for ${durationText(s.durationS)}`
+  return {
+    ...kv(
+      `Scenario ${s.name}`,
+      `${s.executor}${s.exec ? ` (runs ${s.exec}())` : ''}${s.startS > 0 ? `, starts at ${s.startS} s` : ''}: ${load}, up to ${s.maxVUs} VUs`,
+    ),
+    ...(s.stages ? { children: stageText(s.stages) } : {}),
+  }
+}
+
+/** A user's script as it ran (k6 inspect after the overrides), with what k6 measured. */
+function scriptParameters(ctx: ReportContext, run: ScriptRun): ListItem[] {
+  const plan = ctx.record.plan
+  const load = ctx.load
+  const given = [
+    run.overrides?.durationS !== undefined ? `duration ${run.overrides.durationS} s` : '',
+    run.overrides?.vus !== undefined ? `vus ${run.overrides.vus}` : '',
+  ].filter(Boolean)
+  return [
+    kv(
+      'Scenario',
+      `k6 script ${plan.script ?? ''}`.trim() +
+        (given.length > 0 ? ` with perfgate's inputs as k6 overrides (${given.join(', ')})` : ', as written'),
+    ),
+    ...run.scenarios.map(scriptScenarioItem),
+    kv('Virtual Users', `up to ${run.maxVUs}${load ? ` (peak measured ${load.vusMax})` : ''}`),
+    kv(
+      'Duration',
+      `${durationText(run.durationS)}${load ? `, measured ${Math.round(load.durationS)} s` : ''}`,
+    ),
+    kv('Think-time scale', `${plan.thinkTimeScale} (offered to the script as PERFGATE_THINK_TIME_SCALE)`),
+    kv('User Distribution', 'defined by the k6 script'),
+  ]
+}
+
 function loadParameters(ctx: ReportContext): ListItem[] {
   const plan = ctx.record.plan
   const load = ctx.load
+  if (load?.scriptRun)
+    return [
+      ...scriptParameters(ctx, load.scriptRun),
+      kv('Target', ctx.record.meta.targetUrl),
+      ...(ctx.record.meta.k6Version ? [kv('k6', ctx.record.meta.k6Version)] : []),
+    ]
   return [
     kv('Scenario', plan.script ? `${plan.scenario} (k6 script ${plan.script})` : plan.scenario),
     kv('Virtual Users', `${plan.vus} concurrent users${load ? ` (peak measured ${load.vusMax})` : ''}`),

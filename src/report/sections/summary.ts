@@ -6,6 +6,7 @@ import { EMOJI, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { ListItem, Section } from '../model.ts'
 import { reportReasons } from '../verdict.ts'
+import { loadTestText } from '../overview.ts'
 
 export function executiveSummary(ctx: ReportContext): Section {
   const { input } = ctx
@@ -16,7 +17,7 @@ export function executiveSummary(ctx: ReportContext): Section {
   const crit = ctx.findings.filter((f) => f.tier <= 2)
   const scope = input.record.meta.git?.pr ? `pull request ${input.record.meta.git.pr}` : 'this run'
   const intro = para(
-    `This report documents the performance of ${input.record.meta.targetUrl} under the "${input.record.plan.scenario}" load test for ${scope}, measured and written by perfgate.`,
+    `This report documents the performance of ${input.record.meta.targetUrl} under the "${isUnavailable(input.record.load) || !input.record.load.scriptRun ? input.record.plan.scenario : loadTestText(input.record)}" load test for ${scope}, measured and written by perfgate.`,
   )
   const keyFindings: ListItem[] = [
     {
