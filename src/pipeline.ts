@@ -14,7 +14,7 @@ import {
 } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
-import { checkTarget, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
+import { checkTarget, locateK6, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
 import { defaultCollectDeps, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
@@ -146,9 +146,11 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   const now = deps.now ?? (() => new Date())
   const log = (line: string) => deps.log(scrubber.scrub(line))
   await prepareOutputDir(plan.outputDir)
+  // Before anything touches the target: a missing k6 ends the run before any collector starts.
+  const k6 = await locateK6(plan, { env: deps.env, log })
   await checkTarget(plan, { env: deps.env, log })
   // Before the collectors' first snapshot, so no delta holds warm-up traffic.
-  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log })
+  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log, k6 })
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
   const session = runsCollectors(plan)
@@ -162,6 +164,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     const result = await runLoad(plan, plan.outputDir, {
       env: deps.env,
       log,
+      k6,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onProgress: (progress) => {
         session.tick(progress.elapsedS)

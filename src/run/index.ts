@@ -37,6 +37,8 @@ export interface RunLoadDeps {
   /** Tests shorten these. */
   progressIntervalMs?: number
   targetCheck?: TargetCheckOptions
+  /** k6 as located before anything touched the target (the pipeline fails fast on a missing k6). */
+  k6?: { path: string; version: string }
 }
 
 export async function locateK6(
@@ -66,7 +68,7 @@ export async function runLoad(
   const env = deps.env ?? process.env
   await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
-  const k6 = await locateK6(plan, deps)
+  const k6 = deps.k6 ?? (await locateK6(plan, deps))
 
   const ndjson = join(outDir, FILES.ndjson)
   const summaryJson = join(outDir, FILES.summaryJson)
@@ -207,7 +209,7 @@ export async function runWarmUp(
   const env = deps.env ?? process.env
   const durationS = plan.warmUpS
   await prepareOutputDir(outDir)
-  const k6Path = (await findK6({ k6Path: plan.k6Path, env })).path
+  const k6Path = deps.k6?.path ?? (await findK6({ k6Path: plan.k6Path, env })).path
   const target = plan.scenario.stages[0]?.target || plan.scenario.vus
   const scenario = { ...plan.scenario, durationS, stages: [{ duration: `${durationS}s`, target }] }
   const path = join(resolve(outDir), FILES.warmUpScript)
