@@ -21,6 +21,7 @@ import { createPprofCollector } from './pprof.ts'
 import { createPrometheusCollector } from './prometheus.ts'
 import { createRedisCollector } from './redis.ts'
 import type { CollectContext, CollectDeps, Collector, LoadTimeline, PartName } from './types.ts'
+import { waitUntilSettled, type SettleReading, type Settled } from './cool-down.ts'
 
 export type { CollectDeps, Collector, LoadTimeline } from './types.ts'
 
@@ -168,20 +169,35 @@ export async function startCollectors(
 
   type Hook = 'before' | 'sample' | 'steady' | 'after' | 'probe' | 'coolDown'
 
+  const contextOf = (signal: AbortSignal): CollectContext => ({
+    plan,
+    outDir,
+    deps: { ...deps, log },
+    scrubber,
+    timeline,
+    elapsedS,
+    signal,
+    writeFile: write,
+  })
+
+  /** The levels the cool-down watches; a collector that cannot answer within 2 s is left out. */
+  const settleReadings = async (): Promise<SettleReading[]> => {
+    const readings = await Promise.all(
+      slots.map((slot) =>
+        slot.failed || !slot.collector.settleReading
+          ? undefined
+          : slot.collector.settleReading(contextOf(AbortSignal.timeout(2000))).catch(() => undefined),
+      ),
+    )
+    return readings.filter((r): r is SettleReading => r !== undefined)
+  }
+  let coolDown: Settled | undefined
+
   async function run(slot: Slot, hook: Hook, boxMs = timeoutMs) {
     const fn = slot.collector[hook]
     if (slot.failed || !fn) return
     const controller = new AbortController()
-    const ctx: CollectContext = {
-      plan,
-      outDir,
-      deps: { ...deps, log },
-      scrubber,
-      timeline,
-      elapsedS,
-      signal: controller.signal,
-      writeFile: write,
-    }
+    const ctx = contextOf(controller.signal)
     let timer: NodeJS.Timeout | undefined
     const box = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -258,10 +274,16 @@ export async function startCollectors(
       await all('probe', probeBoxMs)
       const coolDownS = plan.collectors.coolDownS
       if (slots.some((slot) => !slot.failed && slot.collector.coolDown) && coolDownS > 0) {
-        log(`perfgate: collectors: cool-down ${coolDownS}s`)
-        await deps.sleep(coolDownS * 1000)
+        log(`perfgate: collectors: cool-down up to ${coolDownS}s, until the target settles`)
+        const settled = await waitUntilSettled(settleReadings, {
+          maxS: coolDownS,
+          sleep: deps.sleep,
+          now: deps.now,
+        })
+        coolDown = settled
+        log(`perfgate: collectors: cool-down ended after ${settled.waitedS}s: ${settled.reason}`)
+        elapsedS += settled.waitedS
       }
-      elapsedS += coolDownS
       await all('coolDown')
       await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
     },
@@ -280,6 +302,9 @@ export async function startCollectors(
             part = { unavailable: reasonOf(error, scrubber) }
           }
         }
+        // The leak check says what the cool-down waited for.
+        if (slot.collector.name === 'profiles' && coolDown && !('unavailable' in (part as object)))
+          part = { ...(part as object), coolDown } as Part<unknown>
         parts[slot.collector.name] = scrubber.scrubDeep(part)
       }
       return parts as unknown as CollectorParts
