@@ -15,6 +15,7 @@ import type {
   RedisData,
 } from '../record/collectors.ts'
 import { SecretScrubber } from '../secrets.ts'
+import { StageTimeline } from '../timeline.ts'
 import { createAppStatsCollector } from './appstats.ts'
 import { createPostgresCollector } from './postgres.ts'
 import { createPprofCollector } from './pprof.ts'
@@ -40,6 +41,8 @@ export interface SessionOptions {
   collectors?: Collector[]
   /** Bearer token for the attribution probe's POST endpoints (the load test's PERFGATE_TOKEN). */
   probeToken?: string
+  /** The run's stage timeline: after-collectors, probe and cool-down are stages of it. */
+  stages?: StageTimeline
 }
 
 export interface CollectorSession {
@@ -144,6 +147,7 @@ export async function startCollectors(
     ...[plan.collectors.metricsUrl, plan.collectors.pprofUrl].flatMap(urlSecrets),
   ])
   const log = (line: string) => deps.log(scrubber.scrub(line))
+  const sessionStages = options.stages
   const timeline = loadTimeline(plan)
   const timeoutMs = plan.collectors.timeoutS * 1000
   const sampleEveryS = options.sampleEveryS ?? 5
@@ -263,28 +267,28 @@ export async function startCollectors(
         await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
         return
       }
+      const stages = sessionStages ?? new StageTimeline(log)
       await Promise.all([...pending])
       log('perfgate: collectors: after the load')
-      await all('after')
+      // Every collector's after-snapshot at once (each time-boxed), so the slowest sets the pace.
+      await stages.time('after-collectors', () => all('after'))
       // The probe's requests come after every after() snapshot, so they count in no delta.
       const probeBoxMs = Math.max(
         timeoutMs,
         plan.endpoints.length * plan.collectors.probeRequests * 2000 + timeoutMs,
       )
-      await all('probe', probeBoxMs)
+      await stages.time('probe', () => all('probe', probeBoxMs))
       const coolDownS = plan.collectors.coolDownS
       if (slots.some((slot) => !slot.failed && slot.collector.coolDown) && coolDownS > 0) {
         log(`perfgate: collectors: cool-down up to ${coolDownS}s, until the target settles`)
-        const settled = await waitUntilSettled(settleReadings, {
-          maxS: coolDownS,
-          sleep: deps.sleep,
-          now: deps.now,
-        })
+        const settled = await stages.time('cool-down', () =>
+          waitUntilSettled(settleReadings, { maxS: coolDownS, sleep: deps.sleep, now: deps.now }),
+        )
         coolDown = settled
         log(`perfgate: collectors: cool-down ended after ${settled.waitedS}s: ${settled.reason}`)
         elapsedS += settled.waitedS
       }
-      await all('coolDown')
+      await stages.time('cool-down-collectors', () => all('coolDown'))
       await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
     },
 
