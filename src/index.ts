@@ -1,7 +1,9 @@
 import { eventFileProblem } from './event-file.ts'
+import { inputProblem } from './input-check.ts'
 
-// main.ts is loaded only once the event file is known to parse (see event-file.ts).
-const problem = eventFileProblem(process.env)
+// main.ts (and the pipeline bundle behind it) is loaded only once the event file parses (see
+// event-file.ts) and the inputs make a plan, so a wrong input is reported in a blink.
+const problem = eventFileProblem(process.env) ?? (await inputProblem(process.env, process.cwd()))
 if (problem) {
   process.stdout.write(`::error::${problem}\n`)
   process.exitCode = 1

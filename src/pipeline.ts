@@ -14,7 +14,7 @@ import {
 } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
-import { checkTarget, prepareScriptRun, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
+import { checkTarget, locateK6, prepareScriptRun, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
 import { defaultCollectDeps, scriptTimeline, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
@@ -27,6 +27,7 @@ import { fixtureTokens, SecretScrubber, secretParts } from './secrets.ts'
 import { scrubOutputFiles } from './scrub-files.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
+import { StageTimeline } from './timeline.ts'
 import { notCollectedSession, runsCollectors } from './shard/policy.ts'
 import {
   buildReportModel,
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   /** Aborted on SIGINT/SIGTERM (interrupt.ts): the load stops and the record is partial. */
   signal?: AbortSignal
   now?: () => Date
+  /** The run's stage timeline (timeline.ts); the pipeline starts one when none is given. */
+  stages?: StageTimeline
   /** Present in the action: where baselines are looked up. */
   github?: { context?: GitHubContext; baselineDeps?: BaselineDeps }
 }
@@ -145,33 +148,42 @@ export async function measure(plan: Plan, deps: PipelineDeps): Promise<RunRecord
 async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretScrubber): Promise<RunRecord> {
   const now = deps.now ?? (() => new Date())
   const log = (line: string) => deps.log(scrubber.scrub(line))
+  const stages = deps.stages ?? new StageTimeline(log)
   await prepareOutputDir(plan.outputDir)
-  // A user's script is read (and refused when the inputs cannot apply) before the target sees any request.
-  const scriptRun = await prepareScriptRun(plan, { env: deps.env })
-  await checkTarget(plan, { env: deps.env, log })
+  // Before anything touches the target: a missing k6 ends the run before any collector starts, and a
+  // user's script is read (and refused when the inputs cannot apply) before the target sees any request.
+  const k6 = await stages.time('k6 locate', () => locateK6(plan, { env: deps.env, log }))
+  const scriptRun = await prepareScriptRun(plan, { env: deps.env, k6 })
+  await stages.time('target check', () => checkTarget(plan, { env: deps.env, log }))
   // Before the collectors' first snapshot, so no delta holds warm-up traffic.
-  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log })
+  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log, k6 })
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
   const session = runsCollectors(plan)
-    ? await startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
-        ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
-        ...(scriptRun ? { timeline: scriptTimeline(scriptRun.run) } : {}),
-      })
+    ? await stages.time('before-collectors', () =>
+        startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
+          ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
+          ...(scriptRun ? { timeline: scriptTimeline(scriptRun.run) } : {}),
+          stages,
+        }),
+      )
     : notCollectedSession()
   let load: RunRecord['load']
   let k6Version: string | undefined
   try {
-    const result = await runLoad(plan, plan.outputDir, {
-      env: deps.env,
-      log,
-      ...(scriptRun ? { scriptRun } : {}),
-      ...(deps.signal ? { signal: deps.signal } : {}),
-      onProgress: (progress) => {
-        session.tick(progress.elapsedS)
-        deps.onProgress?.(progress)
-      },
-    })
+    const result = await stages.time('load', () =>
+      runLoad(plan, plan.outputDir, {
+        env: deps.env,
+        log,
+        k6,
+        ...(scriptRun ? { scriptRun } : {}),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        onProgress: (progress) => {
+          session.tick(progress.elapsedS)
+          deps.onProgress?.(progress)
+        },
+      }),
+    )
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
   } finally {
@@ -189,6 +201,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     load,
     ...session.parts(),
     findings: [],
+    timeline: stages.spans,
   })
 }
 
@@ -273,9 +286,10 @@ export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<Ba
 
 /** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
 export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
+  const stages = deps.stages ?? new StageTimeline(deps.log)
   const baseline = await lookupBaseline(plan, deps)
-  const record = await measure(plan, deps)
-  return finishPipeline(record, plan, deps, baseline)
+  const record = await measure(plan, { ...deps, stages })
+  return finishPipeline(record, plan, { ...deps, stages }, baseline)
 }
 
 /**
@@ -295,13 +309,17 @@ export async function finishPipeline(
   const baseline = found ?? (await lookupBaseline(plan, deps))
   // The analysis reads the raw files beside result.json (read once, kept for the report) and the
   // checkout (for FILE:LINE).
-  const files = await loadRunFiles(record, plan.outputDir)
-  const inputs = await loadAnalysisInputs(files, { ...(plan.repoDir ? { repoDir: plan.repoDir } : {}) })
-  const analyzed = analyzeRecord(record, inputs, { areas: plan.collectors.areas })
+  const stages = deps.stages ?? new StageTimeline(log)
+  const { files, analyzed } = await stages.time('analysis', async () => {
+    const files = await loadRunFiles(record, plan.outputDir)
+    const inputs = await loadAnalysisInputs(files, { ...(plan.repoDir ? { repoDir: plan.repoDir } : {}) })
+    return { files, analyzed: analyzeRecord(record, inputs, { areas: plan.collectors.areas }) }
+  })
   record.findings = analyzed.findings
   record.analysis = analyzed.analysis
   log(`analysis: ${analyzed.findings.length} findings`)
-  record.outcome = judge(record, baseline)
+  record.outcome = await stages.time('comparison', async () => judge(record, baseline))
+  if (deps.stages) record.timeline = stages.spans
   const { slos, comparison, gate } = record.outcome
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)

@@ -39,6 +39,23 @@ async function analyzeDir(dir: string) {
 }
 
 describe('analysis of a testbed run with every fault on', () => {
+  it('says in the leak check what the adaptive cool-down waited for', async () => {
+    const dir = path.join(FIXTURES, 'faults-on')
+    const record = await readRecord(dir)
+    assert.ok(!isUnavailable(record.profiles))
+    record.profiles.coolDown = {
+      waitedS: 2,
+      reason: 'stable over two samples: goroutines 160 (12 before the load)',
+    }
+    const inputs = await loadAnalysisInputs(await loadRunFiles(record, dir), { repoDir: TESTBED })
+    const { analysis } = analyzeRecord(record, inputs)
+    assert.ok(!isUnavailable(analysis.goroutines) && analysis.goroutines.leakSuspected)
+    assert.match(
+      analysis.goroutines.reason,
+      /; the cool-down ended after 2 s \(stable over two samples: goroutines 160 \(12 before the load\)\)$/,
+    )
+  })
+
   it('names each known fault with its count, location, statement and endpoint', async () => {
     const { findings, analysis } = await analyzeDir(path.join(FIXTURES, 'faults-on'))
     assertFaultsFound(findings)

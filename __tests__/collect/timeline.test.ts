@@ -46,7 +46,13 @@ describe('the collectors timeline', () => {
   it('runs before, samples, steady once, after, probe, cool-down and coolDown in order', async () => {
     const calls: string[] = []
     const sleeps: number[] = []
-    const deps = { ...makeDeps(), sleep: async (ms: number) => void sleeps.push(ms) }
+    // A fake clock that sleeping advances: the cool-down samples once a second.
+    let clock = 0
+    const deps = {
+      ...makeDeps(),
+      now: () => clock,
+      sleep: async (ms: number) => void (sleeps.push(ms), (clock += ms)),
+    }
     const plan = makePlan({ coolDownS: 3 })
     const session = await startCollectors(plan, await tempDir(), deps, {
       sampleEveryS: 2,
@@ -68,7 +74,8 @@ describe('the collectors timeline', () => {
       'prometheus.probe',
       'prometheus.coolDown@15',
     ])
-    assert.deepEqual(sleeps, [3000])
+    // Nothing reads a level to watch: the cool-down is its full maximum, in one-second samples.
+    assert.deepEqual(sleeps, [1000, 1000, 1000])
     assert.deepEqual(session.parts().prometheus, { ok: true })
   })
 
@@ -148,5 +155,36 @@ describe('the collectors timeline', () => {
     for (const file of await readdir(dir)) everything.push(await readFile(path.join(dir, file), 'utf8'))
     for (const text of everything) assert.ok(!text.includes('s3cretpw'), text)
     assert.deepEqual(session.parts().postgres, { unavailable: 'password authentication failed for ***' })
+  })
+})
+
+describe('the adaptive cool-down', () => {
+  it('ends once the goroutine count is back to its pre-load level and the leak check is told why', async () => {
+    const sleeps: number[] = []
+    let clock = 0
+    const deps = {
+      ...makeDeps(),
+      now: () => clock,
+      sleep: async (ms: number) => void (sleeps.push(ms), (clock += ms)),
+    }
+    const levels = [90, 40, 10]
+    const pprof: Collector = {
+      name: 'profiles',
+      before: async () => {},
+      after: async () => {},
+      settleReading: async () => ({ what: 'goroutines', value: levels.shift() ?? 10, before: 12 }),
+      coolDown: async () => {},
+      result: () => ({ files: [], missing: [] }),
+    }
+    const session = await startCollectors(makePlan({ coolDownS: 10 }), await tempDir(), deps, {
+      collectors: [pprof],
+    })
+    await session.finish()
+    assert.deepEqual(sleeps, [1000, 1000, 1000])
+    assert.deepEqual(session.parts().profiles, {
+      files: [],
+      missing: [],
+      coolDown: { waitedS: 3, reason: 'back to the pre-load level: goroutines 10 (12 before the load)' },
+    })
   })
 })

@@ -97,10 +97,43 @@ test('k6 that is neither given, on PATH nor downloadable fails with one clear li
   await assert.rejects(locateK6(testPlan('http://127.0.0.1:1'), { env }), (error: Error) => {
     assert.match(
       error.message,
-      /^k6 not found \(no k6-path, no k6 on PATH\) and not installable: download of .* failed: Unexpected HTTP response: 404$/,
+      /^k6 not found \(no k6-path, no k6 on PATH or in ~\/\.cache\/perfgate\/bin\) and not installable: download of .* failed: HTTP 404; give the k6-path input, put k6 on PATH, or run scripts\/install-k6\.sh$/,
     )
     return true
   })
+})
+
+test('an unreachable release host fails in one line within seconds, with what to do', async () => {
+  await freshToolCache('offline')
+  // A port that accepts connections and never answers: an offline runner behind a black hole.
+  const { createServer: net } = await import('node:net')
+  const silent = net(() => {})
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  const port = (silent.address() as AddressInfo).port
+  const started = Date.now()
+  try {
+    await assert.rejects(
+      installK6({
+        baseUrl: `http://127.0.0.1:${port}`,
+        platform: 'linux',
+        arch: 'x64',
+        connectTimeoutMs: 1000,
+      }),
+      /^Error: download of http:\/\/127\.0\.0\.1:\d+\/.* failed: no answer within 1s$/,
+    )
+  } finally {
+    silent.close()
+  }
+  assert.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms`)
+})
+
+test("the k6 that scripts/install-k6.sh put in perfgate's own folder is found without PATH", async () => {
+  const bin = join(dir, 'perfgate-bin')
+  await mkdir(bin, { recursive: true })
+  await copyFile(k6ForTests(), join(bin, 'k6'))
+  await chmod(join(bin, 'k6'), 0o755)
+  const found = await locateK6(testPlan('http://127.0.0.1:1'), { env: { PATH: '', PERFGATE_BIN: bin } })
+  assert.equal(found.path, join(bin, 'k6'))
 })
 
 test('k6-path pointing at nothing is refused with the path', async () => {

@@ -15,6 +15,7 @@ import type {
   RedisData,
 } from '../record/collectors.ts'
 import { SecretScrubber } from '../secrets.ts'
+import { StageTimeline } from '../timeline.ts'
 import { createAppStatsCollector } from './appstats.ts'
 import { createPostgresCollector } from './postgres.ts'
 import { createPprofCollector } from './pprof.ts'
@@ -22,6 +23,7 @@ import { createPrometheusCollector } from './prometheus.ts'
 import { createRedisCollector } from './redis.ts'
 import type { CollectContext, CollectDeps, Collector, LoadTimeline, PartName } from './types.ts'
 import { steadyWindow, type ScriptRun } from '../run/inspect.ts'
+import { waitUntilSettled, type SettleReading, type Settled } from './cool-down.ts'
 
 export type { CollectDeps, Collector, LoadTimeline } from './types.ts'
 
@@ -42,6 +44,8 @@ export interface SessionOptions {
   probeToken?: string
   /** The load's timeline when not the plan's scenario (a user's script, from k6 inspect). */
   timeline?: LoadTimeline
+  /** The run's stage timeline: after-collectors, probe and cool-down are stages of it. */
+  stages?: StageTimeline
 }
 
 export interface CollectorSession {
@@ -152,6 +156,7 @@ export async function startCollectors(
     ...[plan.collectors.metricsUrl, plan.collectors.pprofUrl].flatMap(urlSecrets),
   ])
   const log = (line: string) => deps.log(scrubber.scrub(line))
+  const sessionStages = options.stages
   const timeline = options.timeline ?? loadTimeline(plan)
   const timeoutMs = plan.collectors.timeoutS * 1000
   const sampleEveryS = options.sampleEveryS ?? 5
@@ -177,20 +182,35 @@ export async function startCollectors(
 
   type Hook = 'before' | 'sample' | 'steady' | 'after' | 'probe' | 'coolDown'
 
+  const contextOf = (signal: AbortSignal): CollectContext => ({
+    plan,
+    outDir,
+    deps: { ...deps, log },
+    scrubber,
+    timeline,
+    elapsedS,
+    signal,
+    writeFile: write,
+  })
+
+  /** The levels the cool-down watches; a collector that cannot answer within 2 s is left out. */
+  const settleReadings = async (): Promise<SettleReading[]> => {
+    const readings = await Promise.all(
+      slots.map((slot) =>
+        slot.failed || !slot.collector.settleReading
+          ? undefined
+          : slot.collector.settleReading(contextOf(AbortSignal.timeout(2000))).catch(() => undefined),
+      ),
+    )
+    return readings.filter((r): r is SettleReading => r !== undefined)
+  }
+  let coolDown: Settled | undefined
+
   async function run(slot: Slot, hook: Hook, boxMs = timeoutMs) {
     const fn = slot.collector[hook]
     if (slot.failed || !fn) return
     const controller = new AbortController()
-    const ctx: CollectContext = {
-      plan,
-      outDir,
-      deps: { ...deps, log },
-      scrubber,
-      timeline,
-      elapsedS,
-      signal: controller.signal,
-      writeFile: write,
-    }
+    const ctx = contextOf(controller.signal)
     let timer: NodeJS.Timeout | undefined
     const box = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -256,22 +276,28 @@ export async function startCollectors(
         await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
         return
       }
+      const stages = sessionStages ?? new StageTimeline(log)
       await Promise.all([...pending])
       log('perfgate: collectors: after the load')
-      await all('after')
+      // Every collector's after-snapshot at once (each time-boxed), so the slowest sets the pace.
+      await stages.time('after-collectors', () => all('after'))
       // The probe's requests come after every after() snapshot, so they count in no delta.
       const probeBoxMs = Math.max(
         timeoutMs,
         plan.endpoints.length * plan.collectors.probeRequests * 2000 + timeoutMs,
       )
-      await all('probe', probeBoxMs)
+      await stages.time('probe', () => all('probe', probeBoxMs))
       const coolDownS = plan.collectors.coolDownS
       if (slots.some((slot) => !slot.failed && slot.collector.coolDown) && coolDownS > 0) {
-        log(`perfgate: collectors: cool-down ${coolDownS}s`)
-        await deps.sleep(coolDownS * 1000)
+        log(`perfgate: collectors: cool-down up to ${coolDownS}s, until the target settles`)
+        const settled = await stages.time('cool-down', () =>
+          waitUntilSettled(settleReadings, { maxS: coolDownS, sleep: deps.sleep, now: deps.now }),
+        )
+        coolDown = settled
+        log(`perfgate: collectors: cool-down ended after ${settled.waitedS}s: ${settled.reason}`)
+        elapsedS += settled.waitedS
       }
-      elapsedS += coolDownS
-      await all('coolDown')
+      await stages.time('cool-down-collectors', () => all('coolDown'))
       await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
     },
 
@@ -289,6 +315,9 @@ export async function startCollectors(
             part = { unavailable: reasonOf(error, scrubber) }
           }
         }
+        // The leak check says what the cool-down waited for.
+        if (slot.collector.name === 'profiles' && coolDown && !('unavailable' in (part as object)))
+          part = { ...(part as object), coolDown } as Part<unknown>
         parts[slot.collector.name] = scrubber.scrubDeep(part)
       }
       return parts as unknown as CollectorParts

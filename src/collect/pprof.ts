@@ -37,6 +37,15 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
   let cpuAbort: AbortController | undefined
   let duringTaken = false
   let deltaPromise: Promise<Set<ProfileKind>> | undefined
+  let goroutinesBefore: number | undefined
+
+  /** The goroutine count from the text profile's first line (`goroutine profile: total 42`). */
+  async function goroutineCount(ctx: CollectContext): Promise<number | undefined> {
+    const fetched = await get(ctx, `${base}/goroutine?debug=1`, headers).catch(() => undefined)
+    const total =
+      fetched && /^goroutine profile: total (\d+)/.exec(Buffer.from(fetched.body).toString('utf8'))
+    return total ? Number(total[1]) : undefined
+  }
 
   /** Fetches one profile into `<kind>.pb.gz`; the reason it could not, or undefined. */
   async function fetchProfile(
@@ -94,6 +103,7 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       // A 401, 404 or timeout on the first profile is the collector's answer: the others would repeat it.
       const first = missing[0]
       if (first) throw new Unavailable(first.reason.replace(/^goroutine_before: /, ''))
+      goroutinesBefore = await goroutineCount(ctx)
     },
     async steady(ctx) {
       const { steadyEndS, totalS } = ctx.timeline
@@ -128,6 +138,15 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
           .filter((kind) => !deltas?.has(kind))
           .map((kind) => take(ctx, kind, PATHS[kind])),
       )
+    },
+    async settleReading(ctx) {
+      const value = await goroutineCount(ctx)
+      if (value === undefined) return undefined
+      return {
+        what: 'goroutines',
+        value,
+        ...(goroutinesBefore !== undefined ? { before: goroutinesBefore } : {}),
+      }
     },
     async coolDown(ctx) {
       await take(ctx, 'goroutine_after', PATHS.goroutine_after)

@@ -3,6 +3,7 @@
 import type { Plan } from '../plan/types.ts'
 import type { Part } from '../record/index.ts'
 import type { SecretScrubber } from '../secrets.ts'
+import type { SettleReading } from './cool-down.ts'
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>
 
@@ -50,6 +51,8 @@ export interface Collector<D = unknown> {
   /** Called once every collector's after() is done (the query attribution probe). A failure here
    * is noted by the collector itself; the timeline does not mark the collector unavailable. */
   probe?(ctx: CollectContext): Promise<void>
+  /** A level the adaptive cool-down watches (collect/cool-down.ts); undefined when it cannot read one. */
+  settleReading?(ctx: CollectContext): Promise<SettleReading | undefined>
   /** Called after the attribution probe and the cool-down wait. */
   coolDown?(ctx: CollectContext): Promise<void>
   /** Releases connections; called once at the end of finish(), also for a collector that failed. */

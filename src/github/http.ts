@@ -1,8 +1,8 @@
 // The fetch perfgate uses towards GitHub (REST API, artifact downloads). Node's global fetch
 // ignores HTTPS_PROXY/HTTP_PROXY/NO_PROXY, so self-hosted runners behind a proxy could not reach
 // GitHub; undici's EnvHttpProxyAgent (the library Node's fetch is built on) reads them the way
-// curl does. The artifact upload client (@actions/http-client, Azure's pipeline) and the k6
-// download (@actions/tool-cache) honour the same variables on their own.
+// curl does; the k6 download (run/k6-install.ts) uses it too. The artifact upload client
+// (@actions/http-client, Azure's pipeline) honours the same variables on its own.
 import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici'
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']

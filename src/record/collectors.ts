@@ -247,4 +247,6 @@ export interface ProfilesData {
   cpu?: { startS: number; durationS: number }
   /** Profiles that could not be taken, each with its one-line reason. */
   missing: { kind: ProfileKind; reason: string }[]
+  /** How long the adaptive cool-down before goroutine_after waited, and what ended it. */
+  coolDown?: { waitedS: number; reason: string }
 }

@@ -58,6 +58,8 @@ export interface RunRecord {
   analysis?: AnalysisData
   /** The verdict: written once the run is judged (absent in shard records and schema 1 records). */
   outcome?: RunOutcome
+  /** When each stage ran, ms since the first one started (src/timeline.ts); absent in older records. */
+  timeline?: import('../timeline.ts').StageSpan[]
 }
 
 /** What the gate concluded, with everything needed to render it or judge the record again. */

@@ -40,6 +40,8 @@ export interface RunLoadDeps {
   targetCheck?: TargetCheckOptions
   /** What prepareScriptRun read from a user's script (else runLoad reads it itself). */
   scriptRun?: PreparedScriptRun
+  /** k6 as located before anything touched the target (the pipeline fails fast on a missing k6). */
+  k6?: { path: string; version: string }
 }
 
 /** A user's script as it will run: k6's inspect result after the overrides, and their k6 flags. */
@@ -59,7 +61,7 @@ export async function prepareScriptRun(
   if (!plan.script) return undefined
   const path = resolve(plan.script)
   if (!(await exists(path))) throw new Error(`script ${plan.script} does not exist (looked at ${path})`)
-  const k6 = await findK6({ k6Path: plan.k6Path, env: deps.env })
+  const k6 = deps.k6 ?? (await findK6({ k6Path: plan.k6Path, env: deps.env }))
   const inspected = await inspectScript(k6.path, path, { env: deps.env ?? process.env })
   return applyOverrides(plan.script, inspected, plan.scenario.overrides ?? {})
 }
@@ -91,8 +93,10 @@ export async function runLoad(
   const env = deps.env ?? process.env
   await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
-  const scriptRun = script.generated ? undefined : (deps.scriptRun ?? (await prepareScriptRun(plan, deps)))
-  const k6 = await locateK6(plan, deps)
+  const k6 = deps.k6 ?? (await locateK6(plan, deps))
+  const scriptRun = script.generated
+    ? undefined
+    : (deps.scriptRun ?? (await prepareScriptRun(plan, { ...deps, k6 })))
 
   const ndjson = join(outDir, FILES.ndjson)
   const summaryJson = join(outDir, FILES.summaryJson)
@@ -238,7 +242,7 @@ export async function runWarmUp(
   const env = deps.env ?? process.env
   const durationS = plan.warmUpS
   await prepareOutputDir(outDir)
-  const k6Path = (await findK6({ k6Path: plan.k6Path, env })).path
+  const k6Path = deps.k6?.path ?? (await findK6({ k6Path: plan.k6Path, env })).path
   const target = plan.scenario.stages[0]?.target || plan.scenario.vus
   const scenario = { ...plan.scenario, durationS, stages: [{ duration: `${durationS}s`, target }] }
   const path = join(resolve(outDir), FILES.warmUpScript)

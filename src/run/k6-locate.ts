@@ -1,9 +1,11 @@
-// Finds the k6 to run: the `k6-path` input, then $PERFGATE_K6, then PATH, then the pinned
-// release installed into the tool cache.
+// Finds the k6 to run: the `k6-path` input, then $PERFGATE_K6, then PATH, then perfgate's own
+// folder (where scripts/install-k6.sh puts it), then the pinned release in the tool cache
+// (downloaded when absent).
 import { execFile } from 'node:child_process'
 import { delimiter, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { installK6, isExecutableFile, type InstallOptions } from './k6-install.ts'
+import { K6_VERSION } from './k6-version.ts'
 
 const run = promisify(execFile)
 
@@ -18,7 +20,7 @@ export interface LocatedK6 {
   path: string
   version: string
   /** Where it came from, for the log. */
-  source: 'k6-path' | 'PERFGATE_K6' | 'PATH' | 'tool-cache'
+  source: 'k6-path' | 'PERFGATE_K6' | 'PATH' | 'perfgate-bin' | 'tool-cache'
 }
 
 export async function findK6(options: LocateOptions): Promise<LocatedK6> {
@@ -27,6 +29,8 @@ export async function findK6(options: LocateOptions): Promise<LocatedK6> {
   if (env.PERFGATE_K6) return located(env.PERFGATE_K6, 'PERFGATE_K6', 'PERFGATE_K6')
   const onPath = await searchPath(env)
   if (onPath) return located(onPath, 'PATH', 'k6 on PATH')
+  const own = await ownK6(env)
+  if (own) return own
   let installed: string
   try {
     installed = await installK6({
@@ -36,7 +40,7 @@ export async function findK6(options: LocateOptions): Promise<LocatedK6> {
     })
   } catch (error) {
     throw new Error(
-      `k6 not found (no k6-path, no k6 on PATH) and not installable: ${(error as Error).message}`,
+      `k6 not found (no k6-path, no k6 on PATH or in ${perfgateBin(env) ?? '~/.cache/perfgate/bin'}) and not installable: ${(error as Error).message}; give the k6-path input, put k6 on PATH, or run scripts/install-k6.sh`,
     )
   }
   return located(installed, 'tool-cache', 'installed k6')
@@ -46,6 +50,22 @@ async function located(path: string, source: LocatedK6['source'], label: string)
   const full = resolve(path)
   if (!(await isExecutableFile(full))) throw new Error(`${label} ${path} is not an executable file`)
   return { path: full, version: await k6Version(full), source }
+}
+
+/** scripts/install-k6.sh's folder: $PERFGATE_BIN or ~/.cache/perfgate/bin (from the env's HOME). */
+function perfgateBin(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PERFGATE_BIN) return env.PERFGATE_BIN
+  return env.HOME ? join(env.HOME, '.cache', 'perfgate', 'bin') : undefined
+}
+
+/** The k6 in perfgate's own folder, when it is the pinned version (an older build is skipped). */
+async function ownK6(env: NodeJS.ProcessEnv): Promise<LocatedK6 | undefined> {
+  const dir = perfgateBin(env)
+  if (!dir) return undefined
+  const candidate = join(dir, process.platform === 'win32' ? 'k6.exe' : 'k6')
+  if (!(await isExecutableFile(candidate))) return undefined
+  const version = await k6Version(candidate).catch(() => undefined)
+  return version === K6_VERSION ? { path: candidate, version, source: 'perfgate-bin' } : undefined
 }
 
 async function searchPath(env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -178,6 +178,10 @@ export function analyzeProfiles(
       }
     : {}
   const g = goroutineAnalysis(profiles, runtimeCounts, requests, perEndpoint, inputs.source)
+  // The leak check says what the adaptive cool-down waited for before the after-snapshot.
+  const coolDown = isUnavailable(profilesPart) ? undefined : profilesPart.coolDown
+  if (g.ok && coolDown)
+    g.value.reason += `; the cool-down ended after ${coolDown.waitedS} s (${coolDown.reason})`
   if (g.ok && g.value.leakSuspected) findings.push(leakFinding(g.value))
 
   const deltas = new Set(

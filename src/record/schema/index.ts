@@ -57,6 +57,7 @@ export const recordSchema: z.ZodType<RunRecord> = z.object({
   findings: z.array(findingSchema),
   analysis: analysisSchema.optional(),
   outcome: outcomeSchema.optional(),
+  timeline: z.array(z.object({ stage: str, startMs: num, endMs: num })).optional(),
 })
 
 /** The first problem of `data` against the record schema, one line; undefined when it is valid. */
