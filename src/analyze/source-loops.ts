@@ -160,13 +160,6 @@ function openCall(f: GoFile, offset: number, from: number): number | undefined {
   return undefined
 }
 
-/** The first call on a line (its `(`), for a call site reported by line. */
-function callOnLine(f: GoFile, line: number, name: string): number | undefined {
-  const text = lineText(f, line)
-  const m = new RegExp(String.raw`\b${name}\s*\(`).exec(text)
-  return m ? f.lineStarts[line - 1]! + m.index + m[0].length - 1 : undefined
-}
-
 /** The function declared by a `func` header: its name without receiver. */
 const funcName = (header: string) => /^func\s+(?:\([^)]*\)\s*)?(\w+)/.exec(header)?.[1]
 
@@ -243,18 +236,23 @@ export function createLoopScanner(files: { path: string; text: string }[]): Loop
       const fn = innermost(funcs, lit)
       let callOpen = fn ? openCall(file, lit, fn.open) : undefined
       let queryAt = callOpen
-      const assigned = /(\w+)\s*(?::=|=)\s*[`"]?\s*$/.exec(textLine.slice(0, lit - file.lineStarts[lineOf(file, lit) - 1]!))
+      const assigned = /(\w+)\s*(?::=|=)\s*[`"]?\s*$/.exec(
+        textLine.slice(0, lit - file.lineStarts[lineOf(file, lit) - 1]!),
+      )
       if (callOpen === undefined && assigned) {
         // `q := "SELECT …"` then `db.Query(ctx, q, …)`, or a `const Q = "…"` used elsewhere.
         const name = assigned[1]!
         const uses = fn
-          ? [...file.code.slice(lit, fn.close).matchAll(new RegExp(String.raw`(?<![.\w])${name}\b`, 'g'))].map(
-              (u) => ({ path: file.path, offset: lit + u.index }),
-            )
+          ? [
+              ...file.code.slice(lit, fn.close).matchAll(new RegExp(String.raw`(?<![.\w])${name}\b`, 'g')),
+            ].map((u) => ({ path: file.path, offset: lit + u.index }))
           : go.flatMap((g) =>
               [...get(g.path)!.file.code.matchAll(new RegExp(String.raw`(?<![\w])${name}\b`, 'g'))]
                 .map((u) => ({ path: g.path, offset: u.index }))
-                .filter((u) => (u.path !== file.path || u.offset !== lit) && innermost(get(u.path)!.funcs, u.offset)),
+                .filter(
+                  (u) =>
+                    (u.path !== file.path || u.offset !== lit) && innermost(get(u.path)!.funcs, u.offset),
+                ),
             )
         const use = uses.find((u) => openCall(get(u.path)!.file, u.offset, 0) !== undefined)
         if (!use) return undefined
@@ -291,5 +289,3 @@ export function createLoopScanner(files: { path: string; text: string }[]): Loop
   } as LoopScanner & { repeatFrom(p: string, callOpen: number): RepeatSite }
 }
 
-// Exported for tests of single lines.
-export const __test = { callOnLine }

@@ -110,9 +110,12 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       const seconds = Math.round(ctx.timeline.totalS)
       if (seconds >= 1) {
         const { signal, clear } = requestSignal(ctx, seconds)
-        lockDeltaPromise = takeDeltas(ctx, ['block', 'mutex'], { startS: 0, durationS: seconds }, signal).finally(
-          clear,
-        )
+        lockDeltaPromise = takeDeltas(
+          ctx,
+          ['block', 'mutex'],
+          { startS: 0, durationS: seconds },
+          signal,
+        ).finally(clear)
       }
     },
     async steady(ctx) {

@@ -197,7 +197,8 @@ export function analyzeProfiles(
   lockFindings(record, waits.contention, endpoints, inputs.appPrefixes, inputs.source, findings, {
     delta: (kind) => windowOf(kind) !== undefined,
     requestsIn: (kind, endpoint) => requestsInWindow(record, windowOf(kind))(endpoint),
-    text: (kind) => `over the ${windowOf(kind)?.durationS ?? '?'} s ${windowOf(kind)?.startS === 0 ? 'of the load' : 'profile window'}`,
+    text: (kind) =>
+      `over the ${windowOf(kind)?.durationS ?? '?'} s ${windowOf(kind)?.startS === 0 ? 'of the load' : 'profile window'}`,
   })
 
   return {
