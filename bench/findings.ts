@@ -44,7 +44,7 @@ const FAULTS: { name: string; matches: (f: Finding) => boolean; location: string
   {
     name: '1 N+1 (comments_list → users)',
     matches: (f) => f.kind === 'n-plus-one' && /FROM users/.test(f.detail),
-    location: 'internal/app/faults.go:41',
+    location: 'internal/app/faults.go:39 (loop) → internal/app/faults.go:41 (query)',
   },
   {
     name: '2 missing index (clip_search_terms.term)',

@@ -43,7 +43,7 @@ export function assertFaultsFound(findings: Finding[]) {
     assert.equal(list.length, 1, `${fault} is one finding: ${list.map((x) => x.title).join(' | ')}`)
   assert.ok(f.nPlusOne, 'N+1 on comments_list')
   assert.match(f.nPlusOne.title, /\b(9|10|11|12|13|14|15|16|17|18|19|20)(\.\d)? queries per request/)
-  assert.equal(f.nPlusOne.location, 'internal/app/faults.go:41')
+  assert.equal(f.nPlusOne.location, 'internal/app/faults.go:39 (loop) → internal/app/faults.go:41 (query)')
   assert.match(f.nPlusOne.fix, /batch|join/i)
   assert.ok(f.searchIndex, 'missing index on clip_search_terms.term')
   assert.equal(

@@ -2,6 +2,8 @@
 // function is defined, started with `go f()`, or called. Pure over in-memory files; reading
 // the files is load-inputs.ts's job (scanRepository).
 
+import { createLoopScanner, type RepeatSite } from './source-loops.ts'
+
 export interface SourceFile {
   /** Relative to the repository root, with forward slashes. */
   path: string
@@ -22,6 +24,8 @@ export interface SourceIndex {
    * `{ caller: 'handleClipDetail', location: 'internal/app/handlers.go:138' }`.
    */
   callersOf(name: string): { caller: string; location: string; go: boolean }[]
+  /** From where a statement is written: the call that runs it and the loop that repeats it (source-loops.ts). */
+  repeatSite(statementLocation: string): RepeatSite | undefined
 }
 
 /** The short name of a pprof function name: `github.com/a/b.(*Server).handle.func1` → `handle`. */
@@ -122,7 +126,9 @@ export function createSourceIndex(files: SourceFile[], truncated?: string): Sour
     return undefined
   }
 
+  let loops: ReturnType<typeof createLoopScanner> | undefined
   return {
+    repeatSite: (location: string) => (loops ??= createLoopScanner(sorted)).repeatSite(location),
     filesCount: files.length,
     ...(truncated ? { truncated } : {}),
     locateStatement(query: string) {

@@ -1,7 +1,8 @@
 // Go pprof collector: goroutine before, during and after the cool-down; CPU over the steady part
-// of the load (started when the ramp ends, for the rest of the hold); allocs, block and mutex as
-// deltas over that same window (`?seconds=`, net/http/pprof since Go 1.16), else counted since the
-// process started, taken after the load; heap (gc=1) after the load. Each profile is kept as
+// of the load (started when the ramp ends, for the rest of the hold); allocs as a delta over that
+// same window, block and mutex as deltas over the whole load (a lock wait is rare and bursty: a
+// shorter window can miss every overlap) (`?seconds=`, net/http/pprof since Go 1.16), else counted
+// since the process started, taken after the load; heap (gc=1) after the load. Each profile is kept as
 // `.pb.gz` beside result.json and must be a pprof profile (checked from its structure; the output
 // folder's loader decodes it, once, for analysis).
 import { checkProfile } from '../pprof/decode.ts'
@@ -34,7 +35,6 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
   const missing: ProfilesData['missing'] = []
   let cpu: { startS: number; durationS: number } | undefined
   let cpuPromise: Promise<void> | undefined
-  let cpuAbort: AbortController | undefined
   let duringTaken = false
   let deltaPromise: Promise<Set<ProfileKind>> | undefined
   let goroutinesBefore: number | undefined
@@ -46,6 +46,8 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       fetched && /^goroutine profile: total (\d+)/.exec(Buffer.from(fetched.body).toString('utf8'))
     return total ? Number(total[1]) : undefined
   }
+  let lockDeltaPromise: Promise<Set<ProfileKind>> | undefined
+  const aborts: AbortController[] = []
 
   /** Fetches one profile into `<kind>.pb.gz`; the reason it could not, or undefined. */
   async function fetchProfile(
@@ -53,7 +55,7 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     kind: ProfileKind,
     path: string,
     signal: AbortSignal,
-    delta: boolean,
+    delta: { startS: number; durationS: number } | undefined,
   ): Promise<string | undefined> {
     try {
       const fetched = await get(ctx, `${base}/${path}`, headers, signal)
@@ -65,7 +67,7 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
         file,
         bytes: fetched.body.length,
         samplesCount: checked.value.samples,
-        ...(delta ? { delta: true } : {}),
+        ...(delta ? { delta: true, window: delta } : {}),
       })
       return undefined
     } catch (error) {
@@ -79,21 +81,31 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     path: string,
     signal: AbortSignal = ctx.signal,
   ): Promise<void> {
-    const reason = await fetchProfile(ctx, kind, path, signal, false)
+    const reason = await fetchProfile(ctx, kind, path, signal, undefined)
     if (reason !== undefined) missing.push({ kind, reason })
   }
 
-  /** allocs, block and mutex over the CPU profile's window; the kinds that came back. */
+  /** Delta profiles of the given kinds over `window`; the kinds that came back. */
   async function takeDeltas(
     ctx: CollectContext,
-    seconds: number,
+    kinds: readonly ('allocs' | 'block' | 'mutex')[],
+    window: { startS: number; durationS: number },
     signal: AbortSignal,
   ): Promise<Set<ProfileKind>> {
-    const kinds = ['allocs', 'block', 'mutex'] as const
     const reasons = await Promise.all(
-      kinds.map((kind) => fetchProfile(ctx, kind, `${PATHS[kind]}?seconds=${seconds}`, signal, true)),
+      kinds.map((kind) =>
+        fetchProfile(ctx, kind, `${PATHS[kind]}?seconds=${window.durationS}`, signal, window),
+      ),
     )
     return new Set(kinds.filter((_, i) => reasons[i] === undefined))
+  }
+
+  /** An abort signal that fires when a request of `seconds` has overrun its time box. */
+  function requestSignal(ctx: CollectContext, seconds: number): { signal: AbortSignal; clear: () => void } {
+    const abort = new AbortController()
+    aborts.push(abort)
+    const timer = setTimeout(() => abort.abort(), (seconds + ctx.plan.collectors.timeoutS) * 1000)
+    return { signal: abort.signal, clear: () => clearTimeout(timer) }
   }
 
   return {
@@ -104,6 +116,17 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       const first = missing[0]
       if (first) throw new Unavailable(first.reason.replace(/^goroutine_before: /, ''))
       goroutinesBefore = await goroutineCount(ctx)
+      // Block and mutex over the whole load; the request runs beside the load with its own time box.
+      const seconds = Math.round(ctx.timeline.totalS)
+      if (seconds >= 1) {
+        const { signal, clear } = requestSignal(ctx, seconds)
+        lockDeltaPromise = takeDeltas(
+          ctx,
+          ['block', 'mutex'],
+          { startS: 0, durationS: seconds },
+          signal,
+        ).finally(clear)
+      }
     },
     async steady(ctx) {
       const { steadyEndS, totalS } = ctx.timeline
@@ -114,11 +137,9 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       }
       cpu = { startS: Math.round(ctx.elapsedS * 10) / 10, durationS: seconds }
       // The request lasts the profile's duration: it has its own time box, not the hook's.
-      cpuAbort = new AbortController()
-      const timer = setTimeout(() => cpuAbort?.abort(), (seconds + ctx.plan.collectors.timeoutS) * 1000)
-      const signal = cpuAbort.signal
-      cpuPromise = take(ctx, 'cpu', `profile?seconds=${seconds}`, signal).finally(() => clearTimeout(timer))
-      deltaPromise = takeDeltas(ctx, seconds, signal)
+      const { signal, clear } = requestSignal(ctx, seconds)
+      cpuPromise = take(ctx, 'cpu', `profile?seconds=${seconds}`, signal).finally(clear)
+      deltaPromise = takeDeltas(ctx, ['allocs'], cpu, signal)
     },
     async sample(ctx) {
       // Goroutines once, halfway through the hold.
@@ -131,11 +152,16 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     async after(ctx) {
       if (!cpuPromise && !missing.some((m) => m.kind === 'cpu'))
         missing.push({ kind: 'cpu', reason: 'the load ended before the ramp did: no CPU profile' })
-      const [deltas] = await Promise.all([deltaPromise, cpuPromise, take(ctx, 'heap', PATHS.heap)])
+      const [deltas, lockDeltas] = await Promise.all([
+        deltaPromise,
+        lockDeltaPromise,
+        cpuPromise,
+        take(ctx, 'heap', PATHS.heap),
+      ])
       // A target that cannot give deltas gives the counts since the process started.
       await Promise.all(
         (['allocs', 'block', 'mutex'] as const)
-          .filter((kind) => !deltas?.has(kind))
+          .filter((kind) => !deltas?.has(kind) && !lockDeltas?.has(kind))
           .map((kind) => take(ctx, kind, PATHS[kind])),
       )
     },
@@ -152,7 +178,7 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       await take(ctx, 'goroutine_after', PATHS.goroutine_after)
     },
     close() {
-      cpuAbort?.abort()
+      for (const a of aborts) a.abort()
     },
     result() {
       if (files.length === 0) throw new Unavailable(missing[0]?.reason ?? 'no profile was taken')

@@ -237,8 +237,10 @@ export interface ProfileFile {
   file: string
   bytes: number
   samplesCount: number
-  /** allocs/block/mutex: the profile covers the CPU profile's window (`cpu`), not the process's lifetime. */
+  /** allocs/block/mutex: the profile covers a window of the load, not the process's lifetime. */
   delta?: boolean
+  /** The delta's window in seconds since the load started; absent on older records: the CPU profile's window. */
+  window?: { startS: number; durationS: number }
 }
 
 export interface ProfilesData {

@@ -47,12 +47,12 @@ export function requestWaits(kind: 'block' | 'mutex', profile: Profile): { profi
 /** Which profiles cover the CPU profile's window, and the requests in it. */
 export interface ProfileWindow {
   delta: (kind: 'block' | 'mutex') => boolean
-  requestsIn: (endpoint?: string) => number
-  /** e.g. "over the 40 s profile window". */
-  text: string
+  requestsIn: (kind: 'block' | 'mutex', endpoint?: string) => number
+  /** e.g. "over the 60 s of the load". */
+  text: (kind: 'block' | 'mutex') => string
 }
 
-const WHOLE_PROCESS: ProfileWindow = { delta: () => false, requestsIn: () => 0, text: '' }
+const WHOLE_PROCESS: ProfileWindow = { delta: () => false, requestsIn: () => 0, text: () => '' }
 
 export interface ContentionResult {
   contention: ContentionData[]
@@ -116,7 +116,7 @@ export function lockFindings(
     const measured = epLoad ?? load?.overall
     const requestMs = measured
       ? (window.delta(kind)
-          ? window.requestsIn(measured.name === load?.overall.name ? undefined : measured.name)
+          ? window.requestsIn(kind, measured.name === load?.overall.name ? undefined : measured.name)
           : measured.count) * measured.duration.meanMs
       : undefined
     if (!requestMs || requestMs <= 0) continue
@@ -129,7 +129,7 @@ export function lockFindings(
         title: `Lock contention in ${shortFunctionName(fn)} (${site.delayText} waiting, ${pct(share)} of ${whose} request time)`,
         detail:
           `${kind} profile: ${fn} waits in ${site.blockedIn} (${site.contentions} contentions, ${site.delayText}; ` +
-          `${window.delta(kind) ? window.text : 'counted since the process started'}) against ${(requestMs / 1000).toFixed(1)} s of ${whose} request time ${window.delta(kind) ? 'in that window' : 'during the load'}` +
+          `${window.delta(kind) ? window.text(kind) : 'counted since the process started'}) against ${(requestMs / 1000).toFixed(1)} s of ${whose} request time ${window.delta(kind) ? 'in that window' : 'during the load'}` +
           (ep ? `; it serves ${ep.endpoint}` : '') +
           `. Contention is a finding from ${pct(LOCK_WAIT_MIN_SHARE, 0)} of the endpoint's request time.`,
         ...(ep ? { endpoint: ep.endpoint } : {}),

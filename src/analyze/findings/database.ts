@@ -39,7 +39,7 @@ export function databaseFindings(
 ): DbSections {
   const slow = slowQueries(pg, source)
   const n1 = nPlusOnePatterns(pg, source)
-  nPlusOneFindings(n1, findings)
+  nPlusOneFindings(n1, source, findings)
   const indexes = missingIndexes(pg, plans, notes)
   indexFindings(pg, indexes, source, findings)
   const failed = pg.explains.filter((e) => e.error)
@@ -103,7 +103,11 @@ export function databaseFindings(
   }
 }
 
-function nPlusOneFindings(n1: ReturnType<typeof nPlusOnePatterns>, findings: Finding[]): void {
+function nPlusOneFindings(
+  n1: ReturnType<typeof nPlusOnePatterns>,
+  source: SourceIndex,
+  findings: Finding[],
+): void {
   // One finding per statement: the endpoint whose queries it makes up most of (traffic from
   // elsewhere during the probe adds statements to other endpoints, rarely at that share).
   const ratio = (n: (typeof n1)[number]) => n.perRequest / Math.max(n.statementsPerRequest, 1)
@@ -114,25 +118,41 @@ function nPlusOneFindings(n1: ReturnType<typeof nPlusOnePatterns>, findings: Fin
   }
   for (const n of chosen.values()) {
     const also = n1.filter((m) => m.queryid === n.queryid && m.endpoint !== n.endpoint).map((m) => m.endpoint)
+    // pg_stat_statements cannot tell parameters apart: the source says whether the repeating
+    // loop passes a value it binds (an N+1) or the same arguments every time (a redundant fetch).
+    const site = n.location ? source.repeatSite(n.location) : undefined
+    const redundant = site?.loop !== undefined && site.varies === false
+    const location = site?.loop ? `${site.loop} (loop) → ${site.query} (query)` : n.location
     findings.push(
       finding({
         kind: 'n-plus-one',
-        title: `N+1: ${n.perRequest} queries per request on ${n.table ?? 'one table'}`,
+        title: redundant
+          ? `Redundant fetch: the same query ${n.perRequest} times per request on ${n.table ?? 'one table'}`
+          : `N+1: ${n.perRequest} queries per request on ${n.table ?? 'one table'}`,
         detail:
           `${n.endpoint} runs \`${clip(n.query, 160)}\` ${n.perRequest} times per request ` +
           `(${n.statementsPerRequest} statements per request in all)` +
           (also.length ? `; also repeated in ${also.join(', ')}` : '') +
+          (site?.loop
+            ? `; the loop at ${site.loop} repeats the call at ${site.query}` +
+              (redundant
+                ? ' with arguments that do not change in the loop: the same rows fetched again each time'
+                : ', with a value bound in the loop as argument')
+            : '') +
           '.',
         endpoint: n.endpoint,
-        ...(n.location ? { location: n.location } : {}),
+        ...(location ? { location } : {}),
         impact: n.shareOfEndpointDbTime,
         impactBasis:
           n.shareBasis === 'queries'
             ? `share of ${n.endpoint}'s queries per request (each a round trip)`
             : `share of ${n.endpoint}'s database time per request`,
         effort: 'low',
-        fix: n.fix,
+        fix: redundant
+          ? `Fetch it once before the loop at ${site!.loop} and reuse the result (or memoise it for the request).`
+          : n.fix,
         evidence: {
+          pattern: redundant ? 'redundant-fetch' : 'n-plus-one',
           perRequest: n.perRequest,
           queryid: n.queryid,
           ...(n.shareOfDbTime !== undefined

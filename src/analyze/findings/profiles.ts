@@ -62,8 +62,15 @@ function ownFramesRemoved(profiles: DecodedProfiles, notes: string[]): DecodedPr
 
 /** Requests while the CPU profile ran, from the load's windows (all or one endpoint's). */
 function requestsInCpuWindow(record: RunRecord): (endpoint?: string) => number {
+  return requestsInWindow(record, isUnavailable(record.profiles) ? undefined : record.profiles.cpu)
+}
+
+/** Requests in a window of the load (all or one endpoint's); the whole load when no window. */
+function requestsInWindow(
+  record: RunRecord,
+  cpu: { startS: number; durationS: number } | undefined,
+): (endpoint?: string) => number {
   const load = isUnavailable(record.load) ? undefined : record.load
-  const cpu = isUnavailable(record.profiles) ? undefined : record.profiles.cpu
   return (endpoint) => {
     if (!load) return 0
     const ep = endpoint ? load.endpoints.find((e) => e.name === endpoint) : load.overall
@@ -184,14 +191,18 @@ export function analyzeProfiles(
     g.value.reason += `; the cool-down ended after ${coolDown.waitedS} s (${coolDown.reason})`
   if (g.ok && g.value.leakSuspected) findings.push(leakFinding(g.value))
 
-  const deltas = new Set(
-    isUnavailable(profilesPart) ? [] : profilesPart.files.filter((f) => f.delta).map((f) => f.kind),
-  )
+  const files = isUnavailable(profilesPart) ? [] : profilesPart.files
   const cpuWindow = isUnavailable(profilesPart) ? undefined : profilesPart.cpu
+  // A delta's window: its own (block and mutex cover the whole load), or on older records the CPU profile's.
+  const windowOf = (kind: 'block' | 'mutex') => {
+    const f = files.find((x) => x.kind === kind && x.delta)
+    return f ? (f.window ?? cpuWindow) : undefined
+  }
   lockFindings(record, waits.contention, endpoints, inputs.appPrefixes, inputs.source, findings, {
-    delta: (kind) => deltas.has(kind),
-    requestsIn: requestsInCpuWindow(record),
-    text: `over the ${cpuWindow?.durationS ?? '?'} s profile window`,
+    delta: (kind) => windowOf(kind) !== undefined,
+    requestsIn: (kind, endpoint) => requestsInWindow(record, windowOf(kind))(endpoint),
+    text: (kind) =>
+      `over the ${windowOf(kind)?.durationS ?? '?'} s ${windowOf(kind)?.startS === 0 ? 'of the load' : 'profile window'}`,
   })
 
   return {

@@ -196,7 +196,14 @@ export const profileKindSchema: z.ZodType<ProfileKind> = z.enum([
 
 export const profilesSchema: z.ZodType<ProfilesData> = z.object({
   files: z.array(
-    z.object({ kind: profileKindSchema, file: str, bytes: num, samplesCount: num, delta: bool.optional() }),
+    z.object({
+      kind: profileKindSchema,
+      file: str,
+      bytes: num,
+      samplesCount: num,
+      delta: bool.optional(),
+      window: z.object({ startS: num, durationS: num }).optional(),
+    }),
   ),
   cpu: z.object({ startS: num, durationS: num }).optional(),
   missing: z.array(z.object({ kind: profileKindSchema, reason: str })),
