@@ -37,7 +37,10 @@ const appStatsWith = (hits: number, misses: number): AppStatsData => ({
   ],
 })
 const one = (record: RunRecord, slos: Partial<Slos>): SloResult => {
-  const rows = evaluateSlos(record, { endpoints: [], ...slos })
+  // The overall error-rate target also yields one row per endpoint; these cases look at the overall one.
+  const rows = evaluateSlos(record, { endpoints: [], ...slos }).filter(
+    (r) => r.scope === 'overall' || slos.endpoints?.length,
+  )
   assert.equal(rows.length, 1)
   return rows[0]!
 }
@@ -207,7 +210,7 @@ describe('evaluateSlos: overall', () => {
 describe('evaluateSlos: missing data', () => {
   it('an unavailable load part makes every load SLO no-data, without throwing', () => {
     const rows = evaluateSlos(recordWith({ unavailable: 'k6 not found' }), DEFAULT_SLOS)
-    assert.equal(rows.length, 10)
+    assert.equal(rows.length, 9)
     assert.ok(rows.every((r) => r.status === 'no-data' && r.actual === undefined))
     assert.match(rows[0]!.message, /no data \(load test unavailable: k6 not found\)/)
     assert.ok(rows.every((r) => r.hint))
@@ -249,11 +252,57 @@ describe('evaluateSlos: missing data', () => {
         'comments_list.p95Ms no-data',
         'create_comment.p95Ms no-data',
         'vote.p95Ms pass',
+        ...LOAD.endpoints.map((e) => `${e.name}.errorRate pass`),
         'overall.errorRate pass',
-        'overall.rps fail',
         'overall.cacheHitRate no-data',
       ],
     )
+  })
+})
+
+describe('evaluateSlos: the overall error-rate target per endpoint', () => {
+  const failing = (name: string): RunRecord =>
+    recordWith({
+      ...LOAD,
+      endpoints: LOAD.endpoints.map((e) =>
+        e.name === name
+          ? {
+              ...e,
+              errors: e.count,
+              errorRate: 1,
+              statuses: { '400': e.count },
+              checks: { passes: 0, fails: e.count },
+            }
+          : e,
+      ),
+    })
+
+  it('an endpoint answering only errors fails its own error-rate row under the overall target', () => {
+    const rows = evaluateSlos(failing('feed'), { endpoints: [], errorRate: t('<1%', 0.01) })
+    const feedRow = rows.find((r) => r.id === 'feed.errorRate')
+    assert.equal(feedRow?.status, 'fail', feedRow?.message)
+    assert.equal(feedRow?.scope, 'endpoint')
+    assert.equal(feedRow?.actual, 1)
+    assert.match(feedRow!.message, /^feed error rate 100\.0%, target <1%: fail$/)
+    const others = rows.filter((r) => r.scope === 'endpoint' && r.endpoint !== 'feed')
+    assert.ok(others.length > 0 && others.every((r) => r.status === 'pass'))
+  })
+
+  it("an endpoint's own error-rate target replaces the overall one for it", () => {
+    const rows = evaluateSlos(failing('feed'), {
+      endpoints: [{ endpoint: 'feed', errorRate: t('<=100%', 1) }],
+      errorRate: t('<1%', 0.01),
+    })
+    const feedRows = rows.filter((r) => r.endpoint === 'feed')
+    assert.deepEqual(
+      feedRows.map((r) => [r.target.text, r.status]),
+      [['<=100%', 'pass']],
+    )
+  })
+
+  it('without an overall error-rate target no endpoint gets an error-rate row', () => {
+    const rows = evaluateSlos(failing('feed'), { endpoints: [] })
+    assert.deepEqual(rows, [])
   })
 })
 

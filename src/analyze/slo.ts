@@ -161,9 +161,15 @@ function evaluate(
   }
 }
 
+/** Names of the endpoints that had requests in the run, in the record's order. */
+function loadedEndpoints(record: RunRecord): string[] {
+  const { load } = loadOf(record)
+  return (load?.endpoints ?? []).filter((e) => e.count > 0).map((e) => e.name)
+}
+
 /**
  * Evaluates every SLO of `slos` against `record`: per endpoint p50/p95/p99, error rate and minimum
- * rps, then overall error rate, throughput and cache hit rate, in that order. Pure.
+ * rps, the overall error-rate target for each endpoint without its own, then overall error rate, throughput and cache hit rate, in that order. Pure.
  */
 export function evaluateSlos(record: RunRecord, slos: Slos): SloResult[] {
   const out: SloResult[] = []
@@ -177,7 +183,14 @@ export function evaluateSlos(record: RunRecord, slos: Slos): SloResult[] {
     ]
     for (const [metric, target] of targets) if (target) out.push(evaluate(record, e.endpoint, metric, target))
   }
-  if (slos.errorRate) out.push(evaluate(record, undefined, 'errorRate', slos.errorRate))
+  if (slos.errorRate) {
+    // The overall error-rate SLO also judges each endpoint that has none of its own: an endpoint
+    // answering only 4xx must not pass because the others keep the overall rate low.
+    const own = new Set((slos.endpoints ?? []).filter((e) => e.errorRate).map((e) => e.endpoint))
+    for (const ep of loadedEndpoints(record))
+      if (!own.has(ep)) out.push(evaluate(record, ep, 'errorRate', slos.errorRate))
+    out.push(evaluate(record, undefined, 'errorRate', slos.errorRate))
+  }
   if (slos.minRps) out.push(evaluate(record, undefined, 'rps', slos.minRps))
   if (slos.cacheHitRate) out.push(evaluate(record, undefined, 'cacheHitRate', slos.cacheHitRate))
   return out

@@ -116,7 +116,11 @@ export function defaultScenario(vus = 100, durationS = 180, thinkTimeScale = 1):
 
 const t = (text: string, value: number) => ({ text, value })
 
-/** The template's p95 targets, error rate < 1 %, ≥ 100 req/s, cache hit rate > 80 %. */
+/**
+ * The template's p95 targets, error rate < 1 % and cache hit rate > 80 %. The template's
+ * ≥ 100 req/s is left out: it is the figure of the full 100-VU scenario, which a shortened PR run
+ * or the demo cannot reach by construction; throughput gates only when `slos.throughput` is set.
+ */
 export const DEFAULT_SLOS: Slos = {
   endpoints: [
     { endpoint: 'feed', p95Ms: t('<100ms', 100) },
@@ -128,7 +132,6 @@ export const DEFAULT_SLOS: Slos = {
     { endpoint: 'vote', p95Ms: t('<50ms', 50) },
   ],
   errorRate: t('<1%', 0.01),
-  minRps: t('>=100', 100),
   cacheHitRate: t('>80%', 0.8),
 }
 
