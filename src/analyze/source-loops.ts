@@ -22,12 +22,10 @@ interface GoFile {
   lineStarts: number[]
 }
 
-/** Blanks string, rune and comment contents of Go source; offsets and newlines are kept. */
-export function maskGo(text: string): string {
-  return maskWithLiterals(text).code
-}
-
-/** maskGo's text and the [start, end) offsets of each string literal, quotes included. */
+/**
+ * Go source with string, rune and comment contents blanked (offsets and newlines kept), and the
+ * [start, end) offsets of each string literal, quotes included.
+ */
 function maskWithLiterals(text: string): { code: string; literals: [number, number][] } {
   const literals: [number, number][] = []
   const out = text.split('')
@@ -288,4 +286,3 @@ export function createLoopScanner(files: { path: string; text: string }[]): Loop
     },
   } as LoopScanner & { repeatFrom(p: string, callOpen: number): RepeatSite }
 }
-

@@ -8,7 +8,7 @@ import { parseDurationS } from '../plan/values.ts'
 import type { ScriptRun, ScriptScenario } from '../record/scenario.ts'
 import { lastK6Error } from './index.ts'
 
-export type { ScriptRun, ScriptScenario } from '../record/scenario.ts'
+export type { ScriptRun } from '../record/scenario.ts'
 
 /** The part of k6's inspect output perfgate reads (k6 writes null for unset options). */
 interface InspectedOptions {
