@@ -15,6 +15,7 @@ import {
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
 import { checkTarget, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
+import { K6RunFailed } from './run/k6-process.ts'
 import { defaultCollectDeps, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
@@ -156,7 +157,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
         ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
       })
     : notCollectedSession()
-  let load: RunRecord['load']
+  let load: RunRecord['load'] | undefined
   let k6Version: string | undefined
   try {
     const result = await runLoad(plan, plan.outputDir, {
@@ -170,8 +171,17 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     })
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
+  } catch (error) {
+    // setup() threw, the script did not compile: the record keeps k6's reason and what the
+    // collectors saw, and the gate fails on "no load data".
+    if (!(error instanceof K6RunFailed)) throw error
+    log(`perfgate: ${error.message}`)
+    load = { unavailable: error.reason }
   } finally {
-    await session.finish({ interrupted: deps.signal?.aborted === true })
+    // A load that never ran has nothing to cool down from: no probe, no cool-down wait.
+    await session.finish({
+      interrupted: deps.signal?.aborted === true || load === undefined || isUnavailable(load),
+    })
   }
   const endedAt = now()
   await scrubOutputFiles(plan.outputDir, scrubber)
