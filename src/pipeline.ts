@@ -15,6 +15,7 @@ import {
 import { writeRecord } from './record/io.ts'
 import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
 import { checkTarget, locateK6, prepareScriptRun, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
+import { K6RunFailed } from './run/k6-process.ts'
 import { defaultCollectDeps, scriptTimeline, startCollectors } from './collect/index.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
@@ -168,7 +169,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
         }),
       )
     : notCollectedSession()
-  let load: RunRecord['load']
+  let load: RunRecord['load'] | undefined
   let k6Version: string | undefined
   try {
     const result = await stages.time('load', () =>
@@ -186,8 +187,17 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     )
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
+  } catch (error) {
+    // setup() threw, the script did not compile: the record keeps k6's reason and what the
+    // collectors saw, and the gate fails on "no load data".
+    if (!(error instanceof K6RunFailed)) throw error
+    log(`perfgate: ${error.message}`)
+    load = { unavailable: error.reason }
   } finally {
-    await session.finish({ interrupted: deps.signal?.aborted === true })
+    // A load that never ran has nothing to cool down from: no probe, no cool-down wait.
+    await session.finish({
+      interrupted: deps.signal?.aborted === true || load === undefined || isUnavailable(load),
+    })
   }
   const endedAt = now()
   await scrubOutputFiles(plan.outputDir, scrubber)

@@ -8,7 +8,7 @@ import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
 import { aggregateK6File } from './aggregate-file.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
-import { runK6Process, type K6Progress } from './k6-process.ts'
+import { K6RunFailed, runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
 import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from './target.ts'
 import { SecretScrubber } from '../secrets.ts'
@@ -166,11 +166,10 @@ export async function runLoad(
       plan.collectors.redisUrl,
       plan.collectors.debugAuthHeader,
     ])
-    throw new Error(
-      scrubber.scrub(
-        `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}\n${outcome.stderrTail.join('\n')}`,
-      ),
+    const reason = scrubber.scrub(
+      `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}`,
     )
+    throw new K6RunFailed(`${reason}\n${scrubber.scrub(outcome.stderrTail.join('\n'))}`, reason)
   }
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
 
@@ -179,7 +178,7 @@ export async function runLoad(
     partial = `${abortReason(deps.signal) ?? 'the run was stopped'} after ${Math.round(outcome.elapsedS)} s`
   else if (failed) {
     const how = exit === null ? `was killed (${outcome.signal})` : `exited with code ${exit}`
-    partial = `k6 ${how} after ${Math.round(outcome.elapsedS)} s: ${outcome.stderrTail.at(-1) ?? ''}`.trim()
+    partial = `k6 ${how} after ${Math.round(outcome.elapsedS)} s: ${lastK6Error(outcome.stderrTail)}`
   } else if (aggregate.truncated) partial = aggregate.truncated
 
   if (aggregate.result.foldedEndpoints) deps.log?.(`k6 output: ${aggregate.result.foldedEndpoints}`)

@@ -32,6 +32,20 @@ export interface K6ProcessOutcome {
   elapsedS: number
 }
 
+/**
+ * k6 failed before any request of the load completed (setup() threw, the script did not compile,
+ * its options were refused): `reason` is one line with k6's own message, for the record.
+ */
+export class K6RunFailed extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message)
+    this.name = 'K6RunFailed'
+  }
+}
+
 const STDERR_TAIL_LINES = 30
 const STDOUT_LIMIT = 1 << 20
 const KILL_GRACE_MS = 10_000
