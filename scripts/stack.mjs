@@ -11,6 +11,9 @@
 //     --bin-dir: where the testbed binaries are built (stacks can share one build); a binary
 //     newer than every file under testbed/ is not rebuilt
 //   node scripts/stack.mjs restart-app [--env KEY=VALUE ...]   rebuild if stale + restart the Go app
+//   node scripts/stack.mjs restart-app2 [--app2-port P] [--env2 KEY=VALUE ...]
+//     a second app (the base side of a paired run): own port, Redis database 1, own env;
+//     `up --app2-port P [--env2 ...]` starts it with the stack; `env` then prints BASELINE_URL
 //   node scripts/stack.mjs down [--purge]                      stop exactly what `up` started
 //   node scripts/stack.mjs status | env                        show state / print KEY=value lines
 //
@@ -40,6 +43,11 @@ async function main() {
       opts.forceApp = true
       opts.env = opts.env || {} // exactly the given env: no --env means all defaults
       return withLock(stateDir, ctx.timeoutMs, () => up(ctx))
+    case 'restart-app2':
+      opts.appOnly = true
+      opts.forceApp2 = true
+      opts.env2 = opts.env2 || {}
+      return withLock(stateDir, ctx.timeoutMs, () => up(ctx))
     case 'down':
       return withLock(stateDir, ctx.timeoutMs, () => down(ctx))
     case 'status':
@@ -56,7 +64,7 @@ async function main() {
         fs
           .readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 18)
+          .slice(1, 21)
           .join('\n') + '\n',
       )
       return
@@ -78,10 +86,11 @@ async function up(ctx) {
     adminToken: prev.adminToken || 'admin-secret-token',
     pids: prev.pids || {},
     appEnv: opts.env !== undefined ? opts.env : prev.appEnv || {},
+    app2Env: opts.env2 !== undefined ? opts.env2 : prev.app2Env || {},
   }
   if (st.appEnv.ADMIN_TOKEN) st.adminToken = st.appEnv.ADMIN_TOKEN
   // a port change for a running service means: restart it
-  for (const k of ['pg', 'redis', 'app', 'twitch']) {
+  for (const k of ['pg', 'redis', 'app', 'twitch', 'app2']) {
     if (prev.ports && prev.ports[k] !== st.ports[k] && st.pids[k] && isRunning(st.pids[k])) {
       log(`${k}: port changed ${prev.ports[k]} -> ${st.ports[k]}, restarting`)
       if (k === 'pg') await pgsvc.stop(ctx, st)
@@ -110,10 +119,18 @@ async function up(ctx) {
   const envChanged = JSON.stringify(prev.appEnv || {}) !== JSON.stringify(st.appEnv)
   // the app's DATABASE_URL, REDIS_URL and TWITCH_URL carry the other services' ports
   const depMoved = ['pg', 'redis', 'twitch'].some((k) => prev.ports && prev.ports[k] !== st.ports[k])
-  await appsvc.ensureApp(ctx, st, {
-    force: opts.forceApp || depMoved || (envChanged && opts.env !== undefined),
-  })
+  if (!opts.forceApp2)
+    await appsvc.ensureApp(ctx, st, {
+      force: opts.forceApp || depMoved || (envChanged && opts.env !== undefined),
+    })
   saveState(stateDir, st)
+  if (st.ports.app2) {
+    const env2Changed = JSON.stringify(prev.app2Env || {}) !== JSON.stringify(st.app2Env)
+    await appsvc.ensureApp2(ctx, st, {
+      force: opts.forceApp2 || depMoved || (env2Changed && opts.env2 !== undefined),
+    })
+    saveState(stateDir, st)
+  }
   printEnv(st)
 }
 
@@ -142,6 +159,12 @@ async function choosePorts(ctx, prev) {
     else ports[k] = prev.ports?.[k] ?? DEFAULT_PORTS[k]
     taken.add(ports[k])
   }
+  // the second app only when asked for (--app2-port) or already part of this stack
+  const app2 = opts.app2Port ?? prev.ports?.app2
+  if (app2 !== undefined) ports.app2 = app2
+  else if (opts.freePorts && (opts.env2 !== undefined || opts.forceApp2))
+    ports.app2 = await pickFreePort(taken)
+  else if (opts.forceApp2) die('restart-app2: pass --app2-port (no second app in this stack yet)')
   return ports
 }
 
@@ -151,7 +174,7 @@ async function down(ctx) {
     log(`no stack state in ${ctx.stateDir}: nothing to stop`)
     return
   }
-  for (const k of ['app', 'twitch', 'redis']) {
+  for (const k of ['app2', 'app', 'twitch', 'redis']) {
     if (st.pids?.[k]) {
       const stopped = await stopPid(st.pids[k])
       log(`${k}: ${stopped ? 'stopped' : 'not running'} (pid ${st.pids[k].pid})`)
@@ -179,9 +202,11 @@ async function status(ctx) {
     redis: await redissvc.healthy(st),
     twitch: await appsvc.twitchHealthy(st),
     app: await appsvc.appHealthy(st),
+    ...(st.ports.app2 ? { app2: await appsvc.app2Healthy(st) } : {}),
   }
   for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k}: ${v ? 'up' : 'down'}\n`)
   process.stdout.write(`app env: ${JSON.stringify(st.appEnv || {})}\n`)
+  if (st.ports.app2) process.stdout.write(`app2 env: ${JSON.stringify(st.app2Env || {})}\n`)
   if (!Object.values(rows).every(Boolean)) process.exitCode = 1
 }
 
@@ -201,6 +226,17 @@ export function envLines(st) {
     `TWITCH_URL=http://127.0.0.1:${p.twitch}`,
     `USER_TOKEN=user-1-token`,
     `STACK_STATE_DIR=${st.stateDir || ''}`,
+    ...(p.app2 ? baselineLines(`http://127.0.0.1:${p.app2}`) : []),
+  ]
+}
+
+/** The second app's URLs, named as the paired run's baseline-* inputs. */
+function baselineLines(app2) {
+  return [
+    `BASELINE_URL=${app2}`,
+    `BASELINE_METRICS_URL=${app2}/debug/metrics`,
+    `BASELINE_PPROF_URL=${app2}/debug/pprof`,
+    `BASELINE_APP_STATS_URLS=${app2}/health/stats,${app2}/health/cache`,
   ]
 }
 

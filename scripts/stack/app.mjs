@@ -110,6 +110,7 @@ export async function seed(ctx, st) {
 
 export const twitchHealthy = (st) => httpOK(`http://127.0.0.1:${st.ports.twitch}/health`)
 export const appHealthy = (st) => httpOK(`http://127.0.0.1:${st.ports.app}/health`, 3000)
+export const app2Healthy = (st) => httpOK(`http://127.0.0.1:${st.ports.app2}/health`, 3000)
 
 function twitchEnvOf(env) {
   return Object.fromEntries(
@@ -119,9 +120,8 @@ function twitchEnvOf(env) {
 
 async function startProc(ctx, st, key, bin, env, logName, healthyFn) {
   const logFile = path.join(ctx.stateDir, 'logs', logName)
-  const port = key === 'app' ? st.ports.app : st.ports.twitch
-  if (!(await portFree(port)))
-    die(`port ${port} is taken by another process: pass --${key === 'app' ? 'app' : 'twitch'}-port`)
+  const port = st.ports[key]
+  if (!(await portFree(port))) die(`port ${port} is taken by another process: pass --${key}-port`)
   const fd = fs.openSync(logFile, 'a')
   const child = spawn(bin, [], { env, detached: true, stdio: ['ignore', fd, fd], cwd: ctx.stateDir })
   fs.closeSync(fd)
@@ -170,4 +170,29 @@ export async function ensureApp(ctx, st, { force = false } = {}) {
   delete st.pids.app
   log(`app: env ${JSON.stringify(st.appEnv || {})}`)
   await startProc(ctx, st, 'app', bins(ctx).clipper, appEnv(st), 'app.log', appHealthy)
+}
+
+/**
+ * The second app instance (the base side of a paired run): same binary, database and Twitch
+ * stub, its own port, its own Redis database (1) and its own env (`--env2`), so a regression
+ * switch can be on for one side only.
+ */
+export function app2Env(st) {
+  return {
+    ...appEnv({ ...st, appEnv: {} }),
+    REDIS_URL: `redis://127.0.0.1:${st.ports.redis}/1`,
+    LISTEN_ADDR: `127.0.0.1:${st.ports.app2}`,
+    ...st.app2Env,
+  }
+}
+
+export async function ensureApp2(ctx, st, { force = false } = {}) {
+  if (!force && isRunning(st.pids.app2) && (await app2Healthy(st))) {
+    log(`app2: already up on 127.0.0.1:${st.ports.app2}`)
+    return
+  }
+  await stopPid(st.pids.app2)
+  delete st.pids.app2
+  log(`app2: env ${JSON.stringify(st.app2Env || {})}`)
+  await startProc(ctx, st, 'app2', bins(ctx).clipper, app2Env(st), 'app2.log', app2Healthy)
 }

@@ -39,6 +39,16 @@ export function parseArgs(argv) {
       case '--app-port':
         o.appPort = num(flag, next())
         break
+      case '--app2-port':
+        o.app2Port = num(flag, next())
+        break
+      case '--env2': {
+        const kv = argv[++i]
+        if (!kv || !kv.includes('=')) die(`--env2: want KEY=VALUE, got ${JSON.stringify(kv)}`)
+        const [k, v] = kv.split(/=(.*)/s)
+        o.env2 = { ...(o.env2 || {}), [k]: v }
+        break
+      }
       case '--twitch-port':
         o.twitchPort = num(flag, next())
         break

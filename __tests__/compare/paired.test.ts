@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  comparePaired,
+  holmAdjust,
+  inconclusiveSentence,
+  pairedLogRatios,
+  signFlipTest,
+  stoppingDecision,
+} from '../../src/compare/paired.ts'
+import { mulberry32 } from '../../src/compare/stats.ts'
+
+/** Window values that share a common-mode drift (the machine getting busier) on both sides. */
+function sides(n: number, shift: number, seed: number): { base: number[]; current: number[] } {
+  const random = mulberry32(seed)
+  const base: number[] = []
+  const current: number[] = []
+  for (let i = 0; i < n; i++) {
+    const common = 40 * (1 + 0.5 * Math.sin(i / 3)) // ±50 % load swing shared by both sides
+    base.push(common * (1 + 0.03 * (random() - 0.5)))
+    current.push(common * (1 + shift) * (1 + 0.03 * (random() - 0.5)))
+  }
+  return { base, current }
+}
+
+describe('signFlipTest', () => {
+  it('gives p = 2/2^n exactly when every one of n pairs rises', () => {
+    const t = signFlipTest([1, 2, 3, 4, 5])
+    assert.equal(t.exact, true)
+    assert.equal(t.p, 2 / 32)
+  })
+  it('gives p = 1 for differences that cancel', () => {
+    assert.equal(signFlipTest([1, -1, 2, -2]).p, 1)
+  })
+  it('samples above 16 pairs and still finds a consistent rise', () => {
+    const t = signFlipTest(Array.from({ length: 40 }, (_, i) => 0.1 + (i % 3) * 0.01))
+    assert.equal(t.exact, false)
+    assert.ok(t.p < 0.001, `${t.p}`)
+  })
+})
+
+describe('holmAdjust', () => {
+  it('multiplies the smallest p by the number of rows and keeps the adjusted order monotone', () => {
+    assert.deepEqual(holmAdjust([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+  })
+  it('caps adjusted p-values at 1', () => {
+    assert.deepEqual(holmAdjust([0.5, 0.9]), [1, 1])
+  })
+})
+
+describe('pairedLogRatios', () => {
+  it('leaves out pairs where a side has no positive value and removes the given drift', () => {
+    const d = pairedLogRatios([10, 0, 20], [20, 5, 20], Math.log(2))
+    assert.equal(d.length, 2)
+    assert.ok(Math.abs(d[0]!) < 1e-12)
+    assert.ok(Math.abs(d[1]! + Math.log(2)) < 1e-12)
+  })
+})
+
+describe('comparePaired', () => {
+  it('calls a +10 % shift a regression although a common-mode swing of ±50 % moves both sides', () => {
+    const { base, current } = sides(30, 0.1, 1)
+    const [row] = comparePaired([{ key: 'clip_detail p95', base, current, tolerance: 0.05, gated: true }], {
+      alpha: 0.05,
+    })
+    assert.equal(row!.verdict, 'regression')
+    assert.ok(row!.interval[0] > 0.08 && row!.interval[1] < 0.12, `${row!.interval}`)
+  })
+  it('calls two equal sides unchanged under the same swing', () => {
+    const { base, current } = sides(30, 0, 2)
+    const [row] = comparePaired([{ key: 'feed p95', base, current, tolerance: 0.05, gated: true }], {
+      alpha: 0.05,
+    })
+    assert.equal(row!.verdict, 'unchanged')
+  })
+  it('names an improvement when the PR side is significantly faster', () => {
+    const { base, current } = sides(30, -0.2, 3)
+    const [row] = comparePaired([{ key: 'search p95', base, current, tolerance: 0.1, gated: true }], {
+      alpha: 0.05,
+    })
+    assert.equal(row!.verdict, 'improvement')
+  })
+  it('adjusts p-values across rows with Holm, so a lone borderline row among many is not a regression', () => {
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      key: `r${i}`,
+      ...sides(8, 0, 10 + i),
+      tolerance: 0.05,
+      gated: true,
+    }))
+    const out = comparePaired(rows, { alpha: 0.05 })
+    for (const r of out) assert.ok(r.pAdjusted >= r.p)
+    assert.ok(out.every((r) => r.verdict !== 'regression'))
+  })
+  it('leaves a shift near the tolerance inconclusive with the pairs that would resolve it', () => {
+    const random = mulberry32(7)
+    const base = Array.from({ length: 6 }, () => 40)
+    const current = base.map((b) => b * (1.1 + 0.2 * (random() - 0.5)))
+    const [row] = comparePaired([{ key: 'vote p95', base, current, tolerance: 0.1, gated: true }], {
+      alpha: 0.05,
+    })
+    assert.equal(row!.verdict, 'inconclusive')
+    assert.ok((row!.morePairs ?? 0) > 0)
+  })
+})
+
+describe('stoppingDecision', () => {
+  it('stops once every gated interval excludes its tolerance', () => {
+    const rows = comparePaired([{ key: 'a', ...sides(30, 0, 4), tolerance: 0.1, gated: true }], {
+      alpha: 0.05,
+    })
+    assert.deepEqual(stoppingDecision(rows, 2, 10), { stop: true, open: [] })
+  })
+  it('goes on while an interval straddles the tolerance and says how long would resolve it when time is up', () => {
+    const base = [40, 40, 40, 40, 40, 40]
+    const current = [44, 48, 40, 46, 41, 45]
+    const rows = comparePaired([{ key: 'vote p95', base, current, tolerance: 0.1, gated: true }], {
+      alpha: 0.05,
+    })
+    const running = stoppingDecision(rows, 3, 10)
+    assert.equal(running.stop, false)
+    assert.deepEqual(running.open, ['vote p95'])
+    const late = stoppingDecision(rows, 10, 10)
+    assert.equal(late.stop, true)
+    assert.match(
+      inconclusiveSentence(late)!,
+      /^inconclusive \(vote p95\): about \d+ more minutes would resolve ±\d+\.\d %$/,
+    )
+  })
+  it('ignores rows that cannot fail the gate', () => {
+    const base = [40, 40, 40, 40]
+    const rows = comparePaired(
+      [{ key: 'x', base, current: [44, 48, 40, 46], tolerance: 0.1, gated: false }],
+      { alpha: 0.05 },
+    )
+    assert.equal(stoppingDecision(rows, 1, 10).stop, true)
+  })
+})

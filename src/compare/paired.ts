@@ -1,0 +1,204 @@
+// Paired statistics for a run that loads the base and the PR deployment side by side in one job
+// (issue 19): each base window/slice is paired with the PR window/slice of the same moment, so
+// what moves both (the runner, neighbours, time of day) cancels in the difference. Pure.
+import { mean, mulberry32, sd } from './stats.ts'
+import { tQuantile } from './t-quantile.ts'
+
+/** How the two sides were loaded: both at once on separate VU pools, or alternating short slices. */
+export type PairedDesign = 'simultaneous' | 'alternating'
+
+/** Up to this many pairs the sign-flip test enumerates every flip (2^16); above it samples. */
+export const EXACT_SIGN_FLIP_MAX_N = 16
+
+export interface SignFlipTest {
+  /** Two-sided p-value of the mean paired difference being 0. */
+  p: number
+  exact: boolean
+  n: number
+}
+
+export interface SignFlipOptions {
+  iterations?: number
+  seed?: number
+}
+
+/**
+ * Paired sign-flip (permutation) test: under "no difference" each pair's sign is a coin flip, so
+ * the observed mean is compared with the means of every sign assignment. Hand-written because no
+ * maintained npm package offers a paired permutation test over plain arrays (simple-statistics
+ * has only the two-sample one).
+ */
+export function signFlipTest(diffs: readonly number[], options: SignFlipOptions = {}): SignFlipTest {
+  const n = diffs.length
+  if (n === 0) return { p: 1, exact: true, n }
+  const observed = Math.abs(diffs.reduce((s, d) => s + d, 0))
+  const tieEps = observed * 1e-12
+  let extreme = 0
+  let total = 0
+  if (n <= EXACT_SIGN_FLIP_MAX_N) {
+    for (let mask = 0; mask < 1 << n; mask++) {
+      let s = 0
+      for (let i = 0; i < n; i++) s += mask & (1 << i) ? -diffs[i]! : diffs[i]!
+      if (Math.abs(s) >= observed - tieEps) extreme++
+      total++
+    }
+    return { p: extreme / total, exact: true, n }
+  }
+  const random = mulberry32(options.seed ?? 0x5eed)
+  const iterations = options.iterations ?? 20000
+  for (let k = 0; k < iterations; k++) {
+    let s = 0
+    for (let i = 0; i < n; i++) s += random() < 0.5 ? -diffs[i]! : diffs[i]!
+    if (Math.abs(s) >= observed - tieEps) extreme++
+  }
+  // the observed assignment counts as one of the permutations: p is never 0
+  return { p: (extreme + 1) / (iterations + 1), exact: false, n }
+}
+
+/** Holm's step-down adjustment: adjusted p-values that control the family-wise error over all rows. */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p)
+  const adjusted = new Array<number>(pValues.length)
+  let running = 0
+  order.forEach(({ p, i }, rank) => {
+    running = Math.max(running, Math.min(1, (pValues.length - rank) * p))
+    adjusted[i] = running
+  })
+  return adjusted
+}
+
+export interface PairedRowInput {
+  /** Row key, e.g. "clip_detail p95". */
+  key: string
+  /** Window-level values of the base side (latency percentile in ms, or an error rate). */
+  base: readonly number[]
+  /** Window-level values of the PR side, paired with `base` by index (same moment or neighbouring slice). */
+  current: readonly number[]
+  /** Relative tolerance (0.1 = +10 %) above which a rise is a regression. */
+  tolerance: number
+  /** Whether this row can fail the gate. */
+  gated: boolean
+}
+
+export interface PairedRow {
+  key: string
+  pairs: number
+  /** Relative change PR vs base (geometric mean of the paired ratios, minus 1). */
+  relativeChange: number
+  /** (1 − alpha) interval of the relative change. */
+  interval: [number, number]
+  p: number
+  /** Holm-adjusted p over all rows of the run. */
+  pAdjusted: number
+  verdict: 'regression' | 'improvement' | 'unchanged' | 'inconclusive'
+  gated: boolean
+  tolerance: number
+  /** When inconclusive: about how many more pairs would bring the interval clear of the tolerance. */
+  morePairs?: number
+}
+
+export interface PairedOptions {
+  alpha: number
+  /** Run-wide drift (log ratio) to remove from every row, e.g. the median over endpoints. */
+  driftLog?: number
+  seed?: number
+}
+
+/** Paired log ratios; pairs where either side has no positive value are left out. */
+export function pairedLogRatios(base: readonly number[], current: readonly number[], driftLog = 0): number[] {
+  const out: number[] = []
+  for (let i = 0; i < Math.min(base.length, current.length); i++) {
+    const a = base[i]!
+    const b = current[i]!
+    if (a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b)) out.push(Math.log(b / a) - driftLog)
+  }
+  return out
+}
+
+/**
+ * Tests every row on its paired differences, adjusts the p-values with Holm and names a verdict:
+ * a regression needs a significant rise (adjusted p < alpha) whose point estimate exceeds the
+ * tolerance; "unchanged" needs the whole interval below the tolerance; anything else is
+ * inconclusive, with the pairs that would resolve it.
+ */
+export function comparePaired(rows: readonly PairedRowInput[], options: PairedOptions): PairedRow[] {
+  const tested = rows.map((row) => {
+    const d = pairedLogRatios(row.base, row.current, options.driftLog)
+    return { row, d, test: signFlipTest(d, { seed: options.seed }) }
+  })
+  const adjusted = holmAdjust(tested.map((t) => t.test.p))
+  return tested.map(({ row, d, test }, i) => judgeRow(row, d, test.p, adjusted[i]!, options.alpha))
+}
+
+function judgeRow(row: PairedRowInput, d: number[], p: number, pAdjusted: number, alpha: number): PairedRow {
+  const n = d.length
+  const m = n > 0 ? mean(d) : 0
+  const half = n > 1 ? tQuantile(1 - alpha / 2, n - 1) * (sd(d) / Math.sqrt(n)) : Infinity
+  const interval: [number, number] = [Math.expm1(m - half), Math.expm1(m + half)]
+  const relativeChange = Math.expm1(m)
+  const base = {
+    key: row.key,
+    pairs: n,
+    relativeChange,
+    interval,
+    p,
+    pAdjusted,
+    gated: row.gated,
+    tolerance: row.tolerance,
+  }
+  const significant = pAdjusted < alpha
+  if (significant && relativeChange > row.tolerance) return { ...base, verdict: 'regression' }
+  if (significant && interval[1] < 0) return { ...base, verdict: 'improvement' }
+  if (interval[1] < row.tolerance) return { ...base, verdict: 'unchanged' }
+  return { ...base, verdict: 'inconclusive', ...morePairsOf(n, m, half, row.tolerance) }
+}
+
+/** The interval's half-width shrinks as 1/√n: pairs needed for it to clear the tolerance. */
+function morePairsOf(n: number, m: number, half: number, tolerance: number): { morePairs?: number } {
+  const gap = Math.abs(Math.log1p(tolerance) - m)
+  if (n < 2 || !Number.isFinite(half) || gap === 0) return {}
+  return { morePairs: Math.max(1, Math.ceil(n * (half / gap) ** 2) - n) }
+}
+
+export interface StoppingDecision {
+  stop: boolean
+  /** Gated rows whose interval still contains the tolerance. */
+  open: string[]
+  /** About how many more minutes would resolve the widest open row (at the pace so far). */
+  moreMinutes?: number
+  /** Half-width (relative) of the widest open row's interval now. */
+  widestHalfWidth?: number
+}
+
+/**
+ * The stopping rule: stop once every gated row's interval excludes its tolerance, or when the
+ * time is up (then the report says how much longer would have resolved it).
+ */
+export function stoppingDecision(
+  rows: readonly PairedRow[],
+  elapsedMin: number,
+  maxMin: number,
+): StoppingDecision {
+  const open = rows.filter((r) => r.gated && r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance)
+  if (open.length === 0) return { stop: true, open: [] }
+  const worst = open.reduce((a, b) => ((a.morePairs ?? Infinity) >= (b.morePairs ?? Infinity) ? a : b))
+  const perPairMin = worst.pairs > 0 ? elapsedMin / worst.pairs : undefined
+  return {
+    stop: elapsedMin >= maxMin,
+    open: open.map((r) => r.key),
+    ...(perPairMin !== undefined && worst.morePairs !== undefined
+      ? { moreMinutes: Math.ceil(worst.morePairs * perPairMin) }
+      : {}),
+    widestHalfWidth: (worst.interval[1] - worst.interval[0]) / 2,
+  }
+}
+
+/** The report's one line for an unresolved run. */
+export function inconclusiveSentence(decision: StoppingDecision): string | undefined {
+  if (decision.open.length === 0) return undefined
+  const minutes =
+    decision.moreMinutes !== undefined ? `about ${decision.moreMinutes} more minutes` : 'more pairs'
+  const pm =
+    decision.widestHalfWidth !== undefined ? ` ±${(decision.widestHalfWidth * 100).toFixed(1)} %` : ''
+  return `inconclusive (${decision.open.join(', ')}): ${minutes} would resolve${pm}`
+}

@@ -1,0 +1,79 @@
+// The paired k6 script (issue 19): the generated scenario run against the base and the PR
+// deployment in one k6 process, as two k6 scenarios tagged side=base / side=pr. Pure: the
+// generated script in, the paired script out; script-gen.ts stays as it is.
+import { generateScript, SCENARIO_NAME, type ScriptInput } from './script-gen.ts'
+import type { PairedDesign } from '../compare/paired.ts'
+
+export const SIDE_SCENARIOS = { base: `${SCENARIO_NAME}_base`, pr: `${SCENARIO_NAME}_pr` } as const
+
+export interface PairedScriptInput extends ScriptInput {
+  baselineUrl: string
+  design: PairedDesign
+  /** Alternating design: the length of one slice; slices run A B B A A B B A … */
+  sliceS?: number
+}
+
+interface Stage {
+  duration: string
+  target: number
+}
+
+/**
+ * Simultaneous: both scenarios run the whole stages at once on separate VU pools (each with the
+ * plan's VUs). Alternating: each side gets constant-VU slices at the plan's peak VUs, offset by
+ * startTime in the order A B B A, so slice i of one side neighbours slice i of the other.
+ */
+export function generatePairedScript(input: PairedScriptInput): string {
+  const script = generateScript(input)
+  const match = /export const options = (\{[\s\S]*?\n\})\n/.exec(script)
+  if (!match) throw new Error('paired script: the generated script has no options block')
+  const options = JSON.parse(match[1]!) as { scenarios: Record<string, unknown> }
+  const single = options.scenarios[SCENARIO_NAME] as { stages: Stage[] }
+  const sides = { base: input.baselineUrl, pr: input.targetUrl }
+  options.scenarios =
+    input.design === 'simultaneous'
+      ? Object.fromEntries(
+          (['base', 'pr'] as const).map((side) => [
+            SIDE_SCENARIOS[side],
+            { ...single, env: { PERFGATE_SIDE_URL: sides[side] }, tags: { side } },
+          ]),
+        )
+      : alternatingScenarios(single.stages, input.sliceS ?? 10, sides)
+  return script
+    .replace(match[0], `export const options = ${JSON.stringify(options, null, 2)}\n`)
+    .replace(
+      /^const BASE = (.*)$/m,
+      // scenario env is visible in VU code only: setup() (ids from the PR side) keeps the default
+      "const BASE_DEFAULT = $1\nconst sideBase = () => (__ENV.PERFGATE_SIDE_URL || BASE_DEFAULT).replace(/\\/+$/, '')",
+    )
+    .replace(/\bBASE \+ /g, 'sideBase() + ')
+}
+
+function totalSeconds(stages: readonly Stage[]): number {
+  return stages.reduce((s, st) => s + Number.parseFloat(st.duration), 0)
+}
+
+function alternatingScenarios(
+  stages: readonly Stage[],
+  sliceS: number,
+  sides: { base: string; pr: string },
+): Record<string, unknown> {
+  const total = Math.max(2 * sliceS, totalSeconds(stages))
+  const vus = Math.max(1, ...stages.map((s) => s.target))
+  const slices = Math.floor(total / sliceS)
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < slices; i++) {
+    // A B B A: slice pairs (0,1) (2,3) …; the pair's order flips every other pair
+    const side = (i % 2 === 0) === (Math.floor(i / 2) % 2 === 0) ? 'base' : 'pr'
+    out[`${SIDE_SCENARIOS[side]}_${i}`] = {
+      executor: 'constant-vus',
+      vus,
+      duration: `${sliceS}s`,
+      startTime: `${i * sliceS}s`,
+      gracefulStop: '0s',
+      env: { PERFGATE_SIDE_URL: sides[side] },
+      tags: { side, slice: String(Math.floor(i / 2)) },
+    }
+  }
+  return out
+}
