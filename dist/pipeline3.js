@@ -16016,7 +16016,11 @@ function defaultScenario(vus = 100, durationS = 180, thinkTimeScale = 1) {
     };
 }
 const t = (text, value) => ({ text, value });
-/** The template's p95 targets, error rate < 1 %, ≥ 100 req/s, cache hit rate > 80 %. */
+/**
+ * The template's p95 targets, error rate < 1 % and cache hit rate > 80 %. The template's
+ * ≥ 100 req/s is left out: it is the figure of the full 100-VU scenario, which a shortened PR run
+ * or the demo cannot reach by construction; throughput gates only when `slos.throughput` is set.
+ */
 const DEFAULT_SLOS = {
     endpoints: [
         { endpoint: 'feed', p95Ms: t('<100ms', 100) },
@@ -16028,7 +16032,6 @@ const DEFAULT_SLOS = {
         { endpoint: 'vote', p95Ms: t('<50ms', 50) },
     ],
     errorRate: t('<1%', 0.01),
-    minRps: t('>=100', 100),
     cacheHitRate: t('>80%', 0.8),
 };
 /** Clipper's own regression tolerances. */
