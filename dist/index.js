@@ -34,11 +34,18 @@ async function inputProblem(env, cwd) {
         return new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, env)).scrub(oneLine(error));
     }
 }
+/** The secret values among the inputs, masked in the log before any error line can name them. */
+function secretInputValues(env) {
+    return [...inputSecrets(inputsFromEnv(env), SECRET_INPUTS, env)];
+}
 
 // main.ts (and the pipeline bundle behind it) is loaded only once the event file parses (see
 // event-file.ts) and the inputs make a plan, so a wrong input is reported in a blink.
 const problem = eventFileProblem(process.env) ?? (await inputProblem(process.env, process.cwd()));
 if (problem) {
+    // Masked first, as main.ts does, so the runner hides them in every later line too.
+    for (const secret of secretInputValues(process.env))
+        process.stdout.write(`::add-mask::${secret}\n`);
     process.stdout.write(`::error::${problem}\n`);
     process.exitCode = 1;
 }

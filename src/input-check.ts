@@ -28,3 +28,8 @@ export async function inputProblem(env: NodeJS.ProcessEnv, cwd: string): Promise
     return new SecretScrubber(inputSecrets(inputs, SECRET_INPUTS, env)).scrub(oneLine(error))
   }
 }
+
+/** The secret values among the inputs, masked in the log before any error line can name them. */
+export function secretInputValues(env: NodeJS.ProcessEnv): string[] {
+  return [...inputSecrets(inputsFromEnv(env), SECRET_INPUTS, env)]
+}

@@ -124,7 +124,7 @@ test('a token printed by a throwing setup() is in no log line, error or file, an
     assert.equal(lines[first], `::add-mask::${token}`, action)
     const others = lines.filter((line) => !line.startsWith('::add-mask::') && line.includes(token))
     assert.deepEqual(others, [])
-    assert.match(action, /^::error::k6 exited with code \d+ before any request completed: .*\*\*\*/m)
+    assert.match(action, /^perfgate: k6 exited with code \d+ before any request completed: .*\*\*\*/m)
     await assertNowhere(actionOut, token)
   } finally {
     await target.close()
