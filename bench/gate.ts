@@ -185,6 +185,8 @@ interface WhatIf {
   alpha: number
   history: boolean
   removeDrift: boolean
+  /** Holm's correction over the comparison's rows (compare/family.ts). */
+  familyCorrection: boolean
   falseAlarms: number
   aa: number
   /** The endpoint's p95 row is a regression. */
@@ -204,9 +206,9 @@ function whatIf(
   plan: Plan,
   a: RunRecord[],
   b: RunRecord[],
-  settings: { alpha: number; history: boolean; removeDrift: boolean },
+  settings: { alpha: number; history: boolean; removeDrift: boolean; familyCorrection: boolean },
 ): WhatIf {
-  const { alpha, history, removeDrift } = settings
+  const { alpha, history, removeDrift, familyCorrection } = settings
   const policy = { ...plan.gate, tolerances: { ...plan.gate.tolerances, alpha } }
   const past = (i: number) => (history ? a.slice(Math.max(0, i - 2), i + 1) : [])
   const usable = (i: number) => !history || i >= 2
@@ -214,13 +216,13 @@ function whatIf(
   for (let i = 1; i < a.length; i++) {
     if (!usable(i - 1)) continue
     out.aa++
-    const comparison = compare(a[i - 1], a[i]!, policy, past(i - 1), { removeDrift })
+    const comparison = compare(a[i - 1], a[i]!, policy, past(i - 1), { removeDrift, familyCorrection })
     if (gateVerdict([], comparison, policy, { baselineFound: true }).failed) out.falseAlarms++
   }
   for (let i = 1; i <= b.length; i++) {
     if (!usable(i)) continue
     out.ab++
-    const comparison = compare(a[i], b[i - 1]!, policy, past(i), { removeDrift })
+    const comparison = compare(a[i], b[i - 1]!, policy, past(i), { removeDrift, familyCorrection })
     const mine = comparison.rows.filter((r) => r.endpoint === endpoint && r.verdict === 'regression')
     if (mine.some((r) => r.metric === 'p95Ms')) out.detections++
     if (mine.length > 0 && gateVerdict([], comparison, policy, { baselineFound: true }).failed)
@@ -309,9 +311,11 @@ async function main(): Promise<void> {
         ? s[(s.length - 1) / 2]!
         : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
   }
-  const alternatives = [true, false].flatMap((removeDrift) =>
-    [false, true].flatMap((history) =>
-      [0.01, 0.05].map((alpha) => whatIf(plan, a, b, { alpha, history, removeDrift })),
+  const alternatives = [true, false].flatMap((familyCorrection) =>
+    [true, false].flatMap((removeDrift) =>
+      [false, true].flatMap((history) =>
+        [0.01, 0.05].map((alpha) => whatIf(plan, a, b, { alpha, history, removeDrift, familyCorrection })),
+      ),
     ),
   )
   const summary = {
@@ -350,11 +354,11 @@ async function main(): Promise<void> {
     '',
     'Same records re-judged (what-if):',
     '',
-    `| drift removed | history | alpha | A/A gate failed | A/B ${endpoint} p95 regression | A/B gate failed on ${endpoint} |`,
-    '|---|---|---|---|---|---|',
+    `| Holm over rows | drift removed | history | alpha | A/A gate failed | A/B ${endpoint} p95 regression | A/B gate failed on ${endpoint} |`,
+    '|---|---|---|---|---|---|---|',
     ...alternatives.map(
       (x) =>
-        `| ${x.removeDrift ? 'yes' : 'no'} | ${x.history ? '3 A runs' : 'none'} | ${x.alpha} | ${x.falseAlarms} of ${x.aa} | ${x.detections} of ${x.ab} | ${x.endpointFailures} of ${x.ab} |`,
+        `| ${x.familyCorrection ? 'yes' : 'no'} | ${x.removeDrift ? 'yes' : 'no'} | ${x.history ? '3 A runs' : 'none'} | ${x.alpha} | ${x.falseAlarms} of ${x.aa} | ${x.detections} of ${x.ab} | ${x.endpointFailures} of ${x.ab} |`,
     ),
     `wall time ${summary.wallMinutes.toFixed(1)} min; records in ${path.relative(ROOT, outRoot)}`,
     '',

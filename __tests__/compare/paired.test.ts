@@ -2,13 +2,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   comparePaired,
-  holmAdjust,
   inconclusiveSentence,
   pairedLogRatios,
   signFlipTest,
   stoppingDecision,
 } from '../../src/compare/paired.ts'
-import { mulberry32 } from '../../src/compare/stats.ts'
+import { holmAdjust, mulberry32 } from '../../src/compare/stats.ts'
 
 /** Window values that share a common-mode drift (the machine getting busier) on both sides. */
 function sides(n: number, shift: number, seed: number): { base: number[]; current: number[] } {

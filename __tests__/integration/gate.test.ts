@@ -177,18 +177,15 @@ test(`a +${DELAY_MS} ms regression on ${ENDPOINT}: a p95 regression there only, 
   assert.equal(row?.evidence.test, 'window-permutation')
   assert.ok((row?.evidence.pValue ?? 1) < 0.01, row?.message)
   // Other endpoints are not regressions. (Overall rows may be: clip_detail is part of the total.)
-  // The gate judges each of the ~35 other rows at alpha 0.01, so by chance alone one of them is a
-  // "regression" in about a third of runs (seen: comments_list p99 at p = 0.010). The claim this
-  // test makes is about the family: no other endpoint regresses beyond a Bonferroni bound.
+  // The gate judges all ~45 rows as one family (Holm, compare/family.ts), so a row crossing alpha
+  // by chance alone is inconclusive, not a regression (seen before the correction: comments_list
+  // p99 at p = 0.010, related_clips p95 at p = 0.007 in an A/A pair).
   const others = comparison.rows.filter((r) => r.scope === 'endpoint' && r.endpoint !== ENDPOINT)
-  const bound = 0.01 / Math.max(1, others.length)
-  const elsewhere = others.filter((r) => r.verdict === 'regression' && (r.evidence.pValue ?? 0) < bound)
-  for (const r of others.filter((r) => r.verdict === 'regression' && !elsewhere.includes(r)))
-    t.diagnostic(`within chance for ${others.length} rows: ${r.message}`)
   assert.deepEqual(
-    elsewhere.map((r) => r.message),
+    others.filter((r) => r.verdict === 'regression').map((r) => r.message),
     [],
   )
+  assert.ok((row?.evidence.adjustedPValue ?? 1) < 0.01, row?.message)
   assert.equal(comparison.failed, true)
 
   const cli = await cliCompare(files.a2, files.b)

@@ -43,7 +43,8 @@ import { runDrift, type RunDrift } from './drift.ts'
 import { runLevelRows } from './run-level.ts'
 import { endpointOf, loadOf } from '../record/values.ts'
 import { hashSeed } from './stats.ts'
-import { judge, type JudgeInput, type JudgeOptions } from './verdict.ts'
+import { judge, type JudgeInput, type JudgeOptions, type Judgement } from './verdict.ts'
+import { judgeFamily, type FamilyMember } from './family.ts'
 
 export { gateVerdict, formatRegression } from './gate.ts'
 
@@ -60,6 +61,8 @@ export interface CompareOptions {
   seed: number
   /** Remove the run-wide drift from latency rows (drift.ts; default true; the bench turns it off to compare). */
   removeDrift: boolean
+  /** Holm's correction over all window-tested rows (family.ts; default true; the bench turns it off to compare). */
+  familyCorrection: boolean
 }
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
@@ -69,6 +72,7 @@ export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
   resamples: 1000,
   seed: 1,
   removeDrift: true,
+  familyCorrection: true,
 }
 
 function refOf(record: RunRecord): RunRef {
@@ -193,7 +197,7 @@ export function compare(
   if (drift) notes.push(driftNote(drift))
   const driftFactor = drift?.applied ? drift.factor : undefined
 
-  const rows: MetricComparison[] = []
+  const prepared: PreparedRow[] = []
   const scopes: { scope: Scope; endpoint?: string }[] = [
     { scope: 'overall' },
     ...endpointNames(base.load, cur.load, current).map((endpoint) => ({
@@ -205,8 +209,8 @@ export function compare(
     for (const spec of METRICS) {
       const notComparable =
         spec.metric === 'rps' && scenarioDiff ? `the scenario differs (${scenarioDiff})` : undefined
-      rows.push(
-        compareRow(
+      prepared.push(
+        prepareRow(
           spec,
           { scope, endpoint, notComparable, drift: spec.drifts ? driftFactor : undefined },
           baseline,
@@ -220,6 +224,11 @@ export function compare(
     }
   }
 
+  const judged = judgeFamily(
+    prepared.map((row) => row.member),
+    o.familyCorrection,
+  )
+  const rows: MetricComparison[] = prepared.map((row, i) => row.finish(judged[i]!))
   if (drift?.applied && base.load)
     rows.push(driftRow(drift, base.load, past, policy, { ...judgeOptions, seed: hashSeed('drift', o.seed) }))
   rows.push(...runLevelRows(baseline, current, pastRecords, policy, judgeOptions))
@@ -259,7 +268,13 @@ function pooledInput(baseline: PooledSamples, current: PooledSamples): JudgeInpu
   }
 }
 
-function compareRow(
+/** A load-metric row ready to judge with the others (family.ts), and how it becomes a row after. */
+interface PreparedRow {
+  member: FamilyMember
+  finish(judged: Judgement): MetricComparison
+}
+
+function prepareRow(
   spec: MetricSpec,
   where: {
     scope: Scope
@@ -273,7 +288,7 @@ function compareRow(
   past: LoadPart[],
   policy: GatePolicy,
   judgeOptions: JudgeOptions,
-): MetricComparison {
+): PreparedRow {
   const { scope, endpoint, notComparable, drift } = where
   const id = `${endpoint ?? 'overall'}.${spec.metric}`
   const subject = `${endpoint ?? 'overall'} ${spec.label}`
@@ -301,26 +316,24 @@ function compareRow(
     const v = ep ? spec.value(ep, load) : undefined
     if (v !== undefined) history.push(v)
   }
-  const judged = judge(
-    {
-      subject,
-      unit: spec.unit,
-      tolerance,
-      ...(b.value !== undefined ? { baseline: b.value } : {}),
-      ...(c.value !== undefined ? { current: c.value } : {}),
-      ...(c.missing ? { missing: c.missing } : b.missing ? { missing: b.missing } : {}),
-      baselineWindows: b.windows,
-      currentWindows: c.windows,
-      history,
-      ...(notComparable ? { notComparable } : {}),
-      ...(drift !== undefined ? { drift } : {}),
-      ...(b.pooled && c.pooled
-        ? { pooled: pooledInput(b.pooled, drift !== undefined ? c.pooled.scaled(drift) : c.pooled) }
-        : {}),
-    },
-    { ...judgeOptions, seed: hashSeed(id, judgeOptions.seed) },
-  )
-  return {
+  const input: JudgeInput = {
+    subject,
+    unit: spec.unit,
+    tolerance,
+    ...(b.value !== undefined ? { baseline: b.value } : {}),
+    ...(c.value !== undefined ? { current: c.value } : {}),
+    ...(c.missing ? { missing: c.missing } : b.missing ? { missing: b.missing } : {}),
+    baselineWindows: b.windows,
+    currentWindows: c.windows,
+    history,
+    ...(notComparable ? { notComparable } : {}),
+    ...(drift !== undefined ? { drift } : {}),
+    ...(b.pooled && c.pooled
+      ? { pooled: pooledInput(b.pooled, drift !== undefined ? c.pooled.scaled(drift) : c.pooled) }
+      : {}),
+  }
+  const member = { input, options: { ...judgeOptions, seed: hashSeed(id, judgeOptions.seed) } }
+  const finish = (judged: Judgement): MetricComparison => ({
     id,
     scope,
     ...(endpoint !== undefined ? { endpoint } : {}),
@@ -330,7 +343,8 @@ function compareRow(
     ...(c.value !== undefined ? { current: c.value } : {}),
     ...judged,
     tolerance,
-  }
+  })
+  return { member, finish }
 }
 
 function driftNote(drift: RunDrift): string {

@@ -1,7 +1,7 @@
 // Paired statistics for a run that loads the base and the PR deployment side by side in one job
 // (issue 19): each base window/slice is paired with the PR window/slice of the same moment, so
 // what moves both (the runner, neighbours, time of day) cancels in the difference. Pure.
-import { mean, mulberry32, sd } from './stats.ts'
+import { holmAdjust, mean, mulberry32, sd } from './stats.ts'
 import { tQuantile } from './t-quantile.ts'
 
 /** How the two sides were loaded: both at once on separate VU pools, or alternating short slices. */
@@ -53,18 +53,6 @@ export function signFlipTest(diffs: readonly number[], options: SignFlipOptions 
   }
   // the observed assignment counts as one of the permutations: p is never 0
   return { p: (extreme + 1) / (iterations + 1), exact: false, n }
-}
-
-/** Holm's step-down adjustment: adjusted p-values that control the family-wise error over all rows. */
-export function holmAdjust(pValues: readonly number[]): number[] {
-  const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p)
-  const adjusted = new Array<number>(pValues.length)
-  let running = 0
-  order.forEach(({ p, i }, rank) => {
-    running = Math.max(running, Math.min(1, (pValues.length - rank) * p))
-    adjusted[i] = running
-  })
-  return adjusted
 }
 
 export interface PairedRowInput {

@@ -23,6 +23,18 @@ export interface JudgeOptions {
   historyK: number
   resamples: number
   seed: number
+  /** Relabellings of the window permutation test's p-value when more than `resamples` (family.ts). */
+  testResamples?: number
+}
+
+/**
+ * What judging one row may be given from outside: the row's noise test already computed (so a
+ * second pass over the family does not recompute it), and its Holm-adjusted p-value among all rows
+ * tested together (family.ts), which then decides condition 2 instead of the row's own p.
+ */
+export interface JudgeContext {
+  test?: NoiseTest
+  family?: { size: number; adjustedP: number }
 }
 
 export interface JudgeInput {
@@ -114,7 +126,16 @@ export function predictionBand(values: readonly number[], alpha: number): Histor
   return { n, mean: m, sd: s, min, max, lo: Math.min(min, m - half), hi: Math.max(max, m + half) }
 }
 
-export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
+/** Whether `judge` runs a window noise test for this input (it has both values, windows, no excuse). */
+export function needsNoiseTest(input: JudgeInput, options: JudgeOptions): boolean {
+  if (input.baseline === undefined || input.current === undefined) return false
+  if (input.notComparable || input.runLevel) return false
+  const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length
+  const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length
+  return windowsBaseline >= options.minWindows && windowsCurrent >= options.minWindows
+}
+
+export function judge(input: JudgeInput, options: JudgeOptions, context: JudgeContext = {}): Judgement {
   const { baseline, current, tolerance, unit, subject } = input
   const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length
   const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length
@@ -155,12 +176,14 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
     return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` }
   }
 
-  const test = noiseTest(input, options)
+  const test = context.test ?? noiseTest(input, options)
+  const family = context.family
   const band =
     input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined
   const evidence = (note: string): Evidence => ({
     test: test.name,
     pValue: test.pValue,
+    ...(family ? { adjustedPValue: family.adjustedP, family: family.size } : {}),
     ...(test.ci ? { ci: test.ci } : {}),
     windowsBaseline,
     windowsCurrent,
@@ -169,6 +192,9 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
   })
   const p = formatP(test.pValue)
   const windows = `${windowsBaseline} vs ${windowsCurrent} windows`
+  // Among many rows, one crosses alpha by chance alone: the family's Holm-adjusted p decides.
+  const decisive = family ? family.adjustedP : test.pValue
+  const familyNote = family ? `, Holm-adjusted ${formatP(family.adjustedP)} over ${family.size} rows` : ''
 
   const drift = input.drift !== undefined && Math.abs(input.drift - 1) >= 0.005 ? input.drift : undefined
   const driftNote = drift
@@ -193,7 +219,7 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
 
   // The per-window samples must move the same way as the whole-run value, beyond chance.
   const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher')
-  if (!(test.pValue < options.alpha) || test.higher !== expectHigher) {
+  if (test.higher !== expectHigher || !(test.pValue < options.alpha)) {
     const note = `beyond the ${tol} tolerance${driftNote} but not distinguishable from window-to-window noise (${p}, ${windows})`
     return {
       ...deltas,
@@ -202,7 +228,6 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
       message: `${head}: inconclusive, ${note}`,
     }
   }
-
   if (band) {
     const outside = expectHigher ? current > band.hi : current < band.lo
     if (!outside) {
@@ -216,30 +241,48 @@ export function judge(input: JudgeInput, options: JudgeOptions): Judgement {
     }
   }
 
+  if (!(decisive < options.alpha)) {
+    const note = `beyond the ${tol} tolerance${driftNote}; ${p} alone, but not significant among the ${family!.size} rows tested together (Holm-adjusted ${formatP(decisive)}, needs < ${options.alpha}; ${windows})`
+    return {
+      ...deltas,
+      verdict: 'inconclusive',
+      evidence: evidence(note),
+      message: `${head}: inconclusive, ${note}`,
+    }
+  }
+
   const verdict = effect === 'worse' ? 'regression' : 'improvement'
   const bandNote = band ? `, outside the spread of ${band.n} base-branch runs` : ''
-  const note = `beyond the ${tol} tolerance${driftNote} and significant (${p}, ${windows})${bandNote}`
+  const note = `beyond the ${tol} tolerance${driftNote} and significant (${p}${familyNote}, ${windows})${bandNote}`
   return { ...deltas, verdict, evidence: evidence(note), message: `${head}, ${p}: ${verdict}` }
 }
 
-interface NoiseTest {
+export interface NoiseTest {
   name: Evidence['test']
   pValue: number
   /** The current windows sit higher than the baseline's. */
   higher: boolean
   ci?: [number, number]
+  /** The smallest p a random-relabelling estimate can give (1 / (1 + relabellings)); 0 when exact. */
+  resolution: number
 }
 
 /** The window-level test of condition 2: permutation of pooled windows, else the rank test. */
-function noiseTest(input: JudgeInput, options: JudgeOptions): NoiseTest {
+export function noiseTest(input: JudgeInput, options: JudgeOptions): NoiseTest {
   const level = 1 - options.alpha
   if (input.pooled) {
-    const t = input.pooled.test({ resamples: options.resamples, level, seed: options.seed })
+    const t = input.pooled.test({
+      resamples: Math.max(options.resamples, options.testResamples ?? 0),
+      ciResamples: options.resamples,
+      level,
+      seed: options.seed,
+    })
     return {
       name: 'window-permutation',
       pValue: t.pValue,
       higher: t.current > t.baseline,
       ...(t.ci ? { ci: t.ci } : {}),
+      resolution: t.exact ? 0 : 1 / (1 + t.permutations),
     }
   }
   const rank = mannWhitneyU(input.currentWindows, input.baselineWindows)
@@ -248,7 +291,13 @@ function noiseTest(input: JudgeInput, options: JudgeOptions): NoiseTest {
     level,
     seed: options.seed,
   })
-  return { name: 'mann-whitney', pValue: rank.pValue, higher: rank.z > 0, ...(ci ? { ci } : {}) }
+  return {
+    name: 'mann-whitney',
+    pValue: rank.pValue,
+    higher: rank.z > 0,
+    ...(ci ? { ci } : {}),
+    resolution: 0,
+  }
 }
 
 /** A run-level row: the tolerance, then the history band as the evidence of condition 2. */

@@ -75,6 +75,13 @@ export interface Evidence {
    */
   pValue?: number
   /**
+   * `pValue` after Holm's adjustment over all rows of the comparison that had a window test
+   * (compare/family.ts): what decides a regression or an improvement.
+   */
+  adjustedPValue?: number
+  /** How many rows were adjusted together. */
+  family?: number
+  /**
    * (1 − alpha) bootstrap interval of the relative change: of the pooled quantile with windows
    * resampled (latency rows), or of the mean per-window value.
    */

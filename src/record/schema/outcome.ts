@@ -47,6 +47,8 @@ const verdict = z.enum(['regression', 'improvement', 'unchanged', 'inconclusive'
 const evidenceSchema: z.ZodType<Evidence> = z.object({
   test: z.enum(['window-permutation', 'mann-whitney', 'history', 'none']),
   pValue: opt,
+  adjustedPValue: opt,
+  family: opt,
   ci: z.tuple([statNum, statNum]).optional() as z.ZodType<[number, number] | undefined>,
   windowsBaseline: num,
   windowsCurrent: num,
