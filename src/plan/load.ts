@@ -5,17 +5,11 @@ import { ConfigError, shown } from './errors.ts'
 import { readPerfgateFile, type LoadedFile } from './file.ts'
 import { checkOutputDir } from './output-dir.ts'
 import type { FileStep, PerfgateFile } from './file-schema.ts'
-import {
-  DEFAULT_COLLECTORS,
-  DEFAULT_ENDPOINTS,
-  DEFAULT_SLOS,
-  DEFAULT_TOLERANCES,
-  defaultScenario,
-} from './defaults.ts'
+import { buildEndpoints, checkStepEndpoints, namesList } from './endpoints.ts'
+import { DEFAULT_COLLECTORS, DEFAULT_SLOS, DEFAULT_TOLERANCES, defaultScenario } from './defaults.ts'
 import type {
   BaselineSource,
   EndpointSlo,
-  EndpointSpec,
   FailOn,
   JourneyStep,
   MetricNames,
@@ -24,7 +18,6 @@ import type {
   Scenario,
   Slos,
   Tolerances,
-  UserType,
 } from './types.ts'
 import {
   DEFAULT_TARGET_WAIT_S,
@@ -68,11 +61,11 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   const targetUrl = input('target-url') ?? data['target-url']
   const parsedTarget = mode === 'comment' ? (targetUrl ?? '') : requireHttpUrl('target-url', targetUrl)
 
-  const endpoints = buildEndpoints(data.endpoints)
-  const endpointNames = new Set(endpoints.map((e) => e.name))
-  const scenario = buildScenario(inputs, data.scenario, endpointNames, fileName, file)
   const script = input('script') ?? data.script
-  const slos = buildSlos(data.slos, endpointNames, fileName, file)
+  const endpoints = buildEndpoints(data.endpoints, fileName, file)
+  const endpointNames = new Set(endpoints.map((e) => e.name))
+  const scenario = buildScenario(inputs, data, endpointNames, script !== undefined, fileName, file)
+  const slos = buildSlos(data.slos, endpointNames, data.endpoints !== undefined, fileName, file)
   const gate = {
     failOn: parseFailOn(input('fail-on') ?? listText(data.gate?.['fail-on']) ?? 'slo,regression'),
     tolerances: buildTolerances(data.gate?.tolerances, fileName, file),
@@ -131,12 +124,6 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
     shard,
     debug: parseBoolean('debug', input('debug') ?? 'false'),
   }
-}
-
-/** A list of names for an error line, cut after 20 so the line stays readable. */
-function namesList(names: Iterable<string>): string {
-  const all = [...names]
-  return all.length > 20 ? `${all.slice(0, 20).join(', ')} and ${all.length - 20} more` : all.join(', ')
 }
 
 function listText(value: string | string[] | undefined): string | undefined {
@@ -287,30 +274,15 @@ function durationOr(
   return seconds
 }
 
-function buildEndpoints(
-  fileEndpoints: NonNullable<import('./file-schema.ts').PerfgateFile['endpoints']> | undefined,
-): EndpointSpec[] {
-  if (!fileEndpoints) return DEFAULT_ENDPOINTS
-  const byName = new Map(DEFAULT_ENDPOINTS.map((e) => [e.name, e]))
-  return fileEndpoints.map((e) => ({
-    ...(byName.get(e.name) ?? {}),
-    name: e.name,
-    method: e.method ?? byName.get(e.name)?.method ?? 'GET',
-    route: e.route,
-    ...(e.query ? { query: e.query } : {}),
-    ...(e.body !== undefined ? { body: e.body } : {}),
-    ...(e.auth !== undefined ? { auth: e.auth } : {}),
-    ...(e['expect-status'] ? { expectStatus: e['expect-status'] } : {}),
-  }))
-}
-
 function buildScenario(
   inputs: Inputs,
-  fileScenario: import('./file-schema.ts').PerfgateFile['scenario'],
+  data: PerfgateFile,
   endpointNames: Set<string>,
+  hasScript: boolean,
   fileName: string,
   file: LoadedFile | undefined,
 ): Scenario {
+  const fileScenario = data.scenario
   const at = (keyPath: (string | number)[]) => `${fileName}:${file?.lineOf(keyPath) ?? 1}`
   const vusText = inputs.vus?.trim()
   const vus = vusText ? positiveInt('vus', vusText, MAX_VUS) : (fileScenario?.vus ?? 100)
@@ -374,13 +346,21 @@ function buildScenario(
       weight: userType.weight,
       steps: userType.steps.map((step, j) => toStep(step, ['scenario', 'user-types', i, 'steps', j])),
     }))
-  }
-  const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0)
-  if (Math.abs(total - 100) > 1e-6)
+    const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0)
+    if (Math.abs(total - 100) > 1e-6)
+      throw new ConfigError(
+        `${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`,
+      )
+    checkStepEndpoints(scenario.userTypes, endpointNames, at)
+  } else if (hasScript) {
+    // The script drives the load: the generated scenario's user types describe nothing that runs.
+    scenario.userTypes = []
+  } else if (data.endpoints) {
+    // The default user types walk the default endpoints; they never run against the user's own.
     throw new ConfigError(
-      `${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`,
+      `${at(['endpoints'])}: endpoints are declared without scenario.user-types: the generated scenario needs user types whose steps name your endpoints (${namesList(endpointNames)}); add scenario.user-types, or give your own k6 script (script)`,
     )
-  checkStepEndpoints(scenario.userTypes, endpointNames, at)
+  }
   return scenario
 
   function toStep(step: FileStep, keyPath: (string | number)[]): JourneyStep {
@@ -397,30 +377,15 @@ function buildScenario(
   }
 }
 
-function checkStepEndpoints(
-  userTypes: UserType[],
-  endpointNames: Set<string>,
-  at: (keyPath: (string | number)[]) => string,
-): void {
-  const visit = (steps: JourneyStep[], keyPath: (string | number)[]) =>
-    steps.forEach((step, j) => {
-      if (step.steps) return visit(step.steps, [...keyPath, j, 'steps'])
-      if (!endpointNames.has(step.endpoint))
-        throw new ConfigError(
-          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${namesList(endpointNames)}`,
-        )
-    })
-  userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']))
-}
-
 function buildSlos(
-  fileSlos: import('./file-schema.ts').PerfgateFile['slos'],
+  fileSlos: PerfgateFile['slos'],
   endpointNames: Set<string>,
+  ownEndpoints: boolean,
   fileName: string,
   file: LoadedFile | undefined,
 ): Slos {
-  if (!fileSlos)
-    return { ...DEFAULT_SLOS, endpoints: DEFAULT_SLOS.endpoints.filter((s) => endpointNames.has(s.endpoint)) }
+  // The default p95 targets are Clipper's endpoints' figures: a user's own endpoint named "feed" gets none.
+  if (!fileSlos) return { ...DEFAULT_SLOS, endpoints: ownEndpoints ? [] : DEFAULT_SLOS.endpoints }
   const target = (keyPath: string[], value: string | number | undefined, kind: TargetKind) => {
     if (value === undefined) return undefined
     const parsed = parseTarget(value, kind)
