@@ -77,10 +77,9 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   const collectorsFile = data.collectors ?? {}
   const optionalUrl = (name: string, value: string | undefined) =>
     value === undefined ? undefined : requireUrl(name, value)
-  const appStats = input('app-stats-urls')
-    ? parseList(input('app-stats-urls')!)
-    : (collectorsFile['app-stats-urls'] ?? [])
-  appStats.forEach((url) => requireHttpUrl('app-stats-urls', url))
+  const appStats = (
+    input('app-stats-urls') ? parseList(input('app-stats-urls')!) : (collectorsFile['app-stats-urls'] ?? [])
+  ).map((url) => appStatsUrl(url, parsedTarget))
 
   const outputDir = path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report')
   await checkOutputDir(outputDir)
@@ -162,6 +161,16 @@ function requireUrl(name: string, value: string): string {
       `${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`,
     )
   return value
+}
+
+/** An app-stats URL: absolute, or a path such as `/health/stats` appended to target-url (as routes are). */
+function appStatsUrl(value: string, targetUrl: string): string {
+  if (/^\/(?!\/)/.test(value)) return targetUrl ? `${targetUrl.replace(/\/+$/, '')}${value}` : value
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(value))
+    throw new ConfigError(
+      `app-stats-urls has ${shown(value)}: expected a path such as /health/stats (appended to target-url) or an absolute http(s) URL`,
+    )
+  return requireUrl('app-stats-urls', value)
 }
 
 function requireHttpUrl(name: string, value: string | undefined): string {
