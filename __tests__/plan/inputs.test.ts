@@ -58,3 +58,13 @@ test('an app-stats entry that is neither a path nor an http(s) URL is refused in
     'app-stats-urls is "ftp://stats.example.com/x": expected an http(s) URL, got ftp',
   )
 })
+
+test('mode merge needs no target-url (the shards recorded theirs) but checks one that is given', async () => {
+  const plan = await planOf({ 'target-url': '', mode: 'merge' })
+  assert.equal(plan.targetUrl, '')
+  assert.match(
+    await refusal({ 'target-url': 'pr-42', mode: 'merge' }),
+    /^target-url is "pr-42": expected an absolute/,
+  )
+  assert.match(await refusal({ 'target-url': '' }), /^target-url is missing: /)
+})

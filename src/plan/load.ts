@@ -59,7 +59,11 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
 
   const mode = oneOf('mode', input('mode') ?? 'run', ['run', 'comment', 'merge']) as Mode
   const targetUrl = input('target-url') ?? data['target-url']
-  const parsedTarget = mode === 'comment' ? (targetUrl ?? '') : requireHttpUrl('target-url', targetUrl)
+  // comment judges a recorded run and merge reads the shards' records: neither sends a request.
+  const parsedTarget =
+    mode === 'comment' || (mode === 'merge' && !targetUrl)
+      ? (targetUrl ?? '')
+      : requireHttpUrl('target-url', targetUrl)
 
   const script = input('script') ?? data.script
   const endpoints = buildEndpoints(data.endpoints, fileName, file)
