@@ -48,7 +48,7 @@ const INPUT_HELP: Record<string, string> = {
   'baseline-branch': 'branch with committed baseline records',
   'baseline-history': 'earlier records used for run-to-run spread',
   'fail-on': 'slo, regression, slo,regression or never',
-  mode: 'run, comment or merge',
+  mode: 'run, or merge with --from <dir> (comment is for the action only)',
   'report-name': 'report name',
   'output-dir': 'output folder (default: ./perfgate-report)',
   shards: 'number of k6 shards',
@@ -120,6 +120,8 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
         throw new Error(
           `baseline is "${inputs.baseline}": the CLI cannot read GitHub artifacts or baseline branches (only the action can); give a baseline result.json with --baseline-path, or --baseline none`,
         )
+      const modeProblem = cliModeProblem(inputs.mode?.trim(), options.from)
+      if (modeProblem) throw new Error(modeProblem)
       const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
       const interrupt = handleInterrupts((line) => process.stderr.write(`${line}\n`))
       // After SIGINT/SIGTERM the partial record and report are still written, then 130/143.
@@ -140,8 +142,6 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
         )
         return
       }
-      if (plan.mode === 'merge' && !options.from)
-        throw new Error('mode merge needs --from <dir> (one sub-folder per shard, each with its result.json)')
       const outcome =
         plan.mode === 'merge'
           ? await finishPipeline(await mergeShards(plan, { from: options.from! }, deps.log), plan, deps)
@@ -243,6 +243,19 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       if (!out.ok) process.exitCode = 1
     })
   return program
+}
+
+/**
+ * Why `--mode` cannot run in the CLI as given, in one line: `comment` reads a pull-request run's
+ * artifact from GitHub (the action's job); `merge` needs the shards' folders. Checked before the
+ * plan, so neither falls through to a load test or to an error about target-url.
+ */
+function cliModeProblem(mode: string | undefined, from: string | undefined): string | undefined {
+  if (mode === 'comment')
+    return 'mode is "comment": it posts the report of a pull-request run from GitHub and runs in the action only (a workflow_run workflow); the CLI allows run, or merge with --from <dir>; to rebuild a report from a result.json use perfgate report <result.json>'
+  if (mode === 'merge' && !from)
+    return 'mode merge needs --from <dir>: the folder with one sub-folder per shard, each holding its result.json (e.g. perfgate run --mode merge --shards 3 --from shards)'
+  return undefined
 }
 
 /** `--node-count`: a whole number of rows, in decimal digits (parseInt would take "5x", NaN shows all). */

@@ -297,8 +297,10 @@ test('a perfgate.yml above 1 MB is refused at once, stating the limit', async ()
 
 test('an unknown endpoint in a long endpoint list names the first 20 and counts the rest', async () => {
   const endpoints = Array.from({ length: 30 }, (_, i) => `  - name: e${i}\n    route: /e${i}\n`).join('')
-  const message = await configError(`endpoints:\n${endpoints}`)
-  assert.match(message, /known endpoints: e0, e1, .*, e19 and 10 more$/)
+  const steps =
+    'scenario:\n  user-types:\n    - { name: a, weight: 100, steps: [{ endpoint: e30, think: 1 }] }\n'
+  const message = await configError(`endpoints:\n${endpoints}${steps}`)
+  assert.match(message, /perfgate\.yml:64: .* known endpoints: e0, e1, .*, e19 and 10 more$/)
 })
 
 test('warm-up is off by default, bounded, and refused with a user script', async () => {

@@ -56,6 +56,27 @@ test('a user script without endpoint tags is grouped by the config’s route pat
   assert.equal(load.k6ExitCode, 0)
 })
 
+test('checks k6 gave no endpoint tag are counted overall and not measured per endpoint, never zero', async () => {
+  const plan = testPlan(stub.url, { script: fixture('mixed_behavior.js') })
+  const { load } = await runLoad(plan, join(dir, 'untagged-checks'), { env })
+  const feed = load.endpoints.find((e) => e.name === 'feed')!
+  // The script checks every feed answer, but k6 puts no request tag on a check's sample.
+  assert.ok((load.overall.checks?.passes ?? 0) >= feed.count, JSON.stringify(load.overall.checks))
+  for (const e of load.endpoints)
+    assert.equal(e.checks, undefined, `${e.name}: no fake {passes: 0, fails: 0}`)
+})
+
+test('checks tagged with an endpoint or its name count for that endpoint; a bare one only overall', async () => {
+  const plan = testPlan(stub.url, { script: fixture('tagged_checks.js') })
+  const { load } = await runLoad(plan, join(dir, 'tagged-checks'), { env })
+  const of = (name: string) => load.endpoints.find((e) => e.name === name)!
+  assert.ok(of('feed').count > 0)
+  assert.deepEqual(of('feed').checks, { passes: of('feed').count, fails: 0 })
+  assert.deepEqual(of('clip_detail').checks, { passes: of('clip_detail').count, fails: 0 })
+  assert.equal(of('search').checks, undefined)
+  assert.equal(load.overall.checks?.passes, of('feed').count + of('clip_detail').count + of('search').count)
+})
+
 test('k6 exit 99 (the script’s thresholds crossed) is recorded as a result', async () => {
   const plan = testPlan(stub.url, { script: fixture('thresholds_crossed.js') })
   const { load } = await runLoad(plan, join(dir, 'crossed'), { env })

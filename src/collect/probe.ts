@@ -1,9 +1,9 @@
 // The query attribution probe's requests: each endpoint of the plan with its route params filled
 // from real values. Values come, as in the generated k6 script, from the scenario's fixtures file
 // (`ids`, `tags`, `terms`/`searchTerms`, `tokens`, singular or plural) and from the items listed
-// by the plan's GET endpoints without route params (the feed). Endpoints other than GET change
-// data, so the probe sends them only when a token is known (fixtures `tokens` or PERFGATE_TOKEN):
-// the load test itself sent the same requests.
+// by the plan's GET endpoints without route params (the feed). Endpoints that change data are
+// probed too (the load test itself sent the same requests), with their configured body; those
+// with `auth: true` only when a token is known (fixtures `tokens` or PERFGATE_TOKEN).
 import { readFile } from 'node:fs/promises'
 import type { EndpointSpec } from '../plan/types.ts'
 import type { CollectContext } from './types.ts'
@@ -81,10 +81,10 @@ export function probeRequests(
   const token = pools.token?.[0]
   const first = (param: string) => pools[param]?.[0]
   for (const e of endpoints) {
-    if (e.method !== 'GET' && !token) {
+    if (e.auth && !token) {
       skipped.push({
         endpoint: e.name,
-        reason: `${e.method} changes data: probed only with a token (fixtures "tokens" or PERFGATE_TOKEN)`,
+        reason: 'needs a token (auth: true): give fixtures "tokens" or PERFGATE_TOKEN',
       })
       continue
     }

@@ -5,17 +5,12 @@ import { ConfigError, shown } from './errors.ts'
 import { readPerfgateFile, type LoadedFile } from './file.ts'
 import { checkOutputDir } from './output-dir.ts'
 import type { FileStep, PerfgateFile } from './file-schema.ts'
-import {
-  DEFAULT_COLLECTORS,
-  DEFAULT_ENDPOINTS,
-  DEFAULT_SLOS,
-  DEFAULT_TOLERANCES,
-  defaultScenario,
-} from './defaults.ts'
+import { buildEndpoints, checkStepEndpoints, namesList } from './endpoints.ts'
+import { appStatsUrl, optionalDsn, optionalHeader, requireHttpUrl, requireUrl } from './urls.ts'
+import { DEFAULT_COLLECTORS, DEFAULT_SLOS, DEFAULT_TOLERANCES, defaultScenario } from './defaults.ts'
 import type {
   BaselineSource,
   EndpointSlo,
-  EndpointSpec,
   FailOn,
   JourneyStep,
   MetricNames,
@@ -24,7 +19,6 @@ import type {
   Scenario,
   Slos,
   Tolerances,
-  UserType,
 } from './types.ts'
 import {
   DEFAULT_TARGET_WAIT_S,
@@ -66,13 +60,17 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
 
   const mode = oneOf('mode', input('mode') ?? 'run', ['run', 'comment', 'merge']) as Mode
   const targetUrl = input('target-url') ?? data['target-url']
-  const parsedTarget = mode === 'comment' ? (targetUrl ?? '') : requireHttpUrl('target-url', targetUrl)
+  // comment judges a recorded run and merge reads the shards' records: neither sends a request.
+  const parsedTarget =
+    mode === 'comment' || (mode === 'merge' && !targetUrl)
+      ? (targetUrl ?? '')
+      : requireHttpUrl('target-url', targetUrl)
 
-  const endpoints = buildEndpoints(data.endpoints)
-  const endpointNames = new Set(endpoints.map((e) => e.name))
-  const scenario = buildScenario(inputs, data.scenario, endpointNames, fileName, file)
   const script = input('script') ?? data.script
-  const slos = buildSlos(data.slos, endpointNames, fileName, file)
+  const endpoints = buildEndpoints(data.endpoints, fileName, file)
+  const endpointNames = new Set(endpoints.map((e) => e.name))
+  const scenario = buildScenario(inputs, data, endpointNames, script !== undefined, fileName, file)
+  const slos = buildSlos(data.slos, endpointNames, data.endpoints !== undefined, fileName, file)
   const gate = {
     failOn: parseFailOn(input('fail-on') ?? listText(data.gate?.['fail-on']) ?? 'slo,regression'),
     tolerances: buildTolerances(data.gate?.tolerances, fileName, file),
@@ -84,10 +82,9 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   const collectorsFile = data.collectors ?? {}
   const optionalUrl = (name: string, value: string | undefined) =>
     value === undefined ? undefined : requireUrl(name, value)
-  const appStats = input('app-stats-urls')
-    ? parseList(input('app-stats-urls')!)
-    : (collectorsFile['app-stats-urls'] ?? [])
-  appStats.forEach((url) => requireHttpUrl('app-stats-urls', url))
+  const appStats = (
+    input('app-stats-urls') ? parseList(input('app-stats-urls')!) : (collectorsFile['app-stats-urls'] ?? [])
+  ).map((url) => appStatsUrl(url, parsedTarget))
 
   const outputDir = path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report')
   await checkOutputDir(outputDir)
@@ -133,12 +130,6 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   }
 }
 
-/** A list of names for an error line, cut after 20 so the line stays readable. */
-function namesList(names: Iterable<string>): string {
-  const all = [...names]
-  return all.length > 20 ? `${all.slice(0, 20).join(', ')} and ${all.length - 20} more` : all.join(', ')
-}
-
 function listText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value
 }
@@ -159,57 +150,6 @@ export function parseFailOn(text: string): FailOn[] {
       throw new ConfigError(`fail-on is ${shown(text)}: allowed values are ${allowed}`)
   }
   return [...new Set(items)] as FailOn[]
-}
-
-function requireUrl(name: string, value: string): string {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new ConfigError(
-      `${name} is ${shown(value)}: expected an absolute http(s) URL such as https://pr-42.example.com`,
-    )
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new ConfigError(
-      `${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`,
-    )
-  return value
-}
-
-function requireHttpUrl(name: string, value: string | undefined): string {
-  if (!value)
-    throw new ConfigError(
-      `${name} is missing: give the base URL of the deployment under test, e.g. https://pr-42.example.com`,
-    )
-  return requireUrl(name, value)
-}
-
-/** DSNs are secrets: errors never show them, only what is wrong with them. */
-function optionalDsn(name: string, value: string | undefined, schemes: string[]): string | undefined {
-  if (value === undefined) return undefined
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new ConfigError(
-      `${name} is not a URL (value hidden): expected ${schemes[0]}//user:password@host:port/db`,
-    )
-  }
-  if (!schemes.includes(url.protocol))
-    throw new ConfigError(
-      `${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`,
-    )
-  return value
-}
-
-function optionalHeader(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined
-  if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
-    throw new ConfigError(
-      'debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"',
-    )
-  return value
 }
 
 function requireName(name: string, value: string): string {
@@ -287,30 +227,15 @@ function durationOr(
   return seconds
 }
 
-function buildEndpoints(
-  fileEndpoints: NonNullable<import('./file-schema.ts').PerfgateFile['endpoints']> | undefined,
-): EndpointSpec[] {
-  if (!fileEndpoints) return DEFAULT_ENDPOINTS
-  const byName = new Map(DEFAULT_ENDPOINTS.map((e) => [e.name, e]))
-  return fileEndpoints.map((e) => ({
-    ...(byName.get(e.name) ?? {}),
-    name: e.name,
-    method: e.method ?? byName.get(e.name)?.method ?? 'GET',
-    route: e.route,
-    ...(e.query ? { query: e.query } : {}),
-    ...(e.body !== undefined ? { body: e.body } : {}),
-    ...(e.auth !== undefined ? { auth: e.auth } : {}),
-    ...(e['expect-status'] ? { expectStatus: e['expect-status'] } : {}),
-  }))
-}
-
 function buildScenario(
   inputs: Inputs,
-  fileScenario: import('./file-schema.ts').PerfgateFile['scenario'],
+  data: PerfgateFile,
   endpointNames: Set<string>,
+  hasScript: boolean,
   fileName: string,
   file: LoadedFile | undefined,
 ): Scenario {
+  const fileScenario = data.scenario
   const at = (keyPath: (string | number)[]) => `${fileName}:${file?.lineOf(keyPath) ?? 1}`
   const vusText = inputs.vus?.trim()
   const vus = vusText ? positiveInt('vus', vusText, MAX_VUS) : (fileScenario?.vus ?? 100)
@@ -374,13 +299,21 @@ function buildScenario(
       weight: userType.weight,
       steps: userType.steps.map((step, j) => toStep(step, ['scenario', 'user-types', i, 'steps', j])),
     }))
-  }
-  const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0)
-  if (Math.abs(total - 100) > 1e-6)
+    const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0)
+    if (Math.abs(total - 100) > 1e-6)
+      throw new ConfigError(
+        `${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`,
+      )
+    checkStepEndpoints(scenario.userTypes, endpointNames, at)
+  } else if (hasScript) {
+    // The script drives the load: the generated scenario's user types describe nothing that runs.
+    scenario.userTypes = []
+  } else if (data.endpoints) {
+    // The default user types walk the default endpoints; they never run against the user's own.
     throw new ConfigError(
-      `${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`,
+      `${at(['endpoints'])}: endpoints are declared without scenario.user-types: the generated scenario needs user types whose steps name your endpoints (${namesList(endpointNames)}); add scenario.user-types, or give your own k6 script (script)`,
     )
-  checkStepEndpoints(scenario.userTypes, endpointNames, at)
+  }
   return scenario
 
   function toStep(step: FileStep, keyPath: (string | number)[]): JourneyStep {
@@ -397,30 +330,15 @@ function buildScenario(
   }
 }
 
-function checkStepEndpoints(
-  userTypes: UserType[],
-  endpointNames: Set<string>,
-  at: (keyPath: (string | number)[]) => string,
-): void {
-  const visit = (steps: JourneyStep[], keyPath: (string | number)[]) =>
-    steps.forEach((step, j) => {
-      if (step.steps) return visit(step.steps, [...keyPath, j, 'steps'])
-      if (!endpointNames.has(step.endpoint))
-        throw new ConfigError(
-          `${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${namesList(endpointNames)}`,
-        )
-    })
-  userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']))
-}
-
 function buildSlos(
-  fileSlos: import('./file-schema.ts').PerfgateFile['slos'],
+  fileSlos: PerfgateFile['slos'],
   endpointNames: Set<string>,
+  ownEndpoints: boolean,
   fileName: string,
   file: LoadedFile | undefined,
 ): Slos {
-  if (!fileSlos)
-    return { ...DEFAULT_SLOS, endpoints: DEFAULT_SLOS.endpoints.filter((s) => endpointNames.has(s.endpoint)) }
+  // The default p95 targets are Clipper's endpoints' figures: a user's own endpoint named "feed" gets none.
+  if (!fileSlos) return { ...DEFAULT_SLOS, endpoints: ownEndpoints ? [] : DEFAULT_SLOS.endpoints }
   const target = (keyPath: string[], value: string | number | undefined, kind: TargetKind) => {
     if (value === undefined) return undefined
     const parsed = parseTarget(value, kind)

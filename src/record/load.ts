@@ -32,7 +32,12 @@ export interface EndpointLoad {
   errors: number
   /** Fraction of requests where k6's http_req_failed was 1. */
   errorRate: number
-  checks: { passes: number; fails: number }
+  /**
+   * k6 checks: overall, every check of the run; per endpoint, the checks attributed to it (tagged
+   * `endpoint`, or `name`). Absent on an endpoint when the run had checks but none was attributed
+   * to it (a user's script that does not tag its checks): not measured, which is not zero.
+   */
+  checks?: { passes: number; fails: number }
   statuses: Record<string, number>
   duration: LatencyStats
   waiting: LatencyStats

@@ -167,14 +167,18 @@ export class LoadAggregator implements PointSink {
     }
   }
 
-  /** Checks carry no request tags; they count per endpoint only when the script tagged them. */
+  /**
+   * k6 tags a check's sample with the check, group and scenario only, not with the request's tags:
+   * a check counts for an endpoint only when the script tagged it (`endpoint`, or a `name` naming
+   * a declared endpoint or matching its route). Endpoints none counted for get no check figure.
+   */
   private check(value: number, tagsText: string): void {
     if (value > 0) this.overallChecksPass++
     else this.overallChecksFail++
     let endpoint = this.checkCache.get(tagsText)
     if (endpoint === undefined && !this.checkCache.has(tagsText)) {
       const tags = parseTags(tagsText)
-      endpoint = isSetupOrTeardown(tags) ? undefined : tags.endpoint
+      endpoint = isSetupOrTeardown(tags) ? undefined : this.checkEndpoint(tags)
       if (this.checkCache.size >= MAX_CACHED_TAG_SETS) this.checkCache.clear()
       this.checkCache.set(tagsText, endpoint)
     }
@@ -182,6 +186,14 @@ export class LoadAggregator implements PointSink {
     const acc = this.accumulator(endpoint)
     if (value > 0) acc.checksPass++
     else acc.checksFail++
+  }
+
+  private checkEndpoint(tags: Record<string, string>): string | undefined {
+    if (tags.endpoint) return tags.endpoint
+    if (!tags.name) return undefined
+    if (this.declared.has(tags.name)) return tags.name
+    const byRoute = this.resolve({ name: tags.name, ...(tags.method ? { method: tags.method } : {}) })
+    return this.declared.has(byRoute) ? byRoute : undefined
   }
 
   private describe(tagsText: string): TagInfo {
@@ -243,6 +255,8 @@ export class LoadAggregator implements PointSink {
     const overall = mergeAccumulators('overall', accs)
     overall.checksPass = this.overallChecksPass
     overall.checksFail = this.overallChecksFail
+    // With checks in the run, an endpoint none was attributed to has an unknown count, not zero.
+    const checksRan = this.overallChecksPass + this.overallChecksFail > 0
     const specByName = new Map(this.specs.map((s) => [s.name, s]))
     // The overall windows are the sum of the endpoints' windows (below), built one at a time.
     const overallWindows = new Map<number, WindowAccumulator[]>()
@@ -266,9 +280,11 @@ export class LoadAggregator implements PointSink {
           }
         : {}),
       overall: summarise(overall, overallWindowsOf(overallWindows), durationS, this.windowMs, undefined),
-      endpoints: accs.map((a) =>
-        summarise(a, windowsOf(a), durationS, this.windowMs, specByName.get(a.name)),
-      ),
+      endpoints: accs.map((a) => {
+        const load = summarise(a, windowsOf(a), durationS, this.windowMs, specByName.get(a.name))
+        if (checksRan && a.checksPass + a.checksFail === 0) delete load.checks
+        return load
+      }),
     }
   }
 }

@@ -286,10 +286,15 @@ function mergeEndpoint(
     rps: round3(count / durationS),
     errors,
     errorRate: count > 0 ? errors / count : 0,
-    checks: {
-      passes: sum(eps.map((e) => e.checks.passes)),
-      fails: sum(eps.map((e) => e.checks.fails)),
-    },
+    // One shard's unknown count (checks not attributed) makes the sum unknown, not smaller.
+    ...(eps.every((e) => e.checks)
+      ? {
+          checks: {
+            passes: sum(eps.map((e) => e.checks!.passes)),
+            fails: sum(eps.map((e) => e.checks!.fails)),
+          },
+        }
+      : {}),
     statuses: sortedStatuses,
     duration: latencyStats(
       duration,

@@ -31,7 +31,7 @@ export const endpointLoadSchema: z.ZodType<EndpointLoad> = z.object({
   rps: num,
   errors: num,
   errorRate: num,
-  checks: z.object({ passes: num, fails: num }),
+  checks: z.object({ passes: num, fails: num }).optional(),
   statuses: numbers,
   duration: latencySchema,
   waiting: latencySchema,
