@@ -68,7 +68,6 @@ function endpointBlocks(ctx: ReportContext): Block[] {
       : [notCollected(missingReason(ctx.record.load, 'the load test'))]
   const chart = p95Chart(ctx.endpoints, ctx.hasBaseline)
   if (chart) endpointsBlocks.push({ kind: 'chart', chart })
-  if (ctx.load) endpointsBlocks.push(...failureBlocks(ctx.load))
   if (ctx.hasBaseline && ctx.input.comparison) {
     const others = ctx.input.comparison.rows.filter(
       (r) =>
@@ -94,6 +93,8 @@ function endpointBlocks(ctx: ReportContext): Block[] {
       ]),
     })
   }
+  // What the failing requests were answered, under the rows they fail.
+  if (ctx.load) endpointsBlocks.push(...failureBlocks(ctx.load))
   return endpointsBlocks
 }
 
