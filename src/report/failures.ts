@@ -49,11 +49,17 @@ export function stormOf(
 ): FailureGroup['storm'] {
   if (!(share >= STORM_SHARE)) return undefined
   const retryAfter = samples.map((s) => s.headers['retry-after']).find((v) => v !== undefined)
-  const measured = `${pct(share)} of \`${endpoint}\`'s requests answered ${status} (named so at ≥ ${pct(STORM_SHARE)} of an endpoint's requests)`
+  // The sentence is rendered with its `code` spans: text from the target must bring no backtick.
+  const clean = cleanText(endpoint, 200).text
+  const name = clean.includes('`') ? clean.replace(/`/g, "'") : `\`${clean}\``
+  const measured = `${pct(share)} of ${name}'s requests answered ${status} (named so at ≥ ${pct(STORM_SHARE)} of an endpoint's requests)`
   const fix =
     'allow-list the runner’s address at the target (or its WAF or CDN) for the test, or lower the rate (the vus input, think-time-scale)'
   if (status === 429 || retryAfter !== undefined) {
-    const header = retryAfter !== undefined ? `, with Retry-After: ${cleanText(retryAfter, 40).text}` : ''
+    const header =
+      retryAfter !== undefined
+        ? `, with Retry-After: ${cleanText(retryAfter, 40).text.replace(/`/g, "'")}`
+        : ''
     return {
       kind: 'rate-limiting',
       sentence: `Rate limiting of the load generator: ${measured}${header}. The target throttled perfgate, so these numbers measure its limiter, not the endpoint: ${fix}.`,
@@ -122,7 +128,7 @@ export function failureBlocks(load: LoadPart): Block[] {
   if (groups.length === 0) return []
   const items: ListItem[] = groups.map((g) => ({
     text: [
-      codeSpan(g.endpoint),
+      codeSpan(cleanText(g.endpoint, 200).text),
       plain(
         ` answered ${g.status || 'nothing (no response)'} to ${g.count.toLocaleString('en-US')} requests (${pct(g.share)} of its requests)`,
       ),
