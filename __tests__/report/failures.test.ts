@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LoadPart, ResponseSample, RunRecord } from '../../src/record/index.ts'
 import { failureGroups, STORM_SHARE, stormOf } from '../../src/report/failures.ts'
-import { buildReportModel, renderHtml, renderMarkdown } from '../../src/report/index.ts'
+import { buildReportModel, renderComment, renderHtml, renderMarkdown } from '../../src/report/index.ts'
 import { inputFor, loadRecord } from './fixtures.ts'
 
 function loadOf(record: RunRecord): LoadPart {
@@ -144,6 +144,13 @@ test('the report lists the failing responses under the endpoint SLOs and names t
   )
   const follow = md.slice(md.indexOf('### Follow-up Actions'))
   assert.match(follow, /- Abuse protection \(or authorisation\) refused the load generator/)
+  // The PR comment names it too, under the endpoint table; the samples stay in the full report.
+  const comment = renderComment(buildReportModel(inputFor(record)))
+  assert.match(
+    comment,
+    /\*\*Failing responses\*\*\n\n- Abuse protection \(or authorisation\) refused the load generator: 100 % of `vote`'s requests answered 403 \(named so at ≥ 10 % of an endpoint's requests\)/,
+  )
+  assert.doesNotMatch(comment, /banned after 1000 requests/)
 })
 
 test('a failing status without a sample says why, and a run without failures has no such list', () => {
@@ -162,7 +169,9 @@ test('a failing status without a sample says why, and a run without failures has
   )
   const clean = recordWith({ '200': 100 })
   loadOf(clean).endpoints.find((e) => e.name === 'create_comment')!.errors = 0
-  assert.doesNotMatch(renderMarkdown(buildReportModel(inputFor(clean))), /Failing responses/)
+  const cleanModel = buildReportModel(inputFor(clean))
+  assert.doesNotMatch(renderMarkdown(cleanModel), /Failing responses/)
+  assert.doesNotMatch(renderComment(cleanModel), /Failing responses/)
 })
 
 test('the target’s text is shown as inert text: no HTML, no raw backticks, no control characters, cut', () => {
