@@ -3,7 +3,7 @@
 // and Retry-After headers, what they most likely are: the target's authentication, abuse
 // protection or rate limiting refusing the load generator. Pure.
 import type { EndpointLoad, LoadPart, ResponseSample } from '../record/load.ts'
-import { cleanText, RESPONSE_SAMPLE_BYTES } from '../run/response-samples.ts'
+import { cleanText, RESPONSE_SAMPLE_BYTES } from '../record/response-text.ts'
 import { codeSpan, list, para, plain, withCode } from './blocks.ts'
 import type { Block, ListItem, Span } from './model.ts'
 

@@ -4,17 +4,16 @@
 // Everything here is text from the target: it is cut, stripped of control characters and
 // scrubbed before it reaches the record. Pure but for the collector's own state.
 import type { ResponseSample } from '../record/load.ts'
+import { cleanText, RESPONSE_SAMPLE_BYTES, SAMPLES_PER_STATUS } from '../record/response-text.ts'
 import type { SecretScrubber } from '../secrets.ts'
 
 /** The prefix of the generated script's marker lines; the payload after it is URI-encoded JSON. */
 export const SAMPLE_MARKER = 'perfgate-response-sample:v1:'
-/** Distinct answers kept per (endpoint, status). */
-export const SAMPLES_PER_STATUS = 3
-/** Bytes of a body kept. */
-export const RESPONSE_SAMPLE_BYTES = 200
 /** (endpoint, status) pairs kept at most: an endpoint space gone wild must not grow the record. */
 const MAX_KEYS = 100
 const HEADER_VALUE_CHARS = 120
+
+export { cleanText, RESPONSE_SAMPLE_BYTES, SAMPLES_PER_STATUS }
 
 /**
  * Headers that explain a refusal: rate limits (Retry-After, RateLimit-*, X-RateLimit-*), the
@@ -35,30 +34,6 @@ export function relevantHeaders(headers: Record<string, unknown> | undefined): R
     if (clean) out[key] = clean
   }
   return out
-}
-
-/**
- * Text from the target made safe to store and show: control characters (but tab and newline,
- * which become spaces) and Unicode format characters (bidi overrides, zero-width) removed,
- * whitespace collapsed, cut to `maxBytes` of UTF-8 without splitting a character.
- */
-export function cleanText(text: string, maxBytes: number): { text: string; truncated: boolean } {
-  const flat = text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
-    .replace(/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim()
-  let bytes = 0
-  let end = 0
-  for (const char of flat) {
-    const size = Buffer.byteLength(char)
-    if (bytes + size > maxBytes) return { text: flat.slice(0, end).trimEnd(), truncated: true }
-    bytes += size
-    end += char.length
-  }
-  return { text: flat, truncated: false }
 }
 
 /** What the generated script logs per failing answer (short keys: one line per answer). */

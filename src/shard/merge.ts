@@ -13,7 +13,7 @@
 // shard lands in common window k; a window is never split, and is never displaced by more than W/2.
 import type { Histogram } from 'hdr-histogram-js'
 import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow, ResponseSample } from '../record/load.ts'
-import { SAMPLES_PER_STATUS } from '../run/response-samples.ts'
+import { SAMPLES_PER_STATUS } from '../record/response-text.ts'
 import type { RunRecord } from '../record/index.ts'
 import { isUnavailable, type Part } from '../record/common.ts'
 import {
