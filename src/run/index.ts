@@ -15,7 +15,7 @@ import { SecretScrubber } from '../secrets.ts'
 import { abortReason } from '../interrupt.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 import { applyOverrides, inspectScript, type ScriptRun } from './inspect.ts'
-import { ResponseSampleCollector } from './response-samples.ts'
+import { ResponseSampleCollector, SAMPLE_MARKER } from './response-samples.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
 
@@ -263,6 +263,8 @@ export async function runWarmUp(
     },
     totalS: durationS,
     signal: deps.signal,
+    // Its failing answers are not reported: their marker lines must not end up in a note.
+    onStderrLine: (line) => line.includes(SAMPLE_MARKER),
   })
   await dropSetupData(summary)
   const totals = await summaryTotals(summary)
