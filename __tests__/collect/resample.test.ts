@@ -78,6 +78,8 @@ before(async () => {
       res.writeHead(429, { 'Retry-After': '30', 'Set-Cookie': 'sid=1', 'content-type': 'text/plain' })
       // A long body that echoes the token: it is scrubbed and only its start is read.
       res.end(`slow down, ${TOKEN}\u0007\n${'x'.repeat(100_000)}`)
+    } else if (req.url?.startsWith('/api/slow')) {
+      // Never answers: the step's time box must end it.
     } else {
       res.writeHead(404)
       res.end()
@@ -86,7 +88,13 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
-after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+after(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    }),
+)
 
 test('each failing endpoint is requested once with the probe’s values and token, and its answer kept scrubbed and cut', async () => {
   seen.length = 0
@@ -141,4 +149,25 @@ test('a load without failures re-requests nothing', async () => {
   })
   assert.deepEqual(result, { samples: [], skipped: [] })
   assert.deepEqual(seen, [])
+})
+
+test('a target that stops answering is cut off by the step’s time box: the rest is skipped, saying so', async () => {
+  const plan = testPlan(base, {
+    endpoints: [
+      { name: 'slow_a', method: 'GET', route: '/api/slow/a' },
+      { name: 'slow_b', method: 'GET', route: '/api/slow/b' },
+    ],
+  })
+  const result = await resampleFailures(plan, loadWith({ slow_a: 10, slow_b: 10 }), {
+    fetch: (input, init) => fetch(input, init),
+    log: () => {},
+    scrubber: new SecretScrubber([]),
+    timeoutMs: 600_000,
+    totalTimeoutMs: 300,
+  })
+  assert.deepEqual(
+    result.samples.map((s) => [s.endpoint, s.status, Boolean(s.error)]),
+    [['slow_a', 0, true]],
+  )
+  assert.deepEqual(result.skipped, [{ endpoint: 'slow_b', reason: 'the re-requests ran out of time' }])
 })

@@ -18,6 +18,8 @@ export interface ResampleDeps {
   token?: string
   /** Per request; the default is 5 s. */
   timeoutMs?: number
+  /** The whole step, the probe's value lookups included; the default is 30 s. */
+  totalTimeoutMs?: number
 }
 
 export interface Resampled {
@@ -76,25 +78,31 @@ export async function resampleFailures(
   signal?: AbortSignal,
 ): Promise<Resampled> {
   if (!load.endpoints.some((ep) => ep.errors > 0)) return { samples: [], skipped: [] }
+  // A target that stopped answering must not hold the run: the whole step is boxed.
+  const box = AbortSignal.timeout(deps.totalTimeoutMs ?? 30_000)
+  const stop = signal ? AbortSignal.any([signal, box]) : box
   const pools = await gatherPools(
-    { plan, signal: signal ?? new AbortController().signal, deps: { fetch: deps.fetch, log: deps.log } },
+    { plan, signal: stop, deps: { fetch: deps.fetch, log: deps.log } },
     deps.token,
   )
   const { requests, skipped } = resampleRequests(plan, load, pools)
   const samples = new ResponseSampleCollector(deps.scrubber, 'after-load')
   const base = plan.targetUrl.replace(/\/+$/, '')
   for (const r of requests) {
-    if (signal?.aborted) {
-      skipped.push({ endpoint: r.endpoint, reason: 'perfgate was stopped' })
+    if (stop.aborted) {
+      skipped.push({
+        endpoint: r.endpoint,
+        reason: signal?.aborted ? 'perfgate was stopped' : 'the re-requests ran out of time',
+      })
       continue
     }
-    const timeout = AbortSignal.timeout(deps.timeoutMs ?? 5000)
+    const timeout = AbortSignal.any([stop, AbortSignal.timeout(deps.timeoutMs ?? 5000)])
     try {
       const response = await deps.fetch(`${base}${r.path}`, {
         method: r.method,
         headers: r.headers,
         ...(r.body !== undefined ? { body: r.body } : {}),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: timeout,
         redirect: 'manual',
       })
       const { text, more } = await readStart(response, READ_BYTES)
