@@ -17,6 +17,7 @@ import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
 import { checkTarget, locateK6, prepareScriptRun, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
 import { K6RunFailed } from './run/k6-process.ts'
 import { defaultCollectDeps, scriptTimeline, startCollectors } from './collect/index.ts'
+import { resampleFailures } from './collect/resample.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
 import { evaluateSlos } from './analyze/slo.ts'
@@ -177,6 +178,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
         env: deps.env,
         log,
         k6,
+        scrubber,
         ...(scriptRun ? { scriptRun } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
         onProgress: (progress) => {
@@ -198,6 +200,32 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     await session.finish({
       interrupted: deps.signal?.aborted === true || load === undefined || isUnavailable(load),
     })
+  }
+  // A user's script cannot log its failing answers: each failing endpoint is requested once now,
+  // after every collector's snapshots, so the request is in none of their deltas.
+  if (
+    load &&
+    !isUnavailable(load) &&
+    load.source?.kind === 'script' &&
+    runsCollectors(plan) &&
+    !deps.signal?.aborted
+  ) {
+    const current = load
+    const resampled = await stages.time('re-request failing', () =>
+      resampleFailures(
+        plan,
+        current,
+        {
+          fetch: (input, init) => fetch(input, init),
+          log,
+          scrubber,
+          ...(deps.env.PERFGATE_TOKEN ? { token: deps.env.PERFGATE_TOKEN } : {}),
+        },
+        deps.signal,
+      ),
+    )
+    if (resampled.samples.length > 0) load = { ...load, responseSamples: resampled.samples }
+    if (resampled.skipped.length > 0) load = { ...load, responseSamplesSkipped: resampled.skipped }
   }
   const endedAt = now()
   await scrubOutputFiles(plan.outputDir, scrubber)

@@ -57,6 +57,30 @@ describe('loading a record', () => {
     }
   })
 
+  test('response samples are optional: a record with them keeps them, a malformed one is named by its path', () => {
+    const sample = {
+      endpoint: 'vote',
+      status: 429,
+      body: 'slow down',
+      truncated: false,
+      headers: { 'retry-after': '30' },
+      source: 'load',
+    }
+    const record = rawRun()
+    const load = record.load as Record<string, unknown>
+    load.responseSamples = [sample]
+    load.responseSamplesSkipped = [{ endpoint: 'feed', reason: 'stopped' }]
+    const loaded = parseRecord(JSON.stringify(record), 'run.json')
+    assert.deepEqual((loaded.load as { responseSamples?: unknown }).responseSamples, [sample])
+    load.responseSamples = [{ ...sample, source: 'somewhere' }]
+    assert.equal(
+      problemOf(record),
+      'bad/result.json is not a valid perfgate record: load.responseSamples[0].source: "somewhere" is not allowed (want "load", "after-load")',
+    )
+    load.responseSamples = [{ ...sample, status: '429' }]
+    assert.match(problemOf(record), /load\.responseSamples\[0\]\.status: wrong type \(string, want number\)/)
+  })
+
   test('a schema written as a string is a wrong type, not missing', () => {
     assert.equal(
       problemOf({ ...rawRun(), schema: '1' }),

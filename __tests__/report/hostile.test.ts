@@ -56,6 +56,20 @@ function hostileRecord(): RunRecord {
   const record = loadRecord('handwritten-run.json')
   const load = record.load as Exclude<RunRecord['load'], { unavailable: string }>
   load.endpoints[0]!.name = HOSTILE
+  // What the target answered to failing requests, shown in the report (issue 16).
+  load.endpoints[0]!.statuses = { ...load.endpoints[0]!.statuses, '429': 900 }
+  load.endpoints[0]!.errors = 900
+  load.responseSamples = [
+    {
+      endpoint: HOSTILE,
+      status: 429,
+      body: `${HOSTILE}\n${HOSTILE}`,
+      truncated: true,
+      headers: { 'retry-after': HOSTILE, server: HOSTILE },
+      source: 'load',
+      error: HOSTILE,
+    },
+  ]
   load.k6Summary = `${HOSTILE}\n${HOSTILE}`
   const pg = record.postgres as PostgresData
   pg.statements[0]!.query = `SELECT '${HOSTILE}'\nFROM clips`

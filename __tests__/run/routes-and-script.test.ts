@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { endpointResolver, normaliseUrlPath } from '../../src/run/routes.ts'
 import { generateScript } from '../../src/run/script-gen.ts'
+import { parseSampleLine, RELEVANT_HEADER, SAMPLES_PER_STATUS } from '../../src/run/response-samples.ts'
 import { DEFAULT_ENDPOINTS, defaultScenario } from '../../src/plan/defaults.ts'
 import type { Scenario } from '../../src/plan/types.ts'
 
@@ -36,6 +37,33 @@ test('the generated script tags every request with its endpoint and route templa
   assert.match(script, /"http_req_duration\{endpoint:tag_browse\}"/)
   assert.match(script, /"executor": "ramping-vus"/)
   assert.match(script, /"thinkTimeScale": 0\.1/)
+})
+
+test('the generated script logs failing answers in the marker format perfgate reads back', () => {
+  const script = generateScript({
+    targetUrl: 'http://127.0.0.1:1',
+    scenario: defaultScenario(10, 60, 0.1),
+    endpoints: DEFAULT_ENDPOINTS,
+  })
+  const config = JSON.parse(/const CONFIG = (\{[\s\S]*?\n\})\n/.exec(script)![1]!) as {
+    samples: { marker: string; perStatus: number; bodyChars: number; headers: string }
+  }
+  assert.equal(config.samples.perStatus, SAMPLES_PER_STATUS)
+  assert.equal(config.samples.headers, RELEVANT_HEADER.source)
+  // Failing as k6's http_req_failed judges it, then one console.log per answer of the marker and the encoded JSON.
+  assert.match(
+    script,
+    /if \(expected \? expected\.indexOf\(res\.status\) < 0 : !\(res\.status >= 200 && res\.status < 400\)\) logSample\(endpoint, res\)/,
+  )
+  assert.match(
+    script,
+    /console\.log\(CONFIG\.samples\.marker \+ encodeURIComponent\(JSON\.stringify\(sample\)\)\)/,
+  )
+  const sample = { e: 'vote', s: 401, b: 'denied "quoted" \\ é', t: false, h: { 'Retry-After': '5' } }
+  assert.deepEqual(
+    parseSampleLine(config.samples.marker + encodeURIComponent(JSON.stringify(sample))),
+    sample,
+  )
 })
 
 const scenarioWith = (changes: Partial<Scenario>): Scenario => ({

@@ -188,3 +188,35 @@ test('a record split for another shard count is left out, and a re-run shard’s
   assert.equal(merged.overall.count, 250)
   assert.equal(merged.partial, 'a record of shard 1 was split for 4 shards, not 2: left out')
 })
+
+test('the shards’ response samples are merged, still at most three per endpoint and status', () => {
+  const sample = (shard: number, i: number, status = 429) => ({
+    endpoint: 'feed',
+    status,
+    body: `shard ${shard} answer ${i}`,
+    truncated: false,
+    headers: {},
+    source: 'load' as const,
+  })
+  const loads = [0, 1].map((shard) => {
+    const load = aggregate(samples(shard + 1, T0, 30, 1000), 2)
+    load.responseSamples = [sample(shard, 1), sample(shard, 2), sample(shard, 3, 500)]
+    return load
+  })
+  const merged = loadOf(
+    mergeShardRecords(
+      loads.map((l, i) => shardRecord(i, 2, l, i === 0)),
+      2,
+    ),
+  )
+  assert.deepEqual(
+    merged.responseSamples?.map((s) => [s.status, s.body]),
+    [
+      [429, 'shard 0 answer 1'],
+      [429, 'shard 0 answer 2'],
+      [429, 'shard 1 answer 1'],
+      [500, 'shard 0 answer 3'],
+      [500, 'shard 1 answer 3'],
+    ],
+  )
+})

@@ -6,7 +6,12 @@
 // with `auth: true` only when a token is known (fixtures `tokens` or PERFGATE_TOKEN).
 import { readFile } from 'node:fs/promises'
 import type { EndpointSpec } from '../plan/types.ts'
-import type { CollectContext } from './types.ts'
+import type { CollectContext, CollectDeps } from './types.ts'
+
+/** What gatherPools reads of a collector's context (the re-request after a user's script has no other). */
+export type PoolContext = Pick<CollectContext, 'plan' | 'signal'> & {
+  deps: Pick<CollectDeps, 'fetch' | 'log'>
+}
 
 export type Pools = Record<string, string[]>
 
@@ -120,7 +125,7 @@ export function probeRequests(
 }
 
 /** Values for the probe from the fixtures file, PERFGATE_TOKEN and the plan's list endpoints. */
-export async function gatherPools(ctx: CollectContext, token?: string): Promise<Pools> {
+export async function gatherPools(ctx: PoolContext, token?: string): Promise<Pools> {
   const pools: Pools = {}
   const fixtures = ctx.plan.scenario.fixtures
   if (fixtures) {

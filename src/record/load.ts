@@ -50,6 +50,27 @@ export interface EndpointLoad {
   windows: LoadWindow[]
 }
 
+/**
+ * One answer of an (endpoint, status) that failed: what the target said, so a report can explain
+ * the errors it counts. Text from the target: scrubbed of secrets, control characters removed, cut
+ * to its first bytes; renderers still escape it.
+ */
+export interface ResponseSample {
+  endpoint: string
+  /** HTTP status; 0 when no response came (k6's `error` says why). */
+  status: number
+  /** The first bytes of the body (RESPONSE_SAMPLE_BYTES), as text. */
+  body: string
+  /** The body was longer than what is kept. */
+  truncated: boolean
+  /** Headers that explain a refusal (Retry-After, WWW-Authenticate, RateLimit-*, Content-Type…), lower-case names. */
+  headers: Record<string, string>
+  /** `load`: answered during the load (the generated script logs it); `after-load`: perfgate re-requested the endpoint once after a user's script, with the attribution probe's auth. */
+  source: 'load' | 'after-load'
+  /** k6's or fetch's error when there was no HTTP answer (timeout, connection refused). */
+  error?: string
+}
+
 export interface LoadPart {
   startedAt: string
   endedAt: string
@@ -73,6 +94,10 @@ export interface LoadPart {
   source?: { kind: 'generated' | 'script'; script: string }
   /** A user's script: its scenarios as k6 inspect read them, after perfgate's `vus`/`duration` overrides. */
   scriptRun?: import('./scenario.ts').ScriptRun
+  /** Up to 3 answers per failing (endpoint, status); absent in records of older perfgate versions. */
+  responseSamples?: ResponseSample[]
+  /** Failing endpoints perfgate could not re-request after a user's script, and why. */
+  responseSamplesSkipped?: { endpoint: string; reason: string }[]
   /** NDJSON lines that could not be read (a line cut off when k6 died, for instance). */
   malformedLines?: number
   /**

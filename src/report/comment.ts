@@ -142,6 +142,13 @@ function changesBlock(model: ReportModel, b: Budget): string | undefined {
   return parts.join('\n\n')
 }
 
+/** Why requests failed when the target refused the load generator: the reviewer's first question. */
+function stormsBlock(model: ReportModel, b: Budget): string | undefined {
+  if (model.storms.length === 0 || b.reasons === 0) return undefined
+  const lines = model.storms.map((s) => `- ${renderText(withCode(clipWithCode(s, b.lineChars + 160)))}`)
+  return `**Failing responses**\n\n${capped(lines, 3, (n) => `… and ${plural(n, 'more')} in the ${fullReportLink(model)}`).join('\n')}`
+}
+
 function findingsBlock(model: ReportModel, b: Budget): string {
   const findings = model.topFindings
   if (findings.length === 0)
@@ -183,6 +190,7 @@ function assemble(model: ReportModel, b: Budget, shortened: boolean): string {
     meta.join(' · '),
     b.reasons > 0 ? reasonsBlock(model, b) : undefined,
     b.endpointRows > 0 ? endpointBlock(model, b) : undefined,
+    stormsBlock(model, b),
     changesBlock(model, b),
     findingsBlock(model, b),
     shortened

@@ -148,6 +148,8 @@ export interface ReportModel {
   overall?: EndpointRow
   /** Regression lines, then improvements, as the comment lists them. */
   changes: { regressions: string[]; improvements: string[] }
+  /** 401/403/429 storms named as the target refusing the load generator (report/failures.ts). */
+  storms: string[]
   /** The few findings the comment shows up front (tier 1 and 2 first). */
   topFindings: { tier: number; title: string; detail: string; location?: string }[]
   p95Chart?: BarChart

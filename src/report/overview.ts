@@ -7,6 +7,7 @@ import { durationText, shortSha } from './format.ts'
 import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
+import { stormSentences } from './failures.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
 
 /** Every field of the report model but its sections and data files. Does not modify the context. */
@@ -48,6 +49,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     endpoints,
     ...(overall ? { overall } : {}),
     changes: { regressions, improvements },
+    storms: stormSentences(load),
     topFindings: ctx.findings.slice(0, 5).map((f) => ({
       tier: f.tier,
       title: f.title,

@@ -15,6 +15,7 @@ import { SecretScrubber } from '../secrets.ts'
 import { abortReason } from '../interrupt.ts'
 import { executionSegment, executionSegmentArgs } from '../shard/policy.ts'
 import { applyOverrides, inspectScript, type ScriptRun } from './inspect.ts'
+import { ResponseSampleCollector, SAMPLE_MARKER } from './response-samples.ts'
 
 export { aggregateK6File } from './aggregate-file.ts'
 
@@ -42,6 +43,8 @@ export interface RunLoadDeps {
   scriptRun?: PreparedScriptRun
   /** k6 as located before anything touched the target (the pipeline fails fast on a missing k6). */
   k6?: { path: string; version: string }
+  /** Every secret of the run: response samples are scrubbed with it before they are kept. */
+  scrubber?: SecretScrubber
 }
 
 /** A user's script as it will run: k6's inspect result after the overrides, and their k6 flags. */
@@ -125,6 +128,10 @@ export async function runLoad(
         ? ` as shard ${plan.shard} of ${plan.shards} (execution segment ${executionSegment(plan.shard, plan.shards).segment})`
         : ''),
   )
+  // The generated script logs its first failing answers; a user's script is re-requested after the load.
+  const samples = script.generated
+    ? new ResponseSampleCollector(deps.scrubber ?? runScrubber(plan, env))
+    : undefined
   const outcome = await runK6Process({
     k6Path: k6.path,
     args,
@@ -141,6 +148,7 @@ export async function runLoad(
     onProgress: deps.onProgress,
     progressIntervalMs: deps.progressIntervalMs,
     signal: deps.signal,
+    ...(samples ? { onStderrLine: (line: string) => samples.line(line) } : {}),
   })
   await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
   await dropSetupData(summaryJson)
@@ -159,13 +167,7 @@ export async function runLoad(
         ? `was killed (${outcome.signal})`
         : `exited with code ${exit}`
     // The first line is what a one-line error shows: k6's own last error message belongs there.
-    const scrubber = new SecretScrubber([
-      env.PERFGATE_TOKEN,
-      env['INPUT_GITHUB-TOKEN'],
-      plan.collectors.databaseUrl,
-      plan.collectors.redisUrl,
-      plan.collectors.debugAuthHeader,
-    ])
+    const scrubber = deps.scrubber ?? runScrubber(plan, env)
     const reason = scrubber.scrub(
       `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}`,
     )
@@ -211,6 +213,7 @@ export async function runLoad(
     source: { kind: script.generated ? 'generated' : 'script', script: script.file },
     ...(scriptRun ? { scriptRun: scriptRun.run } : {}),
     ...(aggregate.malformed ? { malformedLines: aggregate.malformed } : {}),
+    ...(samples && samples.samples().length > 0 ? { responseSamples: samples.samples() } : {}),
   }
   // k6's own count (and the progress line, read from k6) includes setup()/teardown() requests,
   // which are not part of the load: name them apart so the two counts visibly agree.
@@ -260,6 +263,8 @@ export async function runWarmUp(
     },
     totalS: durationS,
     signal: deps.signal,
+    // Its failing answers are not reported: their marker lines must not end up in a note.
+    onStderrLine: (line) => line.includes(SAMPLE_MARKER),
   })
   await dropSetupData(summary)
   const totals = await summaryTotals(summary)
@@ -269,6 +274,17 @@ export async function runWarmUp(
     : undefined
   deps.log?.(`warm-up done: ${totals.requestsCount} requests${note ? ` (${note})` : ''}`)
   return { durationS, ...totals, ...(note ? { note } : {}), files: [FILES.warmUpScript, FILES.warmUpSummary] }
+}
+
+/** The secrets runLoad knows of when the pipeline gave none (the pipeline's secretsOf knows more). */
+function runScrubber(plan: Plan, env: NodeJS.ProcessEnv): SecretScrubber {
+  return new SecretScrubber([
+    env.PERFGATE_TOKEN,
+    env['INPUT_GITHUB-TOKEN'],
+    plan.collectors.databaseUrl,
+    plan.collectors.redisUrl,
+    plan.collectors.debugAuthHeader,
+  ])
 }
 
 /** `default: constant-vus, 2 VUs for 5 s (the duration and vus inputs)`. */

@@ -21,6 +21,8 @@ export interface K6ProcessOptions {
   onProgress?: (p: K6Progress) => void
   progressIntervalMs?: number
   signal?: AbortSignal
+  /** Sees every line of k6's log; a line it returns true for is left out of `stderrTail`. */
+  onStderrLine?: (line: string) => boolean
 }
 
 export interface K6ProcessOutcome {
@@ -79,7 +81,7 @@ export async function runK6Process(options: K6ProcessOptions): Promise<K6Process
   child.stdout.on('data', (text: string) => {
     if (stdout.length < STDOUT_LIMIT) stdout += text
   })
-  const tail = new LineTail(STDERR_TAIL_LINES)
+  const tail = new LineTail(STDERR_TAIL_LINES, options.onStderrLine)
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (text: string) => tail.push(text))
 
@@ -162,16 +164,21 @@ function freePort(): Promise<number> {
 class LineTail {
   private buffer: string[] = []
   private partial = ''
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly consumed: (line: string) => boolean = () => false,
+  ) {}
 
   push(text: string): void {
     const parts = (this.partial + text).split('\n')
     this.partial = parts.pop() ?? ''
-    for (const line of parts) if (line.trim() !== '') this.buffer.push(line)
+    for (const line of parts) if (line.trim() !== '' && !this.consumed(line)) this.buffer.push(line)
     if (this.buffer.length > this.max * 2) this.buffer = this.buffer.slice(-this.max)
   }
 
   lines(): string[] {
+    // The last line, if k6 ended without a newline, is seen here once.
+    if (this.partial.trim() !== '' && this.consumed(this.partial)) this.partial = ''
     const all = this.partial.trim() ? [...this.buffer, this.partial] : this.buffer
     return all.slice(-this.max)
   }

@@ -1,6 +1,12 @@
 // Generates the k6 script for a declarative scenario (pure: plan in, JavaScript text out).
 // The scenario travels as JSON inside the script; a small fixed runtime walks the journeys.
 import type { EndpointSpec, JourneyStep, Scenario, UserType } from '../plan/types.ts'
+import {
+  RELEVANT_HEADER,
+  RESPONSE_SAMPLE_BYTES,
+  SAMPLE_MARKER,
+  SAMPLES_PER_STATUS,
+} from './response-samples.ts'
 
 /** The k6 scenario name; its automatic `scenario` tag separates the load from setup() requests. */
 export const SCENARIO_NAME = 'perfgate'
@@ -29,6 +35,8 @@ interface ScriptConfig {
   params: string[]
   needsToken: boolean
   fixtures?: string
+  /** How the script logs failing answers for the report (run/response-samples.ts reads them). */
+  samples: { marker: string; perStatus: number; bodyChars: number; perVu: number; headers: string }
 }
 
 /** Throws one clear line for a scenario that cannot be run (the plan validates first; this is the backstop). */
@@ -127,6 +135,14 @@ function scriptConfig(input: ScriptInput): ScriptConfig {
     details: detailEndpoints(endpoints, used),
     params: [...new Set([...used.values()].flatMap(paramsOf))].sort(),
     needsToken: [...used.values()].some((e) => e.auth),
+    samples: {
+      marker: SAMPLE_MARKER,
+      perStatus: SAMPLES_PER_STATUS,
+      // Characters sent along: more than the bytes kept, so a secret is scrubbed whole before the cut.
+      bodyChars: RESPONSE_SAMPLE_BYTES * 4,
+      perVu: SAMPLES_PER_VU,
+      headers: RELEVANT_HEADER.source,
+    },
     ...(input.fixturesPath ? { fixtures: input.fixturesPath } : {}),
   }
 }
@@ -179,6 +195,9 @@ function paramsOf(spec: EndpointSpec): string[] {
     .flatMap((v) => [...v.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))
   return [...fromRoute, ...fromQuery]
 }
+
+/** Marker lines one VU writes at most, whatever the number of failing (endpoint, status) pairs. */
+const SAMPLES_PER_VU = 30
 
 const round = (x: number) => Math.round(x * 100) / 100
 const oneLine = (text: string) => text.replace(/[\r\n]+/g, ' ')
@@ -333,6 +352,31 @@ function send(endpoint, step, pools, journey, userType) {
   const res = http.request(endpoint.method, BASE + path + (qs ? '?' + qs : ''), body, params)
   const expected = endpoint.expectStatus
   check(res, { [endpoint.name + ' answered as expected']: (r) => (expected ? expected.indexOf(r.status) >= 0 : r.status >= 200 && r.status < 300) }, { endpoint: endpoint.name })
+  // As k6's http_req_failed judges it: the endpoint's own statuses, else 200-399.
+  if (expected ? expected.indexOf(res.status) < 0 : !(res.status >= 200 && res.status < 400)) logSample(endpoint, res)
+}
+
+// The first few failing answers per (endpoint, status) of this VU, one marker line each in k6's
+// log: k6's JSON output carries no bodies. perfgate keeps a few of them per (endpoint, status).
+const SAMPLED = { total: 0 }
+const SAMPLE_HEADER = new RegExp(CONFIG.samples.headers)
+function logSample(endpoint, res) {
+  const key = endpoint.name + ' ' + res.status
+  if (SAMPLED.total >= CONFIG.samples.perVu || (SAMPLED[key] || 0) >= CONFIG.samples.perStatus) return
+  SAMPLED[key] = (SAMPLED[key] || 0) + 1
+  SAMPLED.total++
+  const body = typeof res.body === 'string' ? res.body : ''
+  const headers = {}
+  for (const name of Object.keys(res.headers || {})) if (SAMPLE_HEADER.test(name.toLowerCase())) headers[name] = res.headers[name]
+  // A cut inside a surrogate pair could not be URI-encoded: the half is dropped.
+  const cut = body.slice(0, CONFIG.samples.bodyChars).replace(/[\uD800-\uDBFF]$/, '')
+  const sample = { e: endpoint.name, s: res.status, b: cut, t: body.length > cut.length, h: headers }
+  if (res.error) sample.err = String(res.error)
+  try {
+    console.log(CONFIG.samples.marker + encodeURIComponent(JSON.stringify(sample)))
+  } catch (e) {
+    // A body with a lone surrogate cannot be URI-encoded: this answer goes unsampled.
+  }
 }
 
 function pick(values) {

@@ -12,7 +12,8 @@
 // Shards started by one job matrix start within a second or two of each other, so window k of every
 // shard lands in common window k; a window is never split, and is never displaced by more than W/2.
 import type { Histogram } from 'hdr-histogram-js'
-import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow } from '../record/load.ts'
+import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow, ResponseSample } from '../record/load.ts'
+import { SAMPLES_PER_STATUS } from '../record/response-text.ts'
 import type { RunRecord } from '../record/index.ts'
 import { isUnavailable, type Part } from '../record/common.ts'
 import {
@@ -181,6 +182,8 @@ function mergeLoads(
   const failedExit = loads.find((l) => l.k6ExitCode !== 0 && !l.thresholdsCrossed)?.k6ExitCode
   const malformed = loads.reduce((sum, l) => sum + (l.malformedLines ?? 0), 0)
   const source = loads.find((l) => l.source)?.source
+  const samples = mergeSamples(loads)
+  const skipped = loads.flatMap((l) => l.responseSamplesSkipped ?? [])
   return {
     startedAt: new Date(origin).toISOString(),
     endedAt: new Date(end).toISOString(),
@@ -199,7 +202,21 @@ function mergeLoads(
     files: [],
     ...(source ? { source } : {}),
     ...(malformed > 0 ? { malformedLines: malformed } : {}),
+    ...(samples.length > 0 ? { responseSamples: samples } : {}),
+    ...(skipped.length > 0 ? { responseSamplesSkipped: skipped } : {}),
   }
+}
+
+/** The shards' response samples, still at most SAMPLES_PER_STATUS per (endpoint, status). */
+function mergeSamples(loads: LoadPart[]): ResponseSample[] {
+  const kept = new Map<string, ResponseSample[]>()
+  for (const sample of loads.flatMap((l) => l.responseSamples ?? [])) {
+    const key = `${sample.endpoint}\u0000${sample.status}`
+    const list = kept.get(key) ?? []
+    if (list.length < SAMPLES_PER_STATUS) list.push(sample)
+    kept.set(key, list)
+  }
+  return [...kept.values()].flat()
 }
 
 interface Placed {

@@ -1,6 +1,6 @@
 // Schema of the `load` part (record/load.ts).
 import { z } from 'zod'
-import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow } from '../load.ts'
+import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow, ResponseSample } from '../load.ts'
 import type { ScriptRun } from '../scenario.ts'
 import { bool, num, numbers, str, strings } from './common.ts'
 
@@ -42,6 +42,16 @@ export const endpointLoadSchema: z.ZodType<EndpointLoad> = z.object({
   windows: z.array(windowSchema),
 })
 
+const responseSampleSchema: z.ZodType<ResponseSample> = z.object({
+  endpoint: str,
+  status: num,
+  body: str,
+  truncated: bool,
+  headers: z.record(z.string(), z.string()),
+  source: z.enum(['load', 'after-load']),
+  error: str.optional(),
+})
+
 const stagesSchema = z.array(z.object({ duration: str, target: num }))
 
 const scriptRunSchema: z.ZodType<ScriptRun> = z.object({
@@ -80,6 +90,8 @@ export const loadSchema: z.ZodType<LoadPart> = z.object({
   files: strings,
   source: z.object({ kind: z.enum(['generated', 'script']), script: str }).optional(),
   scriptRun: scriptRunSchema.optional(),
+  responseSamples: z.array(responseSampleSchema).optional(),
+  responseSamplesSkipped: z.array(z.object({ endpoint: str, reason: str })).optional(),
   malformedLines: num.optional(),
   warmUp: z
     .object({ durationS: num, requestsCount: num, errorRate: num, note: str.optional(), files: strings })

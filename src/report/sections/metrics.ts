@@ -7,6 +7,7 @@ import { fmt } from '../markdown.ts'
 import type { LoadPart } from '../../record/load.ts'
 import type { Block, Section } from '../model.ts'
 import { endpointTable } from '../rows.ts'
+import { failureBlocks } from '../failures.ts'
 import { cacheUsage, databaseUsage } from './resources.ts'
 
 function k6KeyMetrics(load: LoadPart): string {
@@ -100,6 +101,8 @@ function endpointBlocks(ctx: ReportContext): Block[] {
       ]),
     })
   }
+  // What the failing requests were answered, under the rows they fail.
+  if (ctx.load) endpointsBlocks.push(...failureBlocks(ctx.load))
   return endpointsBlocks
 }
 

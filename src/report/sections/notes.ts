@@ -3,6 +3,7 @@ import type { Part } from '../../record/common.ts'
 import { list, note, section } from '../blocks.ts'
 import type { ReportContext } from '../context.ts'
 import { findingsOf } from '../findings.ts'
+import { stormSentences } from '../failures.ts'
 import { dataOf, missingReason, NO_ANALYSIS } from '../format.ts'
 import type { Block, Section } from '../model.ts'
 
@@ -52,6 +53,7 @@ export function notes(ctx: ReportContext): Section {
   const follow: string[] = []
   for (const s of ctx.input.slos.filter((x) => x.status === 'fail'))
     follow.push(`${s.message}${s.hint ? ` - ${s.hint}` : ''}`)
+  follow.push(...stormSentences(load))
   for (const r of ctx.input.gate.regressions) follow.push(`Investigate the regression: ${r}`)
   for (const f of ctx.findings.filter((x) => x.tier === 1)) follow.push(`${f.title}: ${f.fix}`)
 
