@@ -231,4 +231,23 @@ describe('the adaptive cool-down', () => {
       await server.close()
     }
   })
+
+  it('waits the whole maximum when the plan asks for a fixed cool-down (the overhead bench)', async () => {
+    let clock = 0
+    const deps = { ...makeDeps(), now: () => clock, sleep: async (ms: number) => void (clock += ms) }
+    let reads = 0
+    const profiles: Collector = {
+      name: 'profiles',
+      before: async () => {},
+      after: async () => {},
+      settleReading: async () => (reads++, { what: 'goroutines', value: 10, before: 12 }),
+      coolDown: async () => {},
+      result: () => ({ files: [], missing: [] }),
+    }
+    const plan = makePlan({ coolDownS: 4, coolDownFixed: true })
+    const session = await startCollectors(plan, await tempDir(), deps, { collectors: [profiles] })
+    await session.finish()
+    assert.equal(reads, 0)
+    assert.equal((session.parts().profiles as { coolDown: { waitedS: number } }).coolDown.waitedS, 4)
+  })
 })
