@@ -1,6 +1,7 @@
 // Benchmark (not a test): aggregation of a large k6 NDJSON file, plain and gzip, with
 // perfgate's scanner beside a naive JSON.parse-per-line loop feeding the same aggregator, and the
-// floor: Node reading (and for .gz inflating) the file and counting its newlines, nothing else.
+// floor: Node reading (and for .gz inflating) the file and counting its newlines, nothing else
+// (and, for reference, the same count through readline, which makes a string of every line).
 // Each case runs in its own process so peak RSS is its own.
 //   node --import tsx bench/aggregate.ts [points=5000000]
 // Goals: ≥ 1 million points/s, < 200 MB peak RSS whatever the file size, and the scanner within
@@ -17,8 +18,8 @@ import { TRACKED_METRICS, type TrackedMetric } from '../src/run/k6-json-scanner.
 import { writeFixture } from './aggregate-fixture.ts'
 
 const DIR = 'bench/results'
-type Mode = 'scanner' | 'naive' | 'floor'
-const MODES: readonly Mode[] = ['floor', 'scanner', 'naive']
+type Mode = 'scanner' | 'naive' | 'floor' | 'readline'
+const MODES: readonly Mode[] = ['floor', 'readline', 'scanner', 'naive']
 
 interface CaseResult {
   mode: Mode
@@ -46,7 +47,7 @@ async function runCase(mode: Mode, file: string): Promise<CaseResult> {
   } else if (mode === 'naive') {
     ;({ lines, points, requests } = await naive(file))
   } else {
-    lines = await countLines(file)
+    lines = mode === 'floor' ? await countLines(file) : await countReadlineLines(file)
     points = 0
     requests = 0
   }
@@ -73,6 +74,15 @@ async function countLines(file: string): Promise<number> {
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
   }
+  return lines
+}
+
+/** A second reference: the lines counted as readline splits them (a string per line, nothing parsed). */
+async function countReadlineLines(file: string): Promise<number> {
+  let stream: Readable = createReadStream(file)
+  if (file.endsWith('.gz')) stream = stream.pipe(createGunzip())
+  let lines = 0
+  for await (const _ of createInterface({ input: stream, crlfDelay: Infinity })) lines++
   return lines
 }
 
