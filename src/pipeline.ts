@@ -177,19 +177,19 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   let load: RunRecord['load'] | undefined
   let k6Version: string | undefined
   try {
-    const result = await stages.time('load', () =>
-      runLoad(plan, plan.outputDir, {
-        env: deps.env,
-        log,
-        k6,
-        ...(scriptRun ? { scriptRun } : {}),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onProgress: (progress) => {
-          session.tick(progress.elapsedS)
-          deps.onProgress?.(progress)
-        },
-      }),
-    )
+    // runLoad times k6's run ("load") and the aggregation of its output after k6's exit.
+    const result = await runLoad(plan, plan.outputDir, {
+      env: deps.env,
+      log,
+      k6,
+      stages,
+      ...(scriptRun ? { scriptRun } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onProgress: (progress) => {
+        session.tick(progress.elapsedS)
+        deps.onProgress?.(progress)
+      },
+    })
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
   } catch (error) {
