@@ -1,8 +1,11 @@
 // Benchmark (not a test): aggregation of a large k6 NDJSON file, plain and gzip, with
-// perfgate's scanner beside a naive JSON.parse-per-line loop feeding the same aggregator.
+// perfgate's scanner beside a naive JSON.parse-per-line loop feeding the same aggregator, and the
+// floor: Node reading (and for .gz inflating) the file and counting its newlines, nothing else
+// (and, for reference, the same count through readline, which makes a string of every line).
 // Each case runs in its own process so peak RSS is its own.
 //   node --import tsx bench/aggregate.ts [points=5000000]
-// Goal: ≥ 1 million points/s and < 200 MB peak RSS whatever the file size.
+// Goals: ≥ 1 million points/s, < 200 MB peak RSS whatever the file size, and the scanner within
+// 1.5× of the floor (issue 18).
 import { execFileSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
@@ -15,7 +18,8 @@ import { TRACKED_METRICS, type TrackedMetric } from '../src/run/k6-json-scanner.
 import { writeFixture } from './aggregate-fixture.ts'
 
 const DIR = 'bench/results'
-type Mode = 'scanner' | 'naive'
+type Mode = 'scanner' | 'naive' | 'floor' | 'readline'
+const MODES: readonly Mode[] = ['floor', 'readline', 'scanner', 'naive']
 
 interface CaseResult {
   mode: Mode
@@ -40,8 +44,12 @@ async function runCase(mode: Mode, file: string): Promise<CaseResult> {
     lines = r.lines
     points = r.result.points
     requests = r.result.overall.count
-  } else {
+  } else if (mode === 'naive') {
     ;({ lines, points, requests } = await naive(file))
+  } else {
+    lines = mode === 'floor' ? await countLines(file) : await countReadlineLines(file)
+    points = 0
+    requests = 0
   }
   const wallS = (performance.now() - t0) / 1000
   const cpu = process.cpuUsage(cpu0)
@@ -56,6 +64,26 @@ async function runCase(mode: Mode, file: string): Promise<CaseResult> {
     cpuS: (cpu.user + cpu.system) / 1e6,
     maxRssMB: process.resourceUsage().maxRSS / 1024,
   }
+}
+
+/** The floor: read (and inflate) the file and count its newlines; no parsing at all. */
+async function countLines(file: string): Promise<number> {
+  let stream: Readable = createReadStream(file, { highWaterMark: 1 << 20 })
+  if (file.endsWith('.gz')) stream = stream.pipe(createGunzip({ chunkSize: 1 << 20 }))
+  let lines = 0
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
+  }
+  return lines
+}
+
+/** A second reference: the lines counted as readline splits them (a string per line, nothing parsed). */
+async function countReadlineLines(file: string): Promise<number> {
+  let stream: Readable = createReadStream(file)
+  if (file.endsWith('.gz')) stream = stream.pipe(createGunzip())
+  let lines = 0
+  for await (const _ of createInterface({ input: stream, crlfDelay: Infinity })) lines++
+  return lines
 }
 
 /** What one would write first: readline, JSON.parse every line, Date.parse the time. */
@@ -86,8 +114,8 @@ async function naive(file: string): Promise<{ lines: number; points: number; req
 
 async function main(): Promise<void> {
   const [, , caseMode, caseFile] = process.argv
-  if (caseMode === 'scanner' || caseMode === 'naive') {
-    process.stdout.write(JSON.stringify(await runCase(caseMode, caseFile!)))
+  if (MODES.includes(caseMode as Mode)) {
+    process.stdout.write(JSON.stringify(await runCase(caseMode as Mode, caseFile!)))
     return
   }
   const points = Number(caseMode ?? 5_000_000)
@@ -102,7 +130,7 @@ async function main(): Promise<void> {
   }
   const results: CaseResult[] = []
   for (const file of [plain, gz]) {
-    for (const mode of ['scanner', 'naive'] as const) {
+    for (const mode of MODES) {
       const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/aggregate.ts', mode, file], {
         encoding: 'utf8',
         maxBuffer: 1 << 20,
@@ -115,18 +143,30 @@ async function main(): Promise<void> {
     }
   }
   const mb = (b: number) => (b / 1e6).toFixed(0)
+  // Each case against the floor of the same file: wall and CPU time as a multiple of it.
+  const floorOf = (r: CaseResult) => results.find((f) => f.mode === 'floor' && f.file === r.file)!
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
   const rows = results.map(
     (r) =>
       `| ${r.mode} | ${r.file.endsWith('.gz') ? 'gzip' : 'plain'} (${mb(r.bytes)} MB) | ${r.lines.toLocaleString('en')} | ` +
       `${r.wallS.toFixed(2)} | ${r.cpuS.toFixed(2)} | ${Math.round(r.lines / r.wallS).toLocaleString('en')} | ` +
-      `${Math.round(r.lines / r.cpuS).toLocaleString('en')} | ${r.maxRssMB.toFixed(0)} |`,
+      `${Math.round(r.lines / r.cpuS).toLocaleString('en')} | ${r.maxRssMB.toFixed(0)} | ` +
+      `${ratio(r.wallS, floorOf(r).wallS)} | ${ratio(r.cpuS, floorOf(r).cpuS)} |`,
   )
   const table = [
-    '| aggregator | file | points (NDJSON lines) | wall s | CPU s | points/s (wall) | points/s (CPU) | peak RSS MB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| aggregator | file | points (NDJSON lines) | wall s | CPU s | points/s (wall) | points/s (CPU) | peak RSS MB | wall vs floor | CPU vs floor |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n')
   console.log(table)
+  for (const file of [plain, gz]) {
+    const of = (mode: Mode) => results.find((r) => r.mode === mode && r.file === file)!
+    const [floor, scanner, naiveRun] = [of('floor'), of('scanner'), of('naive')]
+    console.log(
+      `${file.endsWith('.gz') ? 'gzip' : 'plain'}: scanner ${ratio(scanner.wallS, floor.wallS)} the floor's wall time ` +
+        `(${ratio(scanner.cpuS, floor.cpuS)} its CPU; goal ≤ 1.50×), naive loop ${ratio(naiveRun.wallS, scanner.wallS)} the scanner's`,
+    )
+  }
   writeFileSync(
     `${DIR}/aggregate.json`,
     JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2),

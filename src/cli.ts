@@ -24,6 +24,7 @@ import { copyRawFiles } from './record/raw-files.ts'
 import { profileDiffCommand, profileTopCommand } from './analyze/pprof/cli.ts'
 import { oneLine } from './errors.ts'
 import { VERSION } from './version.ts'
+import { StageTimeline } from './timeline.ts'
 import { formatProgress } from './progress.ts'
 import { handleInterrupts } from './interrupt.ts'
 import { cliDebugRequested, collectorLines, debugRequested } from './debug-log.ts'
@@ -70,9 +71,13 @@ function inputsFrom(options: Record<string, string | undefined>, env: NodeJS.Pro
 }
 
 /** Prints where the reports are and turns the gate into the exit code. */
-async function finish(outcome: PipelineOutcome, plan: Plan): Promise<void> {
-  const reports = await writeReportFiles(outcome, plan, {}, (line) => process.stderr.write(`${line}\n`))
+async function finish(outcome: PipelineOutcome, plan: Plan, stages?: StageTimeline): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  const render = () => writeReportFiles(outcome, plan, {}, log)
+  const reports = await (stages ? stages.time('render', render) : render())
   const { gate } = outcome
+  // The CLI publishes to its folder: the reports are written, what is left is telling where they are.
+  const started = stages?.spans.at(-1)?.endMs ?? 0
   process.stdout.write(
     [
       `verdict: ${gate.verdict}${gate.reasons.length ? ` (${gate.reasons.join('; ')})` : ''}`,
@@ -82,6 +87,10 @@ async function finish(outcome: PipelineOutcome, plan: Plan): Promise<void> {
       '',
     ].join('\n'),
   )
+  if (stages) {
+    stages.ended('publish', started)
+    stages.logOverhead()
+  }
   if (gate.failed) process.exitCode = 1
 }
 
@@ -110,6 +119,8 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       new Option('--from <dir>', 'mode merge: folder holding one sub-folder per shard (<dir>/*/result.json)'),
     )
     .action(async (options: Record<string, string | undefined>) => {
+      // From the command's start, so the plan's own time is a stage too.
+      const stages = new StageTimeline((line) => process.stderr.write(`${line}\n`))
       if (options.out && !options.outputDir) options.outputDir = options.out
       if ((options.debug as unknown) === true) options.debug = 'true'
       const inputs = inputsFrom(options, env)
@@ -123,6 +134,7 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
       const modeProblem = cliModeProblem(inputs.mode?.trim(), options.from)
       if (modeProblem) throw new Error(modeProblem)
       const plan = await loadPlan(inputs, { cwd: process.cwd(), env })
+      stages.ended('plan')
       const interrupt = handleInterrupts((line) => process.stderr.write(`${line}\n`))
       // After SIGINT/SIGTERM the partial record and report are still written, then 130/143.
       const exitOnInterrupt = () => {
@@ -134,6 +146,7 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
         signal: interrupt.signal,
         log: (line) => process.stderr.write(`${line}\n`),
         onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
+        stages,
       }
       if (isShardRun(plan)) {
         const shard = await runShard(plan, deps).finally(exitOnInterrupt)
@@ -151,7 +164,7 @@ export function buildCli(env: NodeJS.ProcessEnv = process.env): Command {
             })
       if (debugRequested(inputs.debug, env))
         for (const line of collectorLines(outcome.record)) process.stderr.write(`${line}\n`)
-      await finish(outcome, plan).finally(exitOnInterrupt)
+      await finish(outcome, plan, stages).finally(exitOnInterrupt)
     })
 
   program

@@ -13,6 +13,7 @@ import {
   writeReportFiles,
   type PipelineDeps,
   type PipelineOutcome,
+  type ReportFiles,
 } from './pipeline.ts'
 import { isShardRun, mergeShards, runShard } from './shard/index.ts'
 import { formatProgress } from './progress.ts'
@@ -37,6 +38,7 @@ import {
   type CommentPolicy,
 } from './github/comment-policy.ts'
 import { collectorLines, debugRequested } from './debug-log.ts'
+import { StageTimeline } from './timeline.ts'
 
 interface Publishing {
   comment: CommentPolicy
@@ -90,6 +92,8 @@ export async function run(overrides: Partial<ActionDeps> = {}): Promise<void> {
   let debug = false
   let scrubber = new SecretScrubber([])
   const interrupt = handleInterrupts((line) => core.info(line))
+  // From the entry on, so the plan's own time is a stage too.
+  const stages = new StageTimeline((line) => core.info(line))
   try {
     const inputs = readInputs(core)
     // The runner's own debug mode (re-run with debug logging) turns perfgate's on too.
@@ -101,6 +105,7 @@ export async function run(overrides: Partial<ActionDeps> = {}): Promise<void> {
       debug,
     }
     const plan = await loadPlan(inputs, { cwd: deps.cwd, env: deps.env })
+    stages.ended('plan')
     // Everything the plan knows as secret (fixture tokens too) is masked in the log from here on.
     scrubber = secretsOf(plan, deps.env)
     for (const part of scrubber.values) core.setSecret(part)
@@ -115,6 +120,7 @@ export async function run(overrides: Partial<ActionDeps> = {}): Promise<void> {
       signal: interrupt.signal,
       log: (line) => core.info(line),
       onProgress: (p) => core.info(formatProgress(p)),
+      stages,
       github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
     }
     if (isShardRun(plan)) {
@@ -132,7 +138,8 @@ export async function run(overrides: Partial<ActionDeps> = {}): Promise<void> {
     } else {
       outcome = await deps.runPipeline(plan, pipelineDeps)
     }
-    await publish(deps, plan, outcome, context, octokit, publishing)
+    await publish(deps, plan, outcome, context, octokit, publishing, stages)
+    stages.logOverhead()
   } catch (error) {
     // In the normal log: core.debug would hide it unless the runner's step debugging is on.
     if (debug && error instanceof Error && error.stack) core.info(scrubber.scrub(error.stack))
@@ -155,15 +162,32 @@ async function publish(
   context: GitHubContext,
   octokit: GitHubClient | undefined,
   publishing: Publishing,
+  stages: StageTimeline,
 ) {
   if (publishing.debug) for (const line of collectorLines(outcome.record)) core.info(line)
   // The reports go into the artifact, so they are written first; they link to the run's artifacts.
-  const reports = await writeReportFiles(
-    outcome,
-    plan,
-    { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) },
-    (line) => core.info(line),
+  const reports = await stages.time('render', () =>
+    writeReportFiles(
+      outcome,
+      plan,
+      { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) },
+      (line) => core.info(line),
+    ),
   )
+  await stages.time('publish', () =>
+    publishReports({ core, env, artifactClient }, plan, outcome, context, octokit, publishing, reports),
+  )
+}
+
+async function publishReports(
+  { core, env, artifactClient }: Pick<ActionDeps, 'core' | 'env' | 'artifactClient'>,
+  plan: Plan,
+  outcome: PipelineOutcome,
+  context: GitHubContext,
+  octokit: GitHubClient | undefined,
+  publishing: Publishing,
+  reports: ReportFiles,
+) {
   const artifact = await uploadReportArtifact(plan.outputDir, plan.reportName, {
     env,
     warn: (line) => core.warning(line),

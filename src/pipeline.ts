@@ -155,10 +155,15 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   // Before anything touches the target: a missing k6 ends the run before any collector starts, and a
   // user's script is read (and refused when the inputs cannot apply) before the target sees any request.
   const k6 = await stages.time('k6 locate', () => locateK6(plan, { env: deps.env, log }))
-  const scriptRun = await prepareScriptRun(plan, { env: deps.env, k6 })
+  const scriptRun = plan.script
+    ? await stages.time('script check', () => prepareScriptRun(plan, { env: deps.env, k6 }))
+    : undefined
   await stages.time('target check', () => checkTarget(plan, { env: deps.env, log }))
   // Before the collectors' first snapshot, so no delta holds warm-up traffic.
-  const warmUp = await runWarmUp(plan, plan.outputDir, { env: deps.env, log, k6 })
+  const warmUp =
+    plan.warmUpS && !plan.script
+      ? await stages.time('warm-up', () => runWarmUp(plan, plan.outputDir, { env: deps.env, log, k6 }))
+      : undefined
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
   const session = runsCollectors(plan)
@@ -173,20 +178,20 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   let load: RunRecord['load'] | undefined
   let k6Version: string | undefined
   try {
-    const result = await stages.time('load', () =>
-      runLoad(plan, plan.outputDir, {
-        env: deps.env,
-        log,
-        k6,
-        scrubber,
-        ...(scriptRun ? { scriptRun } : {}),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        onProgress: (progress) => {
-          session.tick(progress.elapsedS)
-          deps.onProgress?.(progress)
-        },
-      }),
-    )
+    // runLoad times k6's run ("load") and the aggregation of its output after k6's exit.
+    const result = await runLoad(plan, plan.outputDir, {
+      env: deps.env,
+      log,
+      k6,
+      stages,
+      scrubber,
+      ...(scriptRun ? { scriptRun } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onProgress: (progress) => {
+        session.tick(progress.elapsedS)
+        deps.onProgress?.(progress)
+      },
+    })
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
   } catch (error) {
@@ -228,10 +233,13 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     if (resampled.skipped.length > 0) load = { ...load, responseSamplesSkipped: resampled.skipped }
   }
   const endedAt = now()
-  await scrubOutputFiles(plan.outputDir, scrubber)
-  const meta = runMeta(plan, deps.env, startedAt, endedAt)
-  // Outside Actions (the CLI), the checkout itself says which commit was measured.
-  if (!meta.git?.sha && plan.repoDir) meta.git = { ...meta.git, ...(await localGit(plan.repoDir)) }
+  const meta = await stages.time('record', async () => {
+    await scrubOutputFiles(plan.outputDir, scrubber)
+    const meta = runMeta(plan, deps.env, startedAt, endedAt)
+    // Outside Actions (the CLI), the checkout itself says which commit was measured.
+    if (!meta.git?.sha && plan.repoDir) meta.git = { ...meta.git, ...(await localGit(plan.repoDir)) }
+    return meta
+  })
   return scrubber.scrubDeep({
     schema: SCHEMA_VERSION,
     meta: { ...meta, ...(k6Version ? { k6Version } : {}) },
@@ -325,7 +333,7 @@ export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<Ba
 /** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
 export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
   const stages = deps.stages ?? new StageTimeline(deps.log)
-  const baseline = await lookupBaseline(plan, deps)
+  const baseline = await stages.time('baseline', () => lookupBaseline(plan, deps))
   const record = await measure(plan, { ...deps, stages })
   return finishPipeline(record, plan, { ...deps, stages }, baseline)
 }
@@ -344,10 +352,10 @@ export async function finishPipeline(
 ): Promise<PipelineOutcome> {
   const scrubber = secretsOf(plan, deps.env)
   const log = (line: string) => deps.log(scrubber.scrub(line))
-  const baseline = found ?? (await lookupBaseline(plan, deps))
+  const stages = deps.stages ?? new StageTimeline(log)
+  const baseline = found ?? (await stages.time('baseline', () => lookupBaseline(plan, deps)))
   // The analysis reads the raw files beside result.json (read once, kept for the report) and the
   // checkout (for FILE:LINE).
-  const stages = deps.stages ?? new StageTimeline(log)
   const { files, analyzed } = await stages.time('analysis', async () => {
     const files = await loadRunFiles(record, plan.outputDir)
     const inputs = await loadAnalysisInputs(files, { ...(plan.repoDir ? { repoDir: plan.repoDir } : {}) })
@@ -357,7 +365,9 @@ export async function finishPipeline(
   record.analysis = analyzed.analysis
   log(`analysis: ${analyzed.findings.length} findings`)
   record.outcome = await stages.time('comparison', async () => judge(record, baseline))
-  if (deps.stages) record.timeline = stages.spans
+  // The stages up to the verdict; render and publish come after result.json is written, so the log
+  // has them. `perfgate report` (no stages given) keeps the measured run's timeline.
+  if (deps.stages) record.timeline = [...stages.spans]
   const { slos, comparison, gate } = record.outcome
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)

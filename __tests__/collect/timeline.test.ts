@@ -3,7 +3,8 @@ import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { loadTimeline, startCollectors, type Collector } from '../../src/collect/index.ts'
-import { makeDeps, makePlan, tempDir } from './helpers.ts'
+import { createPrometheusCollector } from '../../src/collect/prometheus.ts'
+import { makeDeps, makePlan, serve, tempDir } from './helpers.ts'
 
 function recorder(name: Collector['name'], calls: string[], extra: Partial<Collector> = {}): Collector {
   return {
@@ -186,5 +187,67 @@ describe('the adaptive cool-down', () => {
       missing: [],
       coolDown: { waitedS: 3, reason: 'back to the pre-load level: goroutines 10 (12 before the load)' },
     })
+  })
+
+  it('also waits for the in-flight gauge to return to its pre-load level, and says so', async () => {
+    // Scrapes in order: before the load, after it, then one per cool-down sample.
+    const inFlight = [1, 9, 6, 1]
+    const server = await serve((_req, res) => {
+      const level = inFlight.length > 1 ? inFlight.shift()! : inFlight[0]!
+      res.setHeader('content-type', 'text/plain; version=0.0.4')
+      // Two series (per handler): the level is their sum.
+      res.end(
+        `# TYPE http_in_flight_requests gauge\nhttp_in_flight_requests{handler="a"} ${level}\n` +
+          `http_in_flight_requests{handler="b"} 0\n# TYPE go_goroutines gauge\ngo_goroutines 10\n`,
+      )
+    })
+    try {
+      let clock = 0
+      const deps = { ...makeDeps(), now: () => clock, sleep: async (ms: number) => void (clock += ms) }
+      const profiles: Collector = {
+        name: 'profiles',
+        before: async () => {},
+        after: async () => {},
+        settleReading: async () => ({ what: 'goroutines', value: 10, before: 10 }),
+        coolDown: async () => {},
+        result: () => ({ files: [], missing: [] }),
+      }
+      const url = `${server.url}/metrics`
+      const session = await startCollectors(
+        makePlan({ metricsUrl: url, coolDownS: 10 }),
+        await tempDir(),
+        deps,
+        {
+          collectors: [createPrometheusCollector(url), profiles],
+        },
+      )
+      await session.finish()
+      assert.deepEqual((session.parts().profiles as { coolDown: unknown }).coolDown, {
+        waitedS: 2,
+        reason:
+          'back to the pre-load level: in-flight requests (http_in_flight_requests) 1 (1 before the load), goroutines 10 (10 before the load)',
+      })
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('waits the whole maximum when the plan asks for a fixed cool-down (the overhead bench)', async () => {
+    let clock = 0
+    const deps = { ...makeDeps(), now: () => clock, sleep: async (ms: number) => void (clock += ms) }
+    let reads = 0
+    const profiles: Collector = {
+      name: 'profiles',
+      before: async () => {},
+      after: async () => {},
+      settleReading: async () => (reads++, { what: 'goroutines', value: 10, before: 12 }),
+      coolDown: async () => {},
+      result: () => ({ files: [], missing: [] }),
+    }
+    const plan = makePlan({ coolDownS: 4, coolDownFixed: true })
+    const session = await startCollectors(plan, await tempDir(), deps, { collectors: [profiles] })
+    await session.finish()
+    assert.equal(reads, 0)
+    assert.equal((session.parts().profiles as { coolDown: { waitedS: number } }).coolDown.waitedS, 4)
   })
 })

@@ -290,8 +290,10 @@ export async function startCollectors(
       const coolDownS = plan.collectors.coolDownS
       if (slots.some((slot) => !slot.failed && slot.collector.coolDown) && coolDownS > 0) {
         log(`perfgate: collectors: cool-down up to ${coolDownS}s, until the target settles`)
+        // Fixed: nothing to watch, so the wait is the full maximum.
+        const read = plan.collectors.coolDownFixed ? async () => [] : settleReadings
         const settled = await stages.time('cool-down', () =>
-          waitUntilSettled(settleReadings, { maxS: coolDownS, sleep: deps.sleep, now: deps.now }),
+          waitUntilSettled(read, { maxS: coolDownS, sleep: deps.sleep, now: deps.now }),
         )
         coolDown = settled
         log(`perfgate: collectors: cool-down ended after ${settled.waitedS}s: ${settled.reason}`)

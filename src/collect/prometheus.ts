@@ -297,6 +297,12 @@ function gaugesOnly(parsed: ParsedMetrics, keep: string[]): ParsedMetrics {
   return { families, badLines: 0 }
 }
 
+/** The in-flight gauge's level: the sum of its series (one per handler on some targets). */
+function inFlightLevel(parsed: ParsedMetrics, name: string): number | undefined {
+  const samples = samplesNamed(parsed, name).filter((s) => Number.isFinite(s.value))
+  return samples.length > 0 ? samples.reduce((sum, s) => sum + s.value, 0) : undefined
+}
+
 export function createPrometheusCollector(url: string): Collector<PrometheusData> {
   let before: ParsedMetrics | undefined
   let after: ParsedMetrics | undefined
@@ -323,6 +329,20 @@ export function createPrometheusCollector(url: string): Collector<PrometheusData
       const fetched = await get(ctx, url, headers).catch(() => undefined)
       if (!fetched || looksLikeHtml(fetched)) return
       during.push(gaugesOnly(parsePrometheusText(text(fetched)), [names.inFlight, 'go_goroutines']))
+    },
+    // The adaptive cool-down waits for in-flight requests to return to their level before the load;
+    // a target without the gauge gives no reading, and the cool-down watches the rest.
+    async settleReading(ctx) {
+      const fetched = await get(ctx, url, headers).catch(() => undefined)
+      if (!fetched || looksLikeHtml(fetched)) return undefined
+      const value = inFlightLevel(parsePrometheusText(text(fetched)), names.inFlight)
+      if (value === undefined) return undefined
+      const levelBefore = before ? inFlightLevel(before, names.inFlight) : undefined
+      return {
+        what: `in-flight requests (${names.inFlight})`,
+        value,
+        ...(levelBefore !== undefined ? { before: levelBefore } : {}),
+      }
     },
     async after(ctx) {
       const fetched = await get(ctx, url, headers)

@@ -142,8 +142,13 @@ export interface CollectorsPlan {
   appStatsUrls: string[]
   dependencies: DependencySpec[]
   areas: AreaPattern[]
-  /** Seconds to wait after the load before the cool-down snapshots. */
+  /** Seconds to wait at most after the load before the cool-down snapshots (collect/cool-down.ts). */
   coolDownS: number
+  /**
+   * Wait the whole `coolDownS` whatever the target does (the cool-down before it was adaptive). Not
+   * an input: bench/overhead.ts sets it to measure the adaptive cool-down against the fixed one.
+   */
+  coolDownFixed?: boolean
   /** Per-collector time box in seconds. */
   timeoutS: number
   /** Requests per endpoint in the query attribution probe. */

@@ -7,6 +7,7 @@ import type { Plan } from '../plan/types.ts'
 import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
 import { aggregateK6File } from './aggregate-file.ts'
+import type { StageTimeline } from '../timeline.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { K6RunFailed, runK6Process, type K6Progress } from './k6-process.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
@@ -45,6 +46,8 @@ export interface RunLoadDeps {
   k6?: { path: string; version: string }
   /** Every secret of the run: response samples are scrubbed with it before they are kept. */
   scrubber?: SecretScrubber
+  /** The run's stage timeline: k6's own run is the "load" stage, reading its output "aggregation". */
+  stages?: StageTimeline
 }
 
 /** A user's script as it will run: k6's inspect result after the overrides, and their k6 flags. */
@@ -132,30 +135,36 @@ export async function runLoad(
   const samples = script.generated
     ? new ResponseSampleCollector(deps.scrubber ?? runScrubber(plan, env))
     : undefined
-  const outcome = await runK6Process({
-    k6Path: k6.path,
-    args,
-    cwd: script.cwd,
-    env: {
-      ...env,
-      PERFGATE_TARGET_URL: plan.targetUrl,
-      // A script may scale its sleeps by this (the generated scenario does).
-      PERFGATE_THINK_TIME_SCALE: String(plan.scenario.thinkTimeScale),
-      K6_NO_USAGE_REPORT: 'true',
-      K6_WEB_DASHBOARD: 'false',
-    },
-    totalS: scriptRun ? scriptRun.run.durationS : plan.scenario.durationS,
-    onProgress: deps.onProgress,
-    progressIntervalMs: deps.progressIntervalMs,
-    signal: deps.signal,
-    ...(samples ? { onStderrLine: (line: string) => samples.line(line) } : {}),
-  })
-  await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
-  await dropSetupData(summaryJson)
-
-  const aggregate = await aggregateK6File(ndjson, { endpoints: plan.endpoints }).catch((error: Error) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+  const time = <T>(stage: string, work: () => Promise<T>) =>
+    deps.stages ? deps.stages.time(stage, work) : work()
+  const outcome = await time('load', () =>
+    runK6Process({
+      k6Path: k6.path,
+      args,
+      cwd: script.cwd,
+      env: {
+        ...env,
+        PERFGATE_TARGET_URL: plan.targetUrl,
+        // A script may scale its sleeps by this (the generated scenario does).
+        PERFGATE_THINK_TIME_SCALE: String(plan.scenario.thinkTimeScale),
+        K6_NO_USAGE_REPORT: 'true',
+        K6_WEB_DASHBOARD: 'false',
+      },
+      totalS: scriptRun ? scriptRun.run.durationS : plan.scenario.durationS,
+      onProgress: deps.onProgress,
+      progressIntervalMs: deps.progressIntervalMs,
+      signal: deps.signal,
+      ...(samples ? { onStderrLine: (line: string) => samples.line(line) } : {}),
+    }),
+  )
+  // After k6's exit: part of the overhead beyond the load (timeline.ts).
+  const aggregate = await time('aggregation', async () => {
+    await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
+    await dropSetupData(summaryJson)
+    return aggregateK6File(ndjson, { endpoints: plan.endpoints }).catch((error: Error) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw error
+    })
   })
   const requests = aggregate?.result.overall.count ?? 0
   const exit = outcome.exitCode

@@ -1,11 +1,23 @@
-// Appendix: the full k6 output, the database and cache statistics, and the query plans. The bulky
+// Appendix: the full k6 output, the database and cache statistics, the query plans and the stage
+// timeline (where the job's time went beyond the load). The bulky
 // raw data (the statistics as JSON, the full plans) goes into files beside report.md; the appendix
 // shows a short excerpt and names the file.
-import { codeBlock, codeSpan, note, notCollected, para, planBlock, plain, section } from '../blocks.ts'
+import {
+  codeBlock,
+  codeSpan,
+  note,
+  notCollected,
+  para,
+  planBlock,
+  plain,
+  section,
+  strong,
+} from '../blocks.ts'
 import type { ReportContext } from '../context.ts'
 import { json, k6Text, missingReason, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { Block, Section } from '../model.ts'
+import { formatSeconds, overheadBeyondLoad } from '../../timeline.ts'
 
 /** Lines of a data file or plan shown in the appendix. */
 const EXCERPT_LINES = 12
@@ -119,6 +131,35 @@ export function appendix(ctx: ReportContext): Section {
       section('appendix-db', 'B. Database Statistics', dbParts),
       section('appendix-cache', 'C. Cache Statistics', cache),
       section('appendix-plans', 'D. Query Plan Examples', plans),
+      section('appendix-timeline', 'E. Stage Timeline', stageTimeline(ctx)),
     ],
   )
+}
+
+/** The record's stages (offset from the run's start, duration) and the overhead beyond the load. */
+function stageTimeline(ctx: ReportContext): Block[] {
+  const spans = ctx.record.timeline
+  if (!spans || spans.length === 0)
+    return [note('No stage timeline: the record was written by a perfgate that did not keep one.')]
+  const table: Block = {
+    kind: 'table',
+    header: ['Stage', 'Start', 'Duration'],
+    align: ['l', 'r', 'r'],
+    rows: [...spans]
+      .sort((a, b) => a.startMs - b.startMs)
+      .map((s) => [s.stage, `+${formatSeconds(s.startMs)}`, formatSeconds(s.endMs - s.startMs)]),
+  }
+  const overhead = overheadBeyondLoad(spans)
+  if (!overhead) return [table, note('No load stage in this run: no overhead beyond the load to show.')]
+  return [
+    table,
+    para([
+      strong('Overhead beyond the load:'),
+      plain(
+        ` ${formatSeconds(overhead.ms)} from k6's exit to the end of ${overhead.untilStage}, ` +
+          `of which the cool-down took ${formatSeconds(overhead.coolDownMs)}. ` +
+          'Rendering and publishing this report come after; the log times them.',
+      ),
+    ]),
+  ]
 }
