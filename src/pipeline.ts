@@ -21,7 +21,9 @@ import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline
 import type { GitHubContext } from './github/context.ts'
 import { evaluateSlos } from './analyze/slo.ts'
 import { analyzeRecord, loadAnalysisInputs } from './analyze/index.ts'
-import { compare, gateVerdict } from './compare/index.ts'
+import { compare, gateVerdict, refOf } from './compare/index.ts'
+import { judgePaired, pairedComparison } from './compare/paired-load.ts'
+import type { PairedPart } from './record/paired.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
 import { isUnavailable } from './record/common.ts'
 import { fixtureTokens, SecretScrubber, secretParts } from './secrets.ts'
@@ -171,6 +173,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     : notCollectedSession()
   let load: RunRecord['load'] | undefined
   let k6Version: string | undefined
+  let paired: PairedPart | undefined
   try {
     const result = await stages.time('load', () =>
       runLoad(plan, plan.outputDir, {
@@ -187,6 +190,14 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     )
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
+    if (result.pairedBase)
+      paired = judgePaired({
+        design: 'simultaneous',
+        current: result.load,
+        base: result.pairedBase,
+        currentUrl: plan.targetUrl,
+        tolerances: plan.gate.tolerances,
+      })
   } catch (error) {
     // setup() threw, the script did not compile: the record keeps k6's reason and what the
     // collectors saw, and the gate fails on "no load data".
@@ -211,6 +222,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     load,
     ...session.parts(),
     findings: [],
+    ...(paired ? { paired } : {}),
     timeline: stages.spans,
   })
 }
@@ -233,8 +245,21 @@ async function localGit(dir: string): Promise<{ sha?: string; ref?: string }> {
 /** Judges a record: SLOs, comparison with the baseline, and the gate. Pure. */
 export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineResult): RunOutcome {
   const slos = evaluateSlos(record, plan.slos)
-  const comparison = compare(baseline.baseline, record, plan.gate, baseline.history)
+  const load = record.load
+  // A paired run (baseline-url) is judged on its own two sides, never on a stored baseline.
+  const comparison =
+    record.paired && !isUnavailable(load)
+      ? { ...pairedComparison(record.paired, load), current: refOf(record) }
+      : compare(baseline.baseline, record, plan.gate, baseline.history)
   comparison.notes.push(...baseline.notes)
+  if (record.paired && !isUnavailable(load))
+    return {
+      slos,
+      comparison,
+      gate: gateOf(record, plan, slos, comparison),
+      policy: plan.gate,
+      baselineSource: PAIRED_SOURCE,
+    }
   return {
     slos,
     comparison,
@@ -294,10 +319,19 @@ export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<Ba
   return baseline
 }
 
+/** Where a paired run's comparison came from, as the outcome names it. */
+const PAIRED_SOURCE = 'baseline-url, loaded side by side in the same run'
+
+/** The "baseline" of a paired run: none stored, the base side is in the record itself. */
+function pairedBaseline(): BaselineResult {
+  return { history: [], source: PAIRED_SOURCE, notes: [] }
+}
+
 /** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
 export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
   const stages = deps.stages ?? new StageTimeline(deps.log)
-  const baseline = await lookupBaseline(plan, deps)
+  // A paired run measures its baseline itself: no stored one is looked up.
+  const baseline = plan.baselineUrl ? pairedBaseline() : await lookupBaseline(plan, deps)
   const record = await measure(plan, { ...deps, stages })
   return finishPipeline(record, plan, { ...deps, stages }, baseline)
 }
