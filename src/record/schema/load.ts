@@ -95,17 +95,17 @@ const pairedSideSchema: z.ZodType<PairedSide> = z.object({
   endpoints: z.array(endpointLoadSchema),
 })
 
+/** An interval end: a number, infinite when open (z.number() refuses ±Infinity). */
+const bound = z.custom<number>((v) => typeof v === 'number' && !Number.isNaN(v), 'want a number')
+
 const pairedRowSchema: z.ZodType<PairedRowRecord> = z.object({
   id: str,
   endpoint: str,
   metric: z.enum(['p50Ms', 'p95Ms']),
   pairs: num,
   relativeChange: num,
-  // ±Infinity with fewer than two pairs: JSON writes null, read back as the infinite bound
-  interval: z.tuple([
-    num.nullable().transform((v) => v ?? Number.NEGATIVE_INFINITY),
-    num.nullable().transform((v) => v ?? Number.POSITIVE_INFINITY),
-  ]) as unknown as z.ZodType<[number, number]>,
+  // ±Infinity with fewer than two pairs (JSON null; record/io.ts reads it back as the infinite end)
+  interval: z.tuple([bound, bound]),
   p: num,
   pAdjusted: num,
   verdict: z.enum(['regression', 'improvement', 'unchanged', 'inconclusive', 'no-data']),
