@@ -24,6 +24,7 @@ import { analyzeRecord, loadAnalysisInputs } from './analyze/index.ts'
 import { compare, gateVerdict, refOf } from './compare/index.ts'
 import { judgePaired, pairedComparison } from './compare/paired-load.ts'
 import type { PairedPart } from './record/paired.ts'
+import type { LoadPart } from './record/load.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
 import { isUnavailable } from './record/common.ts'
 import { fixtureTokens, SecretScrubber, secretParts } from './secrets.ts'
@@ -100,9 +101,13 @@ export function runMeta(plan: Plan, env: NodeJS.ProcessEnv, startedAt: Date, end
 export function secretsOf(plan: Plan, env: NodeJS.ProcessEnv): SecretScrubber {
   const c = plan.collectors
   // Credentials inside the other URLs (user:password@, ?token=), not the URLs themselves.
-  const urlCredentials = [plan.targetUrl, c.metricsUrl, c.pprofUrl, ...c.appStatsUrls].flatMap((url) =>
-    secretParts(url).filter((part) => part !== url),
-  )
+  const urlCredentials = [
+    plan.targetUrl,
+    plan.baselineUrl,
+    c.metricsUrl,
+    c.pprofUrl,
+    ...c.appStatsUrls,
+  ].flatMap((url) => secretParts(url).filter((part) => part !== url))
   return new SecretScrubber([
     c.databaseUrl,
     c.redisUrl,
@@ -249,7 +254,7 @@ export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineRes
   // A paired run (baseline-url) is judged on its own two sides, never on a stored baseline.
   const comparison =
     record.paired && !isUnavailable(load)
-      ? { ...pairedComparison(record.paired, load), current: refOf(record) }
+      ? { ...pairedComparison(rejudgePaired(record.paired, load, plan), load), current: refOf(record) }
       : compare(baseline.baseline, record, plan.gate, baseline.history)
   comparison.notes.push(...baseline.notes)
   if (record.paired && !isUnavailable(load))
@@ -317,6 +322,20 @@ export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<Ba
   if (baseline.baseline) log(`baseline: ${baseline.source}`)
   for (const note of baseline.notes) log(`baseline: ${note}`)
   return baseline
+}
+
+/**
+ * The paired rows judged again from the record's two sides with this plan's tolerances: a trusted
+ * workflow (`mode: comment`) applies its own policy, not the one the run was measured with.
+ */
+function rejudgePaired(paired: PairedPart, load: LoadPart, plan: Plan): PairedPart {
+  return judgePaired({
+    design: paired.design,
+    current: load,
+    base: paired.base,
+    currentUrl: paired.currentUrl,
+    tolerances: plan.gate.tolerances,
+  })
 }
 
 /** Where a paired run's comparison came from, as the outcome names it. */

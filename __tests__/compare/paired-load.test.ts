@@ -96,6 +96,15 @@ test('paired A/B: +40 % on one endpoint is a regression of that endpoint only, a
     outcome.gate.reasons.join('; '),
   )
 
+  // judging again applies the judging plan's tolerances, not the ones the run was measured with
+  const lenient = { ...plan, gate: { ...plan.gate, tolerances: { ...plan.gate.tolerances, p50: 5, p95: 5 } } }
+  const again = judgeRecord(record, lenient, { history: [], source: 'none', notes: [] })
+  assert.deepEqual(
+    again.comparison.rows.filter((r) => r.verdict === 'regression'),
+    [],
+  )
+  assert.equal(again.gate.failed, false)
+
   // the record keeps the paired part through result.json, open intervals included
   record.paired!.rows[0] = { ...record.paired!.rows[0]!, interval: [-Infinity, Infinity] }
   const read = parseRecord(JSON.stringify(record), 'result.json')

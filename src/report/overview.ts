@@ -22,8 +22,8 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     ? rows.filter((r) => r.verdict === 'improvement').map((r) => r.message)
     : []
   const baseRef = comparison?.baseline
-  const pairedText = pairedLine(record)
-  const p50 = record.paired ? pairedP50Line(record.paired) : undefined
+  const pairedText = pairedLine(record, comparison)
+  const p50 = pairedP50Line(comparison)
   const paired = pairedText ? { line: pairedText, ...(p50 ? { p50 } : {}) } : undefined
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined

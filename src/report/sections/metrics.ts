@@ -68,8 +68,8 @@ function endpointBlocks(ctx: ReportContext): Block[] {
       : [notCollected(missingReason(ctx.record.load, 'the load test'))]
   const chart = p95Chart(ctx.endpoints, ctx.hasBaseline)
   if (chart) endpointsBlocks.push({ kind: 'chart', chart })
-  const paired = pairedLine(ctx.record)
-  if (paired && ctx.record.paired) endpointsBlocks.push(para(paired), pairedTable(ctx.record.paired))
+  const paired = pairedLine(ctx.record, ctx.input.comparison)
+  if (paired) endpointsBlocks.push(para(paired), pairedTable(ctx.record, ctx.input.comparison))
   if (ctx.hasBaseline && ctx.input.comparison) {
     const others = ctx.input.comparison.rows.filter(
       (r) =>
