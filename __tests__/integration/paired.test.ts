@@ -2,7 +2,7 @@
 //
 // The stack runs two instances of the app (`upSecondApp`: app2, own port, Redis database 1): app2
 // is the base side (baseline-url), the first app the PR side (target-url). One k6 process loads
-// both at once for 30 s, and the gate judges the paired rows. Twice: A/A (both apps at their
+// both at once for 40 s, and the gate judges the paired rows. Twice: A/A (both apps at their
 // defaults) must show no regression row and pass; A/B, with the regression switch on clip_detail
 // of the PR side's app (+50 ms per request), must fail on clip_detail and on no other endpoint.
 // Every endpoint's p50 and p95 form one family judged with Holm, so A/A stays quiet by design
@@ -41,7 +41,9 @@ async function pairedRun(label: string): Promise<PipelineOutcome> {
       'target-url': targetUrl,
       'baseline-url': baselineUrl,
       vus: '20',
-      duration: '30s',
+      // 40 s: ~20 paired 2-s windows. Even when every pair moves the same way, the sign-flip test's
+      // p is 2/2^n, and Holm over 16 rows at alpha 0.01 needs n >= 12 for it to count.
+      duration: '40s',
       'think-time-scale': '0.1',
       'fail-on': 'regression',
       'k6-path': K6,
