@@ -11,7 +11,7 @@ import { judgeRecord } from '../../src/pipeline.ts'
 import { loadPlan } from '../../src/plan/load.ts'
 import type { LoadPart, PairedSide, RunRecord } from '../../src/record/index.ts'
 import { parseRecord } from '../../src/record/io.ts'
-import { buildReportModel, renderComment, renderMarkdown } from '../../src/report/index.ts'
+import { buildReportModel, renderComment, renderMarkdown, renderSummary } from '../../src/report/index.ts'
 import { ENDPOINTS, endpointsWith, syntheticRecord, type EndpointGen } from './helpers.ts'
 
 const WINDOWS = 20
@@ -132,6 +132,7 @@ test('the comment and report.md of a paired run name the design and show each ga
     comment,
   )
   assert.match(comment, /^p50: feed [+−][\d.]+% \\\[/m)
+  assert.match(renderSummary(model), /Paired run, simultaneous design/)
   const markdown = renderMarkdown(model)
   for (const row of record.paired!.rows) assert.ok(markdown.includes(row.pAdjusted.toFixed(3)), row.id)
   assert.match(markdown, /\| Endpoint +\| Metric \| Pairs \|/)
