@@ -45,6 +45,7 @@ const INPUT_HELP: Record<string, string> = {
   'debug-auth-header': 'header for metrics/pprof/app-stats, e.g. "Authorization: Bearer x"',
   'app-stats-urls': 'comma-separated JSON stats endpoints',
   baseline: 'artifact, path, branch or none',
+  'baseline-url': 'base-branch deployment loaded side by side with target-url (paired run)',
   'baseline-path': 'baseline result.json',
   'baseline-branch': 'branch with committed baseline records',
   'baseline-history': 'earlier records used for run-to-run spread',

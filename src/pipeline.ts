@@ -22,7 +22,10 @@ import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline
 import type { GitHubContext } from './github/context.ts'
 import { evaluateSlos } from './analyze/slo.ts'
 import { analyzeRecord, loadAnalysisInputs } from './analyze/index.ts'
-import { compare, gateVerdict } from './compare/index.ts'
+import { compare, gateVerdict, refOf } from './compare/index.ts'
+import { judgePaired, pairedComparison } from './compare/paired-load.ts'
+import type { PairedPart } from './record/paired.ts'
+import type { LoadPart } from './record/load.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
 import { isUnavailable } from './record/common.ts'
 import { fixtureTokens, SecretScrubber, secretParts } from './secrets.ts'
@@ -99,9 +102,13 @@ export function runMeta(plan: Plan, env: NodeJS.ProcessEnv, startedAt: Date, end
 export function secretsOf(plan: Plan, env: NodeJS.ProcessEnv): SecretScrubber {
   const c = plan.collectors
   // Credentials inside the other URLs (user:password@, ?token=), not the URLs themselves.
-  const urlCredentials = [plan.targetUrl, c.metricsUrl, c.pprofUrl, ...c.appStatsUrls].flatMap((url) =>
-    secretParts(url).filter((part) => part !== url),
-  )
+  const urlCredentials = [
+    plan.targetUrl,
+    plan.baselineUrl,
+    c.metricsUrl,
+    c.pprofUrl,
+    ...c.appStatsUrls,
+  ].flatMap((url) => secretParts(url).filter((part) => part !== url))
   return new SecretScrubber([
     c.databaseUrl,
     c.redisUrl,
@@ -177,6 +184,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     : notCollectedSession()
   let load: RunRecord['load'] | undefined
   let k6Version: string | undefined
+  let paired: PairedPart | undefined
   try {
     // runLoad times k6's run ("load") and the aggregation of its output after k6's exit.
     const result = await runLoad(plan, plan.outputDir, {
@@ -194,6 +202,14 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     })
     load = warmUp ? { ...result.load, warmUp } : result.load
     k6Version = result.k6Version
+    if (result.pairedBase)
+      paired = judgePaired({
+        design: 'simultaneous',
+        current: result.load,
+        base: result.pairedBase,
+        currentUrl: plan.targetUrl,
+        tolerances: plan.gate.tolerances,
+      })
   } catch (error) {
     // setup() threw, the script did not compile: the record keeps k6's reason and what the
     // collectors saw, and the gate fails on "no load data".
@@ -247,6 +263,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     load,
     ...session.parts(),
     findings: [],
+    ...(paired ? { paired } : {}),
     timeline: stages.spans,
   })
 }
@@ -269,8 +286,21 @@ async function localGit(dir: string): Promise<{ sha?: string; ref?: string }> {
 /** Judges a record: SLOs, comparison with the baseline, and the gate. Pure. */
 export function judgeRecord(record: RunRecord, plan: Plan, baseline: BaselineResult): RunOutcome {
   const slos = evaluateSlos(record, plan.slos)
-  const comparison = compare(baseline.baseline, record, plan.gate, baseline.history)
+  const load = record.load
+  // A paired run (baseline-url) is judged on its own two sides, never on a stored baseline.
+  const comparison =
+    record.paired && !isUnavailable(load)
+      ? { ...pairedComparison(rejudgePaired(record.paired, load, plan), load), current: refOf(record) }
+      : compare(baseline.baseline, record, plan.gate, baseline.history)
   comparison.notes.push(...baseline.notes)
+  if (record.paired && !isUnavailable(load))
+    return {
+      slos,
+      comparison,
+      gate: gateOf(record, plan, slos, comparison),
+      policy: plan.gate,
+      baselineSource: PAIRED_SOURCE,
+    }
   return {
     slos,
     comparison,
@@ -330,10 +360,35 @@ export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<Ba
   return baseline
 }
 
+/**
+ * The paired rows judged again from the record's two sides with this plan's tolerances: a trusted
+ * workflow (`mode: comment`) applies its own policy, not the one the run was measured with.
+ */
+function rejudgePaired(paired: PairedPart, load: LoadPart, plan: Plan): PairedPart {
+  return judgePaired({
+    design: paired.design,
+    current: load,
+    base: paired.base,
+    currentUrl: paired.currentUrl,
+    tolerances: plan.gate.tolerances,
+  })
+}
+
+/** Where a paired run's comparison came from, as the outcome names it. */
+const PAIRED_SOURCE = 'baseline-url, loaded side by side in the same run'
+
+/** The "baseline" of a paired run: none stored, the base side is in the record itself. */
+function pairedBaseline(): BaselineResult {
+  return { history: [], source: PAIRED_SOURCE, notes: [] }
+}
+
 /** The whole pipeline but publishing: measure, find the baseline, judge, write result.json. */
 export async function runPipeline(plan: Plan, deps: PipelineDeps): Promise<PipelineOutcome> {
   const stages = deps.stages ?? new StageTimeline(deps.log)
-  const baseline = await stages.time('baseline', () => lookupBaseline(plan, deps))
+  // A paired run measures its baseline itself: no stored one is looked up.
+  const baseline = plan.baselineUrl
+    ? pairedBaseline()
+    : await stages.time('baseline', () => lookupBaseline(plan, deps))
   const record = await measure(plan, { ...deps, stages })
   return finishPipeline(record, plan, { ...deps, stages }, baseline)
 }

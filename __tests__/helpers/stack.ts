@@ -116,6 +116,23 @@ export async function upStack(name: string, extra: string[] = []): Promise<Recor
   return values
 }
 
+/**
+ * Starts (or restarts) the second app of the tests' stack `name` with exactly `env` (none: all
+ * defaults), on a free port the first time; its lines then hold BASELINE_URL (paired runs).
+ */
+export async function upSecondApp(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  const values = await stackCommand(name, [
+    'restart-app2',
+    '--free-ports',
+    ...Object.entries(env).flatMap(([k, v]) => ['--env2', `${k}=${v}`]),
+  ])
+  if (!values.BASELINE_URL) throw new Error(`stack restart-app2 (${name}) printed no BASELINE_URL`)
+  return values
+}
+
 /** Stops the tests' stack `name` (unless PERFGATE_KEEP_STACK is set). */
 export async function downStack(name: string): Promise<void> {
   if (KEEP) return

@@ -315,3 +315,24 @@ test('warm-up is off by default, bounded, and refused with a user script', async
     'warm-up is "10s": it runs the generated scenario only; with your own script, put a warm-up stage in it (its requests then count) or leave warm-up empty',
   )
 })
+
+test('baseline-url makes a paired plan: the URL without its trailing slash', async () => {
+  const plan = await withConfig(undefined, { 'baseline-url': 'http://127.0.0.1:18081/' })
+  assert.equal(plan.baselineUrl, 'http://127.0.0.1:18081')
+  assert.equal((await withConfig(undefined)).baselineUrl, undefined)
+})
+
+test('baseline-url is refused when it is not an http(s) URL, with a user script, or sharded', async () => {
+  assert.match(
+    await configError(undefined, { 'baseline-url': 'ftp://base.example.com' }),
+    /^baseline-url is "ftp:\/\/base\.example\.com": expected an http\(s\) URL/,
+  )
+  assert.match(
+    await configError(undefined, { 'baseline-url': 'http://127.0.0.1:2', script: 'load.js' }),
+    /^baseline-url works with the generated scenario only: remove script/,
+  )
+  assert.match(
+    await configError(undefined, { 'baseline-url': 'http://127.0.0.1:2', shards: '2' }),
+    /^baseline-url cannot be sharded \(shards is 2\)/,
+  )
+})

@@ -1,6 +1,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { SecretScrubber, redactUrl, secretParts } from '../../src/secrets.ts'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { SecretScrubber, inputSecrets, redactUrl, secretParts } from '../../src/secrets.ts'
+import { loadPlan } from '../../src/plan/load.ts'
+import { secretsOf } from '../../src/pipeline.ts'
 
 test('a DSN yields itself and its password, raw and decoded', () => {
   assert.deepEqual(
@@ -37,4 +42,20 @@ test('scrubDeep scrubs values, never the record keys', () => {
   assert.deepEqual(scrubber.scrubDeep({ postgres: { note: 'password postgres' } }), {
     postgres: { note: 'password ***' },
   })
+})
+
+test('credentials inside baseline-url are secrets, as inside target-url', async () => {
+  const inputs = {
+    'target-url': 'https://pr.example.com',
+    'baseline-url': 'https://ci:base-pw-93kq@main.example.com/?token=base-tok-51x',
+  }
+  const found = inputSecrets(inputs, [], {})
+  assert.ok(found.includes('base-pw-93kq'), found.join(', '))
+  assert.ok(found.includes('base-tok-51x'), found.join(', '))
+  const dir = await mkdtemp(path.join(tmpdir(), 'perfgate-secrets-'))
+  const plan = await loadPlan(inputs, { cwd: dir, env: {} })
+  assert.equal(
+    secretsOf(plan, {}).scrub(`GET ${inputs['baseline-url']} failed`).includes('base-pw-93kq'),
+    false,
+  )
 })

@@ -34,3 +34,16 @@ test('the alternating paired script lays out A B B A slices back to back with st
     ['0s', '5s', '10s', '15s', '20s', '25s', '30s', '35s'],
   )
 })
+
+test('the paired script keeps k6 summary thresholds for the load alone, per side (no scenario:perfgate, which the renamed scenarios lack)', () => {
+  const script = generatePairedScript({ ...input, design: 'simultaneous' })
+  const { thresholds } = JSON.parse(/export const options = (\{[\s\S]*?\n\})\n/.exec(script)![1]!) as {
+    thresholds: Record<string, string[]>
+  }
+  const keys = Object.keys(thresholds)
+  assert.ok(!keys.some((k) => k.includes('scenario:')), keys.join(', '))
+  for (const side of ['base', 'pr'])
+    for (const metric of ['http_reqs', 'http_req_duration'])
+      assert.ok(keys.includes(`${metric}{side:${side}}`), `${metric}{side:${side}} in ${keys.join(', ')}`)
+  assert.ok(keys.includes('http_req_duration{endpoint:clip_detail}'))
+})

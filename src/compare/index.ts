@@ -75,7 +75,8 @@ export const DEFAULT_COMPARE_OPTIONS: CompareOptions = {
   familyCorrection: true,
 }
 
-function refOf(record: RunRecord): RunRef {
+/** Which run a record is, as a comparison names it. */
+export function refOf(record: RunRecord): RunRef {
   const { load, missing } = loadOf(record)
   return {
     ...(record.meta?.startedAt ? { startedAt: record.meta.startedAt } : {}),

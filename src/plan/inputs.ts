@@ -17,6 +17,7 @@ export const INPUT_NAMES = [
   'debug-auth-header',
   'app-stats-urls',
   'baseline',
+  'baseline-url',
   'baseline-path',
   'baseline-branch',
   'baseline-history',

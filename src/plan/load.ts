@@ -79,6 +79,8 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   const shard = nonNegativeInt('shard', input('shard') ?? '0')
   if (shard >= shards) throw new ConfigError(`shard is ${shown(shard)}: must be below shards (${shards})`)
 
+  const baselineUrl = parseBaselineUrl(input('baseline-url'), { script, shards, mode })
+
   const collectorsFile = data.collectors ?? {}
   const optionalUrl = (name: string, value: string | undefined) =>
     value === undefined ? undefined : requireUrl(name, value)
@@ -91,6 +93,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
 
   return {
     targetUrl: parsedTarget.replace(/\/+$/, ''),
+    ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, '') } : {}),
     targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
     warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
     script: script ? path.resolve(context.cwd, script) : undefined,
@@ -150,6 +153,24 @@ export function parseFailOn(text: string): FailOn[] {
       throw new ConfigError(`fail-on is ${shown(text)}: allowed values are ${allowed}`)
   }
   return [...new Set(items)] as FailOn[]
+}
+
+/** `baseline-url`: a paired run loads it beside the target with the generated scenario, in one k6 process. */
+function parseBaselineUrl(
+  value: string | undefined,
+  context: { script: string | undefined; shards: number; mode: Mode },
+): string | undefined {
+  if (value === undefined || context.mode !== 'run') return undefined
+  requireUrl('baseline-url', value)
+  if (context.script)
+    throw new ConfigError(
+      'baseline-url works with the generated scenario only: remove script (or baseline-url for a stored-baseline comparison)',
+    )
+  if (context.shards > 1)
+    throw new ConfigError(
+      `baseline-url cannot be sharded (shards is ${context.shards}): a paired run is one k6 process loading both deployments`,
+    )
+  return value
 }
 
 function requireName(name: string, value: string): string {

@@ -179,6 +179,11 @@ export type Mode = 'run' | 'comment' | 'merge'
 
 export interface Plan {
   targetUrl: string
+  /**
+   * The base branch's deployment (`baseline-url`): loaded side by side with the target in one k6
+   * process, and the gate judges the paired comparison instead of a stored baseline.
+   */
+  baselineUrl?: string
   /** Seconds perfgate polls a silent target (a sleeping preview waking up) before giving up; default 60. */
   targetWaitS?: number
   /** Seconds of the scenario's load run (and discarded) before the measured load; 0 or absent: none. */

@@ -47,7 +47,7 @@ export type Unit = 'ms' | 'ratio' | 'req/s' | 'count' | 'factor'
 
 export type MetricVerdict = 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'no-data'
 
-export type EvidenceTest = 'window-permutation' | 'mann-whitney' | 'history' | 'none'
+export type EvidenceTest = 'window-permutation' | 'mann-whitney' | 'history' | 'paired-sign-flip' | 'none'
 
 /** The run-to-run band of the base branch, used when at least three earlier runs exist. */
 export interface HistoryBand {

@@ -15,6 +15,7 @@ export type * from './load.ts'
 export type * from './findings.ts'
 export type * from './collectors.ts'
 export type * from './analysis.ts'
+export type * from './paired.ts'
 
 export const SCHEMA_VERSION = 2
 
@@ -58,6 +59,8 @@ export interface RunRecord {
   analysis?: AnalysisData
   /** The verdict: written once the run is judged (absent in shard records and schema 1 records). */
   outcome?: RunOutcome
+  /** A paired run (`baseline-url`): the base deployment's side and the paired rows; absent otherwise. */
+  paired?: import('./paired.ts').PairedPart
   /** When each stage ran, ms since the first one started (src/timeline.ts); absent in older records. */
   timeline?: import('../timeline.ts').StageSpan[]
 }

@@ -1,6 +1,7 @@
 // Reading and writing result.json. A record is validated once, when it is loaded, against the full
 // schema (record/schema/); records of an older schema are upgraded here so no other stage has to
 // know about old shapes.
+import type { PairedPart } from './paired.ts'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { SCHEMA_VERSION, type RunRecord } from './index.ts'
@@ -61,8 +62,26 @@ function upgrade(record: Partial<RunRecord> & { schema: number }): RunRecord {
     profiles: record.profiles ?? unavailable,
     findings: record.findings ?? [],
     ...(record.schema >= 2 && outcome !== undefined ? { outcome } : {}),
+    ...(record.paired ? { paired: withOpenIntervals(record.paired) } : {}),
     schema: SCHEMA_VERSION,
   } as RunRecord
+}
+
+/** JSON writes an interval's infinite ends (fewer than two pairs) as null: read them back as ±Infinity. */
+function withOpenIntervals(paired: PairedPart): PairedPart {
+  if (!Array.isArray(paired.rows)) return paired
+  const end = (x: unknown, open: number) => (x === null ? open : x)
+  return {
+    ...paired,
+    rows: paired.rows.map((row) =>
+      Array.isArray(row?.interval)
+        ? {
+            ...row,
+            interval: [end(row.interval[0], -Infinity), end(row.interval[1], Infinity)] as [number, number],
+          }
+        : row,
+    ),
+  }
 }
 
 export async function readRecord(file: string): Promise<RunRecord> {

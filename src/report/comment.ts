@@ -113,6 +113,14 @@ function endpointBlock(model: ReportModel, b: Budget): string | undefined {
   return [tableText, note].filter(Boolean).join('\n\n')
 }
 
+/** A paired run: its design, and the gated p50 intervals (p95's are in the table's Δ column). */
+function pairedBlock(model: ReportModel, b: Budget): string | undefined {
+  if (!model.paired) return undefined
+  const lines = [`_${inline(clip(model.paired.line, b.lineChars * 2))}_`]
+  if (model.paired.p50 && b.endpointRows > 0) lines.push(inline(clip(model.paired.p50, b.lineChars * 2)))
+  return lines.join('\n\n')
+}
+
 function changesBlock(model: ReportModel, b: Budget): string | undefined {
   if (!model.hasBaseline) return undefined
   const { regressions, improvements } = model.changes
@@ -191,6 +199,7 @@ function assemble(model: ReportModel, b: Budget, shortened: boolean): string {
     b.reasons > 0 ? reasonsBlock(model, b) : undefined,
     b.endpointRows > 0 ? endpointBlock(model, b) : undefined,
     stormsBlock(model, b),
+    pairedBlock(model, b),
     changesBlock(model, b),
     findingsBlock(model, b),
     shortened

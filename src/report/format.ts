@@ -83,14 +83,25 @@ export function statusText(status: string): string {
   return STATUS_TEXT[status] ?? status
 }
 
-function verdictText(verdict: string): string {
+export function verdictText(verdict: string): string {
   return VERDICT_MARK[verdict] ?? verdict
 }
 
 /** A comparison cell: the relative change and the verdict, or n/a without a comparison. */
-export function deltaCell(rel: number | undefined, verdict: string | undefined): string {
+export function deltaCell(
+  rel: number | undefined,
+  verdict: string | undefined,
+  interval?: readonly [number, number],
+): string {
   if (verdict === undefined) return 'n/a'
-  return `${rel !== undefined ? fmt.signedPct(rel) + ' ' : ''}${verdictText(verdict)}`
+  const bounds = interval ? ` ${intervalBounds(interval)}` : ''
+  return `${rel !== undefined ? fmt.signedPct(rel) + bounds + ' ' : ''}${verdictText(verdict)}`
+}
+
+/** `[−3.1%, +29.4%]`; an open end shows as ∞. */
+export function intervalBounds(interval: readonly [number, number]): string {
+  const end = (x: number) => (Number.isFinite(x) ? fmt.signedPct(x) : x > 0 ? '+∞' : '−∞')
+  return `[${end(interval[0])}, ${end(interval[1])}]`
 }
 
 /** k6's summary without its leading blank lines, indentation kept. */

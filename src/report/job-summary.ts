@@ -63,6 +63,12 @@ function top(model: ReportModel, maxEndpointRows: number | undefined, withChart:
   const reasons = model.hasBaseline ? v.reasons.filter((r) => !r.startsWith('regression: ')) : v.reasons
   if (reasons.length > 0) parts.push(reasons.map((r) => `- ${inline(r)}`).join('\n'))
   if (model.endpoints.length > 0 || model.overall) parts.push(endpointTableBlock(model, maxEndpointRows))
+  if (model.paired)
+    parts.push(
+      [`_${inline(model.paired.line)}_`, ...(model.paired.p50 ? [inline(model.paired.p50)] : [])].join(
+        '\n\n',
+      ),
+    )
   if (withChart && model.p95Chart) parts.push(mermaidChart(model.p95Chart))
   if (model.hasBaseline) {
     const { regressions, improvements } = model.changes

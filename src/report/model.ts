@@ -104,6 +104,8 @@ export interface EndpointRow {
   p95RelDelta?: number
   p95Verdict?: MetricVerdict
   p95Message?: string
+  /** A paired run: the interval of the paired p95 change. */
+  p95Interval?: [number, number]
 }
 
 /** One series of the latency-over-time chart. */
@@ -142,6 +144,8 @@ export interface ReportModel {
   hasBaseline: boolean
   /** `abc1234 (main)`. */
   baselineRef?: string
+  /** A paired run (baseline-url): the design line, and the gated p50 rows with their intervals. */
+  paired?: { line: string; p50?: string }
   links: ReportLinks
   verdict: Verdict
   endpoints: EndpointRow[]

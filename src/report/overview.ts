@@ -8,6 +8,7 @@ import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
 import { stormSentences } from './failures.ts'
+import { pairedLine, pairedP50Line } from './paired.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
 
 /** Every field of the report model but its sections and data files. Does not modify the context. */
@@ -22,6 +23,9 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     ? rows.filter((r) => r.verdict === 'improvement').map((r) => r.message)
     : []
   const baseRef = comparison?.baseline
+  const pairedText = pairedLine(record, comparison)
+  const p50 = pairedP50Line(comparison)
+  const paired = pairedText ? { line: pairedText, ...(p50 ? { p50 } : {}) } : undefined
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined
   const timeline = latencySeries(load)
@@ -39,11 +43,14 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     loadTest: loadTestText(record),
     toolVersion: record.meta.toolVersion,
     hasBaseline,
-    ...(hasBaseline && baseRef
-      ? {
-          baselineRef: `${shortSha(baseRef.sha) ?? baseRef.startedAt ?? 'earlier run'}${baseRef.ref ? ` (${baseRef.ref})` : ''}`,
-        }
-      : {}),
+    ...(paired ? { paired } : {}),
+    ...(hasBaseline && baseRef && record.paired
+      ? { baselineRef: `${record.paired.base.url} (paired, same run)` }
+      : hasBaseline && baseRef
+        ? {
+            baselineRef: `${shortSha(baseRef.sha) ?? baseRef.startedAt ?? 'earlier run'}${baseRef.ref ? ` (${baseRef.ref})` : ''}`,
+          }
+        : {}),
     links: input.links ?? {},
     verdict,
     endpoints,

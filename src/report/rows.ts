@@ -39,6 +39,9 @@ function endpointRow(ep: EndpointLoad, slos: SloResult[], rows: MetricComparison
     ...(baseline ? { baseline } : {}),
     ...(c95?.relDelta !== undefined ? { p95RelDelta: c95.relDelta } : {}),
     ...(c95 ? { p95Verdict: c95.verdict, p95Message: c95.message } : {}),
+    ...(c95?.evidence.test === 'paired-sign-flip' && c95.evidence.ci && c95.verdict !== 'no-data'
+      ? { p95Interval: c95.evidence.ci }
+      : {}),
   }
 }
 
@@ -101,7 +104,8 @@ export function endpointTable(
       r.target ?? '—',
       statusText(r.status),
     ]
-    if (hasBaseline) base.push(fmt.ms(r.baseline?.p95Ms), deltaCell(r.p95RelDelta, r.p95Verdict))
+    if (hasBaseline)
+      base.push(fmt.ms(r.baseline?.p95Ms), deltaCell(r.p95RelDelta, r.p95Verdict, r.p95Interval))
     return base
   })
   return {

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { createGunzip, constants as zlib } from 'node:zlib'
 import { LoadAggregator, type AggregateOptions, type AggregateResult } from './aggregate.ts'
-import { K6JsonScanner } from './k6-json-scanner.ts'
+import { K6JsonScanner, type PointSink } from './k6-json-scanner.ts'
 
 export interface FileAggregate {
   result: AggregateResult
@@ -19,7 +19,20 @@ const READ_CHUNK = 1 << 20
 
 export async function aggregateK6File(path: string, options: AggregateOptions): Promise<FileAggregate> {
   const aggregator = new LoadAggregator(options)
-  const scanner = new K6JsonScanner(aggregator)
+  const read = await readK6File(path, aggregator)
+  return { result: aggregator.result(), ...read }
+}
+
+/** What reading a k6 NDJSON file into a sink gave: its lines, and why it ended early when it did. */
+export interface K6FileRead {
+  lines: number
+  malformed: number
+  truncated?: string
+}
+
+/** Streams a k6 NDJSON file (plain or gzip) into `sink`; a cut-off file is read up to where it ends. */
+export async function readK6File(path: string, sink: PointSink): Promise<K6FileRead> {
+  const scanner = new K6JsonScanner(sink)
   let truncated: string | undefined
   try {
     if (path.endsWith('.gz')) await readGzip(path, (chunk) => scanner.pushBytes(chunk))
@@ -29,7 +42,7 @@ export async function aggregateK6File(path: string, options: AggregateOptions): 
   }
   if (!scanner.end()) truncated ??= `the last line of ${path} was cut off`
   if (scanner.lines === 0) truncated ??= `${path} is empty: k6 recorded no samples`
-  return { result: aggregator.result(), lines: scanner.lines, malformed: scanner.malformed, truncated }
+  return { lines: scanner.lines, malformed: scanner.malformed, ...(truncated ? { truncated } : {}) }
 }
 
 /**

@@ -129,6 +129,11 @@ export class LoadAggregator implements PointSink {
     this.startMs = options.startMs
   }
 
+  /** Anchors the windows at `ms` unless they are anchored already (paired sides share one anchor). */
+  startAt(ms: number): void {
+    this.startMs ??= ms
+  }
+
   point(metric: TrackedMetric, timeMs: number, value: number, tagsText: string): void {
     if (metric === 'vus') {
       if (value > this.vusMax) this.vusMax = value

@@ -6,7 +6,11 @@ import { basename, join, resolve } from 'node:path'
 import type { Plan } from '../plan/types.ts'
 import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
-import { aggregateK6File } from './aggregate-file.ts'
+import { aggregateK6File, type FileAggregate } from './aggregate-file.ts'
+import type { AggregateResult } from './aggregate.ts'
+import { aggregatePairedFile } from './paired-aggregate.ts'
+import { generatePairedScript } from './paired-script.ts'
+import type { PairedSide } from '../record/paired.ts'
 import type { StageTimeline } from '../timeline.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { K6RunFailed, runK6Process, type K6Progress } from './k6-process.ts'
@@ -83,11 +87,19 @@ export async function locateK6(
 
 /** Waits up to the plan's `target-wait` for the target to answer; throws one line when it never does. */
 export async function checkTarget(plan: Plan, deps: RunLoadDeps = {}): Promise<TargetAnswer> {
-  return assertTargetAnswers(plan.targetUrl, {
+  const options = {
     ...(plan.targetWaitS !== undefined ? { waitS: plan.targetWaitS } : {}),
     ...(deps.log ? { log: deps.log } : {}),
     ...deps.targetCheck,
-  })
+  }
+  // A paired run loads both: the base deployment must answer too, before any load.
+  const [answer] = await Promise.all([
+    assertTargetAnswers(plan.targetUrl, options),
+    ...(plan.baselineUrl
+      ? [assertTargetAnswers(plan.baselineUrl, { ...options, input: 'baseline-url' })]
+      : []),
+  ])
+  return answer!
 }
 
 /** Runs k6 against the target; the caller checks first that the target answers (checkTarget). */
@@ -95,7 +107,7 @@ export async function runLoad(
   plan: Plan,
   outDir: string,
   deps: RunLoadDeps = {},
-): Promise<{ load: LoadPart; k6Version: string }> {
+): Promise<{ load: LoadPart; k6Version: string; pairedBase?: PairedSide }> {
   const env = deps.env ?? process.env
   await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
@@ -125,7 +137,10 @@ export async function runLoad(
   ]
   deps.log?.(
     (script.generated
-      ? `running the "${plan.scenario.name}" scenario: up to ${plan.scenario.vus} VUs for ${plan.scenario.durationS} s against ${plan.targetUrl}`
+      ? `running the "${plan.scenario.name}" scenario: up to ${plan.scenario.vus} VUs for ${plan.scenario.durationS} s against ${plan.targetUrl}` +
+        (plan.baselineUrl
+          ? `, and the same on a pool of its own against ${plan.baselineUrl} (paired run, simultaneous design)`
+          : '')
       : `running ${plan.script} against ${plan.targetUrl}: ${describeScriptRun(scriptRun!.run)}`) +
       (plan.shards > 1
         ? ` as shard ${plan.shard} of ${plan.shards} (execution segment ${executionSegment(plan.shard, plan.shards).segment})`
@@ -161,7 +176,7 @@ export async function runLoad(
   const aggregate = await time('aggregation', async () => {
     await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
     await dropSetupData(summaryJson)
-    return aggregateK6File(ndjson, { endpoints: plan.endpoints }).catch((error: Error) => {
+    return aggregateLoad(ndjson, plan).catch((error: Error) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     })
@@ -227,15 +242,39 @@ export async function runLoad(
   // k6's own count (and the progress line, read from k6) includes setup()/teardown() requests,
   // which are not part of the load: name them apart so the two counts visibly agree.
   const k6Requests = await summaryRequestCount(summaryJson)
-  const outsideLoad = k6Requests === undefined ? 0 : k6Requests - load.overall.count
+  const baseRequests = aggregate.base?.overall.count ?? 0
+  const outsideLoad = k6Requests === undefined ? 0 : k6Requests - load.overall.count - baseRequests
   deps.log?.(
     `k6 done: ${load.overall.count} requests` +
       (outsideLoad > 0 ? ` (+${outsideLoad} in setup()/teardown(), not part of the load)` : '') +
       `, ${(load.overall.errorRate * 100).toFixed(2)} % errors, p95 ${load.overall.duration.p95Ms} ms` +
       (load.thresholdsCrossed ? ' (the script’s thresholds were crossed)' : '') +
-      (partial ? ` — partial: ${partial}` : ''),
+      (partial ? ` — partial: ${partial}` : '') +
+      (aggregate.base
+        ? `; base side: ${baseRequests} requests, p95 ${aggregate.base.overall.duration.p95Ms} ms`
+        : ''),
   )
-  return { load, k6Version: k6.version }
+  const pairedBase: PairedSide | undefined =
+    aggregate.base && plan.baselineUrl
+      ? {
+          url: plan.baselineUrl,
+          durationS: round3(aggregate.base.durationS),
+          vusMax: aggregate.base.vusMax,
+          overall: aggregate.base.overall,
+          endpoints: aggregate.base.endpoints,
+        }
+      : undefined
+  return { load, k6Version: k6.version, ...(pairedBase ? { pairedBase } : {}) }
+}
+
+/** The k6 output aggregated; in a paired run `result` is the PR side and `base` the base side. */
+async function aggregateLoad(
+  ndjson: string,
+  plan: Plan,
+): Promise<FileAggregate & { base?: AggregateResult }> {
+  if (!plan.baselineUrl) return aggregateK6File(ndjson, { endpoints: plan.endpoints })
+  const { current, base, ...read } = await aggregatePairedFile(ndjson, { endpoints: plan.endpoints })
+  return { ...read, result: current, base }
 }
 
 /**
@@ -326,7 +365,10 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
     await copyFile(path, join(outDir, file))
     return { path, file, cwd: process.cwd(), generated: false }
   }
-  const text = generateScript(await scriptInputs(plan))
+  const inputs = await scriptInputs(plan)
+  const text = plan.baselineUrl
+    ? generatePairedScript({ ...inputs, baselineUrl: plan.baselineUrl, design: 'simultaneous' })
+    : generateScript(inputs)
   const path = join(resolve(outDir), FILES.script)
   await writeFile(path, text)
   return { path, file: FILES.script, cwd: resolve(outDir), generated: true }

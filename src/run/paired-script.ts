@@ -27,7 +27,10 @@ export function generatePairedScript(input: PairedScriptInput): string {
   const script = generateScript(input)
   const match = /export const options = (\{[\s\S]*?\n\})\n/.exec(script)
   if (!match) throw new Error('paired script: the generated script has no options block')
-  const options = JSON.parse(match[1]!) as { scenarios: Record<string, unknown> }
+  const options = JSON.parse(match[1]!) as {
+    scenarios: Record<string, unknown>
+    thresholds: Record<string, string[]>
+  }
   const single = options.scenarios[SCENARIO_NAME] as { stages: Stage[] }
   const sides = { base: input.baselineUrl, pr: input.targetUrl }
   options.scenarios =
@@ -39,6 +42,7 @@ export function generatePairedScript(input: PairedScriptInput): string {
           ]),
         )
       : alternatingScenarios(single.stages, input.sliceS ?? 10, sides)
+  options.thresholds = sideThresholds(options.thresholds)
   return script
     .replace(match[0], `export const options = ${JSON.stringify(options, null, 2)}\n`)
     .replace(
@@ -47,6 +51,20 @@ export function generatePairedScript(input: PairedScriptInput): string {
       "const BASE_DEFAULT = $1\nconst sideBase = () => (__ENV.PERFGATE_SIDE_URL || BASE_DEFAULT).replace(/\\/+$/, '')",
     )
     .replace(/\bBASE \+ /g, 'sideBase() + ')
+}
+
+/**
+ * The renamed scenarios carry no `scenario:perfgate` tag, so the thresholds that made k6's summary
+ * list the load alone would match nothing: they become one per side (`side:base`, `side:pr`).
+ */
+function sideThresholds(thresholds: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [key, rules] of Object.entries(thresholds)) {
+    const metric = new RegExp(`^(\\w+)\\{scenario:${SCENARIO_NAME}\\}$`).exec(key)?.[1]
+    if (!metric) out[key] = rules
+    else for (const side of ['base', 'pr'] as const) out[`${metric}{side:${side}}`] = rules
+  }
+  return out
 }
 
 function totalSeconds(stages: readonly Stage[]): number {

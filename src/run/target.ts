@@ -4,6 +4,8 @@
 // before it is declared down.
 
 export interface TargetCheckOptions {
+  /** The input the URL came from, for the messages (default `target-url`). */
+  input?: string
   /** How long to keep polling a silent target, in seconds; 0 means one try. Default 60. */
   waitS?: number
   /** Timeout of one request; default 5 s (less when the wait is nearly over). */
@@ -28,7 +30,8 @@ export async function assertTargetAnswers(
   targetUrl: string,
   options: TargetCheckOptions = {},
 ): Promise<TargetAnswer> {
-  const url = parseTargetUrl(targetUrl)
+  const name = options.input ?? 'target-url'
+  const url = parseTargetUrl(targetUrl, name)
   const now = options.now ?? Date.now
   const waitMs = Math.max(0, (options.waitS ?? DEFAULT_WAIT_S) * 1000)
   const timeoutMs = options.timeoutMs ?? 5000
@@ -60,13 +63,13 @@ export async function assertTargetAnswers(
           ? 'target-wait is 0, one try'
           : `waited ${waited} s (target-wait ${waitMs / 1000} s, ${attempt} attempts)`
       throw new Error(
-        `target-url ${targetUrl} does not answer: ${cause}; ${how}` +
+        `${name} ${targetUrl} does not answer: ${cause}; ${how}` +
           (waitMs === 0 ? '' : '; raise target-wait if the deployment takes longer to wake up'),
       )
     }
     if (!told) {
       options.log?.(
-        `target-url does not answer yet (${cause}); waiting up to ${waitMs / 1000} s for it to wake up`,
+        `${name} does not answer yet (${cause}); waiting up to ${waitMs / 1000} s for it to wake up`,
       )
       told = true
     }
@@ -75,17 +78,15 @@ export async function assertTargetAnswers(
   }
 }
 
-function parseTargetUrl(targetUrl: string): URL {
+function parseTargetUrl(targetUrl: string, name: string): URL {
   let url: URL
   try {
     url = new URL(targetUrl)
   } catch {
-    throw new Error(
-      `target-url ${JSON.stringify(targetUrl)} is not a URL (expected e.g. http://127.0.0.1:8080)`,
-    )
+    throw new Error(`${name} ${JSON.stringify(targetUrl)} is not a URL (expected e.g. http://127.0.0.1:8080)`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`target-url ${targetUrl} must be http:// or https://`)
+    throw new Error(`${name} ${targetUrl} must be http:// or https://`)
   }
   return url
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import type { PlanSummary, RunMeta, RunRecord } from '../index.ts'
 import { num, part, str } from './common.ts'
-import { loadSchema } from './load.ts'
+import { loadSchema, pairedSchema } from './load.ts'
 import {
   appStatsSchema,
   postgresSchema,
@@ -57,6 +57,7 @@ export const recordSchema: z.ZodType<RunRecord> = z.object({
   findings: z.array(findingSchema),
   analysis: analysisSchema.optional(),
   outcome: outcomeSchema.optional(),
+  paired: pairedSchema.optional(),
   timeline: z.array(z.object({ stage: str, startMs: num, endMs: num })).optional(),
 })
 

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow, ResponseSample } from '../load.ts'
 import type { ScriptRun } from '../scenario.ts'
+import type { PairedPart, PairedRowRecord, PairedSide } from '../paired.ts'
 import { bool, num, numbers, str, strings } from './common.ts'
 
 const latencySchema: z.ZodType<LatencyStats> = z.object({
@@ -96,4 +97,41 @@ export const loadSchema: z.ZodType<LoadPart> = z.object({
   warmUp: z
     .object({ durationS: num, requestsCount: num, errorRate: num, note: str.optional(), files: strings })
     .optional(),
+})
+
+const pairedSideSchema: z.ZodType<PairedSide> = z.object({
+  url: str,
+  durationS: num,
+  vusMax: num,
+  overall: endpointLoadSchema,
+  endpoints: z.array(endpointLoadSchema),
+})
+
+/** An interval end: a number, infinite when open (z.number() refuses ±Infinity). */
+const bound = z.custom<number>((v) => typeof v === 'number' && !Number.isNaN(v), 'want a number')
+
+const pairedRowSchema: z.ZodType<PairedRowRecord> = z.object({
+  id: str,
+  endpoint: str,
+  metric: z.enum(['p50Ms', 'p95Ms']),
+  pairs: num,
+  relativeChange: num,
+  // ±Infinity with fewer than two pairs (JSON null; record/io.ts reads it back as the infinite end)
+  interval: z.tuple([bound, bound]),
+  p: num,
+  pAdjusted: num,
+  verdict: z.enum(['regression', 'improvement', 'unchanged', 'inconclusive', 'no-data']),
+  gated: bool,
+  tolerance: num,
+  morePairs: num.optional(),
+})
+
+export const pairedSchema: z.ZodType<PairedPart> = z.object({
+  design: z.enum(['simultaneous', 'alternating']),
+  currentUrl: str,
+  base: pairedSideSchema,
+  alpha: num,
+  minWindowRequests: num,
+  rows: z.array(pairedRowSchema),
+  inconclusive: str.optional(),
 })

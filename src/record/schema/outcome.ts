@@ -45,7 +45,7 @@ const sloResultSchema: z.ZodType<SloResult> = z.object({
 const verdict = z.enum(['regression', 'improvement', 'unchanged', 'inconclusive', 'no-data'])
 
 const evidenceSchema: z.ZodType<Evidence> = z.object({
-  test: z.enum(['window-permutation', 'mann-whitney', 'history', 'none']),
+  test: z.enum(['window-permutation', 'mann-whitney', 'history', 'paired-sign-flip', 'none']),
   pValue: opt,
   adjustedPValue: opt,
   family: opt,

@@ -1,0 +1,138 @@
+// Integration: a paired run (baseline-url) against the Go testbed with real k6 (issue 19).
+//
+// The stack runs two instances of the app (`upSecondApp`: app2, own port, Redis database 1): app2
+// is the base side (baseline-url), the first app the PR side (target-url). One k6 process loads
+// both at once for 40 s, and the gate judges the paired rows. Twice: A/A (both apps at their
+// defaults) must show no regression row and pass; A/B, with the regression switch on clip_detail
+// of the PR side's app (+50 ms per request), must fail on clip_detail and on no other endpoint.
+// Every endpoint's p50 and p95 form one family judged with Holm, so A/A stays quiet by design
+// and not by luck of the row count.
+//
+// Its own stack (`paired-c`, free ports), stopped when done; the regression switch is never left on.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { runPipeline, writeReportFiles, type PipelineOutcome } from '../../src/pipeline.ts'
+import { loadPlan } from '../../src/plan/load.ts'
+import { readRecord } from '../../src/record/io.ts'
+import { MIN_PAIRS } from '../../src/compare/paired-load.ts'
+import { downStack, stackCommand, STACK_TIMEOUT_MS, upSecondApp, upStack } from '../helpers/stack.ts'
+
+const STACK = 'paired-c'
+const ENDPOINT = 'clip_detail'
+const DELAY_MS = 50
+const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
+
+let workDir: string
+let targetUrl: string
+let baselineUrl: string
+let token: string
+const outcomes: { aa?: PipelineOutcome; ab?: PipelineOutcome } = {}
+
+/** Restarts the PR side's app with exactly `env` (none: all defaults, regression off). */
+const restartApp = (env: Record<string, string> = {}) =>
+  stackCommand(STACK, ['restart-app', ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])])
+
+async function pairedRun(label: string): Promise<PipelineOutcome> {
+  const plan = await loadPlan(
+    {
+      'target-url': targetUrl,
+      'baseline-url': baselineUrl,
+      vus: '20',
+      // 40 s: ~20 paired 2-s windows. Even when every pair moves the same way, the sign-flip test's
+      // p is 2/2^n, and Holm over 16 rows at alpha 0.01 needs n >= 12 for it to count.
+      duration: '40s',
+      'think-time-scale': '0.1',
+      'fail-on': 'regression',
+      'k6-path': K6,
+      baseline: 'none',
+      'output-dir': path.join(workDir, label),
+    },
+    { cwd: workDir, env: process.env },
+  )
+  const deps = { env: { ...process.env, PERFGATE_TOKEN: token }, log: () => {} }
+  const outcome = await runPipeline(plan, deps)
+  await writeReportFiles(outcome, plan, {})
+  return outcome
+}
+
+before(
+  async () => {
+    const stack = await upStack(STACK)
+    targetUrl = stack.TARGET_URL!
+    token = stack.USER_TOKEN!
+    baselineUrl = (await upSecondApp(STACK)).BASELINE_URL!
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-paired-it-'))
+    await restartApp()
+    outcomes.aa = await pairedRun('aa')
+    try {
+      await restartApp({ REGRESS_ENDPOINT: ENDPOINT, REGRESS_DELAY_MS: String(DELAY_MS) })
+      outcomes.ab = await pairedRun('ab')
+    } finally {
+      await restartApp()
+    }
+  },
+  { timeout: STACK_TIMEOUT_MS + 5 * 60_000 },
+)
+
+after(async () => {
+  await downStack(STACK)
+  if (workDir && !process.env.PERFGATE_KEEP_GATE_RUNS) await rm(workDir, { recursive: true, force: true })
+})
+
+test('paired A/A: both sides measured in one run, every row judged on enough pairs, no regression, the gate passes', async (t) => {
+  const { record, comparison, gate, resultPath } = outcomes.aa!
+  const paired = record.paired
+  assert.ok(paired, 'the record has a paired part')
+  assert.equal(paired.design, 'simultaneous')
+  assert.equal(paired.base.url, baselineUrl)
+  const base = paired.base.endpoints.find((e) => e.name === ENDPOINT)
+  assert.ok(base && base.count > 0, `the base side measured ${ENDPOINT}`)
+  const row = paired.rows.find((r) => r.id === `${ENDPOINT}.p95Ms`)
+  assert.ok(row && row.pairs >= MIN_PAIRS, `${ENDPOINT} p95 on ${row?.pairs} pairs`)
+  for (const r of paired.rows)
+    t.diagnostic(
+      `${r.id}: ${r.pairs} pairs, ${(r.relativeChange * 100).toFixed(1)} %, Holm p ${r.pAdjusted.toFixed(3)}, ${r.verdict}`,
+    )
+  assert.deepEqual(
+    comparison.rows.filter((r) => r.verdict === 'regression').map((r) => r.message),
+    [],
+  )
+  assert.ok(comparison.rows.every((r) => r.evidence.test === 'paired-sign-flip'))
+  assert.equal(gate.failed, false, gate.reasons.join('; '))
+  // result.json carries the paired part as it was judged
+  assert.deepEqual(
+    (await readRecord(resultPath)).paired?.rows.map((r) => r.verdict),
+    paired.rows.map((r) => r.verdict),
+  )
+})
+
+test(`paired A/B with +${DELAY_MS} ms on ${ENDPOINT} of the PR side: a regression there only, and the gate fails`, async (t) => {
+  const { record, comparison, gate, resultPath } = outcomes.ab!
+  const regressed = comparison.rows.filter((r) => r.verdict === 'regression')
+  for (const r of regressed) t.diagnostic(r.message)
+  assert.ok(
+    regressed.some((r) => r.id === `${ENDPOINT}.p95Ms`),
+    `${ENDPOINT} p95 is a regression: ${comparison.rows.find((r) => r.id === `${ENDPOINT}.p95Ms`)?.message}`,
+  )
+  assert.deepEqual(
+    regressed.filter((r) => r.endpoint !== ENDPOINT).map((r) => r.message),
+    [],
+  )
+  const row = record.paired!.rows.find((r) => r.id === `${ENDPOINT}.p95Ms`)!
+  assert.ok(row.interval[0] > row.tolerance, `the interval [${row.interval}] clears the tolerance`)
+  assert.equal(gate.failed, true)
+  assert.ok(
+    gate.reasons.some((r) => r.startsWith(`regression: ${ENDPOINT} p95 +`)),
+    gate.reasons.join('; '),
+  )
+
+  const comment = await readFile(path.join(path.dirname(resultPath), 'comment.md'), 'utf8')
+  assert.match(comment, /Paired run, simultaneous design/)
+  assert.match(
+    comment,
+    new RegExp(`\`${ENDPOINT}\`.*\\+[\\d.]+% \\\\\\[\\+[\\d.]+%, \\+[\\d.]+%\\\\\\] 🔺 regression`),
+  )
+})

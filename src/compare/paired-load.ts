@@ -1,0 +1,174 @@
+// The paired comparison of a side-by-side run (issue 19), from the record's two sides: which
+// windows pair up, the rows compare/paired.ts judges, and those rows as the Comparison the gate and
+// the report read. Pure.
+import type { Tolerances } from '../plan/types.ts'
+import type { Comparison, MetricComparison, MetricVerdict } from '../record/compare.ts'
+import type { EndpointLoad, LoadPart } from '../record/load.ts'
+import type { PairedPart, PairedRowRecord, PairedSide } from '../record/paired.ts'
+import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
+import { comparePaired, inconclusiveSentence, stoppingDecision, type PairedDesign } from './paired.ts'
+
+/** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
+export const MIN_WINDOW_REQUESTS = 5
+/** Fewer pairs than this: no verdict (the sign-flip test cannot reach p < 0.05 after Holm). */
+export const MIN_PAIRS = 5
+const METRICS = [
+  { metric: 'p50Ms', label: 'p50', tolerance: (t: Tolerances) => t.p50 },
+  { metric: 'p95Ms', label: 'p95', tolerance: (t: Tolerances) => t.p95 },
+] as const
+
+/** Per-window values of both sides, paired by window start (the sides share one anchor). */
+export function pairedWindowValues(
+  base: EndpointLoad,
+  current: EndpointLoad,
+  metric: 'p50Ms' | 'p95Ms',
+  minRequests = MIN_WINDOW_REQUESTS,
+): { base: number[]; current: number[] } {
+  const byStart = new Map(base.windows.filter((w) => w.count >= minRequests).map((w) => [w.startMs, w]))
+  const out = { base: [] as number[], current: [] as number[] }
+  for (const w of current.windows) {
+    const b = byStart.get(w.startMs)
+    if (!b || w.count < minRequests) continue
+    out.base.push(b[metric])
+    out.current.push(w[metric])
+  }
+  return out
+}
+
+export interface PairedJudgeInput {
+  design: PairedDesign
+  current: LoadPart
+  base: PairedSide
+  currentUrl: string
+  tolerances: Tolerances
+}
+
+/**
+ * Judges every endpoint both sides measured, on its p50 and p95: all rows form one family, so
+ * Holm keeps the chance of any false regression in an A/A run at alpha. No drift is removed: in a
+ * paired run what moves both sides cancels in each pair already, and a run-wide shift between the
+ * sides is the PR's own effect (a slower middleware), not the machine's.
+ */
+export function judgePaired(input: PairedJudgeInput): PairedPart {
+  const alpha = input.tolerances.alpha
+  const baseByName = new Map(input.base.endpoints.map((e) => [e.name, e]))
+  const inputs = input.current.endpoints.flatMap((current) => {
+    const base = baseByName.get(current.name)
+    if (!base) return []
+    return METRICS.map((m) => ({
+      endpoint: current.name,
+      metric: m.metric,
+      key: `${current.name}.${m.metric}`,
+      ...pairedWindowValues(base, current, m.metric),
+      tolerance: m.tolerance(input.tolerances),
+      gated: true,
+    }))
+  })
+  const judged = comparePaired(inputs, { alpha })
+  const rows: PairedRowRecord[] = judged.map((row, i) => ({
+    id: row.key,
+    endpoint: inputs[i]!.endpoint,
+    metric: inputs[i]!.metric,
+    pairs: row.pairs,
+    relativeChange: row.relativeChange,
+    interval: row.interval,
+    p: row.p,
+    pAdjusted: row.pAdjusted,
+    verdict: row.pairs < MIN_PAIRS ? 'no-data' : row.verdict,
+    gated: row.gated,
+    tolerance: row.tolerance,
+    ...(row.morePairs !== undefined ? { morePairs: row.morePairs } : {}),
+  }))
+  // Rows without enough pairs have no interval to resolve: the stopping rule looks at the others.
+  const open = judged.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }))
+  const elapsedMin = input.current.durationS / 60
+  const decision = stoppingDecision(open, elapsedMin, elapsedMin)
+  const named =
+    decision.open.length > 3
+      ? [...decision.open.slice(0, 3), `${decision.open.length - 3} more`]
+      : decision.open
+  const sentence = inconclusiveSentence({ ...decision, open: named })
+  return {
+    design: input.design,
+    currentUrl: input.currentUrl,
+    base: input.base,
+    alpha,
+    minWindowRequests: MIN_WINDOW_REQUESTS,
+    rows,
+    ...(sentence ? { inconclusive: sentence } : {}),
+  }
+}
+
+/** `+62% [+40%, +85%]`; an unbounded side shows as ∞. */
+export function formatInterval(row: Pick<PairedRowRecord, 'relativeChange' | 'interval'>): string {
+  const bound = (x: number) => (Number.isFinite(x) ? formatPercentChange(x) : x > 0 ? '+∞' : '−∞')
+  return `${formatPercentChange(row.relativeChange)} [${bound(row.interval[0])}, ${bound(row.interval[1])}]`
+}
+
+/** `both at once on separate VU pools, paired by 2-s window`. */
+export function describeDesign(paired: Pick<PairedPart, 'design'>, windowS: number): string {
+  return paired.design === 'simultaneous'
+    ? `simultaneous design: both deployments loaded at once on VU pools of the same size, ${windowS}-s windows paired by time`
+    : 'alternating design: A B B A slices, each slice paired with its neighbour'
+}
+
+/**
+ * The paired rows as the Comparison the gate and the report read: p-values are Holm-adjusted,
+ * intervals are those of the paired relative change, `windows*` are the pairs.
+ */
+export function pairedComparison(paired: PairedPart, current: LoadPart): Comparison {
+  const currentBy = new Map(current.endpoints.map((e) => [e.name, e]))
+  const baseBy = new Map(paired.base.endpoints.map((e) => [e.name, e]))
+  const rows: MetricComparison[] = paired.rows.map((row) => {
+    const a = baseBy.get(row.endpoint)?.duration[row.metric]
+    const b = currentBy.get(row.endpoint)?.duration[row.metric]
+    const label = row.metric === 'p50Ms' ? 'p50' : 'p95'
+    const evidence =
+      row.verdict === 'no-data'
+        ? `${row.pairs} paired windows, fewer than ${MIN_PAIRS}`
+        : `${formatInterval(row)} paired, ${formatP(row.pAdjusted)} (Holm)`
+    return {
+      id: row.id,
+      scope: 'endpoint',
+      endpoint: row.endpoint,
+      metric: row.metric,
+      unit: 'ms',
+      ...(a !== undefined ? { baseline: a } : {}),
+      ...(b !== undefined ? { current: b } : {}),
+      ...(a !== undefined && b !== undefined ? { absDelta: b - a } : {}),
+      ...(row.verdict !== 'no-data' ? { relDelta: row.relativeChange } : {}),
+      verdict: row.verdict,
+      evidence: {
+        test: 'paired-sign-flip',
+        pValue: row.pAdjusted,
+        ci: row.interval,
+        windowsBaseline: row.pairs,
+        windowsCurrent: row.pairs,
+        note: `sign-flip test on ${row.pairs} paired windows (Holm over ${paired.rows.length} rows); interval of the paired change`,
+      },
+      tolerance: { relative: row.tolerance, worse: 'higher' },
+      message: `${row.endpoint} ${label} ${formatValue(a, 'ms')} → ${formatValue(b, 'ms')}, ${evidence}: ${row.verdict}`,
+    }
+  })
+  const counts: Record<MetricVerdict, number> = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    'no-data': 0,
+  }
+  for (const row of rows) counts[row.verdict]++
+  return {
+    baselineFound: true,
+    baseline: { ref: `${paired.base.url} (same run)` },
+    current: { ...(current.partial ? { partial: current.partial } : {}) },
+    historyRuns: 0,
+    rows,
+    counts,
+    notes: [
+      `paired run: ${paired.base.url} (base) and ${paired.currentUrl} (PR) side by side in one k6 process, ${describeDesign(paired, current.windowS)}`,
+      'paired rows: every endpoint’s p50 and p95; error rates are gated by the SLOs',
+      ...(paired.inconclusive ? [paired.inconclusive] : []),
+    ],
+  }
+}

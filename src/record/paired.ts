@@ -1,0 +1,52 @@
+// The `paired` part of a RunRecord (issue 19): the base branch's deployment loaded side by side
+// with the PR's in one k6 process. `load` holds the PR side; this part the base side and the
+// paired rows the gate judges instead of a stored baseline.
+import type { EndpointLoad } from './load.ts'
+
+/** How the two sides were loaded (compare/paired.ts). */
+export type PairedDesignName = 'simultaneous' | 'alternating'
+
+/** One side's numbers, in the shape of `load` (windows counted from the same moment as `load`'s). */
+export interface PairedSide {
+  url: string
+  durationS: number
+  vusMax: number
+  overall: EndpointLoad
+  endpoints: EndpointLoad[]
+}
+
+/** One paired row: an endpoint's latency percentile, PR side vs base side, window by window. */
+export interface PairedRowRecord {
+  /** `clip_detail.p95Ms`. */
+  id: string
+  endpoint: string
+  metric: 'p50Ms' | 'p95Ms'
+  /** Windows where both sides had enough requests. */
+  pairs: number
+  /** PR vs base: the geometric mean of the paired ratios, minus 1. */
+  relativeChange: number
+  /** (1 − alpha) interval of the relative change; ±Infinity (null in JSON) with fewer than 2 pairs. */
+  interval: [number, number]
+  /** Two-sided sign-flip p-value, and Holm-adjusted over every row of the run. */
+  p: number
+  pAdjusted: number
+  verdict: 'regression' | 'improvement' | 'unchanged' | 'inconclusive' | 'no-data'
+  gated: boolean
+  tolerance: number
+  /** When inconclusive: about how many more pairs would resolve it. */
+  morePairs?: number
+}
+
+export interface PairedPart {
+  design: PairedDesignName
+  /** The PR side's URL (its numbers are `load`). */
+  currentUrl: string
+  base: PairedSide
+  /** Significance level the rows were judged at. */
+  alpha: number
+  /** A window counts as a pair only when both sides had at least this many requests in it. */
+  minWindowRequests: number
+  rows: PairedRowRecord[]
+  /** The stopping rule's sentence when some gated row stayed open (compare/paired.ts). */
+  inconclusive?: string
+}

@@ -1,0 +1,60 @@
+// What the report says about a paired run (baseline-url, issue 19): the design in one line, each
+// gated row's paired change with its interval, compactly for the comment and in full for
+// report.md. Read from the comparison (what the gate judged), the design from record.paired. Pure.
+import { describeDesign } from '../compare/paired-load.ts'
+import type { Comparison, MetricComparison } from '../record/compare.ts'
+import type { RunRecord } from '../record/index.ts'
+import { isUnavailable } from '../record/common.ts'
+import type { Block } from './model.ts'
+import { codeSpan } from './blocks.ts'
+import { fmt } from './markdown.ts'
+import { intervalBounds, verdictText } from './format.ts'
+
+function pairedRows(comparison: Comparison | undefined): MetricComparison[] {
+  return (comparison?.rows ?? []).filter((r) => r.evidence.test === 'paired-sign-flip')
+}
+
+const level = (record: RunRecord) => `${Math.round((1 - (record.paired?.alpha ?? 0.01)) * 100)} %`
+
+/** The one line naming the design and how to read the intervals; undefined for an unpaired run. */
+export function pairedLine(record: RunRecord, comparison: Comparison | undefined): string | undefined {
+  const paired = record.paired
+  const rows = pairedRows(comparison)
+  if (!paired || isUnavailable(record.load) || rows.length === 0) return undefined
+  const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('))
+  return (
+    `Paired run, ${describeDesign(paired, record.load.windowS)}: base ${paired.base.url} and this PR (${paired.currentUrl}) in one k6 process. ` +
+    `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).` +
+    (open ? ` ${open[0]!.toUpperCase()}${open.slice(1)}.` : '')
+  )
+}
+
+/** `+12.0% [−3.1%, +29.4%]`. */
+function change(row: MetricComparison): string {
+  return `${fmt.signedPct(row.relDelta)}${row.evidence.ci ? ` ${intervalBounds(row.evidence.ci)}` : ''}`
+}
+
+/** The gated rows the endpoint table does not show (its Δ column is p95): `p50: feed +0.8% [−14.5%, +18.9%], …`. */
+export function pairedP50Line(comparison: Comparison | undefined): string | undefined {
+  const rows = pairedRows(comparison).filter((r) => r.metric === 'p50Ms' && r.verdict !== 'no-data')
+  if (rows.length === 0) return undefined
+  return `p50: ${rows.map((r) => `${r.endpoint} ${change(r)}${r.verdict === 'regression' ? ' 🔺' : ''}`).join(', ')}`
+}
+
+/** report.md: every paired row with its pairs, interval, Holm p-value and verdict. */
+export function pairedTable(record: RunRecord, comparison: Comparison | undefined): Block {
+  return {
+    kind: 'table',
+    header: ['Endpoint', 'Metric', 'Pairs', 'Δ', `${level(record)} interval`, 'p (Holm)', 'Verdict'],
+    rows: pairedRows(comparison).map((r) => [
+      [codeSpan(r.endpoint ?? 'overall')],
+      r.metric === 'p50Ms' ? 'p50' : 'p95',
+      String(r.evidence.windowsCurrent),
+      r.verdict === 'no-data' ? 'n/a' : fmt.signedPct(r.relDelta),
+      r.verdict === 'no-data' || !r.evidence.ci ? 'n/a' : intervalBounds(r.evidence.ci),
+      r.evidence.pValue !== undefined ? r.evidence.pValue.toFixed(3) : 'n/a',
+      verdictText(r.verdict),
+    ]),
+    align: ['l', 'l', 'r', 'r', 'l', 'r', 'l'],
+  }
+}
