@@ -13,6 +13,7 @@ import type {
 import type { RunRecord } from '../record/index.ts'
 import type { ProfileKind } from '../record/collectors.ts'
 import type { Profile } from '../pprof/model.ts'
+import type { WhatChanged } from './what-changed.ts'
 
 export interface ReportLinks {
   runUrl?: string
@@ -148,6 +149,8 @@ export interface ReportModel {
   overall?: EndpointRow
   /** Regression lines, then improvements, as the comment lists them. */
   changes: { regressions: string[]; improvements: string[] }
+  /** The profile diff against the baseline's profiles; absent when there are none. */
+  whatChanged?: WhatChanged
   /** The few findings the comment shows up front (tier 1 and 2 first). */
   topFindings: { tier: number; title: string; detail: string; location?: string }[]
   p95Chart?: BarChart

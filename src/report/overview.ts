@@ -7,6 +7,7 @@ import { durationText, shortSha } from './format.ts'
 import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
+import { whatChangedOf } from './what-changed.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
 
 /** Every field of the report model but its sections and data files. Does not modify the context. */
@@ -23,6 +24,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
   const baseRef = comparison?.baseline
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined
+  const whatChanged = whatChangedOf(ctx.analysis)
   const timeline = latencySeries(load)
   const chart = p95Chart(endpoints, hasBaseline)
   const date = (record.meta.startedAt ?? '').slice(0, 16).replace('T', ' ') + ' UTC'
@@ -48,6 +50,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     endpoints,
     ...(overall ? { overall } : {}),
     changes: { regressions, improvements },
+    ...(whatChanged ? { whatChanged } : {}),
     topFindings: ctx.findings.slice(0, 5).map((f) => ({
       tier: f.tier,
       title: f.title,
