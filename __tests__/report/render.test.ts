@@ -26,7 +26,9 @@ const handwrittenFirstRun = buildReportModel(inputFor(record, undefined, { profi
 const realFirstRun = buildReportModel(inputFor(real.record, undefined, real))
 // Against the baseline, the profile diff is computed from both folders' profiles as the pipeline does.
 const realDiffed = await withProfileDiff('testbed-run', 'testbed-baseline')
-const realAgainstBaseline = buildReportModel(inputFor(realDiffed, realBaseline.record, { ...real, record: realDiffed }))
+const realAgainstBaseline = buildReportModel(
+  inputFor(realDiffed, realBaseline.record, { ...real, record: realDiffed }),
+)
 
 /**
  * The golden cases: a real testbed run without and with a real baseline, and the handwritten
