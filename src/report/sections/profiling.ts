@@ -7,6 +7,7 @@ import { findingItem, findingsOf, impactText } from '../findings.ts'
 import { dataOf, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { Block, ListItem, Section } from '../model.ts'
+import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 import { formatProfileValue } from '../profiles.ts'
 import {
   pointsText,
@@ -101,7 +102,6 @@ function goroutineProfile(ctx: ReportContext): Section {
     ])
   const leaks = findingsOf(ctx, 'goroutine-leak')
   const stacks = g?.topStacks ?? []
-  const count = (n: number | undefined) => (n !== undefined ? String(n) : 'n/a')
   // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
   const waiting = (
     stacks.length > 0
@@ -111,20 +111,24 @@ function goroutineProfile(ctx: ReportContext): Section {
           .sort((a, b) => b.cum - a.cum)
           .map((r) => ({ name: r.name, count: r.cumText }))
   ).slice(0, 3)
+  const moments = goroutineMoments(ctx)
   const blocks: Block[] = [
     para([
       strong('Goroutine Count'),
       plain(
-        g
-          ? `: ${count(g.before)} before the load, ${count(g.during)} during, ${count(g.after)} after the cool-down`
-          : `: ${top!.total} after the load`,
+        moments
+          ? `: ${goroutineMomentsText(moments)}`
+          : `: ${top!.total} in the goroutine profile's top table`,
       ),
     ]),
     top ? codeBlock(top.text) : note(`No goroutine top table: ${profileMissing(ctx, ['goroutine_after'])}.`),
     para([strong('Analysis'), plain(':')]),
     list([
       {
-        text: `Expected goroutine count: ${count(g?.before)} before the load${g?.threshold !== undefined ? `; growth above ${g.threshold} counts as a leak` : ''}`,
+        text:
+          g?.threshold !== undefined
+            ? `Leak threshold: growth above ${g.threshold} goroutines from before the load to after the cool-down counts as a leak`
+            : 'Leak threshold: not set (no goroutine analysis)',
       },
       {
         text:
