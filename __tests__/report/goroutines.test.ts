@@ -35,7 +35,7 @@ for (const [what, load] of [
     assert.equal(new Set(sets).size, 1, sets.join(' | '))
     assert.equal(
       sets[0],
-      `${g.before} before the load, ${g.during} mid-load (one snapshot, not a peak), ${g.after} after the cool-down (from the goroutine profiles, which the leak check judges)`,
+      `${g.before} before the load, ${g.during} mid-load (one snapshot, not a peak), ${g.after} after the cool-down (from the pprof goroutine profiles, which the leak check judges)`,
     )
     // The Prometheus figures are not a second, different set.
     const rt = 'runtime' in record.prometheus ? record.prometheus.runtime : undefined
@@ -58,5 +58,21 @@ test("without goroutine profiles the counts come from Prometheus' go_goroutines,
   assert.equal(
     sets[0],
     `${rt.before.goroutines} before the load, ${rt.goroutinesMax} peak (highest sample), ${rt.after.goroutines} right after the load (from Prometheus' go\\_goroutines)`,
+  )
+})
+
+test('with goroutine totals sampled during the load the peak is the highest of them and the snapshot', () => {
+  const base = loadRecord('handwritten-run.json')
+  assert.ok(!('unavailable' in base.profiles) && !('unavailable' in base.analysis!.goroutines))
+  const g = base.analysis!.goroutines
+  const record = {
+    ...base,
+    profiles: { ...base.profiles, goroutinesPeak: { count: g.during! + 50, samples: 12 } },
+  }
+  const sets = countSets(report(record))
+  assert.equal(new Set(sets).size, 1, sets.join(' | '))
+  assert.equal(
+    sets[0],
+    `${g.before} before the load, ${g.during! + 50} peak (highest of 13 samples during the load), ${g.after} after the cool-down (from the pprof goroutine profiles, which the leak check judges)`,
   )
 })

@@ -1,7 +1,8 @@
 // One goroutine count per moment: the report states the counts once, as one set from one source,
-// wherever it mentions them. The goroutine profiles come first (they are what the leak check
-// judges, and the last one is taken after the cool-down); without them, Prometheus' go_goroutines
-// (before the load, the highest sample during it, right after it). Pure.
+// wherever it mentions them. The pprof endpoint comes first (its goroutine profiles are what the
+// leak check judges, the last one is taken after the cool-down, and its goroutine totals sampled
+// during the load give the peak); without it, Prometheus' go_goroutines (before the load, the
+// highest sample during it, right after it). Pure.
 import { dataOf } from './format.ts'
 import type { ReportContext } from './context.ts'
 
@@ -15,12 +16,19 @@ export interface GoroutineMoments {
 export function goroutineMoments(ctx: ReportContext): GoroutineMoments | undefined {
   const g = dataOf(ctx.analysis?.goroutines)
   if (g && (g.before !== undefined || g.after !== undefined)) {
+    const sampled = dataOf(ctx.record.profiles)?.goroutinesPeak
+    const samples = (sampled?.samples ?? 0) + (g.during !== undefined ? 1 : 0)
+    const peak = sampled ? Math.max(sampled.count, g.during ?? 0) : undefined
     const moments = [
       g.before !== undefined ? { label: 'before the load', count: g.before } : undefined,
-      g.during !== undefined ? { label: 'mid-load (one snapshot, not a peak)', count: g.during } : undefined,
+      peak !== undefined
+        ? { label: `peak (highest of ${samples} samples during the load)`, count: peak }
+        : g.during !== undefined
+          ? { label: 'mid-load (one snapshot, not a peak)', count: g.during }
+          : undefined,
       g.after !== undefined ? { label: 'after the cool-down', count: g.after } : undefined,
     ].filter((m) => m !== undefined)
-    return { source: 'the goroutine profiles, which the leak check judges', moments }
+    return { source: 'the pprof goroutine profiles, which the leak check judges', moments }
   }
   const rt = ctx.prom?.runtime
   if (!rt) return undefined
