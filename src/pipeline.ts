@@ -13,7 +13,7 @@ import {
   type RunOutcome,
 } from './record/index.ts'
 import { writeRecord } from './record/io.ts'
-import { loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
+import { loadProfileFiles, loadRunFiles, runFileProblems, type RunFiles } from './record/files.ts'
 import { checkTarget, locateK6, prepareScriptRun, runLoad, runWarmUp, type RunLoadDeps } from './run/index.ts'
 import { K6RunFailed } from './run/k6-process.ts'
 import { defaultCollectDeps, scriptTimeline, startCollectors } from './collect/index.ts'
@@ -413,7 +413,19 @@ export async function finishPipeline(
   // checkout (for FILE:LINE).
   const { files, analyzed } = await stages.time('analysis', async () => {
     const files = await loadRunFiles(record, plan.outputDir)
-    const inputs = await loadAnalysisInputs(files, { ...(plan.repoDir ? { repoDir: plan.repoDir } : {}) })
+    const baselineFiles = baseline.profiles
+      ? await loadProfileFiles(baseline.profiles.files, baseline.profiles.dir)
+      : undefined
+    for (const problem of [
+      ...(baseline.profileNotes ?? []),
+      ...(baselineFiles ? runFileProblems(baselineFiles) : []),
+    ])
+      log(`baseline: ${problem}`)
+    const inputs = await loadAnalysisInputs(files, {
+      ...(plan.repoDir ? { repoDir: plan.repoDir } : {}),
+      ...(baselineFiles ? { baselineFiles } : {}),
+      baselineProfilesMissing: baselineProfilesMissing(baseline, baselineFiles),
+    })
     return { files, analyzed: analyzeRecord(record, inputs, { areas: plan.collectors.areas }) }
   })
   record.findings = analyzed.findings
@@ -427,6 +439,14 @@ export async function finishPipeline(
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
   return { record, resultPath, baseline, slos, comparison, gate, files }
+}
+
+/** Why the profile diff has no baseline profiles, in one line (the report says it once). */
+function baselineProfilesMissing(baseline: BaselineResult, files: RunFiles | undefined): string {
+  if (!baseline.baseline) return 'there is no baseline run'
+  const problems = [...(baseline.profileNotes ?? []), ...(files ? runFileProblems(files) : [])]
+  if (files && Object.keys(files.profiles).length > 0) return problems[0] ?? 'none decoded'
+  return problems[0] ?? 'the baseline run has no CPU or allocation profile'
 }
 
 export interface ReportFiles {

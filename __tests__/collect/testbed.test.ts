@@ -183,6 +183,11 @@ describe(
         )
       for (const f of profiles.files)
         assert.ok(decodeProfile(await readFile(path.join(dir, f.file))).ok, f.file)
+      // The goroutine total at each sample (every second of 8), for the report's peak.
+      assert.ok(
+        profiles.goroutinesPeak && profiles.goroutinesPeak.samples >= 3 && profiles.goroutinesPeak.count > 0,
+        JSON.stringify(profiles.goroutinesPeak),
+      )
 
       // Raw files for the artifact.
       const names = await readdir(dir)

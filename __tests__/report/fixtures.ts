@@ -20,6 +20,7 @@ import { parseRecord } from '../../src/record/io.ts'
 import type { ReportInput } from '../../src/report/model.ts'
 import { loadRunFiles, runFileProblems } from '../../src/record/files.ts'
 import { reportFiles } from '../../src/report/files.ts'
+import { analyzeRecord, loadAnalysisInputs } from '../../src/analyze/index.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const RECORDS = path.join(here, '..', 'fixtures', 'records')
@@ -118,4 +119,21 @@ export function inputFor(
     },
     ...extra,
   }
+}
+
+/**
+ * The record of the output folder `dir` with its profile diff against `baselineDir`'s profiles
+ * computed as the pipeline does (the recorded fixtures predate the diff); the rest of its analysis
+ * stays as recorded.
+ */
+export async function withProfileDiff(dir: string, baselineDir: string): Promise<RunRecord> {
+  const read = async (d: string) => {
+    const folder = path.join(RECORDS, d)
+    const r = parseRecord(readFileSync(path.join(folder, 'result.json'), 'utf8'), `${d}/result.json`)
+    return { record: r, files: await loadRunFiles(r, folder) }
+  }
+  const [run, base] = await Promise.all([read(dir), read(baselineDir)])
+  const inputs = await loadAnalysisInputs(run.files, { baselineFiles: base.files })
+  const { analysis } = analyzeRecord(run.record, inputs)
+  return { ...run.record, analysis: { ...run.record.analysis!, diff: analysis.diff } }
 }

@@ -9,7 +9,7 @@ import {
 } from '../../src/report/index.ts'
 import { heading, inline } from '../../src/report/markdown.ts'
 import { footerLines, headerLines, renderSection } from '../../src/report/render-markdown.ts'
-import { inputFor, loadProfiles, loadRecord, loadRun } from './fixtures.ts'
+import { inputFor, loadProfiles, loadRecord, loadRun, withProfileDiff } from './fixtures.ts'
 import { assertGolden } from './golden.ts'
 import assert from 'node:assert/strict'
 
@@ -24,7 +24,11 @@ const realBaseline = await loadRun('testbed-baseline')
 const handwritten = buildReportModel(inputFor(record, baseline, { profiles }))
 const handwrittenFirstRun = buildReportModel(inputFor(record, undefined, { profiles }))
 const realFirstRun = buildReportModel(inputFor(real.record, undefined, real))
-const realAgainstBaseline = buildReportModel(inputFor(real.record, realBaseline.record, real))
+// Against the baseline, the profile diff is computed from both folders' profiles as the pipeline does.
+const realDiffed = await withProfileDiff('testbed-run', 'testbed-baseline')
+const realAgainstBaseline = buildReportModel(
+  inputFor(realDiffed, realBaseline.record, { ...real, record: realDiffed }),
+)
 
 /**
  * The golden cases: a real testbed run without and with a real baseline, and the handwritten

@@ -22,6 +22,8 @@ export interface AnalysisInputs {
   profileErrors: { kind: ProfileKind; reason: string }[]
   /** The baseline run's decoded profiles, for the diff. */
   baselineProfiles?: DecodedProfiles
+  /** Why there are no baseline profiles (the report says it once), when there are none. */
+  baselineProfilesMissing?: string
   /** EXPLAIN (FORMAT JSON) answers by queryid; a string is why that plan could not be read. */
   plans: PlansById
   /** Where statements and functions are in the checked-out repository. */

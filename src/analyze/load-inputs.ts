@@ -16,6 +16,8 @@ export interface LoadInputsOptions {
   repoDir?: string
   /** The baseline run's files (loadRunFiles of its folder), for the profile diff. */
   baselineFiles?: RunFiles
+  /** Why there are no baseline profiles, when the diff ends up without them. */
+  baselineProfilesMissing?: string
   /** Limits of the repository scan. */
   maxFiles?: number
   maxFileBytes?: number
@@ -198,7 +200,11 @@ export async function loadAnalysisInputs(
   return {
     profiles,
     profileErrors,
-    ...(Object.keys(baseline).length > 0 ? { baselineProfiles: baseline } : {}),
+    ...(Object.keys(baseline).length > 0
+      ? { baselineProfiles: baseline }
+      : options.baselineProfilesMissing
+        ? { baselineProfilesMissing: options.baselineProfilesMissing }
+        : {}),
     plans,
     source,
     appPrefixes,

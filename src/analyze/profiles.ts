@@ -6,7 +6,6 @@ import type {
   ContentionData,
   GoroutineAnalysis,
   GoroutineGroup,
-  ProfileDiff,
   ProfileTop,
   ProfileTopRow,
 } from '../record/analysis.ts'
@@ -15,7 +14,6 @@ import type { AreaPattern } from '../plan/types.ts'
 import {
   areaShares,
   contentionSites,
-  diffTop,
   formatTopText,
   goroutineLeak,
   goroutineStacks,
@@ -328,34 +326,4 @@ export function contentionOf(
       }),
     },
   }
-}
-
-/** profileDiffs compares CPU and allocations with the baseline's: functions whose share grew most. */
-export function profileDiffs(
-  current: DecodedProfiles,
-  base: DecodedProfiles,
-  notes: string[],
-): ProfileDiff[] {
-  const out: ProfileDiff[] = []
-  for (const kind of ['cpu', 'allocs'] as const) {
-    const c = current[kind]
-    const b = base[kind]
-    if (!c || !b) continue
-    const d = diffTop(b, c, SAMPLE_INDEX[kind], { limit: 10, minDeltaPct: 0.5 })
-    if (!d.ok) {
-      notes.push(`${kind} diff: ${d.reason}`)
-      continue
-    }
-    out.push({
-      kind,
-      sampleType: d.value.sampleType,
-      rows: d.value.rows.map((r) => ({
-        name: r.name,
-        basePct: Math.round(r.basePct * 100) / 100,
-        currentPct: Math.round(r.currentPct * 100) / 100,
-        deltaPct: Math.round(r.deltaPct * 100) / 100,
-      })),
-    })
-  }
-  return out
 }

@@ -9,6 +9,7 @@ import type { GitHubContext } from '../github/context.ts'
 import { downloadArtifactFiles } from '../github/download.ts'
 import { describeError, type GitHubClient } from '../github/octokit.ts'
 import { artifactNameFor, type BaselineDeps, type BaselineResult } from './types.ts'
+import { keepBaselineProfiles, wantedProfiles, type FetchProfile } from './profiles.ts'
 
 const RESULT_FILE = 'result.json'
 
@@ -80,7 +81,7 @@ export async function findArtifactBaseline(
       ],
     }
   const maxRuns = deps.maxRuns ?? Math.max(30, want * 10)
-  const found: { record: RunRecord; runId: number }[] = []
+  const found: { record: RunRecord; runId: number; artifactId: number }[] = []
   let searched = 0
   let expired = 0
   for (let page = 1; found.length < want && searched < maxRuns; page++) {
@@ -100,7 +101,8 @@ export async function findArtifactBaseline(
       if (run.id === ctx.runId) continue
       searched++
       const outcome = await recordOfRun(octokit, ctx, run.id, name, deps)
-      if ('record' in outcome) found.push({ record: outcome.record, runId: run.id })
+      if ('record' in outcome)
+        found.push({ record: outcome.record, runId: run.id, artifactId: outcome.artifactId })
       else if (outcome.note) {
         if (outcome.expired) expired++
         notes.push(outcome.note)
@@ -121,11 +123,52 @@ export async function findArtifactBaseline(
   deps.log?.(
     `baseline: ${name} of run ${found[0]!.runId} on ${baseRef} (${found.length} record(s) of history)`,
   )
+  const newest = found[0]!
+  const profileNotes: string[] = []
+  const profiles = await keepBaselineProfiles(
+    newest.record,
+    plan.outputDir,
+    artifactFetcher(octokit, ctx, newest.artifactId, newest.record, deps),
+    profileNotes,
+  )
   return {
-    baseline: found[0]!.record,
+    baseline: newest.record,
     history: found.map((f) => f.record),
-    source: `artifact ${name} of run ${found[0]!.runId} on ${baseRef}`,
+    source: `artifact ${name} of run ${newest.runId} on ${baseRef}`,
     notes,
+    ...(profiles ? { profiles } : {}),
+    ...(profileNotes.length > 0 ? { profileNotes } : {}),
+  }
+}
+
+/**
+ * Reads the baseline's profiles out of its artifact: one download for all of them, on the first
+ * file asked for; an entry over the limit is left out, not kept in memory.
+ */
+function artifactFetcher(
+  octokit: GitHubClient,
+  ctx: GitHubContext,
+  artifactId: number,
+  record: RunRecord,
+  deps: BaselineDeps,
+): FetchProfile {
+  let files: Promise<{ found: Map<string, Buffer>; oversized: Set<string> }> | undefined
+  return async (file, maxBytes) => {
+    files ??= (async () => {
+      const oversized = new Set<string>()
+      const wanted = wantedProfiles(record, []).map((w) => w.file)
+      const found = await downloadArtifactFiles(
+        octokit,
+        { owner: ctx.owner, repo: ctx.repo, artifactId },
+        wanted,
+        { ...(deps.fetch ? { fetch: deps.fetch } : {}), maxEntryBytes: maxBytes, oversized },
+      )
+      return { found, oversized }
+    })()
+    const { found, oversized } = await files
+    if (oversized.has(file)) return { tooLarge: true }
+    const bytes = found.get(file)
+    return bytes ? { bytes } : { missing: `the artifact ${artifactId} has no ${file}` }
   }
 }
 
@@ -147,7 +190,7 @@ async function workflowOf(octokit: GitHubClient, ctx: GitHubContext): Promise<nu
   return file
 }
 
-type RunOutcome = { record: RunRecord } | { note?: string; expired?: boolean }
+type RunOutcome = { record: RunRecord; artifactId: number } | { note?: string; expired?: boolean }
 
 async function recordOfRun(
   octokit: GitHubClient,
@@ -185,7 +228,7 @@ async function recordOfRun(
     const record = parseRecord(text.toString('utf8'), `${RESULT_FILE} of run ${runId}`)
     const unusable = whyNotABaseline(record)
     if (unusable) return { note: `run ${runId}: not usable as a baseline (${unusable}), tried an older run` }
-    return { record }
+    return { record, artifactId: artifact.id }
   } catch (error) {
     if (error instanceof RecordError) return { note: `skipped a corrupt baseline: ${error.message}` }
     throw error

@@ -2,6 +2,7 @@
 // contents API. Layout, under `<baseline-path or "perfgate">/<report-name>/`:
 //   index.json            { "perfgate": "baselines", "version": 1, "records": [{ file, sha, ref, runId, savedAt }] } newest first
 //   <sha7>-<runId>.json   one RunRecord per push to the base branch
+//   <sha7>-<runId>/…      its CPU and allocation profiles (up to 1 MB each), for the profile diff
 // Record files have unique names, so only index.json can conflict; a write that lost the race to
 // a concurrent push (409, or 422 for a missing sha) re-reads the index, merges, and tries again.
 import { whyNotABaseline } from './usable.ts'
@@ -11,6 +12,8 @@ import type { Plan } from '../plan/types.ts'
 import type { GitHubContext } from '../github/context.ts'
 import { describeError, type GitHubClient } from '../github/octokit.ts'
 import type { BaselineDeps, BaselineResult } from './types.ts'
+import { keepBaselineProfiles, wantedProfiles, type FetchProfile } from './profiles.ts'
+import { folderFetcher } from './path.ts'
 
 export interface IndexEntry {
   file: string
@@ -29,6 +32,11 @@ interface BranchIndex {
 /** Index entries kept (older record files stay on the branch but are no longer listed). */
 const MAX_INDEX_ENTRIES = 50
 const MAX_WRITE_ATTEMPTS = 5
+/** The contents API's JSON form carries a file's bytes only up to 1 MB. */
+const MAX_BRANCH_PROFILE_BYTES = 1024 * 1024
+
+/** The folder of a record file's profiles: `abc1234-42.json` → `abc1234-42`. */
+const filesFolderOf = (recordFile: string) => recordFile.replace(/\.json$/, '')
 
 export function branchDir(plan: Plan): string {
   const dir = (plan.baseline.path ?? 'perfgate').replace(/^\/+|\/+$/g, '')
@@ -65,6 +73,7 @@ export async function findBranchBaseline(
   }
   const want = Math.max(1, plan.baseline.history)
   const history: RunRecord[] = []
+  let newest: IndexEntry | undefined
   for (const entry of entries) {
     if (history.length >= want) break
     const file = `${dir}/${entry.file}`
@@ -77,7 +86,10 @@ export async function findBranchBaseline(
       const record = parseRecord(content.text, `${file} on ${branch}`)
       const unusable = whyNotABaseline(record)
       if (unusable) notes.push(`${file} is not usable as a baseline (${unusable}), tried an older one`)
-      else history.push(record)
+      else {
+        newest ??= entry
+        history.push(record)
+      }
     } catch (error) {
       if (!(error instanceof RecordError)) throw error
       notes.push(`skipped a corrupt baseline: ${error.message}`)
@@ -85,7 +97,38 @@ export async function findBranchBaseline(
   }
   if (history.length === 0)
     return { history, source, notes: [`no baseline yet: no usable record in ${dir} on ${branch}`, ...notes] }
-  return { baseline: history[0]!, history, source, notes }
+  const profileNotes: string[] = []
+  const folder = `${dir}/${filesFolderOf(newest!.file)}`
+  const profiles = await keepBaselineProfiles(
+    history[0]!,
+    plan.outputDir,
+    branchFetcher(octokit, ctx, branch, folder),
+    profileNotes,
+    { fileBytes: MAX_BRANCH_PROFILE_BYTES },
+  )
+  return {
+    baseline: history[0]!,
+    history,
+    source,
+    notes,
+    ...(profiles ? { profiles } : {}),
+    ...(profileNotes.length > 0 ? { profileNotes } : {}),
+  }
+}
+
+/** Reads a baseline record's profiles from its folder on the branch. */
+function branchFetcher(
+  octokit: GitHubClient,
+  ctx: GitHubContext,
+  branch: string,
+  folder: string,
+): FetchProfile {
+  return async (file, maxBytes) => {
+    const found = await readBytes(octokit, ctx, branch, `${folder}/${file}`)
+    if (!found) return { missing: `${folder}/${file} is not on ${branch}` }
+    if (found.bytes === undefined || found.bytes.length > maxBytes) return { tooLarge: true }
+    return { bytes: found.bytes }
+  }
 }
 
 export type SaveResult = { saved: string; attempts: number } | { skipped: string }
@@ -131,6 +174,7 @@ export async function saveBranchBaseline(
     content: Buffer.from(`${JSON.stringify(record)}\n`).toString('base64'),
     ...(existing ? { sha: existing.sha } : {}),
   })
+  await saveProfiles(record, plan, ctx, octokit, branch, `${dir}/${filesFolderOf(entry.file)}`, deps)
   for (let attempt = 1; ; attempt++) {
     const current = await readFile(octokit, ctx, branch, `${dir}/index.json`)
     let entries: IndexEntry[] = []
@@ -167,6 +211,63 @@ export async function saveBranchBaseline(
       }
       throw error
     }
+  }
+}
+
+/**
+ * Commits the record's CPU and allocation profiles (from the output folder) beside it, so a pull
+ * request's run can diff its profiles against them. One over 1 MB is left out with a log line.
+ */
+async function saveProfiles(
+  record: RunRecord,
+  plan: Plan,
+  ctx: GitHubContext,
+  octokit: GitHubClient,
+  branch: string,
+  folder: string,
+  deps: BaselineDeps,
+): Promise<void> {
+  const read = folderFetcher(plan.outputDir)
+  for (const w of wantedProfiles(record, [])) {
+    const got = await read(w.file, MAX_BRANCH_PROFILE_BYTES).catch((error: unknown) => ({
+      missing: describeError(error),
+    }))
+    if (!('bytes' in got)) {
+      deps.log?.(
+        `baseline: the ${w.kind} profile ${w.file} is not saved to ${branch}: ${'missing' in got ? got.missing : 'it is over 1 MB'}`,
+      )
+      continue
+    }
+    const target = `${folder}/${w.file}`
+    const existing = await readBytes(octokit, ctx, branch, target)
+    await octokit.rest.repos.createOrUpdateFileContents({
+      owner: ctx.owner,
+      repo: ctx.repo,
+      path: target,
+      branch,
+      message: `perfgate: ${w.kind} profile of baseline ${plan.reportName}`,
+      content: got.bytes.toString('base64'),
+      ...(existing ? { sha: existing.sha } : {}),
+    })
+  }
+}
+
+/** A file's bytes (undefined when over 1 MB) and blob sha on a branch; undefined when it does not exist. */
+async function readBytes(
+  octokit: GitHubClient,
+  ctx: GitHubContext,
+  ref: string,
+  path: string,
+): Promise<{ bytes?: Buffer; sha: string } | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ owner: ctx.owner, repo: ctx.repo, path, ref })
+    if (Array.isArray(data) || data.type !== 'file') throw new Error(`${path} on ${ref} is not a file`)
+    return data.content && data.encoding === 'base64'
+      ? { bytes: Buffer.from(data.content, 'base64'), sha: data.sha }
+      : { sha: data.sha }
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return undefined
+    throw error
   }
 }
 

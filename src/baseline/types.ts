@@ -1,5 +1,6 @@
 import type { RunRecord } from '../record/index.ts'
 import type { GitHubClient } from '../github/octokit.ts'
+import type { BaselineProfiles } from './profiles.ts'
 
 export interface BaselineResult {
   /** The newest usable record; absent on a first run. */
@@ -10,6 +11,10 @@ export interface BaselineResult {
   source: string
   /** What was skipped or missing and why, in the report's words. */
   notes: string[]
+  /** The baseline run's CPU and allocation profiles, copied beside the output, for the profile diff. */
+  profiles?: BaselineProfiles
+  /** Why some or all of the baseline's profiles are not there (for the log and the report's one line). */
+  profileNotes?: string[]
 }
 
 export interface BaselineDeps {

@@ -38,6 +38,7 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
   let duringTaken = false
   let deltaPromise: Promise<Set<ProfileKind>> | undefined
   let goroutinesBefore: number | undefined
+  let goroutinesPeak: { count: number; samples: number } | undefined
 
   /** The goroutine count from the text profile's first line (`goroutine profile: total 42`). */
   async function goroutineCount(ctx: CollectContext): Promise<number | undefined> {
@@ -142,7 +143,14 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       deltaPromise = takeDeltas(ctx, ['allocs'], cpu, signal)
     },
     async sample(ctx) {
-      // Goroutines once, halfway through the hold.
+      // The goroutine count at every sample (its first line only), for the peak beside the snapshots.
+      const count = await goroutineCount(ctx)
+      if (count !== undefined)
+        goroutinesPeak = {
+          count: Math.max(count, goroutinesPeak?.count ?? 0),
+          samples: (goroutinesPeak?.samples ?? 0) + 1,
+        }
+      // The goroutine profile once, halfway through the hold.
       const { rampEndS, steadyEndS, totalS } = ctx.timeline
       const endS = steadyEndS ?? totalS
       if (duringTaken || ctx.elapsedS < rampEndS + (endS - rampEndS) / 2) return
@@ -182,7 +190,7 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
     },
     result() {
       if (files.length === 0) throw new Unavailable(missing[0]?.reason ?? 'no profile was taken')
-      return { files, ...(cpu ? { cpu } : {}), missing }
+      return { files, ...(cpu ? { cpu } : {}), missing, ...(goroutinesPeak ? { goroutinesPeak } : {}) }
     },
   }
 }

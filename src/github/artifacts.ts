@@ -9,6 +9,7 @@ import {
 } from '@actions/artifact'
 import { artifactNameFor } from '../baseline/types.ts'
 import { attemptArtifactName } from '../baseline/artifact.ts'
+import { BASELINE_PROFILES_DIR } from '../baseline/profiles.ts'
 import { describeError } from './octokit.ts'
 
 export { artifactNameFor }
@@ -34,7 +35,10 @@ export interface UploadDeps {
 export type UploadResult =
   { name: string; id?: number; size?: number; files: number } | { name: string; failed: string }
 
-/** Every regular file under `dir`, recursively, as absolute paths; symlinks are left out. */
+/**
+ * Every regular file under `dir`, recursively, as absolute paths; symlinks are left out, and so is
+ * the baseline's profiles folder (another run's files, only read for the profile diff).
+ */
 export async function listReportFiles(dir: string): Promise<string[]> {
   const root = path.resolve(dir)
   const files: string[] = []
@@ -42,6 +46,7 @@ export async function listReportFiles(dir: string): Promise<string[]> {
     const entries = await readdir(current, { withFileTypes: true })
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(current, entry.name)
+      if (entry.isDirectory() && current === root && entry.name === BASELINE_PROFILES_DIR) continue
       if (entry.isDirectory()) await walk(full)
       else if (entry.isFile()) files.push(full)
     }

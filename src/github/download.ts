@@ -19,6 +19,8 @@ export interface DownloadOptions {
   fetch?: typeof fetch
   /** Largest entry kept (default 64 MiB): a bigger one is an error, not an out-of-memory. */
   maxEntryBytes?: number
+  /** When given, a bigger entry is left out and its name added here instead of being an error. */
+  oversized?: Set<string>
 }
 
 /** Downloads an artifact's zip and returns the entries named in `wanted` (paths inside the zip). */
@@ -68,8 +70,12 @@ export async function downloadArtifactFiles(
         })
         entry.on('error', done)
         entry.on('end', () => {
-          if (size > maxBytes)
-            return done(new Error(`artifact ${ref.artifactId}: ${name} is over ${maxBytes} bytes`))
+          if (size > maxBytes) {
+            if (!options.oversized)
+              return done(new Error(`artifact ${ref.artifactId}: ${name} is over ${maxBytes} bytes`))
+            options.oversized.add(name)
+            return done()
+          }
           found.set(name, Buffer.concat(chunks))
           done()
         })

@@ -95,15 +95,24 @@ export interface ContentionData {
 
 export interface ProfileDiffRow {
   name: string
+  /** Share of the baseline's profile, percent. */
   basePct: number
+  /** Share of this run's profile, percent. */
   currentPct: number
+  /** currentPct − basePct, percentage points. */
   deltaPct: number
+  /** `file:line` holding most of the function's own samples. */
+  location?: string
+  /** The application's own code (not runtime, standard library or a known library). */
+  application?: boolean
 }
 
 export interface ProfileDiff {
   kind: ProfileKind
   sampleType: string
-  /** Functions whose share grew most, largest growth first. */
+  /** Only functions whose share moved by more than this many points are rows; absent on older records. */
+  minDeltaPct?: number
+  /** Functions whose share moved most (older records: grew most), largest move first. */
   rows: ProfileDiffRow[]
 }
 

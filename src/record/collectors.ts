@@ -251,4 +251,6 @@ export interface ProfilesData {
   missing: { kind: ProfileKind; reason: string }[]
   /** How long the adaptive cool-down before goroutine_after waited, and what ended it. */
   coolDown?: { waitedS: number; reason: string }
+  /** The highest goroutine count (`goroutine?debug=1` total) over the samples taken during the load. */
+  goroutinesPeak?: { count: number; samples: number }
 }

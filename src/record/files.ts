@@ -28,32 +28,42 @@ export interface RunFiles {
 
 /** loadRunFiles reads and decodes each profile and EXPLAIN file `record` names, from `dir`. */
 export async function loadRunFiles(record: RunRecord, dir: string): Promise<RunFiles> {
-  const out: RunFiles = { profiles: {}, profileFiles: {}, profileErrors: [], explains: {} }
   const profiles = record.profiles
-  if (profiles && !isUnavailable(profiles)) {
-    for (const f of profiles.files ?? []) {
-      let bytes: Uint8Array
-      try {
-        bytes = await readFile(path.resolve(dir, f.file))
-      } catch (error) {
-        out.profileErrors.push({
-          kind: f.kind,
-          reason: `${f.file}: cannot read the file (${oneLine(error)})`,
-        })
-        continue
-      }
-      const decoded = decodeProfile(bytes)
-      if (decoded.ok) {
-        out.profiles[f.kind] = decoded.value
-        out.profileFiles[f.kind] = f.file
-      } else out.profileErrors.push({ kind: f.kind, reason: `${f.file}: ${decoded.reason}` })
-    }
-  }
+  const out = await loadProfileFiles(profiles && !isUnavailable(profiles) ? (profiles.files ?? []) : [], dir)
   const postgres = record.postgres
   if (postgres && !isUnavailable(postgres)) {
     for (const e of postgres.explains ?? []) {
       if (e.file) out.explains[e.queryid] = await readExplain(dir, e.file)
     }
+  }
+  return out
+}
+
+/**
+ * loadProfileFiles reads and decodes `files` (names relative to `dir`) into a RunFiles without
+ * EXPLAIN plans: the baseline run's profiles are read this way.
+ */
+export async function loadProfileFiles(
+  files: { kind: ProfileKind; file: string }[],
+  dir: string,
+): Promise<RunFiles> {
+  const out: RunFiles = { profiles: {}, profileFiles: {}, profileErrors: [], explains: {} }
+  for (const f of files) {
+    let bytes: Uint8Array
+    try {
+      bytes = await readFile(path.resolve(dir, f.file))
+    } catch (error) {
+      out.profileErrors.push({
+        kind: f.kind,
+        reason: `${f.file}: cannot read the file (${oneLine(error)})`,
+      })
+      continue
+    }
+    const decoded = decodeProfile(bytes)
+    if (decoded.ok) {
+      out.profiles[f.kind] = decoded.value
+      out.profileFiles[f.kind] = f.file
+    } else out.profileErrors.push({ kind: f.kind, reason: `${f.file}: ${decoded.reason}` })
   }
   return out
 }

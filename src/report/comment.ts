@@ -9,6 +9,7 @@ import { commentMarker } from './marker.ts'
 import type { EndpointRow, ReportModel } from './model.ts'
 import { renderBlock, renderText, safeUrl } from './render-markdown.ts'
 import { endpointTable } from './rows.ts'
+import { changeText, thresholdText, topRows, unmovedKinds } from './what-changed.ts'
 
 export { commentMarker }
 
@@ -25,14 +26,24 @@ interface Budget {
   regressions: number
   improvements: number
   findings: number
+  /** "What changed" rows per profile kind. */
+  movers: number
   lineChars: number
 }
 
 /** The normal budget first; the smaller ones only when a caller's limit is tighter than any real comment. */
 const BUDGETS: Budget[] = [
-  { reasons: 6, endpointRows: COLLAPSE_AT, regressions: 10, improvements: 5, findings: 5, lineChars: 240 },
-  { reasons: 3, endpointRows: 10, regressions: 5, improvements: 0, findings: 3, lineChars: 160 },
-  { reasons: 0, endpointRows: 0, regressions: 0, improvements: 0, findings: 0, lineChars: 100 },
+  {
+    reasons: 6,
+    endpointRows: COLLAPSE_AT,
+    regressions: 10,
+    improvements: 5,
+    findings: 5,
+    movers: 3,
+    lineChars: 240,
+  },
+  { reasons: 3, endpointRows: 10, regressions: 5, improvements: 0, findings: 3, movers: 2, lineChars: 160 },
+  { reasons: 0, endpointRows: 0, regressions: 0, improvements: 0, findings: 0, movers: 0, lineChars: 100 },
 ]
 
 /** `text` cut at a word boundary to at most `max` characters, with an ellipsis. */
@@ -172,6 +183,31 @@ function findingsBlock(model: ReportModel, b: Budget): string {
   return `**Top findings**\n\n${lines.join('\n')}`
 }
 
+/**
+ * What changed in the profiles since the baseline: the top movers of CPU and allocations, one line
+ * each with where and by how much, under the threshold used. Nothing without baseline profiles
+ * (the full report says why).
+ */
+function whatChangedBlock(model: ReportModel, b: Budget): string | undefined {
+  const w = model.whatChanged
+  if (!w || b.movers === 0) return undefined
+  const rows = topRows(w, b.movers)
+  const lines = rows.map((r) => {
+    const where = r.location ? ` (${code(clip(r.location, 80))})` : ''
+    return `- ${code(clip(r.name, 120))}${where}: ${inline(changeText(r))}`
+  })
+  const unmoved = unmovedKinds(w)
+  if (unmoved.length > 0) lines.push(`- ${inline(unmoved.join(', '))}: no function moved past the threshold`)
+  const more = w.rows.length - rows.length
+  if (more > 0) lines.push(`- … and ${plural(more, 'more function')} in the ${fullReportLink(model)}`)
+  const whose = rows.some((r) => r.application) ? 'the application functions' : 'the functions'
+  return [
+    `**What changed** in the profiles: ${whose} whose share moved most (${inline(thresholdText(w))})`,
+    '',
+    ...lines,
+  ].join('\n')
+}
+
 /** The last line: where the full report is. Always the comment's end. */
 function linksLine(model: ReportModel): string {
   const run = safeUrl(model.links.runUrl)
@@ -201,6 +237,7 @@ function assemble(model: ReportModel, b: Budget, shortened: boolean): string {
     stormsBlock(model, b),
     pairedBlock(model, b),
     changesBlock(model, b),
+    whatChangedBlock(model, b),
     findingsBlock(model, b),
     shortened
       ? `_Shortened to fit this comment's size limit; everything is in the ${fullReportLink(model)}._`

@@ -13,6 +13,7 @@ import type {
 import type { RunRecord } from '../record/index.ts'
 import type { ProfileKind } from '../record/collectors.ts'
 import type { Profile } from '../pprof/model.ts'
+import type { WhatChanged } from './what-changed.ts'
 
 export interface ReportLinks {
   runUrl?: string
@@ -154,6 +155,8 @@ export interface ReportModel {
   changes: { regressions: string[]; improvements: string[] }
   /** 401/403/429 storms named as the target refusing the load generator (report/failures.ts). */
   storms: string[]
+  /** The profile diff against the baseline's profiles; absent when there are none. */
+  whatChanged?: WhatChanged
   /** The few findings the comment shows up front (tier 1 and 2 first). */
   topFindings: { tier: number; title: string; detail: string; location?: string }[]
   p95Chart?: BarChart

@@ -9,6 +9,7 @@ import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
 import { stormSentences } from './failures.ts'
 import { pairedLine, pairedP50Line } from './paired.ts'
+import { whatChangedOf } from './what-changed.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
 
 /** Every field of the report model but its sections and data files. Does not modify the context. */
@@ -28,6 +29,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
   const paired = pairedText ? { line: pairedText, ...(p50 ? { p50 } : {}) } : undefined
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined
+  const whatChanged = whatChangedOf(ctx.analysis)
   const timeline = latencySeries(load)
   const chart = p95Chart(endpoints, hasBaseline)
   const date = (record.meta.startedAt ?? '').slice(0, 16).replace('T', ' ') + ' UTC'
@@ -57,6 +59,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     ...(overall ? { overall } : {}),
     changes: { regressions, improvements },
     storms: stormSentences(load),
+    ...(whatChanged ? { whatChanged } : {}),
     topFindings: ctx.findings.slice(0, 5).map((f) => ({
       tier: f.tier,
       title: f.title,

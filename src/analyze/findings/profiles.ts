@@ -13,11 +13,11 @@ import {
   areaBreakdown,
   goroutineAnalysis,
   isApplicationFunction,
-  profileDiffs,
   topOf,
   type DecodedProfiles,
   type ProfileTopWithApp,
 } from '../profiles.ts'
+import { profileDiffs } from '../profile-diff.ts'
 import { shortFunctionName } from '../source.ts'
 import type { AnalysisInputs, AnalyzeOptions } from '../analyze.ts'
 import { contentionTables, lockFindings } from './contention.ts'
@@ -256,9 +256,14 @@ function diffSection(
   notes: string[],
   findings: Finding[],
 ): AnalysisData['diff'] {
-  if (!inputs.baselineProfiles) return unavailable('no baseline profiles')
+  if (!inputs.baselineProfiles)
+    return unavailable(
+      `no baseline profiles: ${inputs.baselineProfilesMissing ?? 'no baseline run was given'}`,
+    )
   const diffNotes: string[] = []
-  const d = profileDiffs(profiles, inputs.baselineProfiles, diffNotes)
+  // The baseline's profiles lose perfgate's own profile requests like the current ones did.
+  const base = ownFramesRemoved(inputs.baselineProfiles, [])
+  const d = profileDiffs(profiles, base, diffNotes, inputs.source, inputs.appPrefixes)
   notes.push(...diffNotes)
   for (const x of d.filter((x) => x.kind === 'cpu')) {
     const grew = x.rows.find((r) => isApplicationFunction(r.name, inputs.appPrefixes) && r.deltaPct >= 10)

@@ -95,15 +95,17 @@ export interface DiffTopOptions {
   by?: 'flat' | 'cum'
   /** At most this many rows (default 10). */
   limit?: number
-  /** Only functions whose share grew by more than this many points (default 0). */
+  /** Only functions whose share moved by more than this many points (default 0). */
   minDeltaPct?: number
+  /** `grew` (default): the functions whose share grew most; `changed`: grew or shrank most. */
+  direction?: 'grew' | 'changed'
 }
 
 export interface DiffTop {
   sampleType: string
   baseTotal: number
   currentTotal: number
-  /** Functions whose share grew, most first. */
+  /** Functions whose share grew (or, with direction `changed`, moved) most, first. */
   rows: DiffRow[]
 }
 
@@ -121,7 +123,8 @@ function shares(
 }
 
 /**
- * diffTop finds the functions whose share of the profile grew most from base to current.
+ * diffTop finds the functions whose share of the profile grew most from base to current (or,
+ * with direction `changed`, grew or shrank most).
  * Each profile is normalised by its own total (pprof's `-normalize`), so a longer or
  * busier run does not count as growth; rows are sorted by the growth in points.
  */
@@ -151,9 +154,11 @@ export function diffTop(
     rows.push({ name, basePct, currentPct, deltaPct: currentPct - basePct })
   }
   const minDelta = options.minDeltaPct ?? 0
+  const moved =
+    options.direction === 'changed' ? (r: DiffRow) => Math.abs(r.deltaPct) : (r: DiffRow) => r.deltaPct
   const grew = rows
-    .filter((r) => r.deltaPct > minDelta)
-    .sort((x, y) => y.deltaPct - x.deltaPct || (x.name < y.name ? -1 : 1))
+    .filter((r) => moved(r) > minDelta)
+    .sort((x, y) => moved(y) - moved(x) || (x.name < y.name ? -1 : 1))
     .slice(0, options.limit ?? 10)
   return { ok: true, value: { sampleType, baseTotal: b.total, currentTotal: c.total, rows: grew } }
 }

@@ -83,7 +83,17 @@ const contentionSchema = z.object({
 const diffSchema = z.object({
   kind: profileKindSchema,
   sampleType: str,
-  rows: z.array(z.object({ name: str, basePct: num, currentPct: num, deltaPct: num })),
+  minDeltaPct: num.optional(),
+  rows: z.array(
+    z.object({
+      name: str,
+      basePct: num,
+      currentPct: num,
+      deltaPct: num,
+      location: optStr,
+      application: bool.optional(),
+    }),
+  ),
 })
 
 const slowQuerySchema = z.object({

@@ -208,4 +208,5 @@ export const profilesSchema: z.ZodType<ProfilesData> = z.object({
   cpu: z.object({ startS: num, durationS: num }).optional(),
   missing: z.array(z.object({ kind: profileKindSchema, reason: str })),
   coolDown: z.object({ waitedS: num, reason: str }).optional(),
+  goroutinesPeak: z.object({ count: num, samples: num }).optional(),
 })

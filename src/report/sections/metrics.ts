@@ -10,6 +10,7 @@ import { endpointTable } from '../rows.ts'
 import { failureBlocks } from '../failures.ts'
 import { pairedLine, pairedTable } from '../paired.ts'
 import { cacheUsage, databaseUsage } from './resources.ts'
+import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 
 function k6KeyMetrics(load: LoadPart): string {
   const o = load.overall
@@ -171,6 +172,7 @@ function prometheusBlocks(ctx: ReportContext): Block[] {
   const slowest = [...prom.routes].filter((r) => r.p95Ms !== undefined).sort((a, b) => b.p95Ms! - a.p95Ms!)[0]
   const rt = prom.runtime
   const d = prom.runtimeDelta
+  const goroutines = goroutineMoments(ctx)
   promBlocks.push(
     para('Key Observations:'),
     list([
@@ -183,8 +185,9 @@ function prometheusBlocks(ctx: ReportContext): Block[] {
       {
         text: `http_in_flight_requests (max): ${prom.inFlightMax !== undefined ? prom.inFlightMax : 'not exposed'}`,
       },
+      // The one set of goroutine counts the whole report uses (report/goroutines.ts).
       {
-        text: `goroutines: ${rt.before.goroutines ?? 'n/a'} before, ${rt.goroutinesMax ?? 'n/a'} max, ${rt.after.goroutines ?? 'n/a'} after`,
+        text: `goroutines: ${goroutines ? goroutineMomentsText(goroutines) : 'not exposed'}`,
       },
       {
         text: `CPU: ${d.cpuSeconds !== undefined ? d.cpuSeconds.toFixed(1) + ' s' : 'n/a'}${d.cpuCores !== undefined ? ` (${d.cpuCores.toFixed(2)} cores)` : ''}; GC: ${d.gcCount ?? 'n/a'} cycles, ${d.gcPauseSeconds !== undefined ? fmt.ms(d.gcPauseSeconds * 1000) : 'n/a'} paused; allocated ${fmt.bytes(d.allocatedBytes)}`,

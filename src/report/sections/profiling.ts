@@ -7,7 +7,15 @@ import { findingItem, findingsOf, impactText } from '../findings.ts'
 import { dataOf, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { Block, ListItem, Section } from '../model.ts'
+import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 import { formatProfileValue } from '../profiles.ts'
+import {
+  pointsText,
+  thresholdText,
+  unmovedKinds,
+  whatChangedMissing,
+  whatChangedOf,
+} from '../what-changed.ts'
 
 function profileRow(r: ProfileTopRow, what: string): ListItem {
   return {
@@ -29,7 +37,6 @@ function cpuProfile(ctx: ReportContext): Section {
       : (over5.length > 0 ? over5 : top.rows.slice(0, 3)).slice(0, 5).map((r) => profileRow(r, 'CPU'))
   // The application's own functions, as the analysis ranks them (own CPU time first).
   const app = top.application.slice(0, 5)
-  const diff = dataOf(ctx.analysis?.diff)?.find((d) => d.kind === 'cpu')
   return section('cpu', 'CPU Profile', [
     para([
       strong('Top CPU Consumers'),
@@ -42,21 +49,6 @@ function cpuProfile(ctx: ReportContext): Section {
     app.length > 0
       ? list(app.map((r) => profileRow(r, 'CPU')))
       : note('No application function in the CPU profile (only runtime, standard library and libraries).'),
-    ...(diff && diff.rows.length > 0
-      ? [
-          para([strong('Against the baseline'), plain(' (CPU share grew most):')]),
-          list(
-            diff.rows.slice(0, 5).map((r) => ({
-              text: [
-                codeSpan(r.name),
-                plain(
-                  `: ${r.basePct.toFixed(1)}% → ${r.currentPct.toFixed(1)}% (${r.deltaPct >= 0 ? '+' : '−'}${Math.abs(r.deltaPct).toFixed(1)} points)`,
-                ),
-              ],
-            })),
-          ),
-        ]
-      : []),
   ])
 }
 
@@ -110,7 +102,6 @@ function goroutineProfile(ctx: ReportContext): Section {
     ])
   const leaks = findingsOf(ctx, 'goroutine-leak')
   const stacks = g?.topStacks ?? []
-  const count = (n: number | undefined) => (n !== undefined ? String(n) : 'n/a')
   // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
   const waiting = (
     stacks.length > 0
@@ -120,20 +111,24 @@ function goroutineProfile(ctx: ReportContext): Section {
           .sort((a, b) => b.cum - a.cum)
           .map((r) => ({ name: r.name, count: r.cumText }))
   ).slice(0, 3)
+  const moments = goroutineMoments(ctx)
   const blocks: Block[] = [
     para([
       strong('Goroutine Count'),
       plain(
-        g
-          ? `: ${count(g.before)} before the load, ${count(g.during)} during, ${count(g.after)} after the cool-down`
-          : `: ${top!.total} after the load`,
+        moments
+          ? `: ${goroutineMomentsText(moments)}`
+          : `: ${top!.total} in the goroutine profile's top table`,
       ),
     ]),
     top ? codeBlock(top.text) : note(`No goroutine top table: ${profileMissing(ctx, ['goroutine_after'])}.`),
     para([strong('Analysis'), plain(':')]),
     list([
       {
-        text: `Expected goroutine count: ${count(g?.before)} before the load${g?.threshold !== undefined ? `; growth above ${g.threshold} counts as a leak` : ''}`,
+        text:
+          g?.threshold !== undefined
+            ? `Leak threshold: growth above ${g.threshold} goroutines from before the load to after the cool-down counts as a leak`
+            : 'Leak threshold: not set (no goroutine analysis)',
       },
       {
         text:
@@ -215,11 +210,47 @@ function contentionProfile(ctx: ReportContext): Section {
   return section('block', 'Block Profile', blocks)
 }
 
+/** The profile diff against the baseline's profiles, or the one line saying why there is none. */
+function whatChangedSection(ctx: ReportContext): Section | undefined {
+  const missing = whatChangedMissing(ctx.analysis)
+  if (missing) return section('what-changed', 'What Changed Since the Baseline', [note(sentence(missing))])
+  const w = whatChangedOf(ctx.analysis)
+  if (!w) return undefined
+  return section('what-changed', 'What Changed Since the Baseline', [
+    para(`Each function's ${thresholdText(w)}:`),
+    w.rows.length > 0
+      ? {
+          kind: 'table',
+          header: ['Profile', 'Function', 'Location', 'Baseline', 'This run', 'Change'],
+          rows: w.rows.map((r) => [
+            r.kind === 'cpu' ? 'CPU' : 'allocations',
+            [codeSpan(r.name)],
+            r.location ? [codeSpan(r.location)] : 'not found',
+            `${r.basePct.toFixed(1)}%`,
+            `${r.currentPct.toFixed(1)}%`,
+            pointsText(r.deltaPct),
+          ]),
+          align: ['l', 'l', 'l', 'r', 'r', 'r'],
+        }
+      : note('No function moved by more than the threshold.'),
+    ...(w.rows.length > 0 && unmovedKinds(w).length > 0
+      ? [note(`${unmovedKinds(w).join(', ')}: no function moved by more than the threshold.`)]
+      : []),
+  ])
+}
+
 export function profiling(ctx: ReportContext): Section {
+  const changed = whatChangedSection(ctx)
   return section(
     'profiling',
     '3. Profiling Analysis',
     [],
-    [cpuProfile(ctx), memoryProfile(ctx), goroutineProfile(ctx), contentionProfile(ctx)],
+    [
+      cpuProfile(ctx),
+      memoryProfile(ctx),
+      goroutineProfile(ctx),
+      contentionProfile(ctx),
+      ...(changed ? [changed] : []),
+    ],
   )
 }
