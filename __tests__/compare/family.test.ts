@@ -114,3 +114,28 @@ describe('compare: the family of rows', () => {
     }
   })
 })
+
+describe('compare: a quantile needs requests above it', () => {
+  it('a p95 of fewer than 200 requests in a run is no verdict, saying why; p50 of the same runs is judged', () => {
+    const base = syntheticRecord({ seed: 1, endpoints: ENDPOINTS })
+    const current = syntheticRecord({ seed: 3, endpoints: endpointsWith({ search: { scale: 1.3 } }) })
+    const search =
+      current.load && 'endpoints' in current.load
+        ? current.load.endpoints.find((e) => e.name === 'search')
+        : undefined
+    assert.ok(search && search.count >= 200, `the synthetic search has ${search?.count} requests`)
+    // The same runs with the request counts as a sparse endpoint would have them.
+    const sparse = structuredClone(current)
+    if (sparse.load && 'endpoints' in sparse.load)
+      sparse.load.endpoints.find((e) => e.name === 'search')!.count = 150
+    const c = compare(base, sparse, policy())
+    const p95 = c.rows.find((r) => r.id === 'search.p95Ms')!
+    assert.equal(p95.verdict, 'no-data')
+    assert.match(
+      p95.message,
+      /too few requests for a p95 \(\d+ baseline, 150 current\): it rests on at least 10 requests above it, so it needs 200 per run/,
+    )
+    assert.equal(c.rows.find((r) => r.id === 'search.p50Ms')!.verdict, 'regression')
+    assert.equal(c.rows.find((r) => r.id === 'search.p99Ms')!.verdict, 'no-data')
+  })
+})

@@ -38,7 +38,7 @@ import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from 
 import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
 import { formatValue } from '../record/format.ts'
-import { METRICS, metricLabel, type MetricSpec, type PooledSamples } from './metrics.ts'
+import { METRICS, metricLabel, tooFewForQuantile, type MetricSpec, type PooledSamples } from './metrics.ts'
 import { runDrift, type RunDrift } from './drift.ts'
 import { runLevelRows } from './run-level.ts'
 import { endpointOf, loadOf } from '../record/values.ts'
@@ -256,6 +256,8 @@ export function compare(
 /** One run's side of a row: the whole-run value (or why it is missing) and the window samples. */
 interface Side {
   value?: number
+  /** Requests of the endpoint (or the run) in this run. */
+  count?: number
   missing?: string
   windows: number[]
   pooled?: PooledSamples
@@ -305,6 +307,7 @@ function prepareRow(
     }
     return {
       value,
+      count: ep.count,
       windows: spec.windows?.(ep, part.load) ?? [],
       ...(spec.pooled ? { pooled: spec.pooled(ep) } : {}),
     }
@@ -317,6 +320,10 @@ function prepareRow(
     const v = ep ? spec.value(ep, load) : undefined
     if (v !== undefined) history.push(v)
   }
+  const tooFew =
+    spec.quantile !== undefined && b.count !== undefined && c.count !== undefined
+      ? tooFewForQuantile(spec.label, spec.quantile, { baseline: b.count, current: c.count })
+      : undefined
   const input: JudgeInput = {
     subject,
     unit: spec.unit,
@@ -328,6 +335,7 @@ function prepareRow(
     currentWindows: c.windows,
     history,
     ...(notComparable ? { notComparable } : {}),
+    ...(tooFew ? { tooFew } : {}),
     ...(drift !== undefined ? { drift } : {}),
     ...(b.pooled && c.pooled
       ? { pooled: pooledInput(b.pooled, drift !== undefined ? c.pooled.scaled(drift) : c.pooled) }

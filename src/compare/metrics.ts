@@ -30,6 +30,27 @@ export interface MetricSpec {
   pooled?(ep: EndpointLoad): PooledSamples
   /** Latency rows: judged after dividing the current run by its run-wide drift (drift.ts). */
   drifts?: boolean
+  /** Latency quantile rows: the quantile (0..1), for the least number of requests it needs. */
+  quantile?: number
+}
+
+/**
+ * A quantile rests on the requests above it: the p95 of 40 requests is the second slowest, and one
+ * slow request more or less (a cold cache entry, another tag) moves it by half. So a quantile row is
+ * judged only when each run has at least this many requests above the quantile (p50: 20 requests,
+ * p95: 200, p99: 1,000); a rule of thumb for a quantile estimate, stated in the row when it applies.
+ */
+export const MIN_REQUESTS_ABOVE_QUANTILE = 10
+
+/** Why `count` requests are too few for quantile `q`, or undefined when they are enough. */
+export function tooFewForQuantile(
+  label: string,
+  q: number,
+  counts: { baseline: number; current: number },
+): string | undefined {
+  const need = Math.ceil(MIN_REQUESTS_ABOVE_QUANTILE / (1 - q) - 1e-9)
+  if (counts.baseline >= need && counts.current >= need) return undefined
+  return `too few requests for a ${label} (${counts.baseline} baseline, ${counts.current} current): it rests on at least ${MIN_REQUESTS_ABOVE_QUANTILE} requests above it, so it needs ${need.toLocaleString('en-US')} per run`
 }
 
 /** One run's windows for a pooled test, and the test of a current run's against a baseline's. */
@@ -82,6 +103,7 @@ export const METRICS: readonly MetricSpec[] = [
     value: (ep) => latencyValue(ep, 'p50Ms'),
     pooled: pooledLatency(0.5),
     drifts: true,
+    quantile: 0.5,
   },
   {
     metric: 'p95Ms',
@@ -91,6 +113,7 @@ export const METRICS: readonly MetricSpec[] = [
     value: (ep) => latencyValue(ep, 'p95Ms'),
     pooled: pooledLatency(0.95),
     drifts: true,
+    quantile: 0.95,
   },
   {
     metric: 'p99Ms',
@@ -100,6 +123,7 @@ export const METRICS: readonly MetricSpec[] = [
     value: (ep) => latencyValue(ep, 'p99Ms'),
     pooled: pooledLatency(0.99),
     drifts: true,
+    quantile: 0.99,
   },
   {
     metric: 'errorRate',

@@ -52,6 +52,8 @@ export interface JudgeInput {
   history: readonly number[]
   /** Why the two runs' values cannot be compared (e.g. a different scenario): inconclusive. */
   notComparable?: string
+  /** Why the runs' samples are too small for this metric (a p95 of 40 requests): no verdict. */
+  tooFew?: string
   /**
    * For latency quantiles and error rates: the window permutation test on pooled samples, used
    * instead of ranking `baselineWindows` against `currentWindows`, with its window counts.
@@ -129,7 +131,7 @@ export function predictionBand(values: readonly number[], alpha: number): Histor
 /** Whether `judge` runs a window noise test for this input (it has both values, windows, no excuse). */
 export function needsNoiseTest(input: JudgeInput, options: JudgeOptions): boolean {
   if (input.baseline === undefined || input.current === undefined) return false
-  if (input.notComparable || input.runLevel) return false
+  if (input.notComparable || input.runLevel || input.tooFew) return false
   const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length
   const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length
   return windowsBaseline >= options.minWindows && windowsCurrent >= options.minWindows
@@ -170,6 +172,11 @@ export function judge(input: JudgeInput, options: JudgeOptions, context: JudgeCo
   }
 
   if (input.runLevel) return judgeRunLevel(input, options, { baseline, current, head, tol, deltas })
+
+  if (input.tooFew) {
+    const note = input.tooFew
+    return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` }
+  }
 
   if (windowsBaseline < options.minWindows || windowsCurrent < options.minWindows) {
     const note = `too few windows for a verdict (${windowsBaseline} baseline, ${windowsCurrent} current; need ${options.minWindows})`

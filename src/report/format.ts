@@ -95,7 +95,9 @@ export function deltaCell(
 ): string {
   if (verdict === undefined) return 'n/a'
   const bounds = interval ? ` ${intervalBounds(interval)}` : ''
-  return `${rel !== undefined ? fmt.signedPct(rel) + bounds + ' ' : ''}${verdictText(verdict)}`
+  // A change with no verdict (too few requests or windows) is "not judged", not "no data".
+  const word = verdict === 'no-data' && rel !== undefined ? 'not judged' : verdictText(verdict)
+  return `${rel !== undefined ? fmt.signedPct(rel) + bounds + ' ' : ''}${word}`
 }
 
 /** `[−3.1%, +29.4%]`; an open end shows as ∞. */

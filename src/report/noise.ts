@@ -10,11 +10,12 @@ const SHORT_RUN_WINDOWS = 30
 export const GATE_INCONCLUSIVE_REASON =
   /^\d+ metrics? changed beyond tolerance without clear evidence \(inconclusive\)$/
 
-type Cause = 'short' | 'noise' | 'spread' | 'one-value' | 'not-comparable'
+type Cause = 'short' | 'noise' | 'spread' | 'one-value' | 'not-comparable' | 'family'
 
 function causeOf(row: MetricComparison): Cause {
   const e = row.evidence
   if (e.note.startsWith('not comparable')) return 'not-comparable'
+  if (e.family !== undefined && e.note.includes('rows tested together')) return 'family'
   if (e.windowsBaseline === 0 && e.windowsCurrent === 0) return e.history ? 'spread' : 'one-value'
   if (e.history && e.note.includes('run-to-run spread')) return 'spread'
   return Math.min(e.windowsBaseline, e.windowsCurrent) < SHORT_RUN_WINDOWS ? 'short' : 'noise'
@@ -54,8 +55,23 @@ export function noiseSentence(rows: MetricComparison[]): string | undefined {
         return `${n}there is one value per run and too few base-branch runs to know its spread`
       case 'not-comparable':
         return `${n}the runs are not comparable`
+      case 'family':
+        return `${n}the change is significant alone but not among the ${rs[0]!.evidence.family} rows judged together (Holm)`
     }
   })
   const n = inconclusive.length
   return `${n} metric${n === 1 ? '' : 's'} moved beyond tolerance but cannot be told from noise (inconclusive, not gating): ${parts.join('; ')}`
+}
+
+/**
+ * One sentence for the percentile rows left unjudged because a run had too few requests for them
+ * (compare/metrics.ts), so a reader knows why a p95 moved without a verdict. Undefined when none.
+ */
+export function sparseSentence(rows: MetricComparison[]): string | undefined {
+  const sparse = rows.filter(
+    (r) => r.verdict === 'no-data' && r.evidence.note.startsWith('too few requests for a'),
+  )
+  if (sparse.length === 0) return undefined
+  const n = sparse.length
+  return `${n} percentile row${n === 1 ? ' is' : 's are'} not judged: too few requests (a percentile rests on at least 10 requests above it, so a p95 needs 200 per run and a p99 1,000)`
 }

@@ -1,12 +1,15 @@
 // The verdict line of the report: the gate's outcome with the SLO and regression counts. Pure.
 import { EMOJI } from './format.ts'
 import type { ReportInput, Verdict } from './model.ts'
-import { GATE_INCONCLUSIVE_REASON, noiseSentence } from './noise.ts'
+import { GATE_INCONCLUSIVE_REASON, noiseSentence, sparseSentence } from './noise.ts'
 
 /** The gate's reasons as the report shows them: the inconclusive count becomes a sentence with its cause. */
 export function reportReasons(input: ReportInput): string[] {
-  const noise = noiseSentence(input.comparison?.rows ?? [])
-  return input.gate.reasons.map((r) => (noise && GATE_INCONCLUSIVE_REASON.test(r) ? noise : r))
+  const rows = input.comparison?.rows ?? []
+  const noise = noiseSentence(rows)
+  const sparse = sparseSentence(rows)
+  const reasons = input.gate.reasons.map((r) => (noise && GATE_INCONCLUSIVE_REASON.test(r) ? noise : r))
+  return sparse ? [...reasons, sparse] : reasons
 }
 
 export function verdictOf(input: ReportInput, sloPass: number, sloTotal: number): Verdict {
