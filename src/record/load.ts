@@ -71,12 +71,25 @@ export interface ResponseSample {
   error?: string
 }
 
+/** A stretch of the measured VU curve: a hold when `fromVUs` equals `toVUs`, else a ramp. */
+export interface VuSegment {
+  /** Seconds since the load's start. */
+  startS: number
+  durationS: number
+  fromVUs: number
+  toVUs: number
+  /** Only on a last segment that folds a jagged rest of the curve: its highest VUs. */
+  maxVUs?: number
+}
+
 export interface LoadPart {
   startedAt: string
   endedAt: string
   durationS: number
   windowS: number
   vusMax: number
+  /** k6's `vus` metric as segments (run/vu-curve.ts); absent in older records and merged shards. */
+  vusCurve?: VuSegment[]
   overall: EndpointLoad
   endpoints: EndpointLoad[]
   /** k6's end-of-test summary text (for the report's K6 output section). */

@@ -225,6 +225,7 @@ export async function runLoad(
     durationS: round3(result.durationS),
     windowS: result.windowS,
     vusMax: result.vusMax,
+    ...(result.vusCurve.length > 0 ? { vusCurve: result.vusCurve } : {}),
     overall: result.overall,
     endpoints: result.endpoints,
     k6Summary:
