@@ -68,7 +68,7 @@ export function executiveSummary(ctx: ReportContext): Section {
         ),
         kv(
           'Throughput',
-          `${fmt.rps(overall.rps)} (Target: ${rpsSlo ? `${rpsSlo.target.text}, ${rpsSlo.status}` : 'none set'})`,
+          `${fmt.rps(overall.rps)} (Target: ${rpsSlo ? `${rpsSlo.target.text}, ${rpsSlo.status}` : 'none set, not gated'})`,
         ),
       ]
     : [
