@@ -6,6 +6,7 @@ import { fmt } from '../markdown.ts'
 import type { ListItem, Section } from '../model.ts'
 import type { ScriptRun, ScriptScenario } from '../../record/scenario.ts'
 import type { VuSegment } from '../../record/load.ts'
+import { isUnavailable } from '../../record/common.ts'
 
 /** Segments shown; a longer curve ends with how many more there were. */
 const SHOWN_VU_SEGMENTS = 8
@@ -101,6 +102,15 @@ function scriptParameters(ctx: ReportContext, run: ScriptRun): ListItem[] {
 function loadParameters(ctx: ReportContext): ListItem[] {
   const plan = ctx.record.plan
   const load = ctx.load
+  if (plan.script && isUnavailable(ctx.record.load))
+    return [
+      kv(
+        'Scenario',
+        `k6 script ${plan.script}: its load did not run (see Performance Status), so there is no scenario, VU or duration figure to show`,
+      ),
+      kv('Target', ctx.record.meta.targetUrl),
+      ...(ctx.record.meta.k6Version ? [kv('k6', ctx.record.meta.k6Version)] : []),
+    ]
   if (load?.scriptRun)
     return [
       ...scriptParameters(ctx, load.scriptRun),

@@ -109,6 +109,8 @@ function goroutineProfile(ctx: ReportContext): Section {
       ),
     ])
   const leaks = findingsOf(ctx, 'goroutine-leak')
+  // k6 failed before any request (setup() threw): no load, no cool-down, nothing to call a leak.
+  const noLoad = isUnavailable(ctx.record.load)
   const stacks = g?.topStacks ?? []
   const count = (n: number | undefined) => (n !== undefined ? String(n) : 'n/a')
   // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
@@ -125,7 +127,9 @@ function goroutineProfile(ctx: ReportContext): Section {
       strong('Goroutine Count'),
       plain(
         g
-          ? `: ${count(g.before)} before the load, ${count(g.during)} during, ${count(g.after)} after the cool-down`
+          ? noLoad
+            ? `: ${count(g.before)} before, ${count(g.after)} after (the load did not run, so there was no cool-down)`
+            : `: ${count(g.before)} before the load, ${count(g.during)} during, ${count(g.after)} after the cool-down`
           : `: ${top!.total} after the load`,
       ),
     ]),
@@ -136,8 +140,9 @@ function goroutineProfile(ctx: ReportContext): Section {
         text: `Expected goroutine count: ${count(g?.before)} before the load${g?.threshold !== undefined ? `; growth above ${g.threshold} counts as a leak` : ''}`,
       },
       {
-        text:
-          leaks.length > 0
+        text: noLoad
+          ? 'Potential leaks: not judged (the load did not run)'
+          : leaks.length > 0
             ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
             : g
               ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence(g.reason)}`
