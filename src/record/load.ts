@@ -73,7 +73,10 @@ export interface ResponseSample {
 
 /** A stretch of the measured VU curve: a hold when `fromVUs` equals `toVUs`, else a ramp. */
 export interface VuSegment {
-  /** Seconds since the load's start. */
+  /**
+   * Seconds since the load's start (`startedAt`, the windows' anchor): k6's first `vus` point can
+   * come a fraction of a second before the first request, so the first segment may start below 0.
+   */
   startS: number
   durationS: number
   fromVUs: number
