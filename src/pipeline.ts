@@ -28,6 +28,7 @@ import type { PairedPart } from './record/paired.ts'
 import type { LoadPart } from './record/load.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
 import { isUnavailable } from './record/common.ts'
+import { abortReason } from './interrupt.ts'
 import { fixtureTokens, SecretScrubber, secretParts } from './secrets.ts'
 import { scrubOutputFiles } from './scrub-files.ts'
 import { oneLine } from './errors.ts'
@@ -183,6 +184,8 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
       )
     : notCollectedSession()
   let load: RunRecord['load'] | undefined
+  /** Set when k6 failed before any request: what the collectors' log says instead of "interrupted". */
+  let loadNotRun: string | undefined
   let k6Version: string | undefined
   let paired: PairedPart | undefined
   try {
@@ -216,11 +219,15 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     if (!(error instanceof K6RunFailed)) throw error
     log(`perfgate: ${error.message}`)
     load = { unavailable: error.reason }
+    loadNotRun = error.inSetup
+      ? "the load did not run: k6's setup() failed"
+      : 'the load did not run: k6 stopped before any request completed'
   } finally {
     // A load that never ran has nothing to cool down from: no probe, no cool-down wait.
-    await session.finish({
-      interrupted: deps.signal?.aborted === true || load === undefined || isUnavailable(load),
-    })
+    const stopped = deps.signal?.aborted
+      ? (abortReason(deps.signal) ?? 'interrupted')
+      : (loadNotRun ?? (load === undefined ? 'the load failed' : undefined))
+    await session.finish(stopped !== undefined ? { stopped } : {})
   }
   // A user's script cannot log its failing answers: each failing endpoint is requested once now,
   // after every collector's snapshots, so the request is in none of their deltas.

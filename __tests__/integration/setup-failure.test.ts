@@ -40,6 +40,9 @@ test('a script whose setup() throws yields result.json and a report naming k6’
       out,
       '--k6-path',
       k6ForTests(),
+      // One collector, so the collectors' log line says what happened to the load.
+      '--metrics-url',
+      stack.METRICS_URL!,
     ],
     dir,
     { PERFGATE_TOKEN: token },
@@ -47,6 +50,11 @@ test('a script whose setup() throws yields result.json and a report naming k6’
   assert.equal(run.code, 1, run.stderr)
   assert.ok(Date.now() - started < 45_000, 'no cool-down wait after a load that never ran')
   assert.doesNotMatch(run.stderr, /cool-down \d+s/)
+  assert.match(
+    run.stderr,
+    /collectors: after the load \(the load did not run: k6's setup\(\) failed: no probe, no cool-down\)/,
+  )
+  assert.doesNotMatch(run.stderr, /interrupted/)
 
   const record = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8')) as {
     load: { unavailable?: string }
@@ -55,13 +63,21 @@ test('a script whose setup() throws yields result.json and a report naming k6’
   }
   assert.match(
     record.load.unavailable ?? '',
-    /^k6 exited with code \d+ before any request completed: .*no values for :tag/,
+    /^the script's setup\(\) failed, so the load did not run \(k6 exited with code \d+\): .*no values for :tag/,
   )
   assert.equal(record.outcome.gate.failed, true)
-  assert.ok(record.outcome.gate.reasons.some((r) => r.startsWith('no load data: k6 exited')))
+  assert.ok(
+    record.outcome.gate.reasons.some((r) => r.startsWith("no load data: the script's setup() failed")),
+    record.outcome.gate.reasons.join('; '),
+  )
 
   const report = await readFile(path.join(out, 'report.md'), 'utf8')
   assert.match(report, /no values for :tag/)
+  // The report names the script, not perfgate's default scenario the script never ran.
+  assert.match(report, /\*\*Load Test\*\*: k6 script throws\.js \(its load did not run\)/)
+  assert.match(report, /No load data: the script's setup\(\) failed, so the load did not run/)
+  assert.doesNotMatch(report, /Mixed behavior|100 VUs|interrupted|after the cool-down/)
+  assert.match(report, /Potential leaks: not judged \(the load did not run\)/)
   for (const text of [JSON.stringify(record), report, run.stderr])
     assert.ok(!text.includes(token), 'token scrubbed')
 })

@@ -126,9 +126,9 @@ test('a script whose scenarios k6 would replace is refused in one line before an
       return true
     },
   )
-  // Only k6 was located: neither the target check, the collectors nor the load ran.
+  // Only k6 was located and the script inspected: neither the target check, the collectors nor the load ran.
   assert.deepEqual(
-    lines.filter((line) => !/^k6 v\d|^perfgate: stage k6 locate /.test(line)),
+    lines.filter((line) => !/^k6 v\d|^perfgate: stage (k6 locate|script check) /.test(line)),
     [],
   )
   await assert.rejects(stat(path.join(plan.outputDir, 'k6.ndjson.gz')))

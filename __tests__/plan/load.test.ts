@@ -79,6 +79,11 @@ test('SLOs from perfgate.yml keep the user text beside the parsed value', async 
   assert.deepEqual(feed?.p99Ms, { text: '0.15s', value: 150 })
   assert.deepEqual(plan.slos.errorRate, { text: '<0.5%', value: 0.005 })
   assert.equal(plan.slos.minRps?.value, 50)
+  assert.equal(
+    plan.slos.minRps?.source,
+    'perfgate.yml:3',
+    'the report says where the throughput target was set',
+  )
 })
 
 test('an unknown key in perfgate.yml names the file, line, key path and the allowed keys', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { dropSetupData, lastK6Error } from '../../src/run/index.ts'
+import { dropSetupData, lastK6Error, thrownInSetup } from '../../src/run/index.ts'
 
 test("k6's last error log line becomes the one-line cause, without its stack", () => {
   const tail = [
@@ -14,6 +14,14 @@ test("k6's last error log line becomes the one-line cause, without its stack", (
     lastK6Error(tail),
     'Error: perfgate setup: no token is known: set PERFGATE_TOKEN or "tokens" in the fixtures file',
   )
+})
+
+test('an exception whose stack is in setup() is told apart from one in a VU', () => {
+  const line = (frame: string) =>
+    `time="2026-11-27T03:54:40Z" level=error msg="Error: no values for :tag\\n\\tat ${frame} (file:///tmp/s.js:3:9(5))\\n" hint="script exception"`
+  assert.equal(thrownInSetup([line('setup')]), true)
+  assert.equal(thrownInSetup([line('default')]), false)
+  assert.equal(thrownInSetup([line('mySetup')]), false)
 })
 
 test("k6's list of configuration problems is kept under its heading, on one line", () => {

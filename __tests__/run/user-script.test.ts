@@ -187,3 +187,17 @@ test('a script k6 cannot run fails with the tail of k6’s stderr', async () => 
     return true
   })
 })
+
+test('the measured VU curve rises to the script’s max VUs, holds there and comes down', async () => {
+  const plan = testPlan(stub.url, { script: fixture('ramping.js') })
+  const { load } = await runLoad(plan, join(dir, 'ramping'), { env })
+  const curve = load.vusCurve ?? []
+  assert.ok(curve.length >= 2, JSON.stringify(curve))
+  const peak = Math.max(...curve.map((s) => Math.max(s.fromVUs, s.toVUs, s.maxVUs ?? 0)))
+  assert.equal(load.scriptRun?.maxVUs, 6)
+  assert.equal(peak, load.scriptRun?.maxVUs)
+  assert.equal(peak, load.vusMax)
+  const hold = curve.find((s) => s.fromVUs === 6 && s.toVUs === 6)
+  assert.ok(hold && hold.durationS >= 3, `a hold at 6 VUs: ${JSON.stringify(curve)}`)
+  assert.ok(curve[0]!.toVUs > curve[0]!.fromVUs, `it begins with the ramp: ${JSON.stringify(curve)}`)
+})

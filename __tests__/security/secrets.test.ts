@@ -105,7 +105,7 @@ test('a token printed by a throwing setup() is in no log line, error or file, an
     assert.equal(cli.code, 1, cli.stdout + cli.stderr)
     assert.match(
       cli.stderr,
-      /^perfgate: k6 exited with code \d+ before any request completed: .*login refused for token \*\*\*/m,
+      /^perfgate: the script's setup\(\) failed, so the load did not run \(k6 exited with code \d+\): .*login refused for token \*\*\*/m,
     )
     assert.ok(!cli.stdout.includes(token) && !cli.stderr.includes(token), cli.stderr)
     await assertNowhere(out, token)
@@ -124,7 +124,10 @@ test('a token printed by a throwing setup() is in no log line, error or file, an
     assert.equal(lines[first], `::add-mask::${token}`, action)
     const others = lines.filter((line) => !line.startsWith('::add-mask::') && line.includes(token))
     assert.deepEqual(others, [])
-    assert.match(action, /^perfgate: k6 exited with code \d+ before any request completed: .*\*\*\*/m)
+    assert.match(
+      action,
+      /^perfgate: the script's setup\(\) failed, so the load did not run \(k6 exited with code \d+\): .*\*\*\*/m,
+    )
     await assertNowhere(actionOut, token)
   } finally {
     await target.close()

@@ -55,7 +55,11 @@ export interface CollectorSession {
    * after(), the attribution probe, the cool-down wait and coolDown(). Never throws. Interrupted
    * (SIGINT/SIGTERM), only after() runs, boxed to INTERRUPTED_AFTER_MS.
    */
-  finish(options?: { interrupted?: boolean }): Promise<void>
+  /**
+   * `stopped`: why the load ended early or never ran (`interrupted by SIGTERM`, `the load did not
+   * run: …`): the after-snapshots are still taken, the probe and the cool-down are skipped.
+   */
+  finish(options?: { stopped?: string }): Promise<void>
   parts(): CollectorParts
 }
 
@@ -269,9 +273,9 @@ export async function startCollectors(
       if (finished) return
       finished = true
       elapsedS = Math.max(elapsedS, timeline.totalS)
-      if (options.interrupted) {
+      if (options.stopped !== undefined) {
         // Stopping: the after-snapshots still make the deltas, within a few seconds; nothing more.
-        log('perfgate: collectors: after the load (interrupted: no probe, no cool-down)')
+        log(`perfgate: collectors: after the load (${options.stopped}: no probe, no cool-down)`)
         await all('after', Math.min(timeoutMs, INTERRUPTED_AFTER_MS))
         await Promise.allSettled(slots.map(async (slot) => slot.collector.close?.()))
         return

@@ -18,6 +18,7 @@ import type {
   Plan,
   Scenario,
   Slos,
+  Target,
   Tolerances,
 } from './types.ts'
 import {
@@ -371,6 +372,9 @@ function buildSlos(
     }
     return parsed
   }
+  // The report says where the throughput target came from: it is the one SLO with no default.
+  const withSource = (t: Target | undefined, keyPath: string[]) =>
+    t && { ...t, source: `${fileName}:${file?.lineOf(keyPath) ?? 1}` }
   const endpoints: EndpointSlo[] = Object.entries(fileSlos.endpoints ?? {}).map(([endpoint, s]) => {
     const base = ['slos', 'endpoints', endpoint]
     if (!endpointNames.has(endpoint))
@@ -391,7 +395,7 @@ function buildSlos(
   return {
     endpoints,
     errorRate: target(['slos', 'error-rate'], fileSlos['error-rate'], 'fraction'),
-    minRps: target(['slos', 'throughput'], fileSlos.throughput, 'rps'),
+    minRps: withSource(target(['slos', 'throughput'], fileSlos.throughput, 'rps'), ['slos', 'throughput']),
     cacheHitRate: target(['slos', 'cache-hit-rate'], fileSlos['cache-hit-rate'], 'fraction'),
   }
 }

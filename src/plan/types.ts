@@ -64,6 +64,8 @@ export interface Scenario {
 export interface Target {
   text: string
   value: number
+  /** Where it was set, `perfgate.yml:12`; only on the throughput target, which has no default. */
+  source?: string
 }
 
 export interface EndpointSlo {

@@ -71,12 +71,28 @@ export interface ResponseSample {
   error?: string
 }
 
+/** A stretch of the measured VU curve: a hold when `fromVUs` equals `toVUs`, else a ramp. */
+export interface VuSegment {
+  /**
+   * Seconds since the load's start (`startedAt`, the windows' anchor): k6's first `vus` point can
+   * come a fraction of a second before the first request, so the first segment may start below 0.
+   */
+  startS: number
+  durationS: number
+  fromVUs: number
+  toVUs: number
+  /** Only on a last segment that folds a jagged rest of the curve: its highest VUs. */
+  maxVUs?: number
+}
+
 export interface LoadPart {
   startedAt: string
   endedAt: string
   durationS: number
   windowS: number
   vusMax: number
+  /** k6's `vus` metric as segments (run/vu-curve.ts); absent in older records and merged shards. */
+  vusCurve?: VuSegment[]
   overall: EndpointLoad
   endpoints: EndpointLoad[]
   /** k6's end-of-test summary text (for the report's K6 output section). */

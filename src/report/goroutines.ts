@@ -4,6 +4,7 @@
 // during the load give the peak); without it, Prometheus' go_goroutines (before the load, the
 // highest sample during it, right after it). Pure.
 import { dataOf } from './format.ts'
+import { isUnavailable } from '../record/common.ts'
 import type { ReportContext } from './context.ts'
 
 export interface GoroutineMoments {
@@ -26,7 +27,15 @@ export function goroutineMoments(ctx: ReportContext): GoroutineMoments | undefin
         : g.during !== undefined
           ? { label: 'mid-load (one snapshot, not a peak)', count: g.during }
           : undefined,
-      g.after !== undefined ? { label: 'after the cool-down', count: g.after } : undefined,
+      g.after !== undefined
+        ? {
+            // k6 failed before any request (setup() threw): there was no load and no cool-down.
+            label: isUnavailable(ctx.record.load)
+              ? 'after (the load did not run, so no cool-down)'
+              : 'after the cool-down',
+            count: g.after,
+          }
+        : undefined,
     ].filter((m) => m !== undefined)
     return { source: 'the pprof goroutine profiles, which the leak check judges', moments }
   }

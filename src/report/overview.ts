@@ -82,6 +82,9 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
 export function loadTestText(record: RunRecord): string {
   const run = isUnavailable(record.load) ? undefined : record.load.scriptRun
   const duration = (s: number) => durationText(s).replace(/^\d+ seconds \((.*)\)$/, '$1')
+  // A user's script whose load never ran (setup() failed): perfgate's own scenario figures are not what was asked.
+  if (!run && record.plan.script && isUnavailable(record.load))
+    return `k6 script ${record.plan.script} (its load did not run)`
   if (!run) return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)})`
   const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ')
   return `k6 script ${record.plan.script ?? '(unnamed)'} (${scenarios}; up to ${run.maxVUs} VUs, ${duration(run.durationS)})`

@@ -12,7 +12,7 @@
 // been histograms from the start (same precision, same encoding, shards still merge).
 import type { Histogram } from 'hdr-histogram-js'
 import type { EndpointSpec } from '../plan/types.ts'
-import type { EndpointLoad, LoadWindow } from '../record/load.ts'
+import type { EndpointLoad, LoadWindow, VuSegment } from '../record/load.ts'
 import {
   addMoment,
   emptyMoments,
@@ -26,6 +26,7 @@ import {
 } from '../record/histogram.ts'
 import type { PointSink, TrackedMetric } from './k6-json-scanner.ts'
 import { endpointResolver, type EndpointResolver, type SampleTags } from './routes.ts'
+import { vuCurve } from './vu-curve.ts'
 
 /**
  * Window length. Windows are the units the regression test shuffles (compare/), so they are short:
@@ -95,6 +96,8 @@ export interface AggregateResult {
   durationS: number
   windowS: number
   vusMax: number
+  /** The `vus` metric as segments (run/vu-curve.ts), from the windows' anchor. */
+  vusCurve: VuSegment[]
   points: number
   /** Set when more than MAX_ENDPOINTS undeclared endpoint names were seen: what happened to the rest. */
   foldedEndpoints?: string
@@ -116,6 +119,8 @@ export class LoadAggregator implements PointSink {
   private firstMs = Number.POSITIVE_INFINITY
   private lastMs = Number.NEGATIVE_INFINITY
   private vusMax = 0
+  /** k6's `vus` points, [time ms, VUs]: one a second, so a long run keeps a few thousand. */
+  private readonly vusSamples: [number, number][] = []
   /** Declared endpoints always get their own bucket, however many undeclared names came first. */
   private readonly declared: Set<string>
   /** Whether some endpoint names went to the `other` bucket. */
@@ -137,6 +142,7 @@ export class LoadAggregator implements PointSink {
   point(metric: TrackedMetric, timeMs: number, value: number, tagsText: string): void {
     if (metric === 'vus') {
       if (value > this.vusMax) this.vusMax = value
+      this.vusSamples.push([timeMs, value])
       return
     }
     if (metric === 'checks') return this.check(value, tagsText)
@@ -278,6 +284,7 @@ export class LoadAggregator implements PointSink {
       durationS,
       windowS: this.windowMs / 1000,
       vusMax: this.vusMax,
+      vusCurve: vuCurve(this.vusSamples.map(([t, v]) => [t - startMs, v] as const)),
       points: this.points,
       ...(this.folded
         ? {

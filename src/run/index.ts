@@ -192,10 +192,13 @@ export async function runLoad(
         : `exited with code ${exit}`
     // The first line is what a one-line error shows: k6's own last error message belongs there.
     const scrubber = deps.scrubber ?? runScrubber(plan, env)
+    const inSetup = thrownInSetup(outcome.stderrTail)
     const reason = scrubber.scrub(
-      `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}`,
+      inSetup
+        ? `the script's setup() failed, so the load did not run (k6 ${how}): ${lastK6Error(outcome.stderrTail)}`
+        : `k6 ${how} before any request completed: ${lastK6Error(outcome.stderrTail)}`,
     )
-    throw new K6RunFailed(`${reason}\n${scrubber.scrub(outcome.stderrTail.join('\n'))}`, reason)
+    throw new K6RunFailed(`${reason}\n${scrubber.scrub(outcome.stderrTail.join('\n'))}`, reason, inSetup)
   }
   if (!aggregate) throw new Error(`k6 finished but wrote no ${FILES.ndjson}`)
 
@@ -225,6 +228,7 @@ export async function runLoad(
     durationS: round3(result.durationS),
     windowS: result.windowS,
     vusMax: result.vusMax,
+    ...(result.vusCurve.length > 0 ? { vusCurve: result.vusCurve } : {}),
     overall: result.overall,
     endpoints: result.endpoints,
     k6Summary:
@@ -405,6 +409,14 @@ const K6_ERROR_LINES = 5
  * A message spans lines when k6 lists problems under a heading ("There were problems with the
  * specified script configuration:\n\t- …"): those lines are kept, a JS stack (`\tat …`) is not.
  */
+/**
+ * Whether k6's error is an exception thrown in the script's setup(): k6 logs its JS stack with
+ * newlines and tabs escaped, `msg="Error: …\n\tat setup (file:///…)"`.
+ */
+export function thrownInSetup(stderrTail: string[]): boolean {
+  return stderrTail.some((line) => /(?:\\t|\s)at setup \(/.test(line))
+}
+
 export function lastK6Error(stderrTail: string[]): string {
   for (const line of [...stderrTail].reverse()) {
     const match = /level=error msg="((?:[^"\\]|\\.)*)"/.exec(line)

@@ -42,6 +42,8 @@ export class K6RunFailed extends Error {
   constructor(
     message: string,
     readonly reason: string,
+    /** k6's error came from the script's setup(): no VU started, so the load did not run at all. */
+    readonly inSetup = false,
   ) {
     super(message)
     this.name = 'K6RunFailed'

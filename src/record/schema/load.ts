@@ -1,6 +1,6 @@
 // Schema of the `load` part (record/load.ts).
 import { z } from 'zod'
-import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow, ResponseSample } from '../load.ts'
+import type { EndpointLoad, LatencyStats, LoadPart, LoadWindow, ResponseSample, VuSegment } from '../load.ts'
 import type { ScriptRun } from '../scenario.ts'
 import type { PairedPart, PairedRowRecord, PairedSide } from '../paired.ts'
 import { bool, num, numbers, str, strings } from './common.ts'
@@ -75,12 +75,21 @@ const scriptRunSchema: z.ZodType<ScriptRun> = z.object({
   overrides: z.object({ vus: num.optional(), durationS: num.optional() }).optional(),
 })
 
+const vuSegmentSchema: z.ZodType<VuSegment> = z.object({
+  startS: num,
+  durationS: num,
+  fromVUs: num,
+  toVUs: num,
+  maxVUs: num.optional(),
+})
+
 export const loadSchema: z.ZodType<LoadPart> = z.object({
   startedAt: str,
   endedAt: str,
   durationS: num,
   windowS: num,
   vusMax: num,
+  vusCurve: z.array(vuSegmentSchema).optional(),
   overall: endpointLoadSchema,
   endpoints: z.array(endpointLoadSchema),
   k6Summary: str,

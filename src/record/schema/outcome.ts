@@ -8,7 +8,7 @@ import { bool, num, statNum, str, strings } from './common.ts'
 const opt = statNum.optional()
 const optStr = str.optional()
 
-export const targetSchema: z.ZodType<Target> = z.object({ text: str, value: num })
+export const targetSchema: z.ZodType<Target> = z.object({ text: str, value: num, source: optStr })
 const optTarget = targetSchema.optional()
 
 export const slosSchema: z.ZodType<Slos> = z.object({

@@ -5,6 +5,33 @@ import { durationText, missingReason } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { ListItem, Section } from '../model.ts'
 import type { ScriptRun, ScriptScenario } from '../../record/scenario.ts'
+import type { VuSegment } from '../../record/load.ts'
+import { isUnavailable } from '../../record/common.ts'
+
+/** Segments shown; a longer curve ends with how many more there were. */
+const SHOWN_VU_SEGMENTS = 8
+
+function vuSegmentText(s: VuSegment): string {
+  const seconds = `${Math.round(s.durationS)} s`
+  if (s.maxVUs !== undefined) return `${s.fromVUs} → ${s.toVUs} VUs over ${seconds} (up to ${s.maxVUs})`
+  return s.fromVUs === s.toVUs
+    ? `${s.fromVUs} VUs for ${seconds}`
+    : `${s.fromVUs} → ${s.toVUs} VUs in ${seconds}`
+}
+
+/** k6's `vus` metric as it was measured, e.g. `2 → 20 VUs in 9 s, 20 VUs for 45 s`. */
+function measuredVUsItem(curve: VuSegment[] | undefined): ListItem[] {
+  if (!curve || curve.length === 0) return []
+  const shown = curve.slice(0, SHOWN_VU_SEGMENTS).map(vuSegmentText)
+  const more = curve.length - shown.length
+  const start = curve[0]!.startS
+  return [
+    kv(
+      'Measured VUs',
+      `${start > 0 ? `from ${Math.round(start)} s: ` : ''}${shown.join(', ')}${more > 0 ? `, … (${more} more stretches)` : ''} (k6's vus metric, sampled each second)`,
+    ),
+  ]
+}
 
 function stageText(stages: { duration: string; target: number }[]): ListItem[] {
   return stages.map((s, i) => ({
@@ -62,6 +89,7 @@ function scriptParameters(ctx: ReportContext, run: ScriptRun): ListItem[] {
     ),
     ...run.scenarios.map(scriptScenarioItem),
     kv('Virtual Users', `up to ${run.maxVUs}${load ? ` (peak measured ${load.vusMax})` : ''}`),
+    ...measuredVUsItem(load?.vusCurve),
     kv(
       'Duration',
       `${durationText(run.durationS)}${load ? `, measured ${Math.round(load.durationS)} s` : ''}`,
@@ -74,6 +102,15 @@ function scriptParameters(ctx: ReportContext, run: ScriptRun): ListItem[] {
 function loadParameters(ctx: ReportContext): ListItem[] {
   const plan = ctx.record.plan
   const load = ctx.load
+  if (plan.script && isUnavailable(ctx.record.load))
+    return [
+      kv(
+        'Scenario',
+        `k6 script ${plan.script}: its load did not run (see Performance Status), so there is no scenario, VU or duration figure to show`,
+      ),
+      kv('Target', ctx.record.meta.targetUrl),
+      ...(ctx.record.meta.k6Version ? [kv('k6', ctx.record.meta.k6Version)] : []),
+    ]
   if (load?.scriptRun)
     return [
       ...scriptParameters(ctx, load.scriptRun),
@@ -83,6 +120,7 @@ function loadParameters(ctx: ReportContext): ListItem[] {
   return [
     kv('Scenario', plan.script ? `${plan.scenario} (k6 script ${plan.script})` : plan.scenario),
     kv('Virtual Users', `${plan.vus} concurrent users${load ? ` (peak measured ${load.vusMax})` : ''}`),
+    ...measuredVUsItem(load?.vusCurve),
     kv(
       'Duration',
       `${durationText(plan.durationS)}${load ? `, measured ${Math.round(load.durationS)} s` : ''}`,

@@ -105,9 +105,22 @@ function endpointBlocks(ctx: ReportContext): Block[] {
       ]),
     })
   }
+  if (ctx.load) endpointsBlocks.push(para(throughputGateLine(ctx)))
   // What the failing requests were answered, under the rows they fail.
   if (ctx.load) endpointsBlocks.push(...failureBlocks(ctx.load))
   return endpointsBlocks
+}
+
+/**
+ * Whether throughput is judged, and by what: it has no default target (a fixed req/s figure fails
+ * any shorter or slower scenario by construction), so the report says so either way.
+ */
+function throughputGateLine(ctx: ReportContext): string {
+  const slo = ctx.input.slos.find((s) => s.scope === 'overall' && s.metric === 'rps')
+  if (!slo) return 'Throughput is not gated: set slos.throughput to gate it.'
+  const where = slo.target.source ? ` at ${slo.target.source}` : ' in the configuration'
+  const bound = slo.operator === '>=' ? 'at least' : 'more than'
+  return `Throughput is gated: ${bound} ${slo.target.value} req/s, set by slos.throughput${where}.`
 }
 
 /**

@@ -101,6 +101,8 @@ function goroutineProfile(ctx: ReportContext): Section {
       ),
     ])
   const leaks = findingsOf(ctx, 'goroutine-leak')
+  // k6 failed before any request (setup() threw): no load, no cool-down, nothing to call a leak.
+  const noLoad = isUnavailable(ctx.record.load)
   const stacks = g?.topStacks ?? []
   // Where goroutines wait: the analysis's stacks, else the top table's non-runtime functions.
   const waiting = (
@@ -131,8 +133,9 @@ function goroutineProfile(ctx: ReportContext): Section {
             : 'Leak threshold: not set (no goroutine analysis)',
       },
       {
-        text:
-          leaks.length > 0
+        text: noLoad
+          ? 'Potential leaks: not judged (the load did not run)'
+          : leaks.length > 0
             ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
             : g
               ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence(g.reason)}`

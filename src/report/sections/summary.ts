@@ -17,7 +17,7 @@ export function executiveSummary(ctx: ReportContext): Section {
   const crit = ctx.findings.filter((f) => f.tier <= 2)
   const scope = input.record.meta.git?.pr ? `pull request ${input.record.meta.git.pr}` : 'this run'
   const intro = para(
-    `This report documents the performance of ${input.record.meta.targetUrl} under the "${isUnavailable(input.record.load) || !input.record.load.scriptRun ? input.record.plan.scenario : loadTestText(input.record)}" load test for ${scope}, measured and written by perfgate.`,
+    `This report documents the performance of ${input.record.meta.targetUrl} under the "${loadTestName(input.record)}" load test for ${scope}, measured and written by perfgate.`,
   )
   const keyFindings: ListItem[] = [
     {
@@ -68,7 +68,7 @@ export function executiveSummary(ctx: ReportContext): Section {
         ),
         kv(
           'Throughput',
-          `${fmt.rps(overall.rps)} (Target: ${rpsSlo ? `${rpsSlo.target.text}, ${rpsSlo.status}` : 'none set'})`,
+          `${fmt.rps(overall.rps)} (Target: ${rpsSlo ? `${rpsSlo.target.text}, ${rpsSlo.status}` : 'none set, not gated'})`,
         ),
       ]
     : [
@@ -105,4 +105,12 @@ function resourceLine(ctx: ReportContext): string {
   return parts.length > 0
     ? `Resource utilization patterns: ${parts.join(', ')} (section 2)`
     : 'Resource utilization patterns: no collector data (set metrics-url, database-url, redis-url)'
+}
+
+/** The scenario's name for the intro: a user's script by its file, perfgate's own by its name. */
+function loadTestName(record: import('../../record/index.ts').RunRecord): string {
+  const ranScript = !isUnavailable(record.load) && record.load?.scriptRun !== undefined
+  return ranScript || (record.plan.script && isUnavailable(record.load))
+    ? loadTestText(record)
+    : record.plan.scenario
 }
