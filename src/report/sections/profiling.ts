@@ -129,7 +129,9 @@ function goroutineProfile(ctx: ReportContext): Section {
       {
         text:
           g?.threshold !== undefined
-            ? `Leak threshold: growth above ${g.threshold} goroutines from before the load to after the cool-down counts as a leak`
+            ? noLoad
+              ? `Leak threshold: growth above ${g.threshold} goroutines (not applied: the load did not run)`
+              : `Leak threshold: growth above ${g.threshold} goroutines from before the load to after the cool-down counts as a leak`
             : 'Leak threshold: not set (no goroutine analysis)',
       },
       {
