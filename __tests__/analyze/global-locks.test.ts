@@ -158,7 +158,7 @@ describe('a global lock held across I/O is a finding only when it ran on a reque
     assert.equal(findings.length, 1)
     const f = findings[0]!
     assert.equal(f.kind, 'contention')
-    assert.equal(f.location, 'api/orders.go:21')
+    assert.equal(f.location, 'api/orders.go:20')
     assert.equal(f.endpoint, 'order')
     assert.match(
       f.title,

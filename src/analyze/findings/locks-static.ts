@@ -132,7 +132,8 @@ export function globalLockFindings(
           (ep ? `, serving ${ep.endpoint}` : '') +
           `); ${measured}. The wait grows with the number of concurrent requests that take the lock, so this load did not show its cost.`,
         ...(ep ? { endpoint: ep.endpoint } : {}),
-        location: site.lockAt,
+        // The function's definition, as a measured contention finding names it.
+        location: source.locateFunction(fnName) ?? site.lockAt,
         impact: share,
         impactBasis: `measured share of ${whose} request time spent waiting for the lock`,
         effort: 'medium',
