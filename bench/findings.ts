@@ -4,6 +4,7 @@
 // explain, with its tier.
 //
 //   node --import tsx bench/findings.ts [--seconds 60] [--vus 30] [--think 0.5] [--shared-stack]
+//     [--ports pg,redis,app,twitch] [--state-dir DIR]
 //   node --import tsx bench/findings.ts --replay bench/results/findings-<timestamp>
 //
 // Runs: faults off × {vus, 2 × vus}, faults on × {vus, 2 × vus}, the default "Mixed behavior"
@@ -36,6 +37,9 @@ const { values } = parseArgs({
     think: { type: 'string', default: '0.5' },
     'shared-stack': { type: 'boolean', default: false },
     replay: { type: 'string' },
+    // pg,redis,app,twitch ports and the state dir of the bench's own stack (defaults below).
+    ports: { type: 'string', default: '55359,63829,18120,18121' },
+    'state-dir': { type: 'string', default: path.join(os.tmpdir(), 'perfgate-findings-stack') },
   },
 })
 
@@ -157,10 +161,13 @@ async function main() {
     console.log(table(scores))
     return
   }
-  const stateDir = values['shared-stack'] ? undefined : path.join(os.tmpdir(), 'perfgate-findings-stack')
+  const stateDir = values['shared-stack'] ? undefined : values['state-dir']
+  const [pg, redis, app, twitch] = values.ports.split(',')
+  if (!pg || !redis || !app || !twitch)
+    throw new Error(`--ports: want four comma-separated ports pg,redis,app,twitch, got "${values.ports}"`)
   const ports = values['shared-stack']
     ? []
-    : ['--pg-port', '55359', '--redis-port', '63829', '--app-port', '18120', '--twitch-port', '18121']
+    : ['--pg-port', pg, '--redis-port', redis, '--app-port', app, '--twitch-port', twitch]
   const out = path.join(
     ROOT,
     'bench',

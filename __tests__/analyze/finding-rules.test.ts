@@ -187,53 +187,113 @@ describe('lock contention is about real locks on request paths', () => {
   })
 })
 
-describe('slow queries are slow alone, not only under load', () => {
-  const statement = (meanExecMs: number) => ({
-    queryid: '1',
-    query: 'SELECT * FROM orders WHERE customer_id = $1',
-    calls: 100,
-    totalExecMs: 100 * meanExecMs,
-    meanExecMs,
-    rows: 100,
-    sharedBlksHit: 0,
-    sharedBlksRead: 0,
-  })
-  const pg = (underLoad: number, alone: number): PostgresData =>
+describe('a slow query is judged by the work it does, not by a busy machine', () => {
+  interface Stmt {
+    id: string
+    query: string
+    calls: number
+    meanMs: number
+    blocksPerCall: number
+  }
+  // A heavy report query (12,000 buffers per call), a feed query that reads a few thousand
+  // buffers, and two point lookups.
+  const STATEMENTS: Stmt[] = [
+    {
+      id: '1',
+      query: 'SELECT sum(total) FROM orders WHERE placed_at > $1',
+      calls: 50,
+      meanMs: 30,
+      blocksPerCall: 12_000,
+    },
+    {
+      id: '2',
+      query: 'SELECT * FROM products ORDER BY rank DESC LIMIT $1',
+      calls: 200,
+      meanMs: 8,
+      blocksPerCall: 2_800,
+    },
+    { id: '3', query: 'SELECT * FROM customers WHERE id = $1', calls: 2_000, meanMs: 0.2, blocksPerCall: 4 },
+    {
+      id: '4',
+      query: 'UPDATE carts SET total = $2 WHERE id = $1',
+      calls: 1_000,
+      meanMs: 0.5,
+      blocksPerCall: 6,
+    },
+  ]
+  const pg = (statements: Stmt[], slowdown = 1): PostgresData =>
     ({
-      statements: [statement(underLoad)],
+      statements: statements.map((s) => ({
+        queryid: s.id,
+        query: s.query,
+        calls: s.calls,
+        totalExecMs: s.calls * s.meanMs * slowdown,
+        meanExecMs: s.meanMs * slowdown,
+        rows: s.calls,
+        sharedBlksHit: s.calls * s.blocksPerCall,
+        sharedBlksRead: 0,
+      })),
       explains: [],
       tables: [],
       attribution: [
         {
-          endpoint: 'orders',
+          endpoint: 'report',
           method: 'GET',
-          path: '/orders',
+          path: '/report',
           requestsCount: 5,
           okCount: 5,
           statementsPerRequest: 1,
-          dbTimeMsPerRequest: alone,
+          dbTimeMsPerRequest: 30 * slowdown,
           statements: [
-            { queryid: '1', query: statement(alone).query, callsPerRequest: 1, meanExecMs: alone },
+            { queryid: '1', query: statements[0]!.query, callsPerRequest: 1, meanExecMs: 28 * slowdown },
           ],
         },
       ],
     }) as unknown as PostgresData
-
-  it('says a statement slow only under load is contention', () => {
+  const run = (data: PostgresData, requestMs = 20_000) => {
     const findings: Finding[] = []
     const notes: string[] = []
-    databaseFindings(pg(40, 2), {}, EMPTY_SOURCE_INDEX, 10_000, findings, notes)
-    assert.equal(findings.length, 0)
-    assert.ok(notes.some((n) => /40\.0 ms under load, 2\.0 ms alone.*contention/.test(n)))
+    databaseFindings(data, {}, EMPTY_SOURCE_INDEX, requestMs, findings, notes)
+    return { findings, notes }
+  }
+
+  it('reports the statement that touches many buffers and takes a large share, with its thresholds', () => {
+    const { findings } = run(pg(STATEMENTS))
+    assert.deepEqual(
+      findings.map((f) => f.evidence?.queryid),
+      ['1'],
+    )
+    const f = findings[0]!
+    assert.match(f.title, /12,000 buffers per call, 37\.5% of database time/)
+    assert.match(f.detail, /thresholds: ≥ 10,000 buffers per call and ≥ 10\.0% of database time/)
+    assert.match(f.detail, /30\.00 ms under load and 28\.00 ms run alone/)
   })
 
-  it('reports a statement slow alone too, with both times and its share of request time', () => {
-    const findings: Finding[] = []
-    databaseFindings(pg(40, 30), {}, EMPTY_SOURCE_INDEX, 10_000, findings, [])
-    assert.equal(findings.length, 1)
-    assert.match(findings[0]!.detail, /40\.00 ms mean under load and 30\.00 ms run alone/)
-    assert.equal(findings[0]!.impact, 0.4)
-    assert.equal(findings[0]!.impactBasis, 'share of the time spent serving requests')
+  it('makes no new finding on a busy machine where every mean is 5× and nothing else changed', () => {
+    const calm = run(pg(STATEMENTS))
+    const busy = run(pg(STATEMENTS, 5), 5 * 20_000)
+    assert.deepEqual(
+      busy.findings.map((f) => [f.evidence?.queryid, f.tier]),
+      calm.findings.map((f) => [f.evidence?.queryid, f.tier]),
+    )
+    // The feed query is now 40 ms mean: said in the notes, with why it is no finding.
+    assert.ok(
+      busy.notes.some((n) =>
+        /40\.0 ms mean, 2800 buffers per call.*a finding needs ≥ 10,000 buffers/.test(n),
+      ),
+    )
+  })
+
+  it('does not report a heavy statement that takes little of the database time', () => {
+    const heavyButRare = STATEMENTS.map((s) => (s.id === '1' ? { ...s, calls: 2 } : s))
+    assert.equal(run(pg(heavyButRare)).findings.length, 0)
+  })
+
+  it('does not report a statement that is slow but light, however slow', () => {
+    const slowLight = STATEMENTS.map((s) => (s.id === '1' ? { ...s, blocksPerCall: 500, meanMs: 200 } : s))
+    const { findings, notes } = run(pg(slowLight))
+    assert.equal(findings.length, 0)
+    assert.ok(notes.some((n) => /200\.0 ms mean, 500 buffers per call/.test(n)))
   })
 })
 

@@ -5,7 +5,7 @@ import type { PgStatementDelta, PostgresData } from '../record/collectors.ts'
 import { indexFor, parseFilter, seqScanFilters } from './plans.ts'
 import type { SourceIndex } from './source.ts'
 
-import { SLOW_QUERY_MEAN_MS } from './findings/rules.ts'
+import { SLOW_QUERY_MEAN_MS, SLOW_QUERY_MIN_BLOCKS_PER_CALL } from './findings/rules.ts'
 /** A statement run more than this many times per request of one endpoint is an N+1. */
 export const N_PLUS_ONE_MIN_PER_REQUEST = 2
 /** Tables smaller than this are not worth an index for their sequential scans. */
@@ -38,8 +38,9 @@ export function totalDbMs(pg: PostgresData): number {
 }
 
 /**
- * slowQueries lists statements whose mean is above 10 ms, plus the top 5 by total time
- * (those taking at least 5 % of database time), each with its share of database time.
+ * slowQueries lists statements whose mean is above 10 ms or that touch ≥ 10,000 shared buffers
+ * per call, plus the top 5 by total time (those taking at least 5 % of database time), each with
+ * its share of database time.
  */
 export function slowQueries(pg: PostgresData, source: SourceIndex, limit = 10): SlowQuery[] {
   const statements = applicationStatements(pg)
@@ -51,6 +52,8 @@ export function slowQueries(pg: PostgresData, source: SourceIndex, limit = 10): 
     const reasons: string[] = []
     if (s.meanExecMs > SLOW_QUERY_MEAN_MS) reasons.push(`mean > ${SLOW_QUERY_MEAN_MS} ms`)
     if (top.has(s)) reasons.push('top by total time')
+    if ((s.sharedBlksHit + s.sharedBlksRead) / s.calls >= SLOW_QUERY_MIN_BLOCKS_PER_CALL)
+      reasons.push(`≥ ${SLOW_QUERY_MIN_BLOCKS_PER_CALL} buffers per call`)
     if (reasons.length === 0) continue
     const explain = pg.explains.find((e) => e.queryid === s.queryid)
     const location = source.locateStatement(s.query)

@@ -2,6 +2,7 @@
 // function is defined, started with `go f()`, or called. Pure over in-memory files; reading
 // the files is load-inputs.ts's job (scanRepository).
 
+import { globalLocksAroundIo, type GlobalLockSite } from './source-locks.ts'
 import { createLoopScanner, type RepeatSite } from './source-loops.ts'
 
 export interface SourceFile {
@@ -26,6 +27,8 @@ export interface SourceIndex {
   callersOf(name: string): { caller: string; location: string; go: boolean }[]
   /** From where a statement is written: the call that runs it and the loop that repeats it (source-loops.ts). */
   repeatSite(statementLocation: string): RepeatSite | undefined
+  /** Package-level mutexes locked around an I/O call, and where (source-locks.ts). */
+  globalLocks(): GlobalLockSite[]
 }
 
 /** The short name of a pprof function name: `github.com/a/b.(*Server).handle.func1` → `handle`. */
@@ -127,7 +130,9 @@ export function createSourceIndex(files: SourceFile[], truncated?: string): Sour
   }
 
   let loops: ReturnType<typeof createLoopScanner> | undefined
+  let locks: GlobalLockSite[] | undefined
   return {
+    globalLocks: () => (locks ??= globalLocksAroundIo(sorted)),
     repeatSite: (location: string) => (loops ??= createLoopScanner(sorted)).repeatSite(location),
     filesCount: files.length,
     ...(truncated ? { truncated } : {}),

@@ -52,7 +52,7 @@ export interface ProfileWindow {
   text: (kind: 'block' | 'mutex') => string
 }
 
-const WHOLE_PROCESS: ProfileWindow = { delta: () => false, requestsIn: () => 0, text: () => '' }
+export const WHOLE_PROCESS: ProfileWindow = { delta: () => false, requestsIn: () => 0, text: () => '' }
 
 export interface ContentionResult {
   contention: ContentionData[]
@@ -85,6 +85,22 @@ export function contentionTables(
   return { contention, notes }
 }
 
+/** The request time a profile's waits are measured against: the endpoint's (else all requests') in the profile's window. */
+export function requestTime(
+  load: Exclude<RunRecord['load'], { unavailable: string }> | undefined,
+  endpoint: string | undefined,
+  kind: 'block' | 'mutex',
+  window: ProfileWindow,
+): { epLoad?: NonNullable<typeof load>['endpoints'][number]; requestMs?: number } {
+  const epLoad = endpoint && load ? load.endpoints.find((e) => e.name === endpoint) : undefined
+  const measured = epLoad ?? load?.overall
+  if (!measured) return {}
+  const requests = window.delta(kind)
+    ? window.requestsIn(kind, measured.name === load?.overall.name ? undefined : measured.name)
+    : measured.count
+  return { ...(epLoad ? { epLoad } : {}), requestMs: requests * measured.duration.meanMs }
+}
+
 /**
  * lockFindings: one finding per application function waiting for (block) or holding (mutex)
  * a sync.Mutex/RWMutex, when the wait is at least LOCK_WAIT_MIN_SHARE of its endpoint's
@@ -112,13 +128,7 @@ export function lockFindings(
   }
   for (const [fn, { kind, site }] of bySite) {
     const ep = endpointOfStack([fn, ...site.callers], endpoints, source)
-    const epLoad = ep && load ? load.endpoints.find((e) => e.name === ep.endpoint) : undefined
-    const measured = epLoad ?? load?.overall
-    const requestMs = measured
-      ? (window.delta(kind)
-          ? window.requestsIn(kind, measured.name === load?.overall.name ? undefined : measured.name)
-          : measured.count) * measured.duration.meanMs
-      : undefined
+    const { epLoad, requestMs } = requestTime(load, ep?.endpoint, kind, window)
     if (!requestMs || requestMs <= 0) continue
     const share = Math.min(1, site.delayNs / 1e6 / requestMs)
     if (share < LOCK_WAIT_MIN_SHARE) continue

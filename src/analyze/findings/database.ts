@@ -6,7 +6,18 @@ import type { Finding } from '../../record/findings.ts'
 import { clip, missingIndexes, nPlusOnePatterns, slowQueries, totalDbMs, type PlansById } from '../db.ts'
 import { percent } from '../recommend.ts'
 import type { SourceIndex } from '../source.ts'
-import { finding, SLOW_QUERY_MEAN_MS, unavailable } from './rules.ts'
+import {
+  finding,
+  SLOW_QUERY_MEAN_MS,
+  SLOW_QUERY_MIN_BLOCKS_PER_CALL,
+  SLOW_QUERY_MIN_DB_SHARE,
+  unavailable,
+} from './rules.ts'
+
+/** `21.7 MiB` for a count of 8 KiB pages. */
+function mib(blocks: number): string {
+  return `${((blocks * 8) / 1024).toFixed(1)} MiB`
+}
 
 type DbSections = Pick<AnalysisData, 'slowQueries' | 'nPlusOne' | 'indexes'>
 
@@ -51,45 +62,59 @@ export function databaseFindings(
     )
   }
   const alone = probeMeans(pg)
-  const contended: string[] = []
+  const light: string[] = []
   for (const q of slow) {
     // A slow statement already explained by a missing index or an N+1 is not reported twice.
     if (indexes.some((ix) => ix.queryid === q.queryid) || n1.some((n) => n.queryid === q.queryid)) continue
-    if (q.meanMs <= SLOW_QUERY_MEAN_MS) continue
+    const stat = pg.statements.find((s) => s.queryid === q.queryid)
+    const blocksPerCall = stat && stat.calls > 0 ? (stat.sharedBlksHit + stat.sharedBlksRead) / stat.calls : 0
     const probe = alone.get(q.queryid)
-    if (probe !== undefined && probe <= SLOW_QUERY_MEAN_MS) {
-      contended.push(`${q.meanMs.toFixed(1)} ms under load, ${probe.toFixed(1)} ms alone`)
+    // Mean time grows with CPU starvation (a busy runner slows every statement alike); the
+    // buffers a call touches and its share of database time do not, so they decide.
+    if (blocksPerCall < SLOW_QUERY_MIN_BLOCKS_PER_CALL || q.share < SLOW_QUERY_MIN_DB_SHARE) {
+      if (q.meanMs > SLOW_QUERY_MEAN_MS)
+        light.push(
+          `${q.meanMs.toFixed(1)} ms mean, ${Math.round(blocksPerCall)} buffers per call, ${percent(q.share)} of database time`,
+        )
       continue
     }
+    const reads = stat && stat.calls > 0 ? stat.sharedBlksRead / stat.calls : 0
     const impact = requestMs ? Math.min(1, q.totalMs / requestMs) : q.share
     findings.push(
       finding({
         kind: 'slow-query',
-        title: `Slow query: ${q.meanMs.toFixed(1)} ms mean (threshold ${SLOW_QUERY_MEAN_MS} ms)`,
+        title: `Slow query: ${Math.round(blocksPerCall).toLocaleString('en-US')} buffers per call, ${percent(q.share)} of database time`,
         detail:
-          `\`${clip(q.query, 200)}\` ran ${q.calls} times, ${q.meanMs.toFixed(2)} ms mean under load` +
+          `\`${clip(q.query, 200)}\` ran ${q.calls} times and touched ${Math.round(blocksPerCall)} shared buffers per call ` +
+          `(${mib(blocksPerCall)} of 8 KiB pages, ${Math.round(reads)} of them read from outside the buffer cache), ` +
+          `${percent(q.share)} of database time; thresholds: ≥ ${SLOW_QUERY_MIN_BLOCKS_PER_CALL.toLocaleString('en-US')} buffers per call ` +
+          `and ≥ ${percent(SLOW_QUERY_MIN_DB_SHARE)} of database time (pg_stat_statements over the load). ` +
+          `Its mean was ${q.meanMs.toFixed(2)} ms under load` +
           (probe !== undefined ? ` and ${probe.toFixed(2)} ms run alone after it` : '') +
-          `, ${(q.totalMs / 1000).toFixed(2)} s in all, ${percent(q.share)} of database time` +
+          ` (times depend on how busy the machine was; the buffer count does not)` +
           (q.seqScans?.length ? `; its plan scans ${q.seqScans.join(', ')} sequentially` : '') +
           '.',
         ...(q.location ? { location: q.location } : {}),
         impact,
         impactBasis: requestMs ? 'share of the time spent serving requests' : 'share of database time',
         effort: 'medium',
-        fix: `EXPLAIN (ANALYZE, BUFFERS) it with real parameters; add an index for its filter and sort, or cache its result.`,
+        fix: `EXPLAIN (ANALYZE, BUFFERS) it with real parameters; add an index for its filter and sort so it reads fewer pages, or cache its result.`,
         evidence: {
           queryid: q.queryid,
           calls: q.calls,
           meanMs: Math.round(q.meanMs * 100) / 100,
+          blocksPerCall: Math.round(blocksPerCall),
+          shareOfDbTime: Math.round(q.share * 1000) / 1000,
           ...(probe !== undefined ? { aloneMs: Math.round(probe * 100) / 100 } : {}),
         },
       }),
     )
   }
-  if (contended.length > 0)
+  if (light.length > 0)
     notes.push(
-      `${contended.length} statement(s) above ${SLOW_QUERY_MEAN_MS} ms only under load (${contended.join('; ')}): ` +
-        'the time is contention for CPU, locks or connections during the load, not the statement',
+      `${light.length} statement(s) averaged over ${SLOW_QUERY_MEAN_MS} ms without a slow-query finding (${light.join('; ')}): ` +
+        `a finding needs ≥ ${SLOW_QUERY_MIN_BLOCKS_PER_CALL.toLocaleString('en-US')} buffers per call and ≥ ${percent(SLOW_QUERY_MIN_DB_SHARE)} of database time; ` +
+        'time without that work is waiting for CPU, locks or connections',
     )
   if (totalDbMs(pg) === 0) notes.push('PostgreSQL: no application statements ran during the load')
   if (pg.explainNote) notes.push(pg.explainNote)

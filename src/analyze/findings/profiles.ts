@@ -20,7 +20,8 @@ import {
 import { profileDiffs } from '../profile-diff.ts'
 import { shortFunctionName } from '../source.ts'
 import type { AnalysisInputs, AnalyzeOptions } from '../analyze.ts'
-import { contentionTables, lockFindings } from './contention.ts'
+import { contentionTables, lockFindings, type ProfileWindow } from './contention.ts'
+import { globalLockFindings } from './locks-static.ts'
 import { allocationFindings, areaFindings, cpuBusy, cpuHotspot, type CpuContext } from './cpu.ts'
 import { finding, pct, unavailable } from './rules.ts'
 
@@ -198,12 +199,14 @@ export function analyzeProfiles(
     const f = files.find((x) => x.kind === kind && x.delta)
     return f ? (f.window ?? cpuWindow) : undefined
   }
-  lockFindings(record, waits.contention, endpoints, inputs.appPrefixes, inputs.source, findings, {
+  const window: ProfileWindow = {
     delta: (kind) => windowOf(kind) !== undefined,
     requestsIn: (kind, endpoint) => requestsInWindow(record, windowOf(kind))(endpoint),
     text: (kind) =>
       `over the ${windowOf(kind)?.durationS ?? '?'} s ${windowOf(kind)?.startS === 0 ? 'of the load' : 'profile window'}`,
-  })
+  }
+  lockFindings(record, waits.contention, endpoints, inputs.appPrefixes, inputs.source, findings, window)
+  globalLockFindings(record, profiles, endpoints, inputs.source, findings, notes, window)
 
   return {
     profiles: tops.length > 0 ? { tops, notes: topNotes } : unavailable(topNotes[0] ?? 'no profiles'),
