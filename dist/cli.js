@@ -1,7 +1,7 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
 import { e as eventFileProblem } from './pipeline.js';
-import { g as getDefaultExportFromCjs, i as isUnavailable, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, e as cliDebugRequested, V as VERSION, h as handleInterrupts, j as isShardRun, r as runShard, k as finishPipeline, m as mergeShards, l as runPipeline, n as debugRequested, o as collectorLines, q as readRecord, s as rejudgeRecord, u as judgeRecord, w as writeReportFiles, v as formatProgress } from './pipeline2.js';
+import { g as getDefaultExportFromCjs, i as isUnavailable, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, e as cliDebugRequested, V as VERSION, S as StageTimeline, h as handleInterrupts, j as isShardRun, r as runShard, k as finishPipeline, m as mergeShards, l as runPipeline, n as debugRequested, o as collectorLines, q as readRecord, s as rejudgeRecord, u as judgeRecord, v as formatProgress, w as writeReportFiles } from './pipeline2.js';
 import require$$0 from 'node:events';
 import require$$1 from 'node:child_process';
 import path from 'node:path';
@@ -4510,11 +4510,12 @@ const INPUT_HELP = {
     'debug-auth-header': 'header for metrics/pprof/app-stats, e.g. "Authorization: Bearer x"',
     'app-stats-urls': 'comma-separated JSON stats endpoints',
     baseline: 'artifact, path, branch or none',
+    'baseline-url': 'base-branch deployment loaded side by side with target-url (paired run)',
     'baseline-path': 'baseline result.json',
     'baseline-branch': 'branch with committed baseline records',
     'baseline-history': 'earlier records used for run-to-run spread',
     'fail-on': 'slo, regression, slo,regression or never',
-    mode: 'run, comment or merge',
+    mode: 'run, or merge with --from <dir> (comment is for the action only)',
     'report-name': 'report name',
     'output-dir': 'output folder (default: ./perfgate-report)',
     shards: 'number of k6 shards',
@@ -4535,9 +4536,13 @@ function inputsFrom(options, env) {
     return inputs;
 }
 /** Prints where the reports are and turns the gate into the exit code. */
-async function finish(outcome, plan) {
-    const reports = await writeReportFiles(outcome, plan, {}, (line) => process.stderr.write(`${line}\n`));
+async function finish(outcome, plan, stages) {
+    const log = (line) => process.stderr.write(`${line}\n`);
+    const render = () => writeReportFiles(outcome, plan, {}, log);
+    const reports = await (stages ? stages.time('render', render) : render());
     const { gate } = outcome;
+    // The CLI publishes to its folder: the reports are written, what is left is telling where they are.
+    const started = stages?.spans.at(-1)?.endMs ?? 0;
     process.stdout.write([
         `verdict: ${gate.verdict}${gate.reasons.length ? ` (${gate.reasons.join('; ')})` : ''}`,
         `result: ${path.relative(process.cwd(), outcome.resultPath) || outcome.resultPath}`,
@@ -4545,6 +4550,10 @@ async function finish(outcome, plan) {
         `html:   ${path.relative(process.cwd(), reports.paths.html)}`,
         '',
     ].join('\n'));
+    if (stages) {
+        stages.ended('publish', started);
+        stages.logOverhead();
+    }
     if (gate.failed)
         process.exitCode = 1;
 }
@@ -4566,6 +4575,8 @@ function buildCli(env = process.env) {
         .addOption(new Option('--repo <dir>', 'repository checkout searched for query sources (default: cwd)'))
         .addOption(new Option('--from <dir>', 'mode merge: folder holding one sub-folder per shard (<dir>/*/result.json)'))
         .action(async (options) => {
+        // From the command's start, so the plan's own time is a stage too.
+        const stages = new StageTimeline((line) => process.stderr.write(`${line}\n`));
         if (options.out && !options.outputDir)
             options.outputDir = options.out;
         if (options.debug === true)
@@ -4577,7 +4588,11 @@ function buildCli(env = process.env) {
         // The CLI has no GitHub client: without this it would run the whole load, then find no baseline.
         if (inputs.baseline === 'artifact' || inputs.baseline === 'branch')
             throw new Error(`baseline is "${inputs.baseline}": the CLI cannot read GitHub artifacts or baseline branches (only the action can); give a baseline result.json with --baseline-path, or --baseline none`);
+        const modeProblem = cliModeProblem(inputs.mode?.trim(), options.from);
+        if (modeProblem)
+            throw new Error(modeProblem);
         const plan = await loadPlan(inputs, { cwd: process.cwd(), env });
+        stages.ended('plan');
         const interrupt = handleInterrupts((line) => process.stderr.write(`${line}\n`));
         // After SIGINT/SIGTERM the partial record and report are still written, then 130/143.
         const exitOnInterrupt = () => {
@@ -4590,14 +4605,13 @@ function buildCli(env = process.env) {
             signal: interrupt.signal,
             log: (line) => process.stderr.write(`${line}\n`),
             onProgress: (progress) => process.stderr.write(`${formatProgress(progress)}\n`),
+            stages,
         };
         if (isShardRun(plan)) {
             const shard = await runShard(plan, deps).finally(exitOnInterrupt);
             process.stdout.write(`shard ${plan.shard} of ${plan.shards}: ${path.relative(process.cwd(), shard.resultPath)}\n`);
             return;
         }
-        if (plan.mode === 'merge' && !options.from)
-            throw new Error('mode merge needs --from <dir> (one sub-folder per shard, each with its result.json)');
         const outcome = plan.mode === 'merge'
             ? await finishPipeline(await mergeShards(plan, { from: options.from }, deps.log), plan, deps)
             : await runPipeline(plan, deps).catch((error) => {
@@ -4607,7 +4621,7 @@ function buildCli(env = process.env) {
         if (debugRequested(inputs.debug, env))
             for (const line of collectorLines(outcome.record))
                 process.stderr.write(`${line}\n`);
-        await finish(outcome, plan).finally(exitOnInterrupt);
+        await finish(outcome, plan, stages).finally(exitOnInterrupt);
     });
     program
         .command('report')
@@ -4690,6 +4704,18 @@ function buildCli(env = process.env) {
             process.exitCode = 1;
     });
     return program;
+}
+/**
+ * Why `--mode` cannot run in the CLI as given, in one line: `comment` reads a pull-request run's
+ * artifact from GitHub (the action's job); `merge` needs the shards' folders. Checked before the
+ * plan, so neither falls through to a load test or to an error about target-url.
+ */
+function cliModeProblem(mode, from) {
+    if (mode === 'comment')
+        return 'mode is "comment": it posts the report of a pull-request run from GitHub and runs in the action only (a workflow_run workflow); the CLI allows run, or merge with --from <dir>; to rebuild a report from a result.json use perfgate report <result.json>';
+    if (mode === 'merge' && !from)
+        return 'mode merge needs --from <dir>: the folder with one sub-folder per shard, each holding its result.json (e.g. perfgate run --mode merge --shards 3 --from shards)';
+    return undefined;
 }
 /** `--node-count`: a whole number of rows, in decimal digits (parseInt would take "5x", NaN shows all). */
 function nodeCount(text) {

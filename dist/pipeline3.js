@@ -24,6 +24,7 @@ const INPUT_NAMES = [
     'debug-auth-header',
     'app-stats-urls',
     'baseline',
+    'baseline-url',
     'baseline-path',
     'baseline-branch',
     'baseline-history',
@@ -13177,6 +13178,18 @@ function _array(Class, element, params) {
         ...normalizeParams(params),
     });
 }
+// @__NO_SIDE_EFFECTS__
+function _custom(Class, fn, _params) {
+    const norm = normalizeParams(_params);
+    norm.abort ?? (norm.abort = true); // default to abort:false
+    const schema = new Class({
+        type: "custom",
+        check: "custom",
+        fn: fn,
+        ...norm,
+    });
+    return schema;
+}
 // same as _custom but defaults to abort:false
 // @__NO_SIDE_EFFECTS__
 function _refine(Class, fn, _params) {
@@ -15589,6 +15602,9 @@ const ZodCustom = /*@__PURE__*/ $constructor("ZodCustom", (inst, def) => {
     ZodType.init(inst, def);
     inst._zod.processJSONSchema = (ctx, json, params) => customProcessor(inst, ctx, json, params);
 });
+function custom(fn, _params) {
+    return _custom(ZodCustom, fn ?? (() => true), _params);
+}
 function refine(fn, _params = {}) {
     return _refine(ZodCustom, fn, _params);
 }
@@ -16090,6 +16106,96 @@ const DEFAULT_COLLECTORS = {
     probeRequests: 5,
 };
 
+// The plan's endpoint list and the checks that tie the scenario's steps to it. Endpoints declared
+// in perfgate.yml are exactly what the user wrote: nothing is taken from the default endpoints.
+/** A list of names for an error line, cut after 20 so the line stays readable. */
+function namesList(names) {
+    const all = [...names];
+    return all.length > 20 ? `${all.slice(0, 20).join(', ')} and ${all.length - 20} more` : all.join(', ');
+}
+/** The file's endpoints as written (method GET unless given), or the defaults when it has none. */
+function buildEndpoints(fileEndpoints, fileName, file) {
+    if (!fileEndpoints)
+        return DEFAULT_ENDPOINTS;
+    const lineOfName = (i) => file?.lineOf(['endpoints', i, 'name']) ?? 1;
+    const firstIndex = new Map();
+    fileEndpoints.forEach((e, i) => {
+        const first = firstIndex.get(e.name);
+        if (first === undefined)
+            return firstIndex.set(e.name, i);
+        throw new ConfigError(`${fileName}:${lineOfName(i)}: endpoints[${i}].name ${shown(e.name)} is declared twice (lines ${lineOfName(first)} and ${lineOfName(i)}): endpoint names must be unique; rename or remove one`);
+    });
+    return fileEndpoints.map((e) => ({
+        name: e.name,
+        method: e.method ?? 'GET',
+        route: e.route,
+        ...(e.query ? { query: e.query } : {}),
+        ...(e.body !== undefined ? { body: e.body } : {}),
+        ...(e.auth !== undefined ? { auth: e.auth } : {}),
+        ...(e['expect-status'] ? { expectStatus: e['expect-status'] } : {}),
+    }));
+}
+/** Every step of the file's user types names a configured endpoint; the error points at the step. */
+function checkStepEndpoints(userTypes, endpointNames, at) {
+    const visit = (steps, keyPath) => steps.forEach((step, j) => {
+        if (step.steps)
+            return visit(step.steps, [...keyPath, j, 'steps']);
+        if (!endpointNames.has(step.endpoint))
+            throw new ConfigError(`${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${namesList(endpointNames)}`);
+    });
+    userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']));
+}
+
+// The URL and secret-valued inputs: target and collector URLs, DSNs, the debug header. Errors are
+// one line; a secret's value is never in them.
+function requireUrl(name, value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new ConfigError(`${name} is ${shown(value)}: expected an absolute http(s) URL such as https://pr-42.example.com`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ConfigError(`${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`);
+    return value;
+}
+/** An app-stats URL: absolute, or a path such as `/health/stats` appended to target-url (as routes are). */
+function appStatsUrl(value, targetUrl) {
+    if (/^\/(?!\/)/.test(value))
+        return targetUrl ? `${targetUrl.replace(/\/+$/, '')}${value}` : value;
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(value))
+        throw new ConfigError(`app-stats-urls has ${shown(value)}: expected a path such as /health/stats (appended to target-url) or an absolute http(s) URL`);
+    return requireUrl('app-stats-urls', value);
+}
+function requireHttpUrl(name, value) {
+    if (!value)
+        throw new ConfigError(`${name} is missing: give the base URL of the deployment under test, e.g. https://pr-42.example.com`);
+    return requireUrl(name, value);
+}
+/** DSNs are secrets: errors never show them, only what is wrong with them. */
+function optionalDsn(name, value, schemes) {
+    if (value === undefined)
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new ConfigError(`${name} is not a URL (value hidden): expected ${schemes[0]}//user:password@host:port/db`);
+    }
+    if (!schemes.includes(url.protocol))
+        throw new ConfigError(`${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`);
+    return value;
+}
+function optionalHeader(value) {
+    if (value === undefined)
+        return undefined;
+    if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
+        throw new ConfigError('debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"');
+    return value;
+}
+
 /** `90`, `90s`, `3m`, `1m30s`, `1h` → seconds. */
 function parseDurationS(text) {
     if (typeof text === 'number')
@@ -16171,12 +16277,15 @@ async function loadPlan(inputs, context) {
     const data = file?.data ?? {};
     const mode = oneOf('mode', input('mode') ?? 'run', ['run', 'comment', 'merge']);
     const targetUrl = input('target-url') ?? data['target-url'];
-    const parsedTarget = mode === 'comment' ? (targetUrl ?? '') : requireHttpUrl('target-url', targetUrl);
-    const endpoints = buildEndpoints(data.endpoints);
-    const endpointNames = new Set(endpoints.map((e) => e.name));
-    const scenario = buildScenario(inputs, data.scenario, endpointNames, fileName, file);
+    // comment judges a recorded run and merge reads the shards' records: neither sends a request.
+    const parsedTarget = mode === 'comment' || (mode === 'merge' && !targetUrl)
+        ? (targetUrl ?? '')
+        : requireHttpUrl('target-url', targetUrl);
     const script = input('script') ?? data.script;
-    const slos = buildSlos(data.slos, endpointNames, fileName, file);
+    const endpoints = buildEndpoints(data.endpoints, fileName, file);
+    const endpointNames = new Set(endpoints.map((e) => e.name));
+    const scenario = buildScenario(inputs, data, endpointNames, script !== undefined, fileName, file);
+    const slos = buildSlos(data.slos, endpointNames, data.endpoints !== undefined, fileName, file);
     const gate = {
         failOn: parseFailOn(input('fail-on') ?? listText(data.gate?.['fail-on']) ?? 'slo,regression'),
         tolerances: buildTolerances(data.gate?.tolerances, fileName, file),
@@ -16185,16 +16294,15 @@ async function loadPlan(inputs, context) {
     const shard = nonNegativeInt('shard', input('shard') ?? '0');
     if (shard >= shards)
         throw new ConfigError(`shard is ${shown(shard)}: must be below shards (${shards})`);
+    const baselineUrl = parseBaselineUrl(input('baseline-url'), { script, shards, mode });
     const collectorsFile = data.collectors ?? {};
     const optionalUrl = (name, value) => value === undefined ? undefined : requireUrl(name, value);
-    const appStats = input('app-stats-urls')
-        ? parseList(input('app-stats-urls'))
-        : (collectorsFile['app-stats-urls'] ?? []);
-    appStats.forEach((url) => requireHttpUrl('app-stats-urls', url));
+    const appStats = (input('app-stats-urls') ? parseList(input('app-stats-urls')) : (collectorsFile['app-stats-urls'] ?? [])).map((url) => appStatsUrl(url, parsedTarget));
     const outputDir = path.resolve(context.cwd, input('output-dir') ?? 'perfgate-report');
     await checkOutputDir(outputDir);
     return {
         targetUrl: parsedTarget.replace(/\/+$/, ''),
+        ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, '') } : {}),
         targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
         warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
         script: script ? path.resolve(context.cwd, script) : undefined,
@@ -16228,11 +16336,6 @@ async function loadPlan(inputs, context) {
         debug: parseBoolean('debug', input('debug') ?? 'false'),
     };
 }
-/** A list of names for an error line, cut after 20 so the line stays readable. */
-function namesList(names) {
-    const all = [...names];
-    return all.length > 20 ? `${all.slice(0, 20).join(', ')} and ${all.length - 20} more` : all.join(', ');
-}
 function listText(value) {
     return Array.isArray(value) ? value.join(',') : value;
 }
@@ -16254,43 +16357,15 @@ function parseFailOn(text) {
     }
     return [...new Set(items)];
 }
-function requireUrl(name, value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`${name} is ${shown(value)}: expected an absolute http(s) URL such as https://pr-42.example.com`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new ConfigError(`${name} is ${shown(value)}: expected an http(s) URL, got ${url.protocol.slice(0, -1)}`);
-    return value;
-}
-function requireHttpUrl(name, value) {
-    if (!value)
-        throw new ConfigError(`${name} is missing: give the base URL of the deployment under test, e.g. https://pr-42.example.com`);
-    return requireUrl(name, value);
-}
-/** DSNs are secrets: errors never show them, only what is wrong with them. */
-function optionalDsn(name, value, schemes) {
-    if (value === undefined)
+/** `baseline-url`: a paired run loads it beside the target with the generated scenario, in one k6 process. */
+function parseBaselineUrl(value, context) {
+    if (value === undefined || context.mode !== 'run')
         return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`${name} is not a URL (value hidden): expected ${schemes[0]}//user:password@host:port/db`);
-    }
-    if (!schemes.includes(url.protocol))
-        throw new ConfigError(`${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`);
-    return value;
-}
-function optionalHeader(value) {
-    if (value === undefined)
-        return undefined;
-    if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
-        throw new ConfigError('debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"');
+    requireUrl('baseline-url', value);
+    if (context.script)
+        throw new ConfigError('baseline-url works with the generated scenario only: remove script (or baseline-url for a stored-baseline comparison)');
+    if (context.shards > 1)
+        throw new ConfigError(`baseline-url cannot be sharded (shards is ${context.shards}): a paired run is one k6 process loading both deployments`);
     return value;
 }
 function requireName(name, value) {
@@ -16350,22 +16425,8 @@ function durationOr(name, value, fallback, allowZero = false) {
         throw new ConfigError(`${name} is ${shown(value)}: expected a duration such as 30s, 3m or 1m30s`);
     return seconds;
 }
-function buildEndpoints(fileEndpoints) {
-    if (!fileEndpoints)
-        return DEFAULT_ENDPOINTS;
-    const byName = new Map(DEFAULT_ENDPOINTS.map((e) => [e.name, e]));
-    return fileEndpoints.map((e) => ({
-        ...(byName.get(e.name) ?? {}),
-        name: e.name,
-        method: e.method ?? byName.get(e.name)?.method ?? 'GET',
-        route: e.route,
-        ...(e.query ? { query: e.query } : {}),
-        ...(e.body !== undefined ? { body: e.body } : {}),
-        ...(e.auth !== undefined ? { auth: e.auth } : {}),
-        ...(e['expect-status'] ? { expectStatus: e['expect-status'] } : {}),
-    }));
-}
-function buildScenario(inputs, fileScenario, endpointNames, fileName, file) {
+function buildScenario(inputs, data, endpointNames, hasScript, fileName, file) {
+    const fileScenario = data.scenario;
     const at = (keyPath) => `${fileName}:${file?.lineOf(keyPath) ?? 1}`;
     const vusText = inputs.vus?.trim();
     const vus = vusText ? positiveInt('vus', vusText, MAX_VUS) : (fileScenario?.vus ?? 100);
@@ -16422,11 +16483,19 @@ function buildScenario(inputs, fileScenario, endpointNames, fileName, file) {
             weight: userType.weight,
             steps: userType.steps.map((step, j) => toStep(step, ['scenario', 'user-types', i, 'steps', j])),
         }));
+        const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0);
+        if (Math.abs(total - 100) > 1e-6)
+            throw new ConfigError(`${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`);
+        checkStepEndpoints(scenario.userTypes, endpointNames, at);
     }
-    const total = scenario.userTypes.reduce((sum, u) => sum + u.weight, 0);
-    if (Math.abs(total - 100) > 1e-6)
-        throw new ConfigError(`${at(['scenario', 'user-types'])}: scenario.user-types weights add up to ${total}%: they must add up to 100% (${scenario.userTypes.map((u) => `${u.name} ${u.weight}`).join(', ')})`);
-    checkStepEndpoints(scenario.userTypes, endpointNames, at);
+    else if (hasScript) {
+        // The script drives the load: the generated scenario's user types describe nothing that runs.
+        scenario.userTypes = [];
+    }
+    else if (data.endpoints) {
+        // The default user types walk the default endpoints; they never run against the user's own.
+        throw new ConfigError(`${at(['endpoints'])}: endpoints are declared without scenario.user-types: the generated scenario needs user types whose steps name your endpoints (${namesList(endpointNames)}); add scenario.user-types, or give your own k6 script (script)`);
+    }
     return scenario;
     function toStep(step, keyPath) {
         if (!step.endpoint && !step.steps)
@@ -16441,18 +16510,10 @@ function buildScenario(inputs, fileScenario, endpointNames, fileName, file) {
         };
     }
 }
-function checkStepEndpoints(userTypes, endpointNames, at) {
-    const visit = (steps, keyPath) => steps.forEach((step, j) => {
-        if (step.steps)
-            return visit(step.steps, [...keyPath, j, 'steps']);
-        if (!endpointNames.has(step.endpoint))
-            throw new ConfigError(`${at([...keyPath, j, 'endpoint'])}: scenario step endpoint ${shown(step.endpoint)} is not a configured endpoint; known endpoints: ${namesList(endpointNames)}`);
-    });
-    userTypes.forEach((userType, i) => visit(userType.steps, ['scenario', 'user-types', i, 'steps']));
-}
-function buildSlos(fileSlos, endpointNames, fileName, file) {
+function buildSlos(fileSlos, endpointNames, ownEndpoints, fileName, file) {
+    // The default p95 targets are Clipper's endpoints' figures: a user's own endpoint named "feed" gets none.
     if (!fileSlos)
-        return { ...DEFAULT_SLOS, endpoints: DEFAULT_SLOS.endpoints.filter((s) => endpointNames.has(s.endpoint)) };
+        return { ...DEFAULT_SLOS, endpoints: ownEndpoints ? [] : DEFAULT_SLOS.endpoints };
     const target = (keyPath, value, kind) => {
         if (value === undefined)
             return undefined;
@@ -16463,6 +16524,8 @@ function buildSlos(fileSlos, endpointNames, fileName, file) {
         }
         return parsed;
     };
+    // The report says where the throughput target came from: it is the one SLO with no default.
+    const withSource = (t, keyPath) => t && { ...t, source: `${fileName}:${file?.lineOf(keyPath) ?? 1}` };
     const endpoints = Object.entries(fileSlos.endpoints ?? {}).map(([endpoint, s]) => {
         const base = ['slos', 'endpoints', endpoint];
         if (!endpointNames.has(endpoint))
@@ -16482,7 +16545,7 @@ function buildSlos(fileSlos, endpointNames, fileName, file) {
     return {
         endpoints,
         errorRate: target(['slos', 'error-rate'], fileSlos['error-rate'], 'fraction'),
-        minRps: target(['slos', 'throughput'], fileSlos.throughput, 'rps'),
+        minRps: withSource(target(['slos', 'throughput'], fileSlos.throughput, 'rps'), ['slos', 'throughput']),
         cacheHitRate: target(['slos', 'cache-hit-rate'], fileSlos['cache-hit-rate'], 'fraction'),
     };
 }
@@ -16589,7 +16652,7 @@ function secretParts(value) {
 /** Query parameter names whose values are credentials. */
 const SECRET_PARAM = /token|secret|passw|pwd|key|auth|sig|credential|session/i;
 /** URL-valued inputs whose embedded credentials (user:password@, ?token=) are secrets too. */
-const URL_INPUTS = ['target-url', 'metrics-url', 'pprof-url', 'app-stats-urls'];
+const URL_INPUTS = ['target-url', 'baseline-url', 'metrics-url', 'pprof-url', 'app-stats-urls'];
 /**
  * Every secret among raw inputs (before the plan exists, so input errors are scrubbed too): the
  * secret inputs whole, the credentials inside URL inputs, and PERFGATE_TOKEN.
@@ -16674,5 +16737,5 @@ function oneLine(error) {
     return message.split('\n')[0].trim() || 'unknown error';
 }
 
-export { ConfigError as C, DEFAULT_AREAS as D, INPUT_NAMES as I, SecretScrubber as S, _enum as _, SECRET_INPUTS as a, object as b, array as c, boolean as d, literal as e, prepareOutputDir as f, redactStatement as g, secretParts as h, inputSecrets as i, fixtureTokens as j, loadPlan as l, number as n, oneLine as o, parseDurationS as p, record as r, string as s, tuple as t, union as u };
+export { ConfigError as C, DEFAULT_AREAS as D, INPUT_NAMES as I, SecretScrubber as S, _enum as _, SECRET_INPUTS as a, object as b, array as c, boolean as d, custom as e, literal as f, prepareOutputDir as g, redactStatement as h, inputSecrets as i, secretParts as j, fixtureTokens as k, loadPlan as l, number as n, oneLine as o, parseDurationS as p, record as r, string as s, tuple as t, union as u };
 //# sourceMappingURL=pipeline3.js.map

@@ -1,6 +1,6 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
-import { x as isReadOnlyTokenError, y as describeError, z as commentMarker, A as parseRecord, R as RecordError, i as isUnavailable, u as judgeRecord, B as buildReportModel, C as safeUrl, D as renderComment, E as COMMENT_LIMIT, F as newestAttemptFirst, G as downloadArtifactFiles, H as findBaseline, I as artifactNameFor, h as handleInterrupts, J as core, n as debugRequested, K as secretsOf, L as createOctokit, v as formatProgress, j as isShardRun, m as mergeShards, r as runShard, k as finishPipeline, l as runPipeline, o as collectorLines, w as writeReportFiles, M as uploadReportArtifact, N as saveBranchBaseline } from './pipeline2.js';
+import { x as isReadOnlyTokenError, y as describeError, z as commentMarker, A as parseRecord, R as RecordError, i as isUnavailable, u as judgeRecord, B as buildReportModel, C as safeUrl, D as renderComment, E as COMMENT_LIMIT, F as newestAttemptFirst, G as downloadArtifactFiles, H as findBaseline, I as artifactNameFor, h as handleInterrupts, S as StageTimeline, J as core, n as debugRequested, K as secretsOf, L as createOctokit, v as formatProgress, j as isShardRun, m as mergeShards, r as runShard, k as finishPipeline, l as runPipeline, o as collectorLines, w as writeReportFiles, M as uploadReportArtifact, N as saveBranchBaseline } from './pipeline2.js';
 import { o as oneLine, S as SecretScrubber, i as inputSecrets, a as SECRET_INPUTS, l as loadPlan, I as INPUT_NAMES } from './pipeline3.js';
 import { stat, appendFile } from 'node:fs/promises';
 import 'node:path';
@@ -738,6 +738,8 @@ async function run(overrides = {}) {
     let debug = false;
     let scrubber = new SecretScrubber([]);
     const interrupt = handleInterrupts((line) => core.info(line));
+    // From the entry on, so the plan's own time is a stage too.
+    const stages = new StageTimeline((line) => core.info(line));
     try {
         const inputs = readInputs(core);
         // The runner's own debug mode (re-run with debug logging) turns perfgate's on too.
@@ -749,6 +751,7 @@ async function run(overrides = {}) {
             debug,
         };
         const plan = await loadPlan(inputs, { cwd: deps.cwd, env: deps.env });
+        stages.ended('plan');
         // Everything the plan knows as secret (fixture tokens too) is masked in the log from here on.
         scrubber = secretsOf(plan, deps.env);
         for (const part of scrubber.values)
@@ -765,6 +768,7 @@ async function run(overrides = {}) {
             signal: interrupt.signal,
             log: (line) => core.info(line),
             onProgress: (p) => core.info(formatProgress(p)),
+            stages,
             github: { context, baselineDeps: { ...(octokit ? { octokit } : {}) } },
         };
         if (isShardRun(plan)) {
@@ -784,7 +788,8 @@ async function run(overrides = {}) {
         else {
             outcome = await deps.runPipeline(plan, pipelineDeps);
         }
-        await publish(deps, plan, outcome, context, octokit, publishing);
+        await publish(deps, plan, outcome, context, octokit, publishing, stages);
+        stages.logOverhead();
     }
     catch (error) {
         // In the normal log: core.debug would hide it unless the runner's step debugging is on.
@@ -802,12 +807,15 @@ async function run(overrides = {}) {
         }
     }
 }
-async function publish({ core, env, artifactClient }, plan, outcome, context, octokit, publishing) {
+async function publish({ core, env, artifactClient }, plan, outcome, context, octokit, publishing, stages) {
     if (publishing.debug)
         for (const line of collectorLines(outcome.record))
             core.info(line);
     // The reports go into the artifact, so they are written first; they link to the run's artifacts.
-    const reports = await writeReportFiles(outcome, plan, { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) }, (line) => core.info(line));
+    const reports = await stages.time('render', () => writeReportFiles(outcome, plan, { ...(context.runUrl ? { runUrl: context.runUrl, artifactUrl: `${context.runUrl}#artifacts` } : {}) }, (line) => core.info(line)));
+    await stages.time('publish', () => publishReports({ core, env, artifactClient }, plan, outcome, context, octokit, publishing, reports));
+}
+async function publishReports({ core, env, artifactClient }, plan, outcome, context, octokit, publishing, reports) {
     const artifact = await uploadReportArtifact(plan.outputDir, plan.reportName, {
         env,
         warn: (line) => core.warning(line),
