@@ -289,12 +289,17 @@ async function main(): Promise<void> {
     if (!(delayMs > 0)) delayMs = Math.max(1, Math.round(shift * baseP95))
     log(`calibration: ${endpoint} p95 ${baseP95.toFixed(1)} ms → REGRESS_DELAY_MS=${delayMs}`)
     const regress = { REGRESS_ENDPOINT: endpoint, REGRESS_DELAY_MS: String(delayMs) }
-    for (let i = 1; i <= pairs; i++) {
-      a.push(await measureOnce(`A${i}`, stackEnv, outRoot, {}))
-      results.push(judgePair('A/A', `A${i - 1}→A${i}`, a[i - 1]!, a[i]!, plan))
-      b.push(await measureOnce(`B${i}`, stackEnv, outRoot, regress))
-      results.push(judgePair('A/B', `A${i}→B${i}`, a[i]!, b[i - 1]!, plan))
-      results.slice(-2).forEach(logPair)
+    try {
+      for (let i = 1; i <= pairs; i++) {
+        a.push(await measureOnce(`A${i}`, stackEnv, outRoot, {}))
+        results.push(judgePair('A/A', `A${i - 1}→A${i}`, a[i - 1]!, a[i]!, plan))
+        b.push(await measureOnce(`B${i}`, stackEnv, outRoot, regress))
+        results.push(judgePair('A/B', `A${i}→B${i}`, a[i]!, b[i - 1]!, plan))
+        results.slice(-2).forEach(logPair)
+      }
+    } finally {
+      // The bench's own stack is stopped when it is done; the shared one is left as it was.
+      if (!values['shared-stack']) await stack(['down', ...STATE_ARGS])
     }
   }
 
