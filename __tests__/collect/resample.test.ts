@@ -57,7 +57,7 @@ test('only failing endpoints are re-requested: GET ones and declared bodies, nev
   // Without a token the probe sends no POST either, and says so.
   const without = resampleRequests(plan, load, { id: ['42'] })
   assert.ok(!without.requests.some((r) => r.endpoint === 'vote'))
-  assert.match(without.skipped.find((s) => s.endpoint === 'vote')!.reason, /probed only with a token/)
+  assert.match(without.skipped.find((s) => s.endpoint === 'vote')!.reason, /needs a token \(auth: true\)/)
 })
 
 let server: Server

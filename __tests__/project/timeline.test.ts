@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { overheadBeyondLoad, StageTimeline } from '../../src/timeline.ts'
+import { overheadBeyondLoad } from '../../src/record/stages.ts'
+import { StageTimeline } from '../../src/timeline.ts'
 
 test('each stage is kept with its start and end and logged with its duration, also when it throws', async () => {
   let clock = 1000

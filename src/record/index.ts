@@ -62,7 +62,7 @@ export interface RunRecord {
   /** A paired run (`baseline-url`): the base deployment's side and the paired rows; absent otherwise. */
   paired?: import('./paired.ts').PairedPart
   /** When each stage ran, ms since the first one started (src/timeline.ts); absent in older records. */
-  timeline?: import('../timeline.ts').StageSpan[]
+  timeline?: import('./stages.ts').StageSpan[]
 }
 
 /** What the gate concluded, with everything needed to render it or judge the record again. */

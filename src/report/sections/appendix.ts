@@ -17,7 +17,7 @@ import type { ReportContext } from '../context.ts'
 import { json, k6Text, missingReason, sentence } from '../format.ts'
 import { fmt } from '../markdown.ts'
 import type { Block, Section } from '../model.ts'
-import { formatSeconds, overheadBeyondLoad } from '../../timeline.ts'
+import { formatSeconds, overheadBeyondLoad } from '../../record/stages.ts'
 
 /** Lines of a data file or plan shown in the appendix. */
 const EXCERPT_LINES = 12
