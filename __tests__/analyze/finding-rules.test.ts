@@ -95,6 +95,33 @@ describe('CPU hotspots are charged to the innermost application frame', () => {
     )
   })
 
+  it('judges the thresholds on the samples less their sampling error, so a handful of samples is no finding', () => {
+    // The clean testbed at the demo's settings: 6 samples of 10 ms in relatedClips (1 ms per
+    // request, 8.3 % of a 12 ms latency) pass the thresholds by luck; 6 − √6 = 3.6 samples do not.
+    // Four times the samples at the same cost per request leave 19.1 of 24: a finding.
+    const sampled = (samples: number) => {
+      const p = profile(CPU, [
+        [[...SERVE, `${APP}/api.(*Server).handleSearch`, `${APP}/api.relatedClips`], samples * 1e7],
+        [['runtime.gcBgMarkWorker'], samples * 6.5e7],
+      ])
+      return { ...p, period: 1e7 }
+    }
+    const few: Finding[] = []
+    const notes = cpuHotspot(sampled(6), undefined, ctx(60, 12), few)
+    assert.deepEqual(few, [])
+    assert.match(
+      notes[0]!,
+      /relatedClips takes 13\.3% of CPU, 1\.00 ms per request .*6 samples of 10 ms, judged on 3\.6/,
+    )
+    const many: Finding[] = []
+    assert.deepEqual(cpuHotspot(sampled(24), undefined, ctx(240, 12), many), [])
+    assert.equal(many.length, 1)
+    assert.match(many[0]!.detail, /24 samples of 10 ms, judged on 19\.1/)
+    // The printed impact and its tier are the measured share, not the discounted one.
+    assert.equal(many[0]!.impact, 1 / 12)
+    assert.equal(many[0]!.tier, 3)
+  })
+
   function ctx(requests: number, meanMs: number) {
     return {
       isApp,
