@@ -20,6 +20,8 @@ import {
   tierOf,
 } from '../../src/analyze/index.ts'
 import { loadRunFiles } from '../../src/record/files.ts'
+import { buildReportModel, renderMarkdown } from '../../src/report/index.ts'
+import { inputFor } from '../report/fixtures.ts'
 import type { RunRecord } from '../../src/record/index.ts'
 import { isUnavailable } from '../../src/record/common.ts'
 import {
@@ -337,6 +339,36 @@ describe('malformed input', () => {
       [],
     )
     assert.ok(analysis.notes.some((n) => /unknown|no "Plan" node/.test(n)))
+  })
+
+  it('says "not checked" with the error and the grant when every EXPLAIN failed, never "No missing index"', async () => {
+    const dir = path.join(FIXTURES, 'faults-off')
+    const record = await readRecord(dir)
+    const pg = record.postgres
+    assert.ok(!isUnavailable(pg) && pg.explains.length > 0)
+    pg.explains = pg.explains.map((e) => ({
+      queryid: e.queryid,
+      error: 'ERROR: permission denied for table clips (SQLSTATE 42501)',
+    }))
+    const inputs = await loadAnalysisInputs(await loadRunFiles(record, dir), { repoDir: TESTBED })
+    const { findings, analysis } = analyzeRecord(record, inputs)
+    assert.deepEqual(
+      findings.filter((f) => f.kind === 'missing-index'),
+      [],
+    )
+    assert.ok(isUnavailable(analysis.indexes))
+    assert.match(
+      analysis.indexes.unavailable,
+      /^not checked: EXPLAIN failed for all \d+ statements \(ERROR: permission denied/,
+    )
+    assert.ok(analysis.notes.some((n) => /not checked .*GRANT pg_read_all_data TO <role>/.test(n)))
+    const markdown = renderMarkdown(buildReportModel(inputFor({ ...record, findings, analysis })))
+    const section = markdown.slice(markdown.indexOf('#### Missing Indexes'))
+    assert.match(
+      section.slice(0, 600),
+      /Missing indexes not checked: EXPLAIN failed for all \d+ statements .*GRANT pg\\_read\\_all\\_data TO/,
+    )
+    assert.doesNotMatch(markdown, /No missing index/)
   })
 
   it('analyses a record whose every part is unavailable', () => {

@@ -7,6 +7,7 @@ import {
   SLOW_QUERY_TOP_MIN_DB_SHARE,
 } from '../../analyze/findings/rules.ts'
 import type { IndexSuggestion, SlowQuery } from '../../record/analysis.ts'
+import { isUnavailable } from '../../record/common.ts'
 import { codeSpan, kv, list, note, notCollected, para, plain, section, strong } from '../blocks.ts'
 import { analysisMissing, profileMissing, type ReportContext } from '../context.ts'
 import { findingItem, findingsOf, impactText } from '../findings.ts'
@@ -161,10 +162,15 @@ function nPlusOneSection(ctx: ReportContext): Section {
 
 function indexesSection(ctx: ReportContext): Section {
   const indexes = dataOf(ctx.analysis?.indexes)
-  if (!indexes)
+  if (!indexes) {
+    // Collected but not checked (every EXPLAIN failed): the reason and its fix, not "not collected".
+    const missing = ctx.analysis?.indexes
     return section('missing-indexes', 'Missing Indexes', [
-      notCollected(analysisMissing(ctx, ctx.analysis?.indexes, ctx.record.postgres)),
+      missing && isUnavailable(missing) && !isUnavailable(ctx.record.postgres)
+        ? note(`Missing indexes ${sentence(missing.unavailable)}.`)
+        : notCollected(analysisMissing(ctx, missing, ctx.record.postgres)),
     ])
+  }
   const idx = findingsOf(ctx, 'missing-index')
   const scans = (ix: IndexSuggestion) =>
     ix.seqScans !== undefined
