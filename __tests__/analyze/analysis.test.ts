@@ -126,6 +126,16 @@ describe('analysis of a testbed run with every fault on', () => {
     assert.equal(found.vote!.tier, 4)
   })
 
+  it('labels the allocation total with the window of the allocs delta, not "since start"', async () => {
+    const { findings, analysis, record } = await analyzeDir(path.join(FIXTURES, 'faults-on'))
+    const markdown = renderMarkdown(buildReportModel(inputFor({ ...record, findings, analysis })))
+    assert.match(
+      markdown,
+      /Total heap allocation: [\d.]+\s?[KMG]?B allocated in 28 s of the load \(from 30 s\)/,
+    )
+    assert.doesNotMatch(markdown, /allocated since start/)
+  })
+
   it('orders the implementation plan by tier and ends with re-profiling', async () => {
     const { findings, record } = await analyzeDir(path.join(FIXTURES, 'faults-on'))
     const phases = implementationPlan(findings)
