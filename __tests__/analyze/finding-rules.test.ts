@@ -6,7 +6,12 @@ import { EMPTY_SOURCE_INDEX } from '../../src/analyze/source.ts'
 import { applicationCosts, withoutPerfgateFrames } from '../../src/analyze/pprof/index.ts'
 import type { Profile } from '../../src/pprof/model.ts'
 import { cacheAnalysis } from '../../src/analyze/findings/cache.ts'
-import { contentionTables, lockFindings, requestWaits } from '../../src/analyze/findings/contention.ts'
+import {
+  contentionTables,
+  lockFindings,
+  requestWaits,
+  type ProfileWindow,
+} from '../../src/analyze/findings/contention.ts'
 import { areaFindings, cpuBusy, cpuHotspot } from '../../src/analyze/findings/cpu.ts'
 import { databaseFindings } from '../../src/analyze/findings/database.ts'
 import type { PostgresData, RedisData } from '../../src/record/collectors.ts'
@@ -198,14 +203,46 @@ describe('lock contention is about real locks on request paths', () => {
 
   it('makes a finding for a mutex from 1 % of the endpoint request time, never for a WaitGroup', () => {
     const { contention } = contentionTables({ block }, () => 'none', EMPTY_SOURCE_INDEX)
+    // A block delta over the whole load, in which vote served `requests` requests.
+    const overLoad = (requests: number): ProfileWindow => ({
+      delta: () => true,
+      requestsIn: () => requests,
+      text: () => 'over the 60 s of the load',
+    })
     const findings: Finding[] = []
-    lockFindings(record({ vote: [1000, 100] }), contention, ['vote'], [APP], EMPTY_SOURCE_INDEX, findings)
+    lockFindings(
+      record({ vote: [1000, 100] }),
+      contention,
+      ['vote'],
+      [APP],
+      EMPTY_SOURCE_INDEX,
+      findings,
+      overLoad(1000),
+    )
     assert.equal(findings.length, 1)
     assert.equal(findings[0]!.endpoint, 'vote')
     assert.match(findings[0]!.title, /castVote \(2s waiting, 2\.0% of vote's request time\)/)
+    assert.equal(findings[0]!.impact, 0.02)
+    const none: Finding[] = []
+    const quiet = record({ vote: [10_000, 100] })
+    lockFindings(quiet, contention, ['vote'], [APP], EMPTY_SOURCE_INDEX, none, overLoad(10_000))
+    assert.equal(none.length, 0, '0.2 % of the request time is below the rule')
+  })
+
+  it('does not rank waits counted since the process started by the load: at most their share, impact not measured', () => {
+    const { contention } = contentionTables({ block }, () => 'none', EMPTY_SOURCE_INDEX)
+    const findings: Finding[] = []
+    // 2 s of waiting against 0.5 s of vote's request time: 100 % at most, and maybe none of it in the load.
+    lockFindings(record({ vote: [5, 100] }), contention, ['vote'], [APP], EMPTY_SOURCE_INDEX, findings)
+    assert.equal(findings.length, 1)
+    assert.match(findings[0]!.title, /castVote \(2s waiting since the process started\)$/)
+    assert.equal(findings[0]!.impact, undefined)
+    assert.equal(findings[0]!.tier, 4)
+    assert.match(findings[0]!.detail, /at most 100\.0% of it and may predate the load.*\?seconds=/)
+    // Even at most under 1 %: no finding.
     const none: Finding[] = []
     lockFindings(record({ vote: [10_000, 100] }), contention, ['vote'], [APP], EMPTY_SOURCE_INDEX, none)
-    assert.equal(none.length, 0, '0.2 % of the request time is below the rule')
+    assert.equal(none.length, 0)
   })
 
   it('explains an empty block profile with how to enable it', () => {
