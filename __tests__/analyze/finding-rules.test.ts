@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { EMPTY_SOURCE_INDEX } from '../../src/analyze/source.ts'
 import { applicationCosts, withoutPerfgateFrames } from '../../src/analyze/pprof/index.ts'
+import { topOf } from '../../src/analyze/profiles.ts'
 import type { Profile } from '../../src/pprof/model.ts'
 import { cacheAnalysis } from '../../src/analyze/findings/cache.ts'
 import {
@@ -78,6 +79,18 @@ describe('CPU hotspots are charged to the innermost application frame', () => {
     assert.equal(top!.function, `${APP}/api.parseQuery`)
     assert.equal(top!.share, 0.35)
     assert.deepEqual(top!.dominantCall, { function: 'regexp.MustCompile', share: 1 })
+  })
+
+  it("ranks that function first in the CPU top's application view by cost, where flat puts it last", () => {
+    const top = topOf('cpu', cpu, [APP])
+    assert.ok(top.ok)
+    const byCost = top.value.applicationCost!
+    assert.equal(byCost[0]!.name, `${APP}/api.parseQuery`)
+    assert.equal(byCost[0]!.share, 0.35)
+    assert.equal(byCost[0]!.valueText, '3.50s')
+    assert.equal(byCost[0]!.dominantCall, 'regexp.MustCompile')
+    // By own time parseQuery has nothing: the flat view cannot show it as the cost.
+    assert.equal(top.value.application.find((r) => r.name === `${APP}/api.parseQuery`)?.flat ?? 0, 0)
   })
 
   it('makes a finding from 10 % of CPU and 5 % of the latency it serves, with the fix for the call', () => {

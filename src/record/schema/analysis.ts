@@ -28,6 +28,9 @@ const topSchema = z.object({
   rows: z.array(topRowSchema),
   text: str,
   application: z.array(topRowSchema),
+  applicationCost: z
+    .array(z.object({ name: str, value: num, share: num, valueText: str, dominantCall: str.optional() }))
+    .optional(),
 })
 
 const areaSchema = z.object({
