@@ -5,13 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
 import { makeRecord } from '../fakes/record.ts'
-import {
-  addPullRequestRun,
-  fakeOctokit,
-  pullRequestContext,
-  pushContext,
-  shaOf as sha,
-} from '../helpers/pull-request.ts'
+import { fakeOctokit, pushContext, shaOf as sha, startPullRequestRun } from '../helpers/pull-request.ts'
 import type { GitHubContext } from '../../src/github/context.ts'
 import type { Plan, BaselineSource } from '../../src/plan/types.ts'
 import { findBaseline, saveBranchBaseline, artifactNameFor } from '../../src/baseline/index.ts'
@@ -35,14 +29,8 @@ describe('baseline', () => {
   })
   after(() => gh.close())
   beforeEach(() => {
-    gh.state.runs = []
-    gh.state.artifacts = []
-    gh.state.requests = []
-    gh.state.concurrentWrites = []
-    gh.state.branches = new Map([['main', { commit: sha(999), files: new Map() }]])
     // The current run: a pull_request run of the same workflow.
-    addPullRequestRun(gh.state, 900)
-    ctx = pullRequestContext(gh)
+    ctx = startPullRequestRun(gh)
   })
 
   describe('from artifacts', () => {

@@ -10,13 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
 import { makeRecord } from '../fakes/record.ts'
-import {
-  addPullRequestRun,
-  fakeOctokit,
-  pullRequestContext,
-  pushContext,
-  shaOf as sha,
-} from '../helpers/pull-request.ts'
+import { fakeOctokit, pushContext, shaOf as sha, startPullRequestRun } from '../helpers/pull-request.ts'
 import { RECORDS } from '../report/fixtures.ts'
 import type { GitHubContext } from '../../src/github/context.ts'
 import { listReportFiles } from '../../src/github/artifacts.ts'
@@ -246,11 +240,8 @@ describe('baseline profiles from each source', () => {
   after(() => gh.close())
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'perfgate-bsrc-'))
-    gh.state.runs = []
-    gh.state.artifacts = []
-    gh.state.branches = new Map([['main', { commit: sha(999), files: new Map() }]])
-    addPullRequestRun(gh.state, 900)
-    ctx = pullRequestContext(gh)
+    // The current run: a pull_request run of the same workflow.
+    ctx = startPullRequestRun(gh)
   })
 
   test("an artifact's profiles come with its record; its other and hostile entries are never written", async () => {

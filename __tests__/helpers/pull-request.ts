@@ -27,6 +27,21 @@ export function addPullRequestRun(state: FakeState, id?: number): FakeRun {
   })
 }
 
+/**
+ * Empties the fake's runs, artifacts, recorded requests and pending concurrent writes, leaves
+ * `main` (at shaOf(999)) as its only branch, and adds the pull request's run 900: the state each
+ * baseline test starts from. Returns the context that run sees.
+ */
+export function startPullRequestRun(gh: FakeGitHub): GitHubContext {
+  gh.state.runs = []
+  gh.state.artifacts = []
+  gh.state.requests = []
+  gh.state.concurrentWrites = []
+  gh.state.branches = new Map([['main', { commit: shaOf(999), files: new Map() }]])
+  addPullRequestRun(gh.state, 900)
+  return pullRequestContext(gh, 900)
+}
+
 /** The context the pull request's run `runId` sees. */
 export function pullRequestContext(gh: FakeGitHub, runId = 900): GitHubContext {
   return {

@@ -12,10 +12,9 @@ import path from 'node:path'
 import { runPipeline, writeReportFiles } from '../../src/pipeline.ts'
 import { isUnavailable } from '../../src/record/common.ts'
 import { SAMPLE_MARKER } from '../../src/run/response-samples.ts'
-import { downStack, upStack } from '../helpers/stack.ts'
+import { ensureStack } from '../helpers/stack.ts'
 import { testbedPlan } from '../helpers/testbed-plan.ts'
 
-const STACK = 'samples-b'
 let workDir: string
 let stack: Record<string, string>
 
@@ -61,10 +60,10 @@ const planFor = (label: string, inputs: Record<string, string>) =>
 
 before(async () => {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-failure-samples-'))
-  stack = await upStack(STACK)
+  // The shared stack at its defaults: these runs change nothing in the app (a 400 and a 401 write nothing).
+  stack = await ensureStack()
 })
 after(async () => {
-  await downStack(STACK)
   if (workDir) await rm(workDir, { recursive: true, force: true })
 })
 
