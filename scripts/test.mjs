@@ -103,7 +103,9 @@ let failed = 0
 for (const [i, phase] of phases.entries()) {
   if (interrupted) break
   const what = phase.concurrency > 1 ? `${phase.concurrency} at a time` : 'one at a time'
-  console.log(`# test.mjs phase ${i + 1}/${phases.length}: ${phase.files.length} files, ${what}`)
+  console.log(
+    `# test.mjs phase ${i + 1}/${phases.length}: ${phase.files.length} file${phase.files.length === 1 ? '' : 's'}, ${what}`,
+  )
   failed ||= await runPhase(phase)
 }
 stopTestStacks()
