@@ -200,7 +200,10 @@ test("paired A/B with both sides' collectors: the base side's are kept apart, an
   assert.deepEqual((await readRecord(resultPath)).baseCollectors, base)
 
   const report = await readFile(path.join(dir, 'report.md'), 'utf8')
-  assert.match(report, /both deployments profiled over the same load window: this PR — cpu \d+ samples/)
+  assert.match(
+    report,
+    /both deployments profiled over the same load window: this PR — cpu \d+ samples, allocs \d+ samples/,
+  )
   assert.match(report, new RegExp(`base ${baselineUrl.replace(/[.]/g, '\\.')} — cpu \\d+ samples`))
   assert.match(report, /What Changed Against the Base Deployment \(live paired profiles\)/)
   const comment = await readFile(path.join(dir, 'comment.md'), 'utf8')

@@ -59,11 +59,15 @@ export function pairedTable(record: RunRecord, comparison: Comparison | undefine
   }
 }
 
+/** The profiles the line names, in this order (the goroutine snapshots are counted elsewhere). */
+const NAMED_KINDS = ['cpu', 'allocs', 'heap', 'mutex', 'block'] as const
+
 /** `cpu 1234 samples, allocs 560 samples`, or why there are none. */
 function profilesText(part: RunRecord['profiles']): string {
   if (isUnavailable(part)) return `no profiles (${part.unavailable})`
-  if (part.files.length === 0) return 'no profiles'
-  return part.files.map((f) => `${f.kind} ${f.samplesCount} samples`).join(', ')
+  const named = NAMED_KINDS.flatMap((kind) => part.files.filter((f) => f.kind === kind))
+  if (named.length === 0) return 'no profiles'
+  return named.map((f) => `${f.kind} ${f.samplesCount} samples`).join(', ')
 }
 
 /**
