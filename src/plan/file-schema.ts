@@ -40,8 +40,6 @@ export const fileSchema = z.strictObject({
   'target-url': z.string().optional(),
   'target-wait': durationText.optional(),
   'warm-up': durationText.optional(),
-  // A paired run's design (with the baseline-url input).
-  'paired-design': z.string().optional(),
   script: z.string().optional(),
   scenario: z
     .strictObject({
@@ -99,6 +97,8 @@ export const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  // A paired run's design (with the baseline-url input).
+  'paired-design': z.string().optional(),
   baseline: z
     .strictObject({
       source: z.enum(['artifact', 'path', 'branch', 'none']).optional(),

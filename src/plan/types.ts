@@ -1,8 +1,8 @@
 // The validated plan every stage reads. Built once by plan/load.ts from action inputs,
 // CLI flags and perfgate.yml; nothing downstream re-validates it.
-import type { PairedDesignName } from '../record/paired.ts'
 
-export type { PairedDesignName }
+/** How a paired run loads its two sides (the record's `paired.design` has the same values). */
+export type PairedDesignName = 'simultaneous' | 'alternating'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
 
