@@ -53,6 +53,15 @@ function cpuProfile(ctx: ReportContext): Section {
   ])
 }
 
+/** What the allocs profile counts: a delta over its window, or (a target without deltas) since start. */
+function allocsWindow(ctx: ReportContext): string {
+  const profiles = dataOf(ctx.record.profiles)
+  const allocs = profiles?.files.find((f) => f.kind === 'allocs')
+  return allocs?.delta && allocs.window
+    ? `in ${allocs.window.durationS} s of the load (from ${allocs.window.startS} s)`
+    : 'since start'
+}
+
 function memoryProfile(ctx: ReportContext): Section {
   const heap = topOf(ctx, ['heap'])
   const allocs = topOf(ctx, ['allocs'])
@@ -69,7 +78,7 @@ function memoryProfile(ctx: ReportContext): Section {
     para([strong('Key Findings'), plain(':')]),
     list([
       {
-        text: `Total heap allocation: ${total(allocs)} allocated since start, ${total(heap)} in use`,
+        text: `Total heap allocation: ${total(allocs)} allocated ${allocsWindow(ctx)}, ${total(heap)} in use`,
       },
       {
         text: `Major allocators (${allocs?.sampleType ?? 'allocated space'}):`,
