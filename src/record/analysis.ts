@@ -225,6 +225,11 @@ export interface AnalysisData {
   goroutines: Part<GoroutineAnalysis>
   contention: Part<ContentionData[]>
   diff: Part<ProfileDiff[]>
+  /**
+   * What `diff` compared with: absent, the baseline run's profiles; `live-paired`, the base
+   * deployment's profiles taken over the same load window in a paired run (baseline-pprof-url).
+   */
+  diffBase?: 'live-paired'
   slowQueries: Part<SlowQuery[]>
   nPlusOne: Part<NPlusOne[]>
   indexes: Part<IndexSuggestion[]>

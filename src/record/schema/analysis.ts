@@ -167,6 +167,7 @@ export const analysisSchema: z.ZodType<AnalysisData> = z.object({
   goroutines: part(goroutinesSchema),
   contention: part(z.array(contentionSchema)),
   diff: part(z.array(diffSchema)),
+  diffBase: z.literal('live-paired').optional(),
   slowQueries: part(z.array(slowQuerySchema)),
   nPlusOne: part(z.array(nPlusOneSchema)),
   indexes: part(z.array(indexSchema)),

@@ -9,6 +9,7 @@ import { fmt } from '../markdown.ts'
 import type { Block, ListItem, Section } from '../model.ts'
 import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 import { formatProfileValue } from '../profiles.ts'
+import { pairedProfilesLine } from '../paired.ts'
 import {
   CPU_HOTSPOT_MIN_LATENCY_SHARE,
   CPU_HOTSPOT_MIN_MS_PER_REQUEST,
@@ -272,12 +273,22 @@ function whatChangedSection(ctx: ReportContext): Section | undefined {
   if (missing) return section('what-changed', 'What Changed Since the Baseline', [note(sentence(missing))])
   const w = whatChangedOf(ctx.analysis)
   if (!w) return undefined
-  return section('what-changed', 'What Changed Since the Baseline', [
+  const title = w.live
+    ? 'What Changed Against the Base Deployment (live paired profiles)'
+    : 'What Changed Since the Baseline'
+  return section('what-changed', title, [
     para(`Each function's ${thresholdText(w)}:`),
     w.rows.length > 0
       ? {
           kind: 'table',
-          header: ['Profile', 'Function', 'Location', 'Baseline', 'This run', 'Change'],
+          header: [
+            'Profile',
+            'Function',
+            'Location',
+            w.live ? 'Base' : 'Baseline',
+            w.live ? 'This PR' : 'This run',
+            'Change',
+          ],
           rows: w.rows.map((r) => [
             r.kind === 'cpu' ? 'CPU' : 'allocations',
             [codeSpan(r.name)],
@@ -297,16 +308,12 @@ function whatChangedSection(ctx: ReportContext): Section | undefined {
 
 export function profiling(ctx: ReportContext): Section {
   const changed = whatChangedSection(ctx)
-  return section(
-    'profiling',
-    '3. Profiling Analysis',
-    [],
-    [
-      cpuProfile(ctx),
-      memoryProfile(ctx),
-      goroutineProfile(ctx),
-      contentionProfile(ctx),
-      ...(changed ? [changed] : []),
-    ],
-  )
+  const paired = pairedProfilesLine(ctx.record)
+  return section('profiling', '3. Profiling Analysis', paired ? [para(paired)] : [], [
+    cpuProfile(ctx),
+    memoryProfile(ctx),
+    goroutineProfile(ctx),
+    contentionProfile(ctx),
+    ...(changed ? [changed] : []),
+  ])
 }
