@@ -3,12 +3,13 @@
 // testbed fixture run; everything after it (analysis, judging, reports, comment) is the real code.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { run, type ActionDeps, type Toolkit } from '../../src/main.ts'
 import { finishPipeline } from '../../src/pipeline.ts'
 import { parseRecord } from '../../src/record/io.ts'
+import type { StageSpan } from '../../src/record/stages.ts'
 import type { runCommentMode } from '../../src/github/index.ts'
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
 import { RECORDS } from '../report/fixtures.ts'
@@ -109,6 +110,30 @@ describe('the action', () => {
     )
     const record = parseRecord(await readFile(seen.outputs['result-path'], 'utf8'), 'result.json')
     assert.equal(record.outcome?.gate.verdict, 'fail')
+  })
+
+  test('result.json is written again with the render and publish stages, which the log also times', async () => {
+    const { core, seen } = toolkit(inputs('stages', { 'fail-on': 'never' }))
+    await run({ core, env: {}, cwd: dir, runPipeline: fixtureRun })
+    assert.deepEqual(seen.failed, [])
+    const record = parseRecord(await readFile(seen.outputs['result-path']!, 'utf8'), 'result.json')
+    const stages = (record.timeline ?? []).map((s) => s.stage)
+    // The fixture's own measured stages are replaced by this run's: plan first, publish last.
+    assert.deepEqual(stages, ['plan', 'baseline', 'analysis', 'comparison', 'render', 'publish'])
+    const [comparison, render, publish] = record.timeline!.slice(-3) as [StageSpan, StageSpan, StageSpan]
+    assert.ok(render.startMs >= comparison.endMs && publish.startMs >= render.endMs)
+    for (const stage of ['render', 'publish'])
+      assert.ok(
+        seen.info.some((line) => line.startsWith(`perfgate: stage ${stage} took `)),
+        `no ${stage} line in: ${seen.info.join(' | ')}`,
+      )
+    // Everything but the timeline is the record as first written: the verdict and the findings.
+    assert.equal(record.outcome?.gate.verdict, seen.outputs.verdict)
+    assert.ok(record.findings.length > 0)
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'stages'))).filter((f) => f.endsWith('.tmp')),
+      [],
+    )
   })
 
   test('with fail-on never the same run does not fail the job', async () => {
