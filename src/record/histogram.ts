@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
 import type { LatencyStats, LoadWindow } from './load.ts'
+import { countsOf, encodeCompressedBase64 } from './histogram-counts.ts'
 
 /** Three significant digits: values are exact below 2 048 µs and within 0.1 % above. */
 export const SIGNIFICANT_DIGITS = 3
@@ -22,8 +23,9 @@ export function msToMicros(ms: number): number {
   return ms <= 0 ? 0 : Math.round(ms * 1000)
 }
 
+/** hdr-histogram-js's compressed base64, byte for byte (read from the counts directly: histogram-counts.ts). */
 export function encodeHistogram(histogram: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram)
+  return encodeCompressedBase64(histogram)
 }
 
 export function decodeHistogram(encoded: string): Histogram {
@@ -97,10 +99,11 @@ export function interpolatedPercentiles(histogram: Histogram, ps: number[]): num
   )
   const valueAt = new Map<number, number>()
   const js = histogram as unknown as JsHistogramInternals
+  const counts = countsOf(histogram)
   let seen = 0
   let next = 0
   for (let i = 0; i < js.countsArrayLength && next < wanted.length; i++) {
-    const count = js.getCountAtIndex(i)
+    const count = counts ? counts[i]! : js.getCountAtIndex(i)
     if (count === 0) continue
     seen += count
     const value = Math.min(js.medianEquivalentValue(js.valueFromIndex(i)), histogram.maxValue)

@@ -24,6 +24,7 @@ import {
   interpolatedPercentiles,
   type ExactMoments,
 } from '../record/histogram.ts'
+import { addHistogram } from '../record/histogram-counts.ts'
 import type { PointSink, TrackedMetric } from './k6-json-scanner.ts'
 import { endpointResolver, type EndpointResolver, type SampleTags } from './routes.ts'
 import { vuCurve } from './vu-curve.ts'
@@ -363,7 +364,7 @@ function overallWindowsOf(byIndex: Map<number, WindowAccumulator[]>): WindowToSu
     errors: ws.reduce((n, w) => n + w.errors, 0),
     histogram: () => {
       const total = newHistogram()
-      for (const w of ws) total.add(windowHistogram(w))
+      for (const w of ws) addHistogram(total, windowHistogram(w))
       return total
     },
   }))
@@ -446,7 +447,7 @@ function summarise(
     .sort((a, b) => a.index - b.index)
     .map((w) => {
       const histogram = w.histogram()
-      duration.add(histogram)
+      addHistogram(duration, histogram)
       return {
         startMs: w.index * windowMs,
         count: w.count,
