@@ -6,7 +6,14 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import * as hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
-import { addHistogram, countsOf, encodeCompressedBase64 } from '../../src/record/histogram-counts.ts'
+import {
+  addHistogram,
+  countsOf,
+  encodeCompressedBase64,
+  nonZeroIndexes,
+  recordValue,
+  unionIndexes,
+} from '../../src/record/histogram-counts.ts'
 import { interpolatedPercentiles } from '../../src/record/histogram.ts'
 
 /** A small deterministic generator, so a failure names a reproducible case. */
@@ -96,5 +103,38 @@ test('interpolated percentiles read from the counts equal those read through the
   for (let i = 0; i < 300; i++) {
     const [fast, reference] = pair(values(next, 1 + Math.floor(next() * 500)))
     assert.deepEqual(interpolatedPercentiles(fast, ps), interpolatedPercentiles(reference, ps), `case ${i}`)
+  }
+})
+
+test('recording a value with integer bucket arithmetic leaves the same state as the library, powers of two included', () => {
+  const next = random(4)
+  const edges = [0, 1, 2047, 2048, 2049, 4095, 4096, 2 ** 20 - 1, 2 ** 20, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1]
+  for (let i = 0; i < 300; i++) {
+    const vs = i === 0 ? edges : values(next, Math.floor(next() * 300))
+    const fast = build(32)
+    const reference = build(32)
+    for (const v of vs) {
+      recordValue(fast, v)
+      reference.recordValue(v)
+    }
+    assert.deepEqual(state(fast), state(reference), `case ${i}`)
+  }
+})
+
+test('the non-zero indexes from the recorded values are those a scan of the counts finds, and sums take their union', () => {
+  const next = random(5)
+  for (let i = 0; i < 200; i++) {
+    const vs = Uint32Array.from(values(next, Math.floor(next() * 300)))
+    const [h] = pair([...vs])
+    assert.deepEqual(nonZeroIndexes(h, vs), nonZeroIndexes(h), `case ${i}`)
+    const [other] = pair(values(next, 50))
+    const total = build(32)
+    total.add(h)
+    total.add(other)
+    assert.deepEqual(
+      unionIndexes([nonZeroIndexes(h)!, nonZeroIndexes(other)!]),
+      nonZeroIndexes(total),
+      `case ${i}`,
+    )
   }
 })
