@@ -10,6 +10,7 @@ import { mkdir, realpath, stat } from 'node:fs/promises'
 import {
   finishPipeline,
   judgeRecord,
+  recordStages,
   rejudgeRecord,
   runPipeline,
   writeReportFiles,
@@ -95,6 +96,7 @@ async function finish(outcome: PipelineOutcome, plan: Plan, stages?: StageTimeli
   )
   if (stages) {
     stages.ended('publish', started)
+    await recordStages(outcome, stages, log)
     stages.logOverhead()
   }
   if (gate.failed) process.exitCode = 1

@@ -458,13 +458,31 @@ export async function finishPipeline(
   record.analysis = analyzed.analysis
   log(`analysis: ${analyzed.findings.length} findings`)
   record.outcome = await stages.time('comparison', async () => judge(record, baseline))
-  // The stages up to the verdict; render and publish come after result.json is written, so the log
-  // has them. `perfgate report` (no stages given) keeps the measured run's timeline.
+  // The stages up to the verdict; render and publish come after result.json is written, and the
+  // front door writes it again with them (recordStages). `perfgate report` (no stages given) keeps
+  // the measured run's timeline.
   if (deps.stages) record.timeline = [...stages.spans]
   const { slos, comparison, gate } = record.outcome
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
   return { record, resultPath, baseline, slos, comparison, gate, files }
+}
+
+/**
+ * Writes result.json again with every stage timed so far: render and publish end after the record
+ * was first written, and the record keeps them too (issue 18), not only the log. Only the timeline
+ * changes: the rest is the record as written. A failed write is logged, never fatal: the verdict is
+ * already out.
+ */
+export async function recordStages(
+  outcome: PipelineOutcome,
+  stages: StageTimeline,
+  log: (line: string) => void,
+): Promise<void> {
+  outcome.record.timeline = [...stages.spans]
+  await writeRecord(outcome.resultPath, outcome.record).catch((error: unknown) =>
+    log(`stage timeline: result.json not rewritten with the render and publish stages: ${oneLine(error)}`),
+  )
 }
 
 /** Why the profile diff has no baseline profiles, in one line (the report says it once). */

@@ -3,10 +3,11 @@
 // testbed fixture run; everything after it (analysis, judging, reports, comment) is the real code.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { run } from '../../src/main.ts'
 import { parseRecord } from '../../src/record/io.ts'
+import type { StageSpan } from '../../src/record/stages.ts'
 import type { runCommentMode } from '../../src/github/index.ts'
 import type { FakeGitHub } from '../fakes/github.ts'
 import {
@@ -78,6 +79,30 @@ describe('the action', () => {
     )
     const record = parseRecord(await readFile(seen.outputs['result-path'], 'utf8'), 'result.json')
     assert.equal(record.outcome?.gate.verdict, 'fail')
+  })
+
+  test('result.json is written again with the render and publish stages, which the log also times', async () => {
+    const { core, seen } = toolkit(inputs('stages', { 'fail-on': 'never' }))
+    await run({ core, env: {}, cwd: dir, runPipeline: fixtureRun })
+    assert.deepEqual(seen.failed, [])
+    const record = parseRecord(await readFile(seen.outputs['result-path']!, 'utf8'), 'result.json')
+    const stages = (record.timeline ?? []).map((s) => s.stage)
+    // The fixture's own measured stages are replaced by this run's: plan first, publish last.
+    assert.deepEqual(stages, ['plan', 'baseline', 'analysis', 'comparison', 'render', 'publish'])
+    const [comparison, render, publish] = record.timeline!.slice(-3) as [StageSpan, StageSpan, StageSpan]
+    assert.ok(render.startMs >= comparison.endMs && publish.startMs >= render.endMs)
+    for (const stage of ['render', 'publish'])
+      assert.ok(
+        seen.info.some((line) => line.startsWith(`perfgate: stage ${stage} took `)),
+        `no ${stage} line in: ${seen.info.join(' | ')}`,
+      )
+    // Everything but the timeline is the record as first written: the verdict and the findings.
+    assert.equal(record.outcome?.gate.verdict, seen.outputs.verdict)
+    assert.ok(record.findings.length > 0)
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'stages'))).filter((f) => f.endsWith('.tmp')),
+      [],
+    )
   })
 
   test('with fail-on never the same run does not fail the job', async () => {
