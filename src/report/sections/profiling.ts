@@ -11,6 +11,7 @@ import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 import { formatProfileValue } from '../profiles.ts'
 import {
   pointsText,
+  KIND_LABELS,
   thresholdText,
   unmovedKinds,
   whatChangedMissing,
@@ -226,16 +227,17 @@ function whatChangedSection(ctx: ReportContext): Section | undefined {
     w.rows.length > 0
       ? {
           kind: 'table',
-          header: ['Profile', 'Function', 'Location', 'Baseline', 'This run', 'Change'],
+          header: ['Profile', 'Function', 'Location', 'Endpoints', 'Baseline', 'This run', 'Change'],
           rows: w.rows.map((r) => [
-            r.kind === 'cpu' ? 'CPU' : 'allocations',
+            KIND_LABELS[r.kind],
             [codeSpan(r.name)],
             r.location ? [codeSpan(r.location)] : 'not found',
+            r.endpoints.length > 0 ? r.endpoints.join(', ') : '—',
             `${r.basePct.toFixed(1)}%`,
             `${r.currentPct.toFixed(1)}%`,
             pointsText(r.deltaPct),
           ]),
-          align: ['l', 'l', 'l', 'r', 'r', 'r'],
+          align: ['l', 'l', 'l', 'l', 'r', 'r', 'r'],
         }
       : note('No function moved by more than the threshold.'),
     ...(w.rows.length > 0 && unmovedKinds(w).length > 0
