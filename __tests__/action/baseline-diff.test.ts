@@ -101,9 +101,11 @@ describe('a pull request run against a baseline artifact with profiles', () => {
     top.forEach((m, i) => {
       assert.ok(m.location, `${m.name} has a location`)
       const sign = m.deltaPct >= 0 ? '+' : '−'
+      // The endpoints whose code paths it is on, as markdown text (clip\_detail).
+      const on = m.endpoints?.length ? ` on ${m.endpoints.slice(0, 3).join(', ').replace(/_/g, '\\_')}` : ''
       assert.equal(
         lines[i],
-        `- \`${m.name}\` (\`${m.location}\`): CPU ${m.basePct.toFixed(1)}% → ${m.currentPct.toFixed(1)}% (${sign}${Math.abs(m.deltaPct).toFixed(1)} points)`,
+        `- \`${m.name}\` (\`${m.location}\`)${on}: CPU ${m.basePct.toFixed(1)}% → ${m.currentPct.toFixed(1)}% (${sign}${Math.abs(m.deltaPct).toFixed(1)} points)`,
       )
     })
     assert.match(r.report, /### What Changed Since the Baseline/)

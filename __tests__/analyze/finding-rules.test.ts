@@ -183,11 +183,14 @@ describe('perfgate leaves its own profile requests out', () => {
     const p = profile(CPU, [
       [[...SERVE, 'net/http/pprof.Profile', 'compress/flate.(*compressor).deflate'], 1e9],
       [[...SERVE, `${APP}/api.handle`], 3e9],
+      // A request the application labels (pprof.Do) is the application's, not perfgate's.
+      [[...SERVE, 'runtime/pprof.Do', `${APP}/api.handle.func1`], 4e9],
+      [['runtime/pprof.profileWriter', 'runtime/pprof.(*profileBuilder).build'], 2e9],
     ])
     const f = withoutPerfgateFrames(p, 0)
-    assert.equal(f.droppedShare, 0.25)
-    assert.equal(f.profile.samples.length, 1)
-    assert.equal(p.samples.length, 2, 'the input is not modified')
+    assert.equal(f.droppedShare, 0.3)
+    assert.equal(f.profile.samples.length, 2)
+    assert.equal(p.samples.length, 4, 'the input is not modified')
   })
 })
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { DIFF_MIN_DELTA_PCT, profileDiffs } from '../../src/analyze/profile-diff.ts'
+import { DIFF_MIN_DELTA_PCT, endpointsOf, profileDiffs } from '../../src/analyze/profile-diff.ts'
 import { decodeProfile } from '../../src/pprof/decode.ts'
 import type { Profile } from '../../src/pprof/model.ts'
 import { RECORDS } from '../report/fixtures.ts'
@@ -110,4 +110,89 @@ describe('the profile diff of the recorded testbed runs', () => {
       }
     },
   )
+})
+
+/** A CPU profile from stacks written root first, each with its value and pprof labels. */
+function cpuProfile(samples: [string[], number, Record<string, string[]>?][]): Profile {
+  let id = 0
+  return {
+    sampleTypes: [
+      { type: 'samples', unit: 'count' },
+      { type: 'cpu', unit: 'nanoseconds' },
+    ],
+    defaultSampleType: '',
+    samples: samples.map(([rootFirst, value, labels]) => ({
+      locations: [...rootFirst].reverse().map((fn) => ({
+        id: ++id,
+        address: 0,
+        mappingFile: '',
+        lines: [{ function: fn, systemName: fn, filename: '/src/app/x.go', startLine: 1, line: 7 }],
+      })),
+      values: [1, value],
+      labels: labels ?? {},
+    })),
+    mappings: [],
+    timeNanos: 0,
+    durationNanos: 10e9,
+    period: 0,
+    comments: [],
+    docUrl: '',
+    dropFrames: '',
+    keepFrames: '',
+  }
+}
+
+describe("a mover's endpoints: the code paths it is on", () => {
+  const SERVE = ['net/http.(*conn).serve', 'app.(*Server).handle.func1']
+  const ENDPOINTS = ['clip_detail', 'feed', 'related_clips']
+
+  it('reads the endpoint label of runtime/pprof.Do, else maps the stack by handler name', () => {
+    const p = cpuProfile([
+      [[...SERVE, 'runtime/pprof.Do', 'app.burn'], 60e6, { endpoint: ['clip_detail'] }],
+      [[...SERVE, 'app.(*Server).handleFeed', 'app.burn'], 30e6],
+      // Under the 10 % an endpoint needs to count as one of the function's code paths.
+      [[...SERVE, 'app.(*Server).relatedClips', 'app.burn'], 5e6],
+      // A label naming no endpoint of the plan is not taken, nor a stack without a handler.
+      [[...SERVE, 'app.burn'], 5e6, { endpoint: ['admin'] }],
+      [[...SERVE, 'app.other'], 100e6, { endpoint: ['feed'] }],
+    ])
+    assert.deepEqual(endpointsOf(p, undefined, 'app.burn', ENDPOINTS), ['clip_detail', 'feed'])
+    assert.deepEqual(endpointsOf(p, undefined, 'app.other', ENDPOINTS), ['feed'])
+    assert.deepEqual(endpointsOf(p, undefined, 'app.burn', []), [], 'no endpoints planned')
+  })
+
+  it('gives each diff row the endpoints of the profile it grew in', () => {
+    const base = cpuProfile([[[...SERVE, 'app.(*Server).handleFeed', 'app.list'], 100e6]])
+    const current = cpuProfile([
+      [[...SERVE, 'app.(*Server).handleFeed', 'app.list'], 50e6],
+      [[...SERVE, 'runtime/pprof.Do', 'app.burn'], 50e6, { endpoint: ['clip_detail'] }],
+    ])
+    const [cpu] = profileDiffs({ cpu: current }, { cpu: base }, [], undefined, ['app'], ENDPOINTS)
+    assert.deepEqual(
+      cpu!.rows.map((r) => [r.name, r.deltaPct, r.endpoints]),
+      [
+        ['app.burn', 50, ['clip_detail']],
+        ['app.list', -50, ['feed']],
+      ],
+    )
+  })
+})
+
+describe('the contention diff of the recorded testbed runs', () => {
+  it('compares the block and mutex delay of requests when both runs have them', () => {
+    const notes: string[] = []
+    const kinds = ['block', 'mutex'] as const
+    const pick = (run: string) => Object.fromEntries(kinds.map((k) => [k, load(run, k)]))
+    const diffs = profileDiffs(pick('testbed-run'), pick('testbed-baseline'), notes)
+    assert.deepEqual(notes, [])
+    assert.deepEqual(
+      diffs.map((d) => [d.kind, d.sampleType]),
+      [
+        ['block', 'delay'],
+        ['mutex', 'delay'],
+      ],
+    )
+    // Idle waits are not requests: the pool's health check never is a row.
+    for (const d of diffs) for (const r of d.rows) assert.doesNotMatch(r.name, /backgroundHealthCheck/)
+  })
 })

@@ -15,6 +15,13 @@
 // same machine, so the A/A pair measures the gate's own false-alarm rate, which it must keep low;
 // a regression still shows, since B's clip_detail requests are 50 ms slower than A2's.
 //
+// The same runs also check what a reviewer reads (issue 17): the shard-0 sides take the testbed's
+// pprof profiles, the regression switch also spins on the CPU for a few ms per clip_detail request
+// in a function of its own (`regressionBurn`, REGRESS_CPU_MS), A1 becomes the baseline committed
+// at a path as a user would, and B0 is reported against it: its comment must name clip_detail's
+// regression and a "what changed" line with `regressionBurn`, its CPU share and its line. No extra
+// load: the report of the two shard-0 runs costs a few seconds.
+//
 // The test starts its own stack (`upStack('gate')`: state dir .perfgate-stack-test/gate, free
 // ports) so that switching the regression on cannot disturb other tests using the shared one, and
 // stops it when done; the first start seeds its database (~30–70 s). Loopback only; each run is
@@ -26,7 +33,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { judgeRecord, measure } from '../../src/pipeline.ts'
+import { finishPipeline, judgeRecord, measure, writeReportFiles } from '../../src/pipeline.ts'
 import { loadPlan } from '../../src/plan/load.ts'
 import type { Plan } from '../../src/plan/types.ts'
 import type { RunRecord } from '../../src/record/index.ts'
@@ -37,6 +44,8 @@ const run = promisify(execFile)
 
 const ENDPOINT = 'clip_detail'
 const DELAY_MS = 50
+/** CPU spun per clip_detail request in phase B: a mover in the CPU profile, small next to the delay. */
+const CPU_MS = 2
 const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
 const STACK = 'gate'
 
@@ -55,8 +64,8 @@ const records: Record<Label, RunRecord | undefined> = {
 }
 const files: Record<Label, string> = { a1: '', a2: '', b0: '', b: '' }
 
-/** The plan of one side; `shard` 0 or 1 of the phase's two (judging needs none). */
-async function planFor(label: string, shard?: 0 | 1): Promise<Plan> {
+/** The plan of one side; `shard` 0 or 1 of the phase's two (judging needs none). Shard 0 takes profiles. */
+async function planFor(label: string, shard?: 0 | 1, extra: Record<string, string> = {}): Promise<Plan> {
   return loadPlan(
     {
       'target-url': stackEnv.TARGET_URL,
@@ -70,6 +79,14 @@ async function planFor(label: string, shard?: 0 | 1): Promise<Plan> {
       baseline: 'none',
       'output-dir': path.join(workDir, label),
       ...(shard !== undefined ? { shards: '2', shard: String(shard) } : {}),
+      ...(shard === 0
+        ? {
+            'pprof-url': stackEnv.PPROF_URL!,
+            'debug-auth-header': `Authorization: Bearer ${stackEnv.ADMIN_TOKEN}`,
+            config: 'perfgate.yml',
+          }
+        : {}),
+      ...extra,
     },
     { cwd: workDir, env: process.env },
   )
@@ -136,8 +153,14 @@ before(
   async () => {
     stackEnv = await upStack(STACK)
     workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-gate-it-'))
+    // The cool-down only delays the after-snapshots this test does not judge.
+    await writeFile(path.join(workDir, 'perfgate.yml'), 'collectors:\n  cool-down: 2s\n')
     await measurePhase(['a1', 'a2'])
-    await measurePhase(['b0', 'b'], { REGRESS_ENDPOINT: ENDPOINT, REGRESS_DELAY_MS: String(DELAY_MS) })
+    await measurePhase(['b0', 'b'], {
+      REGRESS_ENDPOINT: ENDPOINT,
+      REGRESS_DELAY_MS: String(DELAY_MS),
+      REGRESS_CPU_MS: String(CPU_MS),
+    })
   },
   { timeout: STACK_TIMEOUT_MS + 5 * 60_000 },
 )
@@ -192,4 +215,35 @@ test(`a +${DELAY_MS} ms regression on ${ENDPOINT}: a p95 regression there only, 
   assert.equal(cli.code, 1, cli.stdout)
   assert.match(cli.stdout, /^verdict: fail \(.*regression: clip_detail p95 \+/m)
   assert.match(cli.stdout, /^regression\s+clip_detail p95 /m)
+})
+
+test(`the comment of B0 against A1 as a committed baseline: ${ENDPOINT}'s regression, and regressionBurn in what changed`, async (t) => {
+  const { a1, b0 } = records
+  assert.ok(a1 && b0)
+  // The base branch's run: its report written, result.json and profiles in a1/, committed as they are.
+  await finishPipeline(a1, await planFor('a1'), { env: process.env, log: () => {} })
+  const plan = await planFor('b0', undefined, { baseline: 'path', 'baseline-path': 'a1/result.json' })
+  const lines: string[] = []
+  const outcome = await finishPipeline(b0, plan, { env: process.env, log: (l) => lines.push(l) })
+  const { comment } = await writeReportFiles(outcome, plan, {})
+  t.diagnostic(comment)
+  assert.equal(outcome.baseline.source, 'file a1/result.json', lines.join('\n'))
+  const diff = outcome.record.analysis?.diff
+  assert.ok(Array.isArray(diff), `a profile diff: ${JSON.stringify(diff)}`)
+  // Markdown escapes the underscore: clip\_detail.
+  assert.match(
+    comment,
+    new RegExp(`^- 🔺 ${ENDPOINT.replace('_', '\\\\_')} p95 [\\d.]+ ms → [\\d.]+ ms \\(\\+\\d+%\\)`, 'm'),
+  )
+  // The mover on clip_detail's code path (its pprof label), first:
+  // - `…/internal/app.regressionBurn` (`app/server.go:195`) on clip\_detail: CPU 0.0% → 29.2% (+29.2 points)
+  assert.match(
+    comment,
+    /^\*\*What changed\*\* in the profiles: [^\n]*, those on the code paths of the regressed clip\\_detail/m,
+  )
+  const movers = comment.split('\n').filter((l) => /^- `.*points\)$/.test(l))
+  assert.match(
+    movers[0] ?? '',
+    /^- `[\w/.]*regressionBurn` \(`[\w/.]*server\.go:\d+`\) on clip\\_detail: CPU \d+\.\d% → \d+\.\d% \(\+\d+\.\d points\)$/,
+  )
 })

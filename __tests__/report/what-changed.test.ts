@@ -86,7 +86,73 @@ test('the report lists every row of the diff under the threshold it used', () =>
     assert.ok(section.includes(name), `${name} is in the report`)
   assert.match(
     section,
-    /\| CPU +\| `github\.com\/clipper\/api\/internal\/feed\.rankClips` +\| `internal\/feed\/rank\.go:88` +\| +3\.1% \| +12\.4% \| \+9\.3 points \|/,
+    /\| CPU +\| `github\.com\/clipper\/api\/internal\/feed\.rankClips` +\| `internal\/feed\/rank\.go:88` +\| — +\| +3\.1% \| +12\.4% \| \+9\.3 points \|/,
+  )
+})
+
+/** The handwritten run with clip_detail's p95 a regression row. */
+function withRegressionOn(r: RunRecord, endpoint: string) {
+  const input = inputFor(r, baseline)
+  const rows = input.comparison!.rows.map((row) =>
+    row.endpoint === endpoint && row.metric === 'p95Ms'
+      ? { ...row, verdict: 'regression' as const, message: `${endpoint} p95 10 ms → 60 ms (+500%)` }
+      : row,
+  )
+  return buildReportModel({ ...input, comparison: { ...input.comparison!, rows } })
+}
+
+test("the comment lists the movers on a regressed endpoint's code paths first, naming the endpoint", () => {
+  const onPaths: ProfileDiff = {
+    ...cpu,
+    rows: [
+      { ...cpu.rows[1]!, endpoints: ['feed'] },
+      { ...cpu.rows[2]!, endpoints: ['clip_detail', 'feed'] },
+    ],
+  }
+  const model = withRegressionOn(withDiff([onPaths]), 'clip_detail')
+  const comment = renderComment(model)
+  assert.match(
+    comment,
+    /\*\*What changed\*\* in the profiles: the application functions whose share moved most, those on the code paths of the regressed clip\\_detail first \(/,
+  )
+  const lines = comment.split('\n').filter((l) => /^- `.*points\)$/.test(l))
+  assert.deepEqual(lines, [
+    '- `github.com/clipper/api/internal/feed.(*Store).load` (`internal/feed/store.go:41`) on clip\\_detail, feed: CPU 6.0% → 4.0% (−2.0 points)',
+    '- `github.com/clipper/api/internal/feed.rankClips` (`internal/feed/rank.go:88`) on feed: CPU 3.1% → 12.4% (+9.3 points)',
+  ])
+  // Without a regression, the largest move comes first and nothing is said of code paths.
+  const plain = renderComment(buildReportModel(inputFor(withDiff([onPaths]), baseline)))
+  assert.doesNotMatch(plain, /code paths of the regressed/)
+  assert.match(plain, /^- `github\.com\/clipper\/api\/internal\/feed\.rankClips`/m)
+})
+
+test('contention moves are listed with their own profile, after CPU and allocations', () => {
+  const mutex: ProfileDiff = {
+    kind: 'mutex',
+    sampleType: 'delay',
+    minDeltaPct: 0.5,
+    rows: [
+      {
+        name: 'github.com/clipper/api/internal/vote.(*Store).cast',
+        basePct: 10,
+        currentPct: 70,
+        deltaPct: 60,
+        location: 'internal/vote/store.go:12',
+        application: true,
+        endpoints: ['vote'],
+      },
+    ],
+  }
+  const { comment, report } = render(withDiff([mutex, cpu]))
+  const lines = comment.split('\n').filter((l) => /^- `.*points\)$/.test(l))
+  assert.equal(
+    lines[lines.length - 1],
+    '- `github.com/clipper/api/internal/vote.(*Store).cast` (`internal/vote/store.go:12`) on vote: mutex delay 10.0% → 70.0% (+60.0 points)',
+  )
+  assert.match(comment, /its share of CPU or mutex delay moved by more than 0\.5 points/)
+  assert.match(
+    report,
+    /\| mutex +\| `github\.com\/clipper\/api\/internal\/vote\.\(\*Store\)\.cast` +\| `internal\/vote\/store\.go:12` +\| vote +\|/,
   )
 })
 

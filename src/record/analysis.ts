@@ -120,6 +120,8 @@ export interface ProfileDiffRow {
   location?: string
   /** The application's own code (not runtime, standard library or a known library). */
   application?: boolean
+  /** The endpoints whose code paths the function is on (pprof labels or its stacks), largest share first. */
+  endpoints?: string[]
 }
 
 export interface ProfileDiff {

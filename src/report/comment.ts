@@ -9,7 +9,7 @@ import { commentMarker } from './marker.ts'
 import type { EndpointRow, ReportModel } from './model.ts'
 import { renderBlock, renderText, safeUrl } from './render-markdown.ts'
 import { endpointTable } from './rows.ts'
-import { changeText, thresholdText, topRows, unmovedKinds } from './what-changed.ts'
+import { changeText, endpointsText, thresholdText, topRows, unmovedKinds } from './what-changed.ts'
 
 export { commentMarker }
 
@@ -178,31 +178,41 @@ function findingsBlock(model: ReportModel, b: Budget): string {
     return `**Top findings**: ${plural(findings.length, 'finding')} in the ${fullReportLink(model)}.`
   const lines = findings.slice(0, b.findings).map((f) => {
     const where = f.location ? ` (${code(clip(f.location, 80))})` : ''
-    return `- **P${f.tier}** ${inline(clip(f.title, 100))}${where}: ${renderText(withCode(clipWithCode(f.detail, b.lineChars)))}`
+    const isNew = f.isNew ? '(new) ' : ''
+    return `- **P${f.tier}** ${isNew}${inline(clip(f.title, 100))}${where}: ${renderText(withCode(clipWithCode(f.detail, b.lineChars)))}`
   })
-  return `**Top findings**\n\n${lines.join('\n')}`
+  const since = model.newFindings ? `\n\n_${inline(model.newFindings)}_` : ''
+  return `**Top findings**${since}\n\n${lines.join('\n')}`
 }
 
 /**
- * What changed in the profiles since the baseline: the top movers of CPU and allocations, one line
- * each with where and by how much, under the threshold used. Nothing without baseline profiles
+ * What changed in the profiles since the baseline: the top movers of CPU, allocations and
+ * contention, those on the regressed endpoints' code paths first, one line each with where, on
+ * which endpoints and by how much, under the threshold used. Nothing without baseline profiles
  * (the full report says why).
  */
 function whatChangedBlock(model: ReportModel, b: Budget): string | undefined {
   const w = model.whatChanged
   if (!w || b.movers === 0) return undefined
-  const rows = topRows(w, b.movers)
+  const focus = model.regressedEndpoints
+  const rows = topRows(w, b.movers, focus)
   const lines = rows.map((r) => {
     const where = r.location ? ` (${code(clip(r.location, 80))})` : ''
-    return `- ${code(clip(r.name, 120))}${where}: ${inline(changeText(r))}`
+    const on = endpointsText(r)
+    return `- ${code(clip(r.name, 120))}${where}${on ? ` ${inline(clip(on, 100))}` : ''}: ${inline(changeText(r))}`
   })
+  const regressedOn = focus.filter((e) => rows.some((r) => r.endpoints.includes(e)))
   const unmoved = unmovedKinds(w)
   if (unmoved.length > 0) lines.push(`- ${inline(unmoved.join(', '))}: no function moved past the threshold`)
   const more = w.rows.length - rows.length
   if (more > 0) lines.push(`- … and ${plural(more, 'more function')} in the ${fullReportLink(model)}`)
   const whose = rows.some((r) => r.application) ? 'the application functions' : 'the functions'
+  const first =
+    regressedOn.length > 0
+      ? `, those on the code paths of the regressed ${inline(clip(regressedOn.join(', '), 120))} first`
+      : ''
   return [
-    `**What changed** in the profiles: ${whose} whose share moved most (${inline(thresholdText(w))})`,
+    `**What changed** in the profiles: ${whose} whose share moved most${first} (${inline(thresholdText(w))})`,
     '',
     ...lines,
   ].join('\n')

@@ -15,6 +15,7 @@ import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
 import { dataOf, missingReason, NO_ANALYSIS, sentence } from './format.ts'
 import type { EndpointRow, ReportInput } from './model.ts'
+import { findingsSince, type FindingsSince } from './new-findings.ts'
 import { endpointRows, overallRow } from './rows.ts'
 
 export interface ReportContext {
@@ -29,6 +30,8 @@ export interface ReportContext {
   analysis?: AnalysisData
   /** The record's findings, most urgent first. */
   findings: Finding[]
+  /** Which findings are new since the baseline; absent without a baseline that carries findings. */
+  since?: FindingsSince
   endpoints: EndpointRow[]
   overall?: EndpointRow
   hasBaseline: boolean
@@ -44,6 +47,14 @@ export function reportContext(input: ReportInput): ReportContext {
   const hasBaseline =
     Boolean(comparison?.baselineFound && input.baseline !== undefined) || Boolean(comparison?.baselineFound)
   const overall = load ? overallRow(load, input.slos, comparison?.rows ?? []) : undefined
+  const findings = [...(record.findings ?? [])].sort(
+    (a, b) => a.tier - b.tier || (b.impact ?? 0) - (a.impact ?? 0),
+  )
+  // A paired run's base side is in the record itself, without findings of its own.
+  const since =
+    hasBaseline && input.baseline && !record.paired
+      ? findingsSince(findings, input.baseline.findings)
+      : undefined
   return {
     input,
     record,
@@ -53,9 +64,8 @@ export function reportContext(input: ReportInput): ReportContext {
     ...(dataOf(record.redis) ? { redis: dataOf(record.redis)! } : {}),
     ...(dataOf(record.appStats) ? { app: dataOf(record.appStats)! } : {}),
     ...(record.analysis ? { analysis: record.analysis } : {}),
-    findings: [...(record.findings ?? [])].sort(
-      (a, b) => a.tier - b.tier || (b.impact ?? 0) - (a.impact ?? 0),
-    ),
+    findings,
+    ...(since ? { since } : {}),
     endpoints: endpointRows(input, load),
     ...(overall ? { overall } : {}),
     hasBaseline,

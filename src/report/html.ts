@@ -24,7 +24,8 @@ pre code { background: none; padding: 0; white-space: pre; }
 .badge.ok { background: #dafbe1; border-color: #4ac26b; color: #116329; } .badge.bad { background: #ffebe9; border-color: #ff8182; color: #a40e26; }
 .badge.warn { background: #fff8c5; border-color: #d4a72c; color: #7d4e00; } .badge.info { background: #ddf4ff; border-color: #54aeff; color: #0550ae; }
 .badge.muted { background: #f6f8fa; border-color: #d0d7de; color: #57606a; }
-td code { white-space: nowrap; overflow-wrap: normal; }
+td code { white-space: normal; overflow-wrap: normal; word-break: normal; }
+td[align="right"], th[align="right"] { white-space: nowrap; }
 .verdict { padding: 12px 16px; border-radius: 6px; font-size: 16px; font-weight: 600; margin: 12px 0; border: 1px solid; }
 .verdict.pass { background: #dafbe1; border-color: #4ac26b; } .verdict.fail { background: #ffebe9; border-color: #ff8182; }
 .verdict.warn { background: #fff8c5; border-color: #d4a72c; } .verdict.no-baseline { background: #ddf4ff; border-color: #54aeff; }
@@ -62,6 +63,20 @@ const BADGES: [emoji: string, word: string, tone: string][] = [
   ['🟢', 'improvement', 'ok'],
   ['❔', 'inconclusive', 'muted'],
 ]
+
+/**
+ * `html` whose table cells' code may break after a `/` (a path's own boundary), so a long function
+ * or file name wraps between its parts and never inside a name, and the table fits the page.
+ */
+function breakablePaths(html: string): string {
+  return html.replace(/<td([^>]*)>([\s\S]*?)<\/td>/g, (_, attrs: string, inner: string) => {
+    const cell = inner.replace(
+      /<code>([^<]*)<\/code>/g,
+      (_m, text: string) => `<code>${text.replace(/\//g, '/<wbr>')}</code>`,
+    )
+    return `<td${attrs}>${cell}</td>`
+  })
+}
 
 /** `html` with every status emoji as a text badge; the word after it, when it says the same, is dropped. */
 function textBadges(html: string): string {
@@ -120,7 +135,7 @@ export function renderHtml(model: ReportModel): string {
     '---',
     footerLines(model),
   ].join('\n\n')
-  let reportHtml = markdownToHtml(body)
+  let reportHtml = breakablePaths(markdownToHtml(body))
   reportHtml = reportHtml.replace(/<!--perfgate-chart-(\d+)-->/g, (_, i: string) => {
     const c = charts[Number(i)]
     return c ? figure(barChartSvg(c), 'p95 per endpoint against its target.') : ''

@@ -82,10 +82,10 @@ function top(model: ReportModel, maxEndpointRows: number | undefined, withChart:
   }
   if (model.topFindings.length > 0) {
     parts.push(
-      `**Top findings**\n\n${model.topFindings
+      `**Top findings**${model.newFindings ? `\n\n_${inline(model.newFindings)}_` : ''}\n\n${model.topFindings
         .map(
           (f) =>
-            `- **P${f.tier}** ${inline(f.title)}${f.location ? ` (${code(f.location)})` : ''}: ${inline(f.detail)}`,
+            `- **P${f.tier}** ${f.isNew ? '(new) ' : ''}${inline(f.title)}${f.location ? ` (${code(f.location)})` : ''}: ${inline(f.detail)}`,
         )
         .join('\n')}`,
     )

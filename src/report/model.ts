@@ -157,8 +157,12 @@ export interface ReportModel {
   storms: string[]
   /** The profile diff against the baseline's profiles; absent when there are none. */
   whatChanged?: WhatChanged
+  /** The endpoints with a regression row, for the movers on their code paths. */
+  regressedEndpoints: string[]
   /** The few findings the comment shows up front (tier 1 and 2 first). */
-  topFindings: { tier: number; title: string; detail: string; location?: string }[]
+  topFindings: { tier: number; title: string; detail: string; location?: string; isNew?: boolean }[]
+  /** `New since the baseline: 2 of 5 findings …`; absent without a baseline that carries findings. */
+  newFindings?: string
   p95Chart?: BarChart
   latencySeries: TimeSeries[]
   /** Seconds each point of `latencySeries` covers. */

@@ -9,6 +9,7 @@ import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
 import { stormSentences } from './failures.ts'
 import { pairedLine, pairedP50Line } from './paired.ts'
+import { sinceText } from './new-findings.ts'
 import { whatChangedOf } from './what-changed.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
 
@@ -60,12 +61,17 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
     changes: { regressions, improvements },
     storms: stormSentences(load),
     ...(whatChanged ? { whatChanged } : {}),
+    regressedEndpoints: hasBaseline
+      ? [...new Set(rows.filter((r) => r.verdict === 'regression' && r.endpoint).map((r) => r.endpoint!))]
+      : [],
     topFindings: ctx.findings.slice(0, 5).map((f) => ({
       tier: f.tier,
       title: f.title,
       detail: f.detail,
       ...(f.location ? { location: f.location } : {}),
+      ...(ctx.since?.newOnes.has(f) ? { isNew: true } : {}),
     })),
+    ...(ctx.since ? { newFindings: sinceText(ctx.since, ctx.findings.length) } : {}),
     ...(chart ? { p95Chart: chart } : {}),
     latencySeries: timeline.series,
     latencySeriesStepS: timeline.step,

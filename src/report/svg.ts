@@ -51,12 +51,15 @@ function yAxis(max: number, x0: number, y0: number, height: number, width: numbe
 /** Grouped bars (current, baseline) with a target mark per endpoint. */
 export function barChartSvg(chart: BarChart): string {
   const W = 1000
-  const H = 380
   const left = 70
   const top = 30
   const plotW = W - left - 20
   const plotH = 230
   const n = chart.labels.length
+  // The rotated labels (35°, at most 24 characters of ~7 px) reach this far below the axis; the
+  // legend sits under the longest, not under a fixed gap.
+  const longest = Math.min(24, Math.max(1, ...chart.labels.map((l) => l.length)))
+  const H = Math.round(top + plotH + 12 + longest * 7 * Math.sin((35 * Math.PI) / 180) + 40)
   const values = [...chart.current, ...chart.target, ...(chart.baseline ?? [])].filter(Number.isFinite)
   const max = niceMax(Math.max(1, ...values) * 1.05)
   const slot = plotW / Math.max(1, n)

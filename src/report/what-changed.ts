@@ -1,44 +1,62 @@
-// "What changed since the baseline": the functions whose CPU or allocation share moved most
-// between the baseline run's profiles and this run's (analysis.diff), one row each with where it
-// spends its samples and the move in percentage points, and the threshold a move must pass. Pure.
+// "What changed since the baseline": the functions whose CPU, allocation or contention share moved
+// most between the baseline run's profiles and this run's (analysis.diff), one row each with where
+// it spends its samples, the endpoints whose code paths it is on, and the move in percentage
+// points, and the threshold a move must pass; the regressed endpoints' movers first. Pure.
 import type { AnalysisData, ProfileDiff } from '../record/analysis.ts'
 import { isUnavailable } from '../record/common.ts'
 
 /** The threshold older records used (their diff did not record one). */
 const OLDER_MIN_DELTA_PCT = 0.5
 
+export type DiffKind = 'cpu' | 'allocs' | 'block' | 'mutex'
+
 export interface WhatChangedRow {
-  kind: 'cpu' | 'allocs'
+  kind: DiffKind
   name: string
   location?: string
   basePct: number
   currentPct: number
   deltaPct: number
   application: boolean
+  /** The endpoints whose code paths the function is on, largest share first. */
+  endpoints: string[]
 }
 
 export interface WhatChanged {
   /** Percentage points a function's share had to move by to be listed. */
   minDeltaPct: number
   /** The profile kinds compared (a kind without rows moved less than the threshold). */
-  kinds: ('cpu' | 'allocs')[]
+  kinds: DiffKind[]
   /** By kind (CPU first), largest move first within a kind. */
   rows: WhatChangedRow[]
   /** Compared with the base deployment's profiles of the same moment (a paired run), not a baseline run's. */
   live?: boolean
 }
 
-const KIND_WORDS = { cpu: 'CPU', allocs: 'allocated bytes' } as const
+const KIND_WORDS = {
+  cpu: 'CPU',
+  allocs: 'allocated bytes',
+  block: 'blocking delay',
+  mutex: 'mutex delay',
+} as const
+const KIND_ORDER: DiffKind[] = ['cpu', 'allocs', 'block', 'mutex']
+const isDiffKind = (k: string): k is DiffKind => (KIND_ORDER as string[]).includes(k)
+
+/** The profile's name in a table: `CPU`, `allocations`, `blocking`, `mutex`. */
+export const KIND_LABELS: Record<DiffKind, string> = {
+  cpu: 'CPU',
+  allocs: 'allocations',
+  block: 'blocking',
+  mutex: 'mutex',
+}
 
 /** What the profile diff found, or undefined when it did not run (no baseline profiles). */
 export function whatChangedOf(analysis: AnalysisData | undefined): WhatChanged | undefined {
   const diff = analysis?.diff
   if (!diff || isUnavailable(diff)) return undefined
-  const diffs = diff.filter(
-    (d): d is ProfileDiff & { kind: 'cpu' | 'allocs' } => d.kind === 'cpu' || d.kind === 'allocs',
-  )
+  const diffs = diff.filter((d): d is ProfileDiff & { kind: DiffKind } => isDiffKind(d.kind))
   if (diffs.length === 0) return undefined
-  diffs.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'cpu' ? -1 : 1))
+  diffs.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
   return {
     ...(analysis.diffBase === 'live-paired' ? { live: true } : {}),
     minDeltaPct: Math.max(...diffs.map((d) => d.minDeltaPct ?? OLDER_MIN_DELTA_PCT)),
@@ -54,6 +72,7 @@ export function whatChangedOf(analysis: AnalysisData | undefined): WhatChanged |
           currentPct: r.currentPct,
           deltaPct: r.deltaPct,
           application: r.application === true,
+          endpoints: r.endpoints ?? [],
         })),
     ),
   }
@@ -67,13 +86,25 @@ export function whatChangedMissing(analysis: AnalysisData | undefined): string |
   return isUnavailable(diff) ? diff.unavailable : undefined
 }
 
-/** The first `perKind` rows of each kind: the application's functions when any moved, else any. */
-export function topRows(w: WhatChanged, perKind: number): WhatChangedRow[] {
+/**
+ * The first `perKind` rows of each kind: the application's functions when any moved, else any;
+ * those on a regressed endpoint's code path (`focus`) first.
+ */
+export function topRows(w: WhatChanged, perKind: number, focus: string[] = []): WhatChangedRow[] {
+  const onFocus = (r: WhatChangedRow) => r.endpoints.some((e) => focus.includes(e))
   return w.kinds.flatMap((k) => {
     const rows = w.rows.filter((r) => r.kind === k)
     const app = rows.filter((r) => r.application)
-    return (app.length > 0 ? app : rows).slice(0, perKind)
+    const pool = app.length > 0 ? app : rows
+    return [...pool.filter(onFocus), ...pool.filter((r) => !onFocus(r))].slice(0, perKind)
   })
+}
+
+/** `on clip_detail, feed`; empty when the function was not mapped to an endpoint. */
+export function endpointsText(r: WhatChangedRow, max = 3): string {
+  if (r.endpoints.length === 0) return ''
+  const more = r.endpoints.length > max ? ` and ${r.endpoints.length - max} more` : ''
+  return `on ${r.endpoints.slice(0, max).join(', ')}${more}`
 }
 
 /** `+9.3 points` / `−2.0 points`. */
@@ -96,5 +127,12 @@ export function thresholdText(w: WhatChanged): string {
   const sides = w.live
     ? 'live paired profiles: base deployment → this PR, taken over the same load window'
     : 'baseline → this run'
-  return `share of the profile, ${sides}; a function is listed when its share of ${w.kinds.map((k) => KIND_WORDS[k]).join(' or ')} moved by more than ${w.minDeltaPct} points`
+  return `share of the profile, ${sides}; a function is listed when its share of ${orList(w.kinds.map((k) => KIND_WORDS[k]))} moved by more than ${w.minDeltaPct} points`
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(words: string[]): string {
+  return words.length <= 1
+    ? (words[0] ?? '')
+    : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`
 }

@@ -216,7 +216,7 @@ export function analyzeProfiles(
       waits.contention.length > 0
         ? waits.contention
         : unavailable(waits.notes.join('; ') || 'no block or mutex profile'),
-    diff: diffSection(profiles, inputs, notes, findings),
+    diff: diffSection(profiles, inputs, notes, findings, endpoints),
   }
 }
 
@@ -258,6 +258,7 @@ function diffSection(
   inputs: AnalysisInputs,
   notes: string[],
   findings: Finding[],
+  endpoints: string[],
 ): AnalysisData['diff'] {
   if (!inputs.baselineProfiles)
     return unavailable(
@@ -266,7 +267,7 @@ function diffSection(
   const diffNotes: string[] = []
   // The baseline's profiles lose perfgate's own profile requests like the current ones did.
   const base = ownFramesRemoved(inputs.baselineProfiles, [])
-  const d = profileDiffs(profiles, base, diffNotes, inputs.source, inputs.appPrefixes)
+  const d = profileDiffs(profiles, base, diffNotes, inputs.source, inputs.appPrefixes, endpoints)
   notes.push(...diffNotes)
   for (const x of d.filter((x) => x.kind === 'cpu')) {
     const grew = x.rows.find((r) => isApplicationFunction(r.name, inputs.appPrefixes) && r.deltaPct >= 10)

@@ -2,8 +2,12 @@
 import { stackNames } from './graph.ts'
 import type { Profile, Sample } from '../../pprof/model.ts'
 
-/** Samples taken while perfgate itself was asking for a profile (net/http/pprof, runtime/pprof). */
-export const PERFGATE_OWN_FRAMES = /^(net\/http\/pprof\.|runtime\/pprof\.)/
+/**
+ * Samples taken while perfgate itself was asking for a profile (net/http/pprof, runtime/pprof),
+ * but not the requests an application labels with runtime/pprof.Do (or sets labels for).
+ */
+export const PERFGATE_OWN_FRAMES =
+  /^(net\/http\/pprof\.|runtime\/pprof\.(?!(Do|SetGoroutineLabels|WithLabels|Labels)\b))/
 
 export interface Filtered {
   profile: Profile

@@ -95,6 +95,7 @@ const diffSchema = z.object({
       deltaPct: num,
       location: optStr,
       application: bool.optional(),
+      endpoints: z.array(str).optional(),
     }),
   ),
 })

@@ -17,6 +17,7 @@ import {
 } from '../../analyze/findings/rules.ts'
 import {
   pointsText,
+  KIND_LABELS,
   thresholdText,
   unmovedKinds,
   whatChangedMissing,
@@ -285,19 +286,21 @@ function whatChangedSection(ctx: ReportContext): Section | undefined {
             'Profile',
             'Function',
             'Location',
+            'Endpoints',
             w.live ? 'Base' : 'Baseline',
             w.live ? 'This PR' : 'This run',
             'Change',
           ],
           rows: w.rows.map((r) => [
-            r.kind === 'cpu' ? 'CPU' : 'allocations',
+            KIND_LABELS[r.kind],
             [codeSpan(r.name)],
             r.location ? [codeSpan(r.location)] : 'not found',
+            r.endpoints.length > 0 ? r.endpoints.join(', ') : '—',
             `${r.basePct.toFixed(1)}%`,
             `${r.currentPct.toFixed(1)}%`,
             pointsText(r.deltaPct),
           ]),
-          align: ['l', 'l', 'l', 'r', 'r', 'r'],
+          align: ['l', 'l', 'l', 'l', 'r', 'r', 'r'],
         }
       : note('No function moved by more than the threshold.'),
     ...(w.rows.length > 0 && unmovedKinds(w).length > 0

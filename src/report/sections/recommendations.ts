@@ -1,8 +1,9 @@
 // 5. Optimization Recommendations: the findings by priority tier, each with what to do.
 import { findingsByTier, TIER_TITLES } from '../../analyze/recommend.ts'
-import { codeSpan, kv, list, note, section, strong } from '../blocks.ts'
+import { codeSpan, kv, list, note, plain, section, strong } from '../blocks.ts'
 import type { ReportContext } from '../context.ts'
 import { impactText } from '../findings.ts'
+import { sinceText } from '../new-findings.ts'
 import { NO_ANALYSIS } from '../format.ts'
 import type { Section } from '../model.ts'
 
@@ -25,6 +26,7 @@ export function recommendations(ctx: ReportContext): Section {
               'latency, or of database or CPU time, is priority 1; 10–30 % is 2; 5–10 % is 3; below 5 % is 4. ' +
               'What makes a finding, and what perfgate leaves out: docs/findings.md.',
           ),
+          ...(ctx.since ? [note(sinceText(ctx.since, ctx.findings.length))] : []),
         ],
     ([1, 2, 3, 4] as const).map((tier) => {
       const fs = byTier[tier]
@@ -36,7 +38,9 @@ export function recommendations(ctx: ReportContext): Section {
           : [
               list(
                 fs.map((f) => ({
-                  text: [strong(f.title)],
+                  text: ctx.since?.newOnes.has(f)
+                    ? [strong(f.title), plain(' (new since the baseline)')]
+                    : [strong(f.title)],
                   children: [
                     kv('Issue', f.detail),
                     kv('Impact', impactText(f)),

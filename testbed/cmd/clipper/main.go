@@ -108,7 +108,7 @@ func serve(ctx context.Context, cfg app.Config) error {
 	}
 	app.ApplyProfilingRates(cfg)
 	srv := &http.Server{Addr: cfg.ListenAddr, Handler: app.New(cfg, pool, rdb), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 120 * time.Second}
-	log.Printf("clipper listening on %s faults=%+v cache=%v regress=%v delay=%s", cfg.ListenAddr, cfg.Faults, cfg.CacheEnabled, cfg.RegressEP, cfg.RegressDelay)
+	log.Printf("clipper listening on %s faults=%+v cache=%v regress=%v delay=%s cpu=%s", cfg.ListenAddr, cfg.Faults, cfg.CacheEnabled, cfg.RegressEP, cfg.RegressDelay, cfg.RegressCPU)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

@@ -44,6 +44,7 @@ type Config struct {
 	Faults         Faults
 	RegressEP      map[string]bool
 	RegressDelay   time.Duration
+	RegressCPU     time.Duration
 	BlockRate      int // runtime.SetBlockProfileRate (ns); 0 = off
 	MutexFraction  int // runtime.SetMutexProfileFraction; 0 = off
 	RelatedRounds  int // cost knob of the CPU-heavy scoring (fault 3)
@@ -105,6 +106,7 @@ func FromEnv() Config {
 		},
 		RegressEP:      map[string]bool{},
 		RegressDelay:   time.Duration(envInt("REGRESS_DELAY_MS", 25)) * time.Millisecond,
+		RegressCPU:     time.Duration(envInt("REGRESS_CPU_MS", 0)) * time.Millisecond,
 		BlockRate:      envInt("BLOCK_PROFILE_RATE", 10000),
 		MutexFraction:  envInt("MUTEX_PROFILE_FRACTION", 10),
 		RelatedRounds:  envInt("RELATED_SCORING_ROUNDS", 12),

@@ -179,6 +179,22 @@ func TestRegressionSwitch(t *testing.T) {
 	}
 }
 
+func TestRegressionBurnSpinsOnTheCPU(t *testing.T) {
+	start := time.Now()
+	regressionBurn(20 * time.Millisecond)
+	if d := time.Since(start); d < 20*time.Millisecond {
+		t.Fatalf("regressionBurn(20ms) returned after %s", d)
+	}
+	t.Setenv("REGRESS_CPU_MS", "3")
+	if c := FromEnv(); c.RegressCPU != 3*time.Millisecond {
+		t.Fatalf("REGRESS_CPU_MS=3 gave %s", c.RegressCPU)
+	}
+	t.Setenv("REGRESS_CPU_MS", "")
+	if c := FromEnv(); c.RegressCPU != 0 {
+		t.Fatalf("REGRESS_CPU_MS unset gave %s, want 0 (off)", c.RegressCPU)
+	}
+}
+
 func TestConfigSwitches(t *testing.T) {
 	t.Setenv("FAULTS", "off")
 	t.Setenv("FAULT_VOTE_MUTEX", "1")

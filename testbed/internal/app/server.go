@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"runtime"
+	rpprof "runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,15 +176,44 @@ func (s *Server) handle(pattern, tmpl, endpoint string, h http.HandlerFunc) {
 			s.reqTotal.WithLabelValues(r.Method, tmpl, strconv.Itoa(sw.status)).Inc()
 			s.reqDur.WithLabelValues(r.Method, tmpl).Observe(time.Since(start).Seconds())
 		}()
-		if regress {
-			regressionDelay(s.cfg.RegressDelay)
+		serve := func(context.Context) {
+			if regress {
+				regressionDelay(s.cfg.RegressDelay)
+				if s.cfg.RegressCPU > 0 {
+					burnSink = regressionBurn(s.cfg.RegressCPU)
+				}
+			}
+			h(sw, r)
 		}
-		h(sw, r)
+		if endpoint == "" {
+			serve(r.Context())
+			return
+		}
+		// The endpoint as a pprof label: CPU samples say which endpoint they served.
+		rpprof.Do(r.Context(), rpprof.Labels("endpoint", endpoint), serve)
 	}))
 }
 
 // regressionDelay is the regression switch (REGRESS_ENDPOINT / REGRESS_DELAY_MS).
 func regressionDelay(d time.Duration) { time.Sleep(d) }
+
+// burnSink keeps regressionBurn's result, so the compiler cannot drop the loop.
+var burnSink uint64
+
+// regressionBurn is the regression switch's CPU part (REGRESS_CPU_MS): it spins on the CPU for d,
+// in a function of its own, so a CPU profile shows the regression as a function that moved.
+//
+//go:noinline
+func regressionBurn(d time.Duration) uint64 {
+	deadline := time.Now().Add(d)
+	x := uint64(1)
+	for time.Now().Before(deadline) {
+		for i := 0; i < 4096; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+	}
+	return x
+}
 
 func (s *Server) adminOnly(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
