@@ -7,14 +7,20 @@ import type { EndpointLoad, LoadPart } from '../record/load.ts'
 import type { PairedPart, PairedRowRecord, PairedSide } from '../record/paired.ts'
 import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import { comparePaired, inconclusiveSentence, stoppingDecision, type PairedDesign } from './paired.ts'
+import {
+  DEFAULT_PAIRED_TEST,
+  pairedBlockValues,
+  stratifiedQuantileTest,
+  type PairedQuantileTest,
+} from './paired-pooled.ts'
 
 /** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
 export const MIN_WINDOW_REQUESTS = 5
 /** Fewer pairs than this: no verdict (the sign-flip test cannot reach p < 0.05 after Holm). */
 export const MIN_PAIRS = 5
 const METRICS = [
-  { metric: 'p50Ms', label: 'p50', tolerance: (t: Tolerances) => t.p50 },
-  { metric: 'p95Ms', label: 'p95', tolerance: (t: Tolerances) => t.p95 },
+  { metric: 'p50Ms', q: 0.5, tolerance: (t: Tolerances) => t.p50 },
+  { metric: 'p95Ms', q: 0.95, tolerance: (t: Tolerances) => t.p95 },
 ] as const
 
 /** Per-window values of both sides, paired by window start (the sides share one anchor). */
@@ -35,12 +41,27 @@ export function pairedWindowValues(
   return out
 }
 
+/** A row's paired values under the chosen test (or its pooled result, for the stratified one). */
+function pairedValues(
+  base: EndpointLoad,
+  current: EndpointLoad,
+  m: (typeof METRICS)[number],
+  windowMs: number,
+  test: PairedQuantileTest,
+) {
+  if (test.kind === 'windows') return pairedWindowValues(base, current, m.metric)
+  if (test.kind === 'blocks') return pairedBlockValues(base, current, m.q, test.windowsPerBlock, windowMs)
+  return { base: [], current: [], pooled: stratifiedQuantileTest(base, current, m.q, windowMs) }
+}
+
 export interface PairedJudgeInput {
   design: PairedDesign
   current: LoadPart
   base: PairedSide
   currentUrl: string
   tolerances: Tolerances
+  /** How each quantile row is tested; the default pools windows into blocks. */
+  test?: PairedQuantileTest
 }
 
 /**
@@ -59,7 +80,7 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
       endpoint: current.name,
       metric: m.metric,
       key: `${current.name}.${m.metric}`,
-      ...pairedWindowValues(base, current, m.metric),
+      ...pairedValues(base, current, m, input.current.windowS * 1000, input.test ?? DEFAULT_PAIRED_TEST),
       tolerance: m.tolerance(input.tolerances),
       gated: true,
     }))
