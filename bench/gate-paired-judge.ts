@@ -211,6 +211,7 @@ export const PAIRED_TESTS: PairedQuantileTest[] = [
       { kind: 'blocks', windowsPerBlock: 5 },
       { kind: 'blocks', windowsPerBlock: 15 },
       { kind: 'stratified' },
+      { kind: 'window-swap' },
     ] as PairedQuantileTest[]
   ).filter((t) => JSON.stringify(t) !== JSON.stringify(DEFAULT_PAIRED_TEST)),
 ]
@@ -220,7 +221,9 @@ export const testName = (t: PairedQuantileTest) =>
     ? `sign-flip on ${t.windowsPerBlock}-window blocks`
     : t.kind === 'windows'
       ? 'sign-flip on windows'
-      : 'stratified permutation'
+      : t.kind === 'window-swap'
+        ? 'pooled quantile, whole windows swapped'
+        : 'pooled quantile, requests relabelled'
 
 export async function judgeParts(
   parts: Part[],

@@ -9,6 +9,8 @@ import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import { comparePaired, inconclusiveSentence, stoppingDecision, type PairedDesign } from './paired.ts'
 import {
   DEFAULT_PAIRED_TEST,
+  describeTest,
+  MIN_BLOCK_REQUESTS,
   pairedBlockValues,
   stratifiedQuantileTest,
   type PairedQuantileTest,
@@ -50,8 +52,11 @@ function pairedValues(
   test: PairedQuantileTest,
 ) {
   if (test.kind === 'windows') return pairedWindowValues(base, current, m.metric)
+  // a pooled test weighs every request: a window needs one on each side (MIN_PAIRS windows in all)
   if (test.kind === 'blocks') return pairedBlockValues(base, current, m.q, test.windowsPerBlock, windowMs)
-  return { base: [], current: [], pooled: stratifiedQuantileTest(base, current, m.q, windowMs) }
+  const unit = test.kind === 'window-swap' ? 'window' : 'request'
+  const pooled = stratifiedQuantileTest(base, current, m.q, windowMs, { unit, minRequests: 1 })
+  return { base: [], current: [], pooled }
 }
 
 export interface PairedJudgeInput {
@@ -72,6 +77,7 @@ export interface PairedJudgeInput {
  */
 export function judgePaired(input: PairedJudgeInput): PairedPart {
   const alpha = input.tolerances.alpha
+  const test = input.test ?? DEFAULT_PAIRED_TEST
   const baseByName = new Map(input.base.endpoints.map((e) => [e.name, e]))
   const inputs = input.current.endpoints.flatMap((current) => {
     const base = baseByName.get(current.name)
@@ -80,7 +86,7 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
       endpoint: current.name,
       metric: m.metric,
       key: `${current.name}.${m.metric}`,
-      ...pairedValues(base, current, m, input.current.windowS * 1000, input.test ?? DEFAULT_PAIRED_TEST),
+      ...pairedValues(base, current, m, input.current.windowS * 1000, test),
       tolerance: m.tolerance(input.tolerances),
       gated: true,
     }))
@@ -114,7 +120,9 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
     currentUrl: input.currentUrl,
     base: input.base,
     alpha,
-    minWindowRequests: MIN_WINDOW_REQUESTS,
+    minWindowRequests:
+      test.kind === 'windows' ? MIN_WINDOW_REQUESTS : test.kind === 'blocks' ? MIN_BLOCK_REQUESTS : 1,
+    quantileTest: describeTest(test, input.current.windowS),
     rows,
     ...(sentence ? { inconclusive: sentence } : {}),
   }
@@ -165,7 +173,7 @@ export function pairedComparison(paired: PairedPart, current: LoadPart): Compari
         ci: row.interval,
         windowsBaseline: row.pairs,
         windowsCurrent: row.pairs,
-        note: `sign-flip test on ${row.pairs} paired windows (Holm over ${paired.rows.length} rows); interval of the paired change`,
+        note: `${paired.quantileTest ?? 'sign-flip test on the windows’ percentiles'}, ${row.pairs} paired ${paired.quantileTest?.includes('blocks') ? 'blocks' : 'windows'} (Holm over ${paired.rows.length} rows); interval of the paired change`,
       },
       tolerance: { relative: row.tolerance, worse: 'higher' },
       message: `${row.endpoint} ${label} ${formatValue(a, 'ms')} → ${formatValue(b, 'ms')}, ${evidence}: ${row.verdict}`,
