@@ -53,18 +53,27 @@ function judge(s: Sides, tolerances: Tolerances, test: PairedQuantileTest) {
 }
 
 /**
- * Each A/A paired record both ways round; `shift` × the endpoint's p95 (mean of the two sides) is
- * the injected delay, as the live bench calibrates it.
+ * Each A/A paired record both ways round; for each of `shifts`, shift × the endpoint's p95 (mean
+ * of the two sides) is the injected delay, as the live bench calibrates it. The A/A checks are
+ * the same for every shift.
  */
 export function injectTally(
   records: Sides[],
   endpoint: string,
-  shift: number,
+  shifts: number[],
   tolerances: Tolerances,
   test: PairedQuantileTest,
   name: string,
-): InjectTally {
-  const out: InjectTally = { test: name, falseAlarms: 0, aa: 0, detections: 0, ab: 0, medianHalfWidth: NaN }
+): (InjectTally & { shift: number })[] {
+  const out = shifts.map((shift) => ({
+    shift,
+    test: name,
+    falseAlarms: 0,
+    aa: 0,
+    detections: 0,
+    ab: 0,
+    medianHalfWidth: NaN,
+  }))
   const halves: number[] = []
   for (const r of records) {
     const swapped: Sides = {
@@ -72,25 +81,29 @@ export function injectTally(
       base: { ...r.base, endpoints: r.pr.endpoints, overall: r.pr.overall },
     }
     for (const s of [r, swapped]) {
-      out.aa++
       const aa = judge(s, tolerances, test).rows
-      if (aa.some((row) => row.verdict === 'regression')) out.falseAlarms++
+      const falseAlarm = aa.some((row) => row.verdict === 'regression')
       const mine = aa.find((x) => x.id === `${endpoint}.p95Ms`)
       if (mine && mine.verdict !== 'no-data') halves.push((mine.interval[1] - mine.interval[0]) / 2)
       const pr = s.pr.endpoints.find((e) => e.name === endpoint)
       const base = s.base.endpoints.find((e) => e.name === endpoint)
-      if (!pr || !base) continue
-      const d = (shift * (pr.duration.p95Ms + base.duration.p95Ms)) / 2
-      const injected = {
-        ...s,
-        pr: { ...s.pr, endpoints: s.pr.endpoints.map((e) => (e === pr ? delayed(e, d) : e)) },
+      for (const t of out) {
+        t.aa++
+        if (falseAlarm) t.falseAlarms++
+        if (!pr || !base) continue
+        const d = (t.shift * (pr.duration.p95Ms + base.duration.p95Ms)) / 2
+        const injected = {
+          ...s,
+          pr: { ...s.pr, endpoints: s.pr.endpoints.map((e) => (e === pr ? delayed(e, d) : e)) },
+        }
+        t.ab++
+        const row = judge(injected, tolerances, test).rows.find((x) => x.id === `${endpoint}.p95Ms`)
+        if (row?.verdict === 'regression') t.detections++
       }
-      out.ab++
-      const row = judge(injected, tolerances, test).rows.find((x) => x.id === `${endpoint}.p95Ms`)
-      if (row?.verdict === 'regression') out.detections++
     }
   }
   halves.sort((a, b) => a - b)
-  out.medianHalfWidth = halves.length ? halves[Math.floor(halves.length / 2)]! : NaN
+  const median = halves.length ? halves[Math.floor(halves.length / 2)]! : NaN
+  for (const t of out) t.medianHalfWidth = median
   return out
 }
