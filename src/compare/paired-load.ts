@@ -50,12 +50,13 @@ function pairedValues(
   m: (typeof METRICS)[number],
   windowMs: number,
   test: PairedQuantileTest,
+  iterations: number,
 ) {
   if (test.kind === 'windows') return pairedWindowValues(base, current, m.metric)
   // a pooled test weighs every request: a window needs one on each side (MIN_PAIRS windows in all)
   if (test.kind === 'blocks') return pairedBlockValues(base, current, m.q, test.windowsPerBlock, windowMs)
   const unit = test.kind === 'window-swap' ? 'window' : 'request'
-  const pooled = stratifiedQuantileTest(base, current, m.q, windowMs, { unit, minRequests: 1 })
+  const pooled = stratifiedQuantileTest(base, current, m.q, windowMs, { unit, minRequests: 1, iterations })
   return { base: [], current: [], pooled }
 }
 
@@ -78,6 +79,8 @@ export interface PairedJudgeInput {
 export function judgePaired(input: PairedJudgeInput): PairedPart {
   const alpha = input.tolerances.alpha
   const test = input.test ?? DEFAULT_PAIRED_TEST
+  // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
+  const iterations = Math.max(4000, Math.ceil((4 * METRICS.length * input.current.endpoints.length) / alpha))
   const baseByName = new Map(input.base.endpoints.map((e) => [e.name, e]))
   const inputs = input.current.endpoints.flatMap((current) => {
     const base = baseByName.get(current.name)
@@ -86,7 +89,7 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
       endpoint: current.name,
       metric: m.metric,
       key: `${current.name}.${m.metric}`,
-      ...pairedValues(base, current, m, input.current.windowS * 1000, test),
+      ...pairedValues(base, current, m, input.current.windowS * 1000, test, iterations),
       tolerance: m.tolerance(input.tolerances),
       gated: true,
     }))
