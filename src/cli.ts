@@ -10,6 +10,7 @@ import { mkdir, realpath, stat } from 'node:fs/promises'
 import {
   finishPipeline,
   judgeRecord,
+  recordStages,
   rejudgeRecord,
   runPipeline,
   writeReportFiles,
@@ -46,6 +47,11 @@ const INPUT_HELP: Record<string, string> = {
   'app-stats-urls': 'comma-separated JSON stats endpoints',
   baseline: 'artifact, path, branch or none',
   'baseline-url': 'base-branch deployment loaded side by side with target-url (paired run)',
+  'paired-design': 'paired run: simultaneous (default) or alternating',
+  'baseline-metrics-url': 'base deployment Prometheus text endpoint (paired run)',
+  'baseline-pprof-url': 'base deployment Go net/http/pprof base URL (paired run)',
+  'baseline-debug-auth-header': 'header for the base deployment collectors (default: debug-auth-header)',
+  'baseline-app-stats-urls': 'base deployment JSON stats endpoints (paired run)',
   'baseline-path': 'baseline result.json',
   'baseline-branch': 'branch with committed baseline records',
   'baseline-history': 'earlier records used for run-to-run spread',
@@ -90,6 +96,7 @@ async function finish(outcome: PipelineOutcome, plan: Plan, stages?: StageTimeli
   )
   if (stages) {
     stages.ended('publish', started)
+    await recordStages(outcome, stages, log)
     stages.logOverhead()
   }
   if (gate.failed) process.exitCode = 1

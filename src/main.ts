@@ -8,6 +8,7 @@ import { loadPlan, SECRET_INPUTS, type Inputs } from './plan/load.ts'
 import type { Plan } from './plan/types.ts'
 import {
   finishPipeline,
+  recordStages,
   runPipeline,
   secretsOf,
   writeReportFiles,
@@ -174,9 +175,16 @@ async function publish(
       (line) => core.info(line),
     ),
   )
-  await stages.time('publish', () =>
-    publishReports({ core, env, artifactClient }, plan, outcome, context, octokit, publishing, reports),
-  )
+  // result.json goes into the artifact with the render stage; publish's own span (the upload is in
+  // it) can only be added after it, to the runner's copy that result-path names.
+  await recordStages(outcome, stages, (line) => core.info(line))
+  try {
+    await stages.time('publish', () =>
+      publishReports({ core, env, artifactClient }, plan, outcome, context, octokit, publishing, reports),
+    )
+  } finally {
+    await recordStages(outcome, stages, (line) => core.info(line))
+  }
 }
 
 async function publishReports(

@@ -18,6 +18,7 @@ import { checkTarget, locateK6, prepareScriptRun, runLoad, runWarmUp, type RunLo
 import { K6RunFailed } from './run/k6-process.ts'
 import { defaultCollectDeps, scriptTimeline, startCollectors } from './collect/index.ts'
 import { resampleFailures } from './collect/resample.ts'
+import { baseCollectorParts, liveBaseProfiles, startBaseCollectors } from './collect/base-side.ts'
 import { findBaseline, type BaselineDeps, type BaselineResult } from './baseline/index.ts'
 import type { GitHubContext } from './github/context.ts'
 import { evaluateSlos } from './analyze/slo.ts'
@@ -109,11 +110,15 @@ export function secretsOf(plan: Plan, env: NodeJS.ProcessEnv): SecretScrubber {
     c.metricsUrl,
     c.pprofUrl,
     ...c.appStatsUrls,
+    c.base?.metricsUrl,
+    c.base?.pprofUrl,
+    ...(c.base?.appStatsUrls ?? []),
   ].flatMap((url) => secretParts(url).filter((part) => part !== url))
   return new SecretScrubber([
     c.databaseUrl,
     c.redisUrl,
     c.debugAuthHeader,
+    c.base?.debugAuthHeader,
     env['INPUT_GITHUB-TOKEN'],
     // The load test's bearer token (the generated script reads it from the environment).
     env.PERFGATE_TOKEN,
@@ -174,15 +179,20 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
       : undefined
   const startedAt = now()
   // In a sharded run only shard 0 observes the target, so the target sees one set of collectors.
-  const session = runsCollectors(plan)
+  // A paired run's base side has its own collectors when its URLs are given: started, ticked and
+  // finished with the PR side's, so both read the same load window.
+  const [session, baseSession] = runsCollectors(plan)
     ? await stages.time('before-collectors', () =>
-        startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
-          ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
-          ...(scriptRun ? { timeline: scriptTimeline(scriptRun.run) } : {}),
-          stages,
-        }),
+        Promise.all([
+          startCollectors(plan, plan.outputDir, defaultCollectDeps(log), {
+            ...(deps.env.PERFGATE_TOKEN ? { probeToken: deps.env.PERFGATE_TOKEN } : {}),
+            ...(scriptRun ? { timeline: scriptTimeline(scriptRun.run) } : {}),
+            stages,
+          }),
+          startBaseCollectors(plan, defaultCollectDeps(log)),
+        ]),
       )
-    : notCollectedSession()
+    : [notCollectedSession(), undefined]
   let load: RunRecord['load'] | undefined
   /** Set when k6 failed before any request: what the collectors' log says instead of "interrupted". */
   let loadNotRun: string | undefined
@@ -200,6 +210,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
       ...(deps.signal ? { signal: deps.signal } : {}),
       onProgress: (progress) => {
         session.tick(progress.elapsedS)
+        baseSession?.tick(progress.elapsedS)
         deps.onProgress?.(progress)
       },
     })
@@ -207,7 +218,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     k6Version = result.k6Version
     if (result.pairedBase)
       paired = judgePaired({
-        design: 'simultaneous',
+        design: plan.pairedDesign ?? 'simultaneous',
         current: result.load,
         base: result.pairedBase,
         currentUrl: plan.targetUrl,
@@ -227,7 +238,8 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     const stopped = deps.signal?.aborted
       ? (abortReason(deps.signal) ?? 'interrupted')
       : (loadNotRun ?? (load === undefined ? 'the load failed' : undefined))
-    await session.finish(stopped !== undefined ? { stopped } : {})
+    const finishing = stopped !== undefined ? { stopped } : {}
+    await Promise.all([session.finish(finishing), baseSession?.finish(finishing)])
   }
   // A user's script cannot log its failing answers: each failing endpoint is requested once now,
   // after every collector's snapshots, so the request is in none of their deltas.
@@ -271,6 +283,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
     ...session.parts(),
     findings: [],
     ...(paired ? { paired } : {}),
+    ...(baseSession ? { baseCollectors: baseCollectorParts(baseSession, plan) } : {}),
     timeline: stages.spans,
   })
 }
@@ -420,32 +433,56 @@ export async function finishPipeline(
   // checkout (for FILE:LINE).
   const { files, analyzed } = await stages.time('analysis', async () => {
     const files = await loadRunFiles(record, plan.outputDir)
-    const baselineFiles = baseline.profiles
-      ? await loadProfileFiles(baseline.profiles.files, baseline.profiles.dir)
+    // A paired run diffs its profiles with the base deployment's of the same moment, not a stored run's.
+    const live = liveBaseProfiles(record, plan.outputDir)
+    const baseProfiles = live ? ('missing' in live ? undefined : live) : baseline.profiles
+    const baselineFiles = baseProfiles
+      ? await loadProfileFiles(baseProfiles.files, baseProfiles.dir)
       : undefined
     for (const problem of [
-      ...(baseline.profileNotes ?? []),
+      ...(live ? [] : (baseline.profileNotes ?? [])),
       ...(baselineFiles ? runFileProblems(baselineFiles) : []),
     ])
-      log(`baseline: ${problem}`)
+      log(`${live ? 'base side' : 'baseline'}: ${problem}`)
     const inputs = await loadAnalysisInputs(files, {
       ...(plan.repoDir ? { repoDir: plan.repoDir } : {}),
       ...(baselineFiles ? { baselineFiles } : {}),
-      baselineProfilesMissing: baselineProfilesMissing(baseline, baselineFiles),
+      baselineProfilesMissing:
+        live && 'missing' in live ? live.missing : baselineProfilesMissing(baseline, baselineFiles),
     })
-    return { files, analyzed: analyzeRecord(record, inputs, { areas: plan.collectors.areas }) }
+    const analyzed = analyzeRecord(record, inputs, { areas: plan.collectors.areas })
+    if (live) analyzed.analysis.diffBase = 'live-paired'
+    return { files, analyzed }
   })
   record.findings = analyzed.findings
   record.analysis = analyzed.analysis
   log(`analysis: ${analyzed.findings.length} findings`)
   record.outcome = await stages.time('comparison', async () => judge(record, baseline))
-  // The stages up to the verdict; render and publish come after result.json is written, so the log
-  // has them. `perfgate report` (no stages given) keeps the measured run's timeline.
+  // The stages up to the verdict; render and publish come after result.json is written, and the
+  // front door writes it again with them (recordStages). `perfgate report` (no stages given) keeps
+  // the measured run's timeline.
   if (deps.stages) record.timeline = [...stages.spans]
   const { slos, comparison, gate } = record.outcome
   const resultPath = path.join(plan.outputDir, 'result.json')
   await writeRecord(resultPath, record)
   return { record, resultPath, baseline, slos, comparison, gate, files }
+}
+
+/**
+ * Writes result.json again with every stage timed so far: render and publish end after the record
+ * was first written, and the record keeps them too (issue 18), not only the log. Only the timeline
+ * changes: the rest is the record as written. A failed write is logged, never fatal: the verdict is
+ * already out.
+ */
+export async function recordStages(
+  outcome: PipelineOutcome,
+  stages: StageTimeline,
+  log: (line: string) => void,
+): Promise<void> {
+  outcome.record.timeline = [...stages.spans]
+  await writeRecord(outcome.resultPath, outcome.record).catch((error: unknown) =>
+    log(`stage timeline: result.json not rewritten with the render and publish stages: ${oneLine(error)}`),
+  )
 }
 
 /** Why the profile diff has no baseline profiles, in one line (the report says it once). */

@@ -38,7 +38,16 @@ export function secretParts(value: string | undefined): string[] {
 const SECRET_PARAM = /token|secret|passw|pwd|key|auth|sig|credential|session/i
 
 /** URL-valued inputs whose embedded credentials (user:password@, ?token=) are secrets too. */
-const URL_INPUTS = ['target-url', 'baseline-url', 'metrics-url', 'pprof-url', 'app-stats-urls'] as const
+const URL_INPUTS = [
+  'target-url',
+  'baseline-url',
+  'metrics-url',
+  'pprof-url',
+  'app-stats-urls',
+  'baseline-metrics-url',
+  'baseline-pprof-url',
+  'baseline-app-stats-urls',
+] as const
 
 /**
  * Every secret among raw inputs (before the plan exists, so input errors are scrubbed too): the

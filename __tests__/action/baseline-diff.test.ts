@@ -4,80 +4,35 @@
 // signed URL), the profile diff, the report and the posted comment are the real code.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { run, type ActionDeps, type Toolkit } from '../../src/main.ts'
-import { finishPipeline } from '../../src/pipeline.ts'
+import { run } from '../../src/main.ts'
 import { parseRecord } from '../../src/record/io.ts'
 import { isUnavailable } from '../../src/record/common.ts'
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
+import type { FakeGitHub } from '../fakes/github.ts'
+import { fixtureRun, recordingToolkit, startActionSuite, stopActionSuite } from '../helpers/action.ts'
+import { addPullRequestRun, writePullRequestEvent } from '../helpers/pull-request.ts'
 import { RECORDS } from '../report/fixtures.ts'
-
-function toolkit(inputs: Record<string, string>): { core: Toolkit; info: string[]; failed: string[] } {
-  const info: string[] = []
-  const failed: string[] = []
-  const core: Toolkit = {
-    getInput: (name) => inputs[name] ?? '',
-    setSecret: () => {},
-    setOutput: () => {},
-    setFailed: (message) => void failed.push(String(message)),
-    info: (line) => void info.push(line),
-    warning: () => {},
-    debug: () => {},
-  }
-  return { core, info, failed }
-}
-
-/** Stands in for the load: the testbed run's folder as the output, then the real rest of the pipeline. */
-const fixtureRun: ActionDeps['runPipeline'] = async (plan, deps) => {
-  await cp(path.join(RECORDS, 'testbed-run'), plan.outputDir, { recursive: true })
-  const file = path.join(plan.outputDir, 'result.json')
-  const record = parseRecord(await readFile(file, 'utf8'), file)
-  return finishPipeline(record, { ...plan, slos: record.plan.slos }, deps)
-}
 
 describe('a pull request run against a baseline artifact with profiles', () => {
   let dir: string
   let gh: FakeGitHub
 
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'perfgate-bdiff-'))
-    gh = await startFakeGitHub()
-  })
-  after(async () => {
-    await gh.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  before(async () => ({ dir, gh } = await startActionSuite('perfgate-bdiff-')))
+  after(() => stopActionSuite({ dir, gh }))
 
   async function pullRequestRun(name: string, baselineFiles: Record<string, string | Buffer>) {
     gh.state.runs = []
     gh.state.artifacts = []
     gh.state.comments = []
     gh.state.addPull({ number: 7 })
-    gh.state.addRun({
-      id: 900,
-      event: 'pull_request',
-      headBranch: 'feature',
-      status: 'in_progress',
-      conclusion: null,
-    })
+    addPullRequestRun(gh.state, 900)
     gh.state.addRun({ id: 101 })
     gh.state.addArtifact(101, 'perfgate-perfgate', baselineFiles)
     const event = path.join(dir, `${name}-event.json`)
-    await writeFile(
-      event,
-      JSON.stringify({
-        number: 7,
-        pull_request: {
-          number: 7,
-          head: { sha: 'a'.repeat(40), ref: 'feature', repo: { full_name: 'acme/shop' } },
-          base: { ref: 'main', repo: { full_name: 'acme/shop' } },
-        },
-      }),
-    )
+    await writePullRequestEvent(event)
     const out = path.join(dir, name)
-    const { core, info, failed } = toolkit({
+    const { core, seen } = recordingToolkit({
       'target-url': 'http://127.0.0.1:9',
       'output-dir': out,
       'github-token': 'ghs_write',
@@ -98,12 +53,12 @@ describe('a pull request run against a baseline artifact with profiles', () => {
       cwd: dir,
       runPipeline: fixtureRun,
     })
-    assert.deepEqual(failed, [])
+    assert.deepEqual(seen.failed, [])
     assert.equal(gh.state.comments.length, 1)
     const record = parseRecord(await readFile(path.join(out, 'result.json'), 'utf8'), 'result.json')
     return {
       out,
-      info,
+      info: seen.info,
       record,
       comment: gh.state.comments[0]!.body,
       report: await readFile(path.join(out, 'report.md'), 'utf8'),

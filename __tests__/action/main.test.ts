@@ -3,45 +3,21 @@
 // testbed fixture run; everything after it (analysis, judging, reports, comment) is the real code.
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { run, type ActionDeps, type Toolkit } from '../../src/main.ts'
-import { finishPipeline } from '../../src/pipeline.ts'
+import { run } from '../../src/main.ts'
 import { parseRecord } from '../../src/record/io.ts'
+import type { StageSpan } from '../../src/record/stages.ts'
 import type { runCommentMode } from '../../src/github/index.ts'
-import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
+import type { FakeGitHub } from '../fakes/github.ts'
+import {
+  fixtureRun,
+  recordingToolkit as toolkit,
+  startActionSuite,
+  stopActionSuite,
+} from '../helpers/action.ts'
+import { writePullRequestEvent } from '../helpers/pull-request.ts'
 import { RECORDS } from '../report/fixtures.ts'
-
-interface Recorded {
-  outputs: Record<string, string>
-  failed: string[]
-  secrets: string[]
-  info: string[]
-  warnings: string[]
-}
-
-function toolkit(inputs: Record<string, string>): { core: Toolkit; seen: Recorded } {
-  const seen: Recorded = { outputs: {}, failed: [], secrets: [], info: [], warnings: [] }
-  const core: Toolkit = {
-    getInput: (name) => inputs[name] ?? '',
-    setSecret: (secret) => void seen.secrets.push(secret),
-    setOutput: (name, value) => void (seen.outputs[name] = String(value)),
-    setFailed: (message) => void seen.failed.push(String(message)),
-    info: (line) => void seen.info.push(line),
-    warning: (line) => void seen.warnings.push(String(line)),
-    debug: () => {},
-  }
-  return { core, seen }
-}
-
-/** Stands in for the load: the testbed run's folder as the output, then the real rest of the pipeline. */
-const fixtureRun: ActionDeps['runPipeline'] = async (plan, deps) => {
-  await cp(path.join(RECORDS, 'testbed-run'), plan.outputDir, { recursive: true })
-  const file = path.join(plan.outputDir, 'result.json')
-  const record = parseRecord(await readFile(file, 'utf8'), file)
-  return finishPipeline(record, { ...plan, slos: record.plan.slos }, deps)
-}
 
 const mustNotRun = async (): Promise<never> => {
   throw new Error('this stage must not run here')
@@ -51,14 +27,8 @@ describe('the action', () => {
   let dir: string
   let gh: FakeGitHub
 
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'perfgate-main-'))
-    gh = await startFakeGitHub()
-  })
-  after(async () => {
-    await gh.close()
-    await rm(dir, { recursive: true, force: true })
-  })
+  before(async () => ({ dir, gh } = await startActionSuite('perfgate-main-')))
+  after(() => stopActionSuite({ dir, gh }))
 
   const inputs = (name: string, extra: Record<string, string> = {}) => ({
     'target-url': 'http://127.0.0.1:9',
@@ -111,6 +81,30 @@ describe('the action', () => {
     assert.equal(record.outcome?.gate.verdict, 'fail')
   })
 
+  test('result.json is written again with the render and publish stages, which the log also times', async () => {
+    const { core, seen } = toolkit(inputs('stages', { 'fail-on': 'never' }))
+    await run({ core, env: {}, cwd: dir, runPipeline: fixtureRun })
+    assert.deepEqual(seen.failed, [])
+    const record = parseRecord(await readFile(seen.outputs['result-path']!, 'utf8'), 'result.json')
+    const stages = (record.timeline ?? []).map((s) => s.stage)
+    // The fixture's own measured stages are replaced by this run's: plan first, publish last.
+    assert.deepEqual(stages, ['plan', 'baseline', 'analysis', 'comparison', 'render', 'publish'])
+    const [comparison, render, publish] = record.timeline!.slice(-3) as [StageSpan, StageSpan, StageSpan]
+    assert.ok(render.startMs >= comparison.endMs && publish.startMs >= render.endMs)
+    for (const stage of ['render', 'publish'])
+      assert.ok(
+        seen.info.some((line) => line.startsWith(`perfgate: stage ${stage} took `)),
+        `no ${stage} line in: ${seen.info.join(' | ')}`,
+      )
+    // Everything but the timeline is the record as first written: the verdict and the findings.
+    assert.equal(record.outcome?.gate.verdict, seen.outputs.verdict)
+    assert.ok(record.findings.length > 0)
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'stages'))).filter((f) => f.endsWith('.tmp')),
+      [],
+    )
+  })
+
   test('with fail-on never the same run does not fail the job', async () => {
     const { core, seen } = toolkit(inputs('never', { 'fail-on': 'never' }))
     await run({ core, env: {}, cwd: dir, runPipeline: fixtureRun })
@@ -122,17 +116,7 @@ describe('the action', () => {
   test('a pull request run posts the sticky comment and sets comment-url', async () => {
     gh.state.addPull({ number: 7 })
     const event = path.join(dir, 'event.json')
-    await writeFile(
-      event,
-      JSON.stringify({
-        number: 7,
-        pull_request: {
-          number: 7,
-          head: { sha: 'a'.repeat(40), ref: 'feature', repo: { full_name: 'acme/shop' } },
-          base: { ref: 'main', repo: { full_name: 'acme/shop' } },
-        },
-      }),
-    )
+    await writePullRequestEvent(event)
     const { core, seen } = toolkit(inputs('pr', { 'github-token': 'ghs_write', 'fail-on': 'never' }))
     await run({
       core,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
 import { makeRecord } from '../fakes/record.ts'
-import { createOctokit } from '../../src/github/octokit.ts'
+import { fakeOctokit, pushContext, shaOf as sha, startPullRequestRun } from '../helpers/pull-request.ts'
 import type { GitHubContext } from '../../src/github/context.ts'
 import type { Plan, BaselineSource } from '../../src/plan/types.ts'
 import { findBaseline, saveBranchBaseline, artifactNameFor } from '../../src/baseline/index.ts'
@@ -18,12 +18,10 @@ function planWith(baseline: Partial<BaselineSource>, reportName = 'default'): Pl
   } as Plan
 }
 
-const sha = (n: number) => n.toString(16).padStart(40, '0')
-
 describe('baseline', () => {
   let gh: FakeGitHub
   let ctx: GitHubContext
-  const octokit = () => createOctokit({ token: 'ghs_write', baseUrl: gh.url, sleep: async () => {} })
+  const octokit = () => fakeOctokit(gh)
   const json = (value: unknown) => JSON.stringify(value)
 
   before(async () => {
@@ -31,31 +29,8 @@ describe('baseline', () => {
   })
   after(() => gh.close())
   beforeEach(() => {
-    gh.state.runs = []
-    gh.state.artifacts = []
-    gh.state.requests = []
-    gh.state.concurrentWrites = []
-    gh.state.branches = new Map([['main', { commit: sha(999), files: new Map() }]])
     // The current run: a pull_request run of the same workflow.
-    gh.state.addRun({
-      id: 900,
-      event: 'pull_request',
-      headBranch: 'feature',
-      status: 'in_progress',
-      conclusion: null,
-    })
-    ctx = {
-      owner: 'acme',
-      repo: 'shop',
-      apiUrl: gh.url,
-      serverUrl: 'https://github.com',
-      eventName: 'pull_request',
-      event: {},
-      runId: 900,
-      prNumber: 7,
-      baseRef: 'main',
-      fork: false,
-    }
+    ctx = startPullRequestRun(gh)
   })
 
   describe('from artifacts', () => {
@@ -200,14 +175,7 @@ describe('baseline', () => {
   })
 
   describe('on a branch', () => {
-    const pushCtx = (): GitHubContext => ({
-      ...ctx,
-      eventName: 'push',
-      refName: 'main',
-      sha: sha(700),
-      runId: 700,
-      event: { repository: { default_branch: 'main' } },
-    })
+    const pushCtx = () => pushContext(gh, 700)
 
     test('a record saved on a push to the base branch is found by a pull request', async () => {
       const plan = planWith({ kind: 'branch', branch: 'perfgate-baselines' })

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
 import { makeRecord } from '../fakes/record.ts'
+import { fakeOctokit, pushContext, shaOf as sha, startPullRequestRun } from '../helpers/pull-request.ts'
 import { RECORDS } from '../report/fixtures.ts'
-import { createOctokit } from '../../src/github/octokit.ts'
 import type { GitHubContext } from '../../src/github/context.ts'
 import { listReportFiles } from '../../src/github/artifacts.ts'
 import type { Plan, BaselineSource } from '../../src/plan/types.ts'
@@ -26,7 +26,6 @@ import {
 } from '../../src/baseline/profiles.ts'
 import { folderFetcher } from '../../src/baseline/path.ts'
 
-const sha = (n: number) => n.toString(16).padStart(40, '0')
 const fixture = (file: string) => readFile(path.join(RECORDS, 'testbed-baseline', file))
 
 /** A record whose profiles part names `files` (kind → file name). */
@@ -231,7 +230,7 @@ describe('baseline profiles from each source', () => {
   let gh: FakeGitHub
   let ctx: GitHubContext
   let dir: string
-  const octokit = () => createOctokit({ token: 'ghs_write', baseUrl: gh.url, sleep: async () => {} })
+  const octokit = () => fakeOctokit(gh)
   const planWith = (baseline: Partial<BaselineSource>, outputDir: string): Plan =>
     ({ reportName: 'default', outputDir, baseline: { kind: 'artifact', history: 1, ...baseline } }) as Plan
 
@@ -241,28 +240,8 @@ describe('baseline profiles from each source', () => {
   after(() => gh.close())
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'perfgate-bsrc-'))
-    gh.state.runs = []
-    gh.state.artifacts = []
-    gh.state.branches = new Map([['main', { commit: sha(999), files: new Map() }]])
-    gh.state.addRun({
-      id: 900,
-      event: 'pull_request',
-      headBranch: 'feature',
-      status: 'in_progress',
-      conclusion: null,
-    })
-    ctx = {
-      owner: 'acme',
-      repo: 'shop',
-      apiUrl: gh.url,
-      serverUrl: 'https://github.com',
-      eventName: 'pull_request',
-      event: {},
-      runId: 900,
-      prNumber: 7,
-      baseRef: 'main',
-      fork: false,
-    }
+    // The current run: a pull_request run of the same workflow.
+    ctx = startPullRequestRun(gh)
   })
 
   test("an artifact's profiles come with its record; its other and hostile entries are never written", async () => {
@@ -340,19 +319,10 @@ describe('baseline profiles from each source', () => {
     const record = withProfiles({ cpu: 'cpu.pb.gz', allocs: 'allocs.pb.gz' }, makeRecord({ sha: sha(700) }))
     const plan = planWith({ kind: 'branch', branch: 'perfgate-baselines' }, out)
     const logs: string[] = []
-    const saved = await saveBranchBaseline(
-      record,
-      plan,
-      {
-        ...ctx,
-        eventName: 'push',
-        refName: 'main',
-        sha: sha(700),
-        runId: 700,
-        event: { repository: { default_branch: 'main' } },
-      },
-      { octokit: octokit(), log: (l) => logs.push(l) },
-    )
+    const saved = await saveBranchBaseline(record, plan, pushContext(gh, 700), {
+      octokit: octokit(),
+      log: (l) => logs.push(l),
+    })
     assert.ok('saved' in saved)
     const folder = `perfgate/default/${sha(700).slice(0, 7)}-700`
     assert.ok(gh.state.getFile('perfgate-baselines', `${folder}/cpu.pb.gz`) !== undefined)

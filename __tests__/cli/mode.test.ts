@@ -2,9 +2,10 @@
 // the CLI says so in one line instead of running a load test, and merge needs no target-url.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { parseRecord } from '../../src/record/io.ts'
 import { aggregate, samples, shardRecord } from '../shard/support.ts'
 import { perfgate } from './helpers.ts'
 
@@ -66,33 +67,45 @@ test('--mode merge without --from names what it needs, not target-url', async ()
   })
 })
 
+/** `perfgate run --mode merge` over two shard folders written in `dir`, into `dir/merged`. */
+async function mergeTwoShards(dir: string) {
+  const t0 = Date.parse('2024-01-01T00:00:00.000Z')
+  for (const index of [0, 1]) {
+    const shardDir = path.join(dir, 'shards', `shard-${index}`)
+    await mkdir(shardDir, { recursive: true })
+    const record = shardRecord(index, 2, aggregate(samples(index + 1, t0, 10, 120), 4), index === 0)
+    await writeFile(path.join(shardDir, 'result.json'), JSON.stringify(record))
+  }
+  return perfgate(
+    ['run', '--mode', 'merge', '--shards', '2', '--from', 'shards', '--out', 'merged', '--fail-on', 'never'],
+    dir,
+  )
+}
+
 test('--mode merge --from merges the shard folders as docs/sharding.md shows, without a target-url', async () => {
   await withDir(async (dir) => {
-    const t0 = Date.parse('2024-01-01T00:00:00.000Z')
-    for (const index of [0, 1]) {
-      const shardDir = path.join(dir, 'shards', `shard-${index}`)
-      await mkdir(shardDir, { recursive: true })
-      const record = shardRecord(index, 2, aggregate(samples(index + 1, t0, 10, 120), 4), index === 0)
-      await writeFile(path.join(shardDir, 'result.json'), JSON.stringify(record))
-    }
-    const result = await perfgate(
-      [
-        'run',
-        '--mode',
-        'merge',
-        '--shards',
-        '2',
-        '--from',
-        'shards',
-        '--out',
-        'merged',
-        '--fail-on',
-        'never',
-      ],
-      dir,
-    )
+    const result = await mergeTwoShards(dir)
     assert.equal(result.code, 0, result.stderr)
     assert.match(result.stderr, /merged 2 shards: 240 requests/)
     assert.match(result.stdout, /^verdict: /)
+  })
+})
+
+test('the CLI writes result.json again with its render and publish stages, which the log also times', async () => {
+  await withDir(async (dir) => {
+    const result = await mergeTwoShards(dir)
+    assert.equal(result.code, 0, result.stderr)
+    const record = parseRecord(await readFile(path.join(dir, 'merged', 'result.json'), 'utf8'), 'result.json')
+    assert.deepEqual(
+      record.timeline?.map((s) => s.stage),
+      ['plan', 'baseline', 'analysis', 'comparison', 'render', 'publish'],
+    )
+    for (const stage of ['render', 'publish'])
+      assert.match(result.stderr, new RegExp(`^perfgate: stage ${stage} took `, 'm'))
+    assert.ok(record.outcome?.gate.verdict, 'the verdict is still in the record')
+    assert.deepEqual(
+      (await readdir(path.join(dir, 'merged'))).filter((f) => f.endsWith('.tmp')),
+      [],
+    )
   })
 })

@@ -1,6 +1,7 @@
 // A target whose HTTP metrics have other names than Clipper's (configured in perfgate.yml
 // `collectors.metrics`): the Prometheus collector reads them, leaves perfgate's own requests out,
-// and the report's route table gets its rows and latencies (issue 15).
+// and the report's route table gets its rows and latencies (issue 15); last, the same against the
+// Go testbed exposing such names (METRIC_NAMING=shop, the shared test stack's second app).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
@@ -10,6 +11,7 @@ import { loadPlan } from '../../src/plan/load.ts'
 import type { PrometheusData } from '../../src/record/collectors.ts'
 import { buildReportModel, renderMarkdown } from '../../src/report/index.ts'
 import { inputFor, loadRecord } from '../report/fixtures.ts'
+import { ensureStack, stackAvailable, upSecondApp } from '../helpers/stack.ts'
 import { makeDeps, serve, tempDir } from './helpers.ts'
 
 /** One scrape in the Prometheus text format, with `n` multiplying every counter. */
@@ -159,6 +161,61 @@ test('without configuration the Clipper names are read and /debug/pprof/* is lef
     await server.close()
   }
 })
+
+test(
+  'the Go testbed with METRIC_NAMING=shop, configured in perfgate.yml, gets its route table and latency rows filled',
+  { skip: !stackAvailable() && 'scripts/stack.mjs is missing', timeout: 600_000 },
+  async () => {
+    await ensureStack()
+    // The shared stack's second app, exposing shop_http_* with verb/route_template/http_status.
+    const shop = await upSecondApp('shared', { METRIC_NAMING: 'shop' })
+    const target = shop.BASELINE_URL!
+    const metrics = await (await fetch(shop.BASELINE_METRICS_URL!)).text()
+    assert.match(metrics, /^shop_http_served_total\{/m)
+    assert.doesNotMatch(metrics, /^http_requests_total/m)
+
+    const dir = await tempDir()
+    await writeFile(path.join(dir, 'perfgate.yml'), CONFIG)
+    const plan = await loadPlan(
+      {
+        'target-url': target,
+        'metrics-url': shop.BASELINE_METRICS_URL!,
+        baseline: 'none',
+        'output-dir': path.join(dir, 'out'),
+      },
+      { cwd: dir, env: {} },
+    )
+    const session = await startCollectors(plan, dir, makeDeps())
+    const paths = [
+      '/api/v1/clips?sort=hot&limit=25',
+      '/api/v1/clips/1',
+      '/api/v1/clips/2',
+      '/api/v1/search?q=tower',
+    ]
+    for (let i = 0; i < 40; i++) await (await fetch(`${target}${paths[i % paths.length]}`)).arrayBuffer()
+    await session.finish()
+    const prom = session.parts().prometheus as PrometheusData
+    assert.ok(!('unavailable' in prom), JSON.stringify(prom))
+    assert.ok(!prom.notes.some((n) => /not exposed/.test(n)), prom.notes.join('; '))
+    const byPath = Object.fromEntries(prom.routes.map((r) => [`${r.method} ${r.path}`, r]))
+    assert.equal(byPath['GET /api/v1/clips']?.count, 10)
+    assert.equal(byPath['GET /api/v1/clips/:id']?.count, 20)
+    assert.equal(byPath['GET /api/v1/search']?.count, 10)
+    for (const r of Object.values(byPath))
+      assert.ok(r.p95Ms !== undefined && r.p95Ms > 0 && r.p95Ms <= 10_000, `${r.path} p95 ${r.p95Ms}`)
+
+    const record = { ...loadRecord('handwritten-run.json'), prometheus: prom }
+    const markdown = renderMarkdown(buildReportModel(inputFor(record)))
+    const row = markdown.split('\n').find((line) => line.includes('`GET /api/v1/clips/:id`'))
+    assert.ok(row, 'the route table has the clip detail route')
+    const cells = row.split('|').map((c) => c.trim())
+    assert.equal(cells[2], '20')
+    assert.ok(
+      cells.slice(3, 6).every((c) => /\d/.test(c) && c !== 'n/a'),
+      row,
+    )
+  },
+)
 
 test('a misspelt collectors.metrics key or a route pattern without a leading slash fails with the key named', async () => {
   for (const [yaml, pattern] of [

@@ -10,13 +10,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runPipeline, writeReportFiles } from '../../src/pipeline.ts'
-import { loadPlan } from '../../src/plan/load.ts'
 import { isUnavailable } from '../../src/record/common.ts'
 import { SAMPLE_MARKER } from '../../src/run/response-samples.ts'
-import { downStack, upStack } from '../helpers/stack.ts'
-import { k6ForTests } from '../run/support/k6.ts'
+import { ensureStack } from '../helpers/stack.ts'
+import { testbedPlan } from '../helpers/testbed-plan.ts'
 
-const STACK = 'samples-b'
 let workDir: string
 let stack: Record<string, string>
 
@@ -57,28 +55,15 @@ export default function () {
 }
 `
 
-async function planFor(label: string, inputs: Record<string, string>) {
-  const config = path.join(workDir, `${label}.yml`)
-  await writeFile(config, CONFIG)
-  return loadPlan(
-    {
-      'target-url': stack.TARGET_URL!,
-      'k6-path': k6ForTests(),
-      baseline: 'none',
-      config,
-      'output-dir': path.join(workDir, label),
-      ...inputs,
-    },
-    { cwd: workDir, env: process.env },
-  )
-}
+const planFor = (label: string, inputs: Record<string, string>) =>
+  testbedPlan(workDir, label, CONFIG, { 'target-url': stack.TARGET_URL!, ...inputs })
 
 before(async () => {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-failure-samples-'))
-  stack = await upStack(STACK)
+  // The shared stack at its defaults: these runs change nothing in the app (a 400 and a 401 write nothing).
+  stack = await ensureStack()
 })
 after(async () => {
-  await downStack(STACK)
   if (workDir) await rm(workDir, { recursive: true, force: true })
 })
 

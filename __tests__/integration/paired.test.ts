@@ -8,6 +8,10 @@
 // Every endpoint's p50 and p95 form one family judged with Holm, so A/A stays quiet by design
 // and not by luck of the row count.
 //
+// The A/B run also has both sides' collectors (Prometheus, pprof, app stats; the base side's
+// through the baseline-* inputs, its pprof header falling back to debug-auth-header): the record
+// keeps the base side's apart, and the report diffs the two sides' profiles of the same moment.
+//
 // Its own stack (`paired-c`, free ports), stopped when done; the regression switch is never left on.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -17,6 +21,7 @@ import path from 'node:path'
 import { runPipeline, writeReportFiles, type PipelineOutcome } from '../../src/pipeline.ts'
 import { loadPlan } from '../../src/plan/load.ts'
 import { readRecord } from '../../src/record/io.ts'
+import type { RunRecord } from '../../src/record/index.ts'
 import { MIN_PAIRS } from '../../src/compare/paired-load.ts'
 import { downStack, stackCommand, STACK_TIMEOUT_MS, upSecondApp, upStack } from '../helpers/stack.ts'
 
@@ -29,15 +34,29 @@ let workDir: string
 let targetUrl: string
 let baselineUrl: string
 let token: string
+let stack: Record<string, string>
+let second: Record<string, string>
 const outcomes: { aa?: PipelineOutcome; ab?: PipelineOutcome } = {}
 
 /** Restarts the PR side's app with exactly `env` (none: all defaults, regression off). */
 const restartApp = (env: Record<string, string> = {}) =>
   stackCommand(STACK, ['restart-app', ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])])
 
-async function pairedRun(label: string): Promise<PipelineOutcome> {
+/** Both sides' Prometheus, pprof and app-stats inputs, from the stack's lines. */
+const bothSidesCollectors = () => ({
+  'metrics-url': stack.METRICS_URL!,
+  'pprof-url': stack.PPROF_URL!,
+  'app-stats-urls': stack.APP_STATS_URLS!,
+  'debug-auth-header': `Authorization: Bearer ${stack.ADMIN_TOKEN}`,
+  'baseline-metrics-url': second.BASELINE_METRICS_URL!,
+  'baseline-pprof-url': second.BASELINE_PPROF_URL!,
+  'baseline-app-stats-urls': second.BASELINE_APP_STATS_URLS!,
+})
+
+async function pairedRun(label: string, collectors: Record<string, string> = {}): Promise<PipelineOutcome> {
   const plan = await loadPlan(
     {
+      ...collectors,
       'target-url': targetUrl,
       'baseline-url': baselineUrl,
       vus: '20',
@@ -60,16 +79,17 @@ async function pairedRun(label: string): Promise<PipelineOutcome> {
 
 before(
   async () => {
-    const stack = await upStack(STACK)
+    stack = await upStack(STACK)
     targetUrl = stack.TARGET_URL!
     token = stack.USER_TOKEN!
-    baselineUrl = (await upSecondApp(STACK)).BASELINE_URL!
+    second = await upSecondApp(STACK)
+    baselineUrl = second.BASELINE_URL!
     workDir = await mkdtemp(path.join(os.tmpdir(), 'perfgate-paired-it-'))
     await restartApp()
     outcomes.aa = await pairedRun('aa')
     try {
       await restartApp({ REGRESS_ENDPOINT: ENDPOINT, REGRESS_DELAY_MS: String(DELAY_MS) })
-      outcomes.ab = await pairedRun('ab')
+      outcomes.ab = await pairedRun('ab', bothSidesCollectors())
     } finally {
       await restartApp()
     }
@@ -134,5 +154,66 @@ test(`paired A/B with +${DELAY_MS} ms on ${ENDPOINT} of the PR side: a regressio
   assert.match(
     comment,
     new RegExp(`\`${ENDPOINT}\`.*\\+[\\d.]+% \\\\\\[\\+[\\d.]+%, \\+[\\d.]+%\\\\\\] 🔺 regression`),
+  )
+})
+
+test("paired A/B with both sides' collectors: the base side's are kept apart, and the report diffs the two sides' profiles of the same moment", async () => {
+  const { record, resultPath } = outcomes.ab!
+  const base = record.baseCollectors
+  assert.ok(base, "the record has the base side's collectors")
+  assert.equal(base.url, baselineUrl)
+  assert.ok(
+    !('unavailable' in base.prometheus),
+    `base Prometheus: ${JSON.stringify(base.prometheus).slice(0, 200)}`,
+  )
+  assert.ok(
+    !('unavailable' in base.appStats),
+    `base app stats: ${JSON.stringify(base.appStats).slice(0, 200)}`,
+  )
+  assert.ok(
+    !('unavailable' in base.profiles),
+    `base profiles: ${JSON.stringify(base.profiles).slice(0, 200)}`,
+  )
+  const kinds = (part: RunRecord['profiles']) => ('unavailable' in part ? [] : part.files.map((f) => f.kind))
+  for (const kind of ['cpu', 'allocs'] as const) {
+    assert.ok(kinds(base.profiles).includes(kind), `the base side has a ${kind} profile`)
+    assert.ok(kinds(record.profiles).includes(kind), `the PR side has a ${kind} profile`)
+  }
+  // Both sides' CPU profiles cover the same window of the load.
+  const window = (part: RunRecord['profiles']) => ('unavailable' in part ? undefined : part.cpu)
+  assert.deepEqual(window(base.profiles), window(record.profiles))
+  // The base side's files are in their own folder, not over the PR side's.
+  const dir = path.dirname(resultPath)
+  const baseCpu = !('unavailable' in base.profiles) && base.profiles.files.find((f) => f.kind === 'cpu')!.file
+  const prCpu =
+    !('unavailable' in record.profiles) && record.profiles.files.find((f) => f.kind === 'cpu')!.file
+  assert.notDeepEqual(
+    await readFile(path.join(dir, 'paired-base', baseCpu as string)),
+    await readFile(path.join(dir, prCpu as string)),
+  )
+  // The profile diff ran against the base side's profiles, and says so.
+  assert.equal(record.analysis?.diffBase, 'live-paired')
+  const diff = record.analysis?.diff
+  assert.ok(Array.isArray(diff), `the diff ran: ${JSON.stringify(diff)}`)
+  assert.deepEqual(diff.map((d) => d.kind).sort(), ['allocs', 'cpu'])
+  // result.json as written validates, base side included
+  assert.deepEqual((await readRecord(resultPath)).baseCollectors, base)
+
+  const report = await readFile(path.join(dir, 'report.md'), 'utf8')
+  assert.match(
+    report,
+    /both deployments profiled over the same load window: this PR — cpu \d+ samples, allocs \d+ samples/,
+  )
+  assert.match(report, new RegExp(`base ${baselineUrl.replace(/[.]/g, '\\.')} — cpu \\d+ samples`))
+  assert.match(report, /What Changed Against the Base Deployment \(live paired profiles\)/)
+  const comment = await readFile(path.join(dir, 'comment.md'), 'utf8')
+  assert.match(
+    comment,
+    /\*\*What changed\*\* in the profiles: .*live paired profiles: base deployment → this PR/,
+  )
+  // one line per top mover, or per profile kind whose functions all stayed under the threshold
+  assert.match(
+    comment,
+    /\n- (`[^`]+`.*: (CPU|allocated bytes) [\d.]+% → [\d.]+%|.*no function moved past the threshold)/,
   )
 })

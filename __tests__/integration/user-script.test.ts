@@ -9,11 +9,9 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { measure, runPipeline, writeReportFiles } from '../../src/pipeline.ts'
-import { loadPlan } from '../../src/plan/load.ts'
 import { isUnavailable } from '../../src/record/common.ts'
 import { ensureStack, stackAvailable } from '../helpers/stack.ts'
-
-const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
+import { testbedPlan } from '../helpers/testbed-plan.ts'
 
 let workDir: string
 let stack: Record<string, string>
@@ -49,20 +47,11 @@ async function planFor(label: string, script: string, inputs: Record<string, str
   const file = path.join(workDir, `${label}.js`)
   await writeFile(file, script)
   // No cool-down wait: nothing here reads the cool-down snapshots.
-  const config = path.join(workDir, 'perfgate.yml')
-  await writeFile(config, 'collectors:\n  cool-down: 0s\n')
-  return loadPlan(
-    {
-      'target-url': stack.TARGET_URL,
-      script: file,
-      'k6-path': K6,
-      baseline: 'none',
-      config,
-      'output-dir': path.join(workDir, label),
-      ...inputs,
-    },
-    { cwd: workDir, env: process.env },
-  )
+  return testbedPlan(workDir, label, 'collectors:\n  cool-down: 0s\n', {
+    'target-url': stack.TARGET_URL!,
+    script: file,
+    ...inputs,
+  })
 }
 
 before(async () => {

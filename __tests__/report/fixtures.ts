@@ -1,7 +1,8 @@
 // Loading the report fixtures, and the SLO rows, comparison and gate computed from them the way the
 // pipeline does. Two sets:
 // - testbed-run/ and testbed-baseline/: real output folders of `perfgate run` against the testbed
-//   stack (result.json, the pprof profiles, the EXPLAIN plans); no findings yet.
+//   stack (result.json, the pprof profiles, the EXPLAIN plans), their findings and analysis
+//   re-derived with the current rules as first runs by __tests__/fixtures/records/reanalyse.ts.
 // - handwritten-*.json: hand-written records with every collector and a finding of each kind, and
 //   real Go profiles from __tests__/fixtures/pprof/gen (make-handwritten-run.ts writes them).
 import { readFileSync } from 'node:fs'
@@ -123,8 +124,8 @@ export function inputFor(
 
 /**
  * The record of the output folder `dir` with its profile diff against `baselineDir`'s profiles
- * computed as the pipeline does (the recorded fixtures predate the diff); the rest of its analysis
- * stays as recorded.
+ * computed as the pipeline does (the fixtures are analysed as first runs, without one); the rest of
+ * its analysis stays as recorded.
  */
 export async function withProfileDiff(dir: string, baselineDir: string): Promise<RunRecord> {
   const read = async (d: string) => {

@@ -68,3 +68,46 @@ test('a paired file splits into two sides whose windows start at the same moment
   // one process ran both pools of the same size: each side had half its VUs
   assert.equal(result.current.vusMax, 4)
 })
+
+test('alternating: with one window per slice pair, slice i of each side lands in window i, and each side ran with all the VUs', async () => {
+  const sliceS = 6
+  const side = (s: 'base' | 'pr', slice: number) => ({
+    endpoint: 'feed',
+    scenario: `${SIDE_SCENARIOS[s]}_${slice}`,
+    side: s,
+    slice: String(Math.floor(slice / 2)),
+    status: '200',
+  })
+  // A B B A: scenario slices 0 (base) 1 (pr) 2 (pr) 3 (base), 6 s each
+  const lines = [
+    point('vus', at(0), 10, {}),
+    ...request(at(0.2), 10, side('base', 0)),
+    ...request(at(5.9), 11, side('base', 0)),
+    ...request(at(6.3), 20, side('pr', 1)),
+    ...request(at(12.4), 21, side('pr', 2)),
+    ...request(at(18.2), 12, side('base', 3)),
+    ...request(at(23.8), 13, side('base', 3)),
+  ]
+  const dir = await mkdtemp(join(tmpdir(), 'perfgate-paired-alt-'))
+  const file = join(dir, 'k6.ndjson')
+  await writeFile(file, lines.join('\n') + '\n')
+  const result = await aggregatePairedFile(file, {
+    endpoints: DEFAULT_ENDPOINTS,
+    windowS: 2 * sliceS,
+    sharedVus: false,
+  })
+  const windows = (r: typeof result.base) =>
+    r.endpoints.find((e) => e.name === 'feed')!.windows.map((w) => [w.startMs, w.count])
+  assert.deepEqual(windows(result.base), [
+    [0, 2],
+    [12_000, 2],
+  ])
+  assert.deepEqual(windows(result.current), [
+    [0, 1],
+    [12_000, 1],
+  ])
+  assert.equal(result.base.vusMax, 10)
+  assert.equal(result.current.vusMax, 10)
+  // simultaneous (the default): the process's VUs were shared by the two pools
+  assert.equal((await aggregatePairedFile(file, { endpoints: DEFAULT_ENDPOINTS })).current.vusMax, 5)
+})

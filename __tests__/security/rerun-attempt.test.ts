@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github.ts'
 import { makeRecord } from '../fakes/record.ts'
-import { createOctokit } from '../../src/github/octokit.ts'
+import { addPullRequestRun, fakeOctokit, pullRequestContext } from '../helpers/pull-request.ts'
 import { uploadReportArtifact } from '../../src/github/artifacts.ts'
 import { findBaseline } from '../../src/baseline/index.ts'
 import { runCommentMode } from '../../src/github/comment-mode.ts'
-import type { GitHubContext } from '../../src/github/context.ts'
 import type { Plan } from '../../src/plan/types.ts'
 import { commentPlan, workflowRunContext } from './support.ts'
 
@@ -20,7 +19,7 @@ describe('rerun attempts', () => {
   let gh: FakeGitHub
   let plan: Plan
   const saved: Record<string, string | undefined> = {}
-  const octokit = () => createOctokit({ token: 'ghs_write', baseUrl: gh.url, sleep: async () => {} })
+  const octokit = () => fakeOctokit(gh)
 
   before(async () => {
     gh = await startFakeGitHub()
@@ -66,25 +65,8 @@ describe('rerun attempts', () => {
     assert.ok(!('failed' in first) && !('failed' in second), JSON.stringify([first, second]))
     assert.deepEqual([first.name, second.name], ['perfgate-default', 'perfgate-default-attempt-2'])
 
-    const pr = gh.state.addRun({
-      event: 'pull_request',
-      headBranch: 'feature',
-      status: 'in_progress',
-      conclusion: null,
-    })
-    const ctx: GitHubContext = {
-      owner: 'acme',
-      repo: 'shop',
-      apiUrl: gh.url,
-      serverUrl: 'https://github.com',
-      eventName: 'pull_request',
-      event: {},
-      runId: pr.id,
-      prNumber: 7,
-      baseRef: 'main',
-      fork: false,
-    }
-    const found = await findBaseline(plan, ctx, { octokit: octokit() })
+    const pr = addPullRequestRun(gh.state)
+    const found = await findBaseline(plan, pullRequestContext(gh, pr.id), { octokit: octokit() })
     assert.ok(found.baseline, JSON.stringify(found.notes))
     assert.equal(
       found.baseline.load && 'overall' in found.baseline.load && found.baseline.load.overall.duration.p95Ms,

@@ -5,7 +5,12 @@ import type { PgStatementDelta, PostgresData } from '../record/collectors.ts'
 import { indexFor, parseFilter, seqScanFilters } from './plans.ts'
 import type { SourceIndex } from './source.ts'
 
-import { SLOW_QUERY_MEAN_MS, SLOW_QUERY_MIN_BLOCKS_PER_CALL } from './findings/rules.ts'
+import {
+  SLOW_QUERY_MEAN_MS,
+  SLOW_QUERY_MIN_BLOCKS_PER_CALL,
+  SLOW_QUERY_TOP_BY_TOTAL,
+  SLOW_QUERY_TOP_MIN_DB_SHARE,
+} from './findings/rules.ts'
 /** A statement run more than this many times per request of one endpoint is an N+1. */
 export const N_PLUS_ONE_MIN_PER_REQUEST = 2
 /** Tables smaller than this are not worth an index for their sequential scans. */
@@ -46,7 +51,11 @@ export function slowQueries(pg: PostgresData, source: SourceIndex, limit = 10): 
   const statements = applicationStatements(pg)
   const total = statements.reduce((sum, s) => sum + s.totalExecMs, 0)
   const byTotal = [...statements].sort((a, b) => b.totalExecMs - a.totalExecMs)
-  const top = new Set(byTotal.slice(0, 5).filter((s) => total > 0 && s.totalExecMs / total >= 0.05))
+  const top = new Set(
+    byTotal
+      .slice(0, SLOW_QUERY_TOP_BY_TOTAL)
+      .filter((s) => total > 0 && s.totalExecMs / total >= SLOW_QUERY_TOP_MIN_DB_SHARE),
+  )
   const out: SlowQuery[] = []
   for (const s of byTotal) {
     const reasons: string[] = []

@@ -12,6 +12,7 @@ import type {
 import type { ProfileKind } from '../record/collectors.ts'
 import type { AreaPattern } from '../plan/types.ts'
 import {
+  applicationCosts,
   areaShares,
   contentionSites,
   formatTopText,
@@ -21,6 +22,8 @@ import {
 } from './pprof/index.ts'
 import type { Profile } from '../pprof/model.ts'
 import { isRuntimeFrame } from './pprof/graph.ts'
+import { scaledLabel } from './pprof/measurement.ts'
+import { sampleIndexByName } from '../pprof/sampleindex.ts'
 import { shortFunctionName, type SourceIndex } from './source.ts'
 
 export type DecodedProfiles = Partial<Record<ProfileKind, Profile>>
@@ -113,11 +116,28 @@ export function topOf(
   if (!full.ok) return full
   const shown = topTable(profile, { ...(index ? { sampleIndex: index } : {}), nodeCount: TOP_ROWS })
   if (!shown.ok) return shown
-  const application = full.value.rows
-    .filter((r) => isApplicationFunction(r.name, appPrefixes) && (r.flat !== 0 || r.cum !== 0))
+  const appRows = full.value.rows.filter(
+    (r) => isApplicationFunction(r.name, appPrefixes) && (r.flat !== 0 || r.cum !== 0),
+  )
+  const application = [...appRows]
     .sort((a, b) => Math.abs(b.flat) - Math.abs(a.flat) || Math.abs(b.cum) - Math.abs(a.cum))
     .slice(0, 10)
     .map(toRow)
+  // Raw cum ranks the router and middleware wrappers first (they are on every stack); charging each
+  // sample to its innermost application frame ranks the function whose own library calls cost the
+  // most, e.g. a handler at 0 % flat whose regexp compile is 35 % of CPU (issue 15).
+  const typeIndex = sampleIndexByName(profile, index ?? '')
+  const applicationCost = typeIndex.ok
+    ? applicationCosts(profile, typeIndex.value, (name) => isApplicationFunction(name, appPrefixes), 10).map(
+        (c) => ({
+          name: c.function,
+          value: c.value,
+          share: Math.round(c.share * 10_000) / 10_000,
+          valueText: scaledLabel(c.value, profile.sampleTypes[typeIndex.value]?.unit ?? '', 'auto'),
+          ...(c.dominantCall ? { dominantCall: c.dominantCall.function } : {}),
+        }),
+      )
+    : []
   const t = shown.value
   return {
     ok: true,
@@ -130,6 +150,7 @@ export function topOf(
       rows: t.rows.map(toRow),
       text: formatTopText(t),
       application,
+      applicationCost,
     },
   }
 }

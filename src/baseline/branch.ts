@@ -165,14 +165,10 @@ export async function saveBranchBaseline(
   }
   const recordPath = `${dir}/${entry.file}`
   const existing = await readFile(octokit, ctx, branch, recordPath)
-  await octokit.rest.repos.createOrUpdateFileContents({
-    owner: ctx.owner,
-    repo: ctx.repo,
-    path: recordPath,
-    branch,
+  await commitFile(octokit, ctx, branch, recordPath, {
     message: `perfgate: baseline ${plan.reportName} for ${sha?.slice(0, 7) ?? ctx.refName}`,
-    content: Buffer.from(`${JSON.stringify(record)}\n`).toString('base64'),
-    ...(existing ? { sha: existing.sha } : {}),
+    bytes: Buffer.from(`${JSON.stringify(record)}\n`),
+    replaces: existing?.sha,
   })
   await saveProfiles(record, plan, ctx, octokit, branch, `${dir}/${filesFolderOf(entry.file)}`, deps)
   for (let attempt = 1; ; attempt++) {
@@ -191,14 +187,10 @@ export async function saveBranchBaseline(
       records: [entry, ...entries.filter((e) => e.file !== entry.file)].slice(0, MAX_INDEX_ENTRIES),
     }
     try {
-      await octokit.rest.repos.createOrUpdateFileContents({
-        owner: ctx.owner,
-        repo: ctx.repo,
-        path: `${dir}/index.json`,
-        branch,
+      await commitFile(octokit, ctx, branch, `${dir}/index.json`, {
         message: `perfgate: index ${plan.reportName} baselines`,
-        content: Buffer.from(`${JSON.stringify(index, null, 2)}\n`).toString('base64'),
-        ...(current ? { sha: current.sha } : {}),
+        bytes: Buffer.from(`${JSON.stringify(index, null, 2)}\n`),
+        replaces: current?.sha,
       })
       return { saved: `${branch}:${recordPath}`, attempts: attempt }
     } catch (error) {
@@ -240,16 +232,34 @@ async function saveProfiles(
     }
     const target = `${folder}/${w.file}`
     const existing = await readBytes(octokit, ctx, branch, target)
-    await octokit.rest.repos.createOrUpdateFileContents({
-      owner: ctx.owner,
-      repo: ctx.repo,
-      path: target,
-      branch,
+    await commitFile(octokit, ctx, branch, target, {
       message: `perfgate: ${w.kind} profile of baseline ${plan.reportName}`,
-      content: got.bytes.toString('base64'),
-      ...(existing ? { sha: existing.sha } : {}),
+      bytes: got.bytes,
+      replaces: existing?.sha,
     })
   }
+}
+
+/**
+ * Commits `bytes` to `path` on `branch`. `replaces` is the blob sha of the file it overwrites (none:
+ * a new file); when the file changed meanwhile, GitHub answers 409 (or 422) and nothing is written.
+ */
+async function commitFile(
+  octokit: GitHubClient,
+  ctx: GitHubContext,
+  branch: string,
+  path: string,
+  file: { message: string; bytes: Buffer; replaces: string | undefined },
+): Promise<void> {
+  await octokit.rest.repos.createOrUpdateFileContents({
+    owner: ctx.owner,
+    repo: ctx.repo,
+    path,
+    branch,
+    message: file.message,
+    content: file.bytes.toString('base64'),
+    ...(file.replaces ? { sha: file.replaces } : {}),
+  })
 }
 
 /** A file's bytes (undefined when over 1 MB) and blob sha on a branch; undefined when it does not exist. */

@@ -34,7 +34,7 @@
  * the report; it does not decide the verdict. All functions here are pure and seeded.
  */
 import type { GatePolicy } from '../plan/types.ts'
-import type { Comparison, MetricComparison, MetricVerdict, RunRef, Scope } from '../record/compare.ts'
+import type { Comparison, MetricComparison, RunRef, Scope } from '../record/compare.ts'
 import type { RunRecord } from '../record/index.ts'
 import type { LoadPart } from '../record/load.ts'
 import { formatValue } from '../record/format.ts'
@@ -43,7 +43,7 @@ import { runDrift, type RunDrift } from './drift.ts'
 import { runLevelRows } from './run-level.ts'
 import { endpointOf, loadOf } from '../record/values.ts'
 import { hashSeed } from './stats.ts'
-import { judge, type JudgeInput, type JudgeOptions, type Judgement } from './verdict.ts'
+import { countVerdicts, judge, type JudgeInput, type JudgeOptions, type Judgement } from './verdict.ts'
 import { judgeFamily, type FamilyMember } from './family.ts'
 
 export { gateVerdict, formatRegression } from './gate.ts'
@@ -234,21 +234,13 @@ export function compare(
     rows.push(driftRow(drift, base.load, past, policy, { ...judgeOptions, seed: hashSeed('drift', o.seed) }))
   rows.push(...runLevelRows(baseline, current, pastRecords, policy, judgeOptions))
 
-  const counts: Record<MetricVerdict, number> = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    'no-data': 0,
-  }
-  for (const row of rows) counts[row.verdict]++
   return {
     baselineFound: baseline !== undefined,
     ...(baseline ? { baseline: refOf(baseline) } : {}),
     current: refOf(current),
     historyRuns: past.length,
     rows,
-    counts,
+    counts: countVerdicts(rows),
     notes,
   }
 }

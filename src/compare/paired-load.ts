@@ -2,7 +2,7 @@
 // windows pair up, the rows compare/paired.ts judges, and those rows as the Comparison the gate and
 // the report read. Pure.
 import type { Tolerances } from '../plan/types.ts'
-import type { Comparison, MetricComparison, MetricVerdict } from '../record/compare.ts'
+import type { Comparison, MetricComparison } from '../record/compare.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
 import type { PairedPart, PairedRowRecord, PairedSide } from '../record/paired.ts'
 import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
@@ -15,6 +15,7 @@ import {
   stratifiedQuantileTest,
   type PairedQuantileTest,
 } from './paired-pooled.ts'
+import { countVerdicts } from './verdict.ts'
 
 /** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
 export const MIN_WINDOW_REQUESTS = 5
@@ -182,21 +183,13 @@ export function pairedComparison(paired: PairedPart, current: LoadPart): Compari
       message: `${row.endpoint} ${label} ${formatValue(a, 'ms')} → ${formatValue(b, 'ms')}, ${evidence}: ${row.verdict}`,
     }
   })
-  const counts: Record<MetricVerdict, number> = {
-    regression: 0,
-    improvement: 0,
-    unchanged: 0,
-    inconclusive: 0,
-    'no-data': 0,
-  }
-  for (const row of rows) counts[row.verdict]++
   return {
     baselineFound: true,
     baseline: { ref: `${paired.base.url} (same run)` },
     current: { ...(current.partial ? { partial: current.partial } : {}) },
     historyRuns: 0,
     rows,
-    counts,
+    counts: countVerdicts(rows),
     notes: [
       `paired run: ${paired.base.url} (base) and ${paired.currentUrl} (PR) side by side in one k6 process, ${describeDesign(paired, current.windowS)}`,
       'paired rows: every endpoint’s p50 and p95; error rates are gated by the SLOs',

@@ -347,63 +347,97 @@ export function pooledQuantileTest(
   // One grid of distinct values for every window, so pooling is adding count vectors.
   const grid = [...new Set(windows.flatMap((w) => w.values))].sort((a, b) => a - b)
   const slot = new Map(grid.map((v, i) => [v, i]))
-  const indexOf = windows.map((w) => Int32Array.from(w.values, (v) => slot.get(v)!))
+  /** Each window's grid slots and counts, by ascending slot. */
+  const entries = windows.map((w) => {
+    const order = w.values.map((_, j) => j).sort((a, b) => slot.get(w.values[a]!)! - slot.get(w.values[b]!)!)
+    return {
+      idx: Int32Array.from(order, (j) => slot.get(w.values[j]!)!),
+      counts: Float64Array.from(order, (j) => w.counts[j]!),
+    }
+  })
+  /** The nearest rank of `q` among `total` samples (the epsilon absorbs float error in q·total). */
+  const rankOf = (total: number) => Math.max(1, Math.ceil(q * total - 1e-9))
+  // Where the quantiles can be. Below a window's own quantile lie fewer than its rank of its
+  // samples, so below the lowest window's own quantile any pooling of windows has fewer than its
+  // rank: its quantile lies at `low` or above, and the statistics add counts and scan the grid from
+  // there only (the relabellings' cost, a fine p-value takes ~10^4 of them, family.ts). What lies
+  // below is counted per window once. Every count from `low` down is checked against the rank, so
+  // a pooling where this would not hold is scanned whole; counts that are not whole numbers
+  // (never from a histogram) are scanned whole too.
+  const size = Float64Array.from(entries, (e) => e.counts.reduce((sum, c) => sum + c, 0))
+  let low = grid.length
+  for (const [w, e] of entries.entries()) {
+    if (!(size[w]! > 0)) continue
+    const rank = rankOf(size[w]!)
+    let seen = 0
+    for (let j = 0; j < e.idx.length && e.idx[j]! < low; j++) {
+      seen += e.counts[j]!
+      if (seen >= rank) low = e.idx[j]!
+    }
+  }
+  if (low === grid.length || !entries.every((e) => e.counts.every(Number.isInteger))) low = 0
+  /** Per window: the first entry at `low` or above, and the samples below it. */
+  const from = Int32Array.from(entries, (e) => {
+    let j = 0
+    while (j < e.idx.length && e.idx[j]! < low) j++
+    return j
+  })
+  const below = Float64Array.from(entries, (e, w) => e.counts.subarray(0, from[w]).reduce((a, c) => a + c, 0))
+  /** The sum of `per` over windows `chosen[0..count)`. */
+  const sumOf = (per: Float64Array, chosen: ArrayLike<number>, count: number): number => {
+    let sum = 0
+    for (let m = 0; m < count; m++) sum += per[chosen[m]!]!
+    return sum
+  }
+  /** Adds the counts of windows `chosen[0..count)` into `into` (grid slots), from `low` up or whole. */
+  const addCounts = (into: Float64Array, chosen: ArrayLike<number>, count: number, whole: boolean) => {
+    for (let m = 0; m < count; m++) {
+      const w = chosen[m]!
+      const { idx, counts } = entries[w]!
+      for (let j = whole ? 0 : from[w]!; j < idx.length; j++) into[idx[j]!]! += counts[j]!
+    }
+  }
   const pooled = new Float64Array(grid.length)
   const quantile: PooledStatistic = (members, count) => {
-    pooled.fill(0)
-    let total = 0
-    for (let m = 0; m < count; m++) {
-      const w = members[m]!
-      const idx = indexOf[w]!
-      const counts = windows[w]!.counts
-      for (let j = 0; j < idx.length; j++) {
-        pooled[idx[j]!]! += counts[j]!
-        total += counts[j]!
-      }
-    }
+    const total = sumOf(size, members, count)
     if (!(total > 0)) return Number.NaN
-    const rank = Math.max(1, Math.ceil(q * total - 1e-9))
-    let seen = 0
-    for (let i = 0; i < grid.length; i++) {
+    const rank = rankOf(total)
+    let seen = sumOf(below, members, count)
+    const whole = !(seen < rank)
+    if (whole) seen = 0
+    const start = whole ? 0 : low
+    pooled.fill(0, start)
+    addCounts(pooled, members, count, whole)
+    for (let i = start; i < grid.length; i++) {
       seen += pooled[i]!
       if (seen >= rank) return grid[i]!
     }
     return grid[grid.length - 1]!
   }
-  // The relabellings' fast path (a fine p-value takes ~10^4 of them, family.ts): the other side's
-  // counts are all windows' counts minus the members', and one scan of the grid finds both
-  // quantiles; only the grid slots the members touched are cleared afterwards.
+  // The relabellings' fast path: the other side's counts are all windows' counts minus the
+  // members', and one scan of the grid finds both quantiles; only the grid slots the members
+  // touched are cleared afterwards.
   const all = new Float64Array(grid.length)
+  const everyWindow = windows.map((_, i) => i)
+  addCounts(all, everyWindow, windows.length, true)
+  const allTotal = sumOf(size, everyWindow, windows.length)
+  const allBelow = sumOf(below, everyWindow, windows.length)
   const members = new Float64Array(grid.length)
-  let allTotal = 0
-  windows.forEach((w, i) => {
-    const idx = indexOf[i]!
-    for (let j = 0; j < idx.length; j++) {
-      all[idx[j]!]! += w.counts[j]!
-      allTotal += w.counts[j]!
-    }
-  })
   const split: SplitStatistic = (chosen, count) => {
-    let total = 0
-    for (let m = 0; m < count; m++) {
-      const w = chosen[m]!
-      const idx = indexOf[w]!
-      const counts = windows[w]!.counts
-      for (let j = 0; j < idx.length; j++) {
-        members[idx[j]!]! += counts[j]!
-        total += counts[j]!
-      }
-    }
+    const total = sumOf(size, chosen, count)
     const restTotal = allTotal - total
-    const rankA = total > 0 ? Math.max(1, Math.ceil(q * total - 1e-9)) : Number.POSITIVE_INFINITY
-    const rankB = restTotal > 0 ? Math.max(1, Math.ceil(q * restTotal - 1e-9)) : Number.POSITIVE_INFINITY
+    const rankA = total > 0 ? rankOf(total) : Number.POSITIVE_INFINITY
+    const rankB = restTotal > 0 ? rankOf(restTotal) : Number.POSITIVE_INFINITY
     let a = total > 0 ? grid[grid.length - 1]! : Number.NaN
     let b = restTotal > 0 ? grid[grid.length - 1]! : Number.NaN
-    let seenA = 0
-    let seenB = 0
+    let seenA = sumOf(below, chosen, count)
+    let seenB = allBelow - seenA
+    const whole = !(seenA < rankA && seenB < rankB)
+    if (whole) seenA = seenB = 0
+    addCounts(members, chosen, count, whole)
     let foundA = !(total > 0)
     let foundB = !(restTotal > 0)
-    for (let i = 0; i < grid.length && !(foundA && foundB); i++) {
+    for (let i = whole ? 0 : low; i < grid.length && !(foundA && foundB); i++) {
       const inA = members[i]!
       seenA += inA
       seenB += all[i]! - inA
@@ -417,8 +451,9 @@ export function pooledQuantileTest(
       }
     }
     for (let m = 0; m < count; m++) {
-      const idx = indexOf[chosen[m]!]!
-      for (let j = 0; j < idx.length; j++) members[idx[j]!] = 0
+      const w = chosen[m]!
+      const idx = entries[w]!.idx
+      for (let j = whole ? 0 : from[w]!; j < idx.length; j++) members[idx[j]!] = 0
     }
     return [a, b]
   }

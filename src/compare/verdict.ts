@@ -2,7 +2,14 @@
 // class, rank-test p-value, bootstrap interval, history band); the verdict is then a short chain
 // of comparisons against them, in `judge`.
 import { tQuantile } from './t-quantile.ts'
-import type { Evidence, HistoryBand, MetricTolerance, MetricVerdict, Unit } from '../record/compare.ts'
+import type {
+  Evidence,
+  HistoryBand,
+  MetricComparison,
+  MetricTolerance,
+  MetricVerdict,
+  Unit,
+} from '../record/compare.ts'
 import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import {
   bootstrapRelativeChange,
@@ -82,6 +89,19 @@ export interface Judgement {
   verdict: MetricVerdict
   evidence: Evidence
   message: string
+}
+
+/** How many of `rows` have each verdict (every verdict present, zero when none has it). */
+export function countVerdicts(rows: readonly MetricComparison[]): Record<MetricVerdict, number> {
+  const counts: Record<MetricVerdict, number> = {
+    regression: 0,
+    improvement: 0,
+    unchanged: 0,
+    inconclusive: 0,
+    'no-data': 0,
+  }
+  for (const row of rows) counts[row.verdict]++
+  return counts
 }
 
 type Effect = 'worse' | 'better' | 'within'

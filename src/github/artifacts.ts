@@ -2,11 +2,7 @@
 // from the report name. A failed upload never fails the run: it becomes a warning and a reason.
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
-import {
-  DefaultArtifactClient,
-  type UploadArtifactOptions,
-  type UploadArtifactResponse,
-} from '@actions/artifact'
+import type { UploadArtifactOptions, UploadArtifactResponse } from '@actions/artifact'
 import { artifactNameFor } from '../baseline/types.ts'
 import { attemptArtifactName } from '../baseline/artifact.ts'
 import { BASELINE_PROFILES_DIR } from '../baseline/profiles.ts'
@@ -83,7 +79,8 @@ export async function uploadReportArtifact(
   }
   if (files.length === 0) return fail(`${dir} is empty`)
   try {
-    const client = deps.client ?? new DefaultArtifactClient()
+    // Loaded only to upload: it costs ~1 s of CPU at start-up, which no other command needs.
+    const client = deps.client ?? new (await import('@actions/artifact')).DefaultArtifactClient()
     const response = await client.uploadArtifact(name, files, path.resolve(dir), {
       ...(deps.retentionDays !== undefined ? { retentionDays: deps.retentionDays } : {}),
     })

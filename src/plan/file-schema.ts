@@ -97,6 +97,8 @@ export const fileSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  // A paired run's design (with the baseline-url input).
+  'paired-design': z.string().optional(),
   baseline: z
     .strictObject({
       source: z.enum(['artifact', 'path', 'branch', 'none']).optional(),
@@ -110,6 +112,10 @@ export const fileSchema = z.strictObject({
       'metrics-url': z.string().optional(),
       'pprof-url': z.string().optional(),
       'app-stats-urls': z.array(z.string()).optional(),
+      // A paired run's base deployment (with baseline-url): the same collectors on its side.
+      'baseline-metrics-url': z.string().optional(),
+      'baseline-pprof-url': z.string().optional(),
+      'baseline-app-stats-urls': z.array(z.string()).optional(),
       dependencies: z
         .array(
           z.strictObject({

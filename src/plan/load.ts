@@ -13,8 +13,10 @@ import type {
   EndpointSlo,
   FailOn,
   JourneyStep,
+  BaseCollectorsPlan,
   MetricNames,
   Mode,
+  PairedDesignName,
   Plan,
   Scenario,
   Slos,
@@ -35,7 +37,13 @@ import { parseDurationS, parseList, parseTarget, parseTolerance, type TargetKind
 export type Inputs = Record<string, string | undefined>
 
 /** The inputs that carry secrets: masked as soon as they are read, never written anywhere. */
-export const SECRET_INPUTS = ['github-token', 'database-url', 'redis-url', 'debug-auth-header'] as const
+export const SECRET_INPUTS = [
+  'github-token',
+  'database-url',
+  'redis-url',
+  'debug-auth-header',
+  'baseline-debug-auth-header',
+] as const
 
 export interface PlanContext {
   cwd: string
@@ -81,6 +89,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   if (shard >= shards) throw new ConfigError(`shard is ${shown(shard)}: must be below shards (${shards})`)
 
   const baselineUrl = parseBaselineUrl(input('baseline-url'), { script, shards, mode })
+  const pairedDesign = parsePairedDesign(input('paired-design') ?? data['paired-design'], baselineUrl, mode)
 
   const collectorsFile = data.collectors ?? {}
   const optionalUrl = (name: string, value: string | undefined) =>
@@ -94,7 +103,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
 
   return {
     targetUrl: parsedTarget.replace(/\/+$/, ''),
-    ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, '') } : {}),
+    ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, ''), pairedDesign } : {}),
     targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
     warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
     script: script ? path.resolve(context.cwd, script) : undefined,
@@ -109,6 +118,7 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
       redisUrl: optionalDsn('redis-url', input('redis-url'), ['redis:', 'rediss:']),
       debugAuthHeader: optionalHeader(input('debug-auth-header')),
       appStatsUrls: appStats,
+      ...baseCollectorsOf(input, collectorsFile, baselineUrl, mode),
       dependencies: collectorsFile.dependencies ?? DEFAULT_COLLECTORS.dependencies,
       areas: [...(collectorsFile.areas ?? []), ...DEFAULT_COLLECTORS.areas],
       coolDownS: durationOr(
@@ -172,6 +182,62 @@ function parseBaselineUrl(
       `baseline-url cannot be sharded (shards is ${context.shards}): a paired run is one k6 process loading both deployments`,
     )
   return value
+}
+
+/** `paired-design`: how a paired run loads its two sides; only with baseline-url. */
+function parsePairedDesign(
+  value: string | undefined,
+  baselineUrl: string | undefined,
+  mode: Mode,
+): PairedDesignName {
+  if (value === undefined || mode !== 'run') return 'simultaneous'
+  const design = oneOf('paired-design', value, ['simultaneous', 'alternating']) as PairedDesignName
+  if (!baselineUrl)
+    throw new ConfigError(
+      `paired-design is ${shown(value)}: it applies to a paired run only: set baseline-url, or remove paired-design`,
+    )
+  return design
+}
+
+/**
+ * The base deployment's collectors (`baseline-metrics-url`, `baseline-pprof-url`,
+ * `baseline-app-stats-urls`, `baseline-debug-auth-header`): read over the same load window as the
+ * target's. Only with baseline-url; app-stats paths are appended to baseline-url.
+ */
+function baseCollectorsOf(
+  input: (name: string) => string | undefined,
+  file: NonNullable<PerfgateFile['collectors']>,
+  baselineUrl: string | undefined,
+  mode: Mode,
+): { base?: BaseCollectorsPlan } {
+  if (mode !== 'run') return {}
+  const metrics = input('baseline-metrics-url') ?? file['baseline-metrics-url']
+  const pprof = input('baseline-pprof-url') ?? file['baseline-pprof-url']
+  const appStatsText = input('baseline-app-stats-urls')
+  const appStats = appStatsText ? parseList(appStatsText) : (file['baseline-app-stats-urls'] ?? [])
+  const header = input('baseline-debug-auth-header')
+  const given = [
+    metrics !== undefined && 'baseline-metrics-url',
+    pprof !== undefined && 'baseline-pprof-url',
+    appStats.length > 0 && 'baseline-app-stats-urls',
+    header !== undefined && 'baseline-debug-auth-header',
+  ].filter((name): name is string => typeof name === 'string')
+  if (given.length === 0) return {}
+  if (!baselineUrl)
+    throw new ConfigError(
+      `${given[0]} is set without baseline-url: the base deployment's collectors run in a paired run only; set baseline-url, or remove ${given.join(', ')}`,
+    )
+  const base: BaseCollectorsPlan = {
+    ...(metrics !== undefined ? { metricsUrl: requireUrl('baseline-metrics-url', metrics) } : {}),
+    ...(pprof !== undefined ? { pprofUrl: requireUrl('baseline-pprof-url', pprof) } : {}),
+    ...(header !== undefined
+      ? { debugAuthHeader: optionalHeader(header, 'baseline-debug-auth-header') }
+      : input('debug-auth-header')
+        ? { debugAuthHeader: optionalHeader(input('debug-auth-header')) }
+        : {}),
+    appStatsUrls: appStats.map((url) => appStatsUrl(url, baselineUrl, 'baseline-app-stats-urls')),
+  }
+  return { base }
 }
 
 function requireName(name: string, value: string): string {

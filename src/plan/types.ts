@@ -1,6 +1,9 @@
 // The validated plan every stage reads. Built once by plan/load.ts from action inputs,
 // CLI flags and perfgate.yml; nothing downstream re-validates it.
 
+/** How a paired run loads its two sides (the record's `paired.design` has the same values). */
+export type PairedDesignName = 'simultaneous' | 'alternating'
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
 
 /** One endpoint of the target: a name used everywhere, and the route template it matches. */
@@ -157,6 +160,21 @@ export interface CollectorsPlan {
   probeRequests: number
   /** The target's HTTP metric and label names (perfgate.yml `collectors.metrics`); absent: Clipper-like defaults. */
   metricNames?: Partial<MetricNames>
+  /** A paired run's base deployment collectors (`baseline-metrics-url`, …); absent when none is given. */
+  base?: BaseCollectorsPlan
+}
+
+/**
+ * The base deployment's own Prometheus, pprof and app-stats endpoints in a paired run, read over
+ * the same load window as the target's. No database or Redis: the two sides usually share them
+ * (one set of collectors sees both sides' load), and the target's collectors already read them.
+ */
+export interface BaseCollectorsPlan {
+  metricsUrl?: string
+  pprofUrl?: string
+  /** `baseline-debug-auth-header`, else `debug-auth-header`. A secret. */
+  debugAuthHeader?: string
+  appStatsUrls: string[]
 }
 
 /** What the target's Prometheus metrics for HTTP requests are called (collect/prometheus.ts has the defaults). */
@@ -186,6 +204,8 @@ export interface Plan {
    * process, and the gate judges the paired comparison instead of a stored baseline.
    */
   baselineUrl?: string
+  /** How a paired run loads its two sides (`paired-design`); set with baselineUrl, default simultaneous. */
+  pairedDesign?: PairedDesignName
   /** Seconds perfgate polls a silent target (a sleeping preview waking up) before giving up; default 60. */
   targetWaitS?: number
   /** Seconds of the scenario's load run (and discarded) before the measured load; 0 or absent: none. */

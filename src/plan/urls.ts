@@ -19,13 +19,14 @@ export function requireUrl(name: string, value: string): string {
 }
 
 /** An app-stats URL: absolute, or a path such as `/health/stats` appended to target-url (as routes are). */
-export function appStatsUrl(value: string, targetUrl: string): string {
+export function appStatsUrl(value: string, targetUrl: string, name = 'app-stats-urls'): string {
   if (/^\/(?!\/)/.test(value)) return targetUrl ? `${targetUrl.replace(/\/+$/, '')}${value}` : value
+  const appendedTo = name === 'app-stats-urls' ? 'target-url' : 'baseline-url'
   if (!/^[a-z][a-z0-9+.-]*:/i.test(value))
     throw new ConfigError(
-      `app-stats-urls has ${shown(value)}: expected a path such as /health/stats (appended to target-url) or an absolute http(s) URL`,
+      `${name} has ${shown(value)}: expected a path such as /health/stats (appended to ${appendedTo}) or an absolute http(s) URL`,
     )
-  return requireUrl('app-stats-urls', value)
+  return requireUrl(name, value)
 }
 
 export function requireHttpUrl(name: string, value: string | undefined): string {
@@ -54,11 +55,11 @@ export function optionalDsn(name: string, value: string | undefined, schemes: st
   return value
 }
 
-export function optionalHeader(value: string | undefined): string | undefined {
+export function optionalHeader(value: string | undefined, name = 'debug-auth-header'): string | undefined {
   if (value === undefined) return undefined
   if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
     throw new ConfigError(
-      'debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"',
+      `${name} is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"`,
     )
   return value
 }

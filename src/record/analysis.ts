@@ -28,6 +28,21 @@ export interface ProfileTop {
   text: string
   /** Application functions only (runtime, standard library, known libraries left out), by flat, top 10. */
   application: ProfileTopRow[]
+  /**
+   * Application functions by the samples whose innermost application frame they are (their own work
+   * plus the library calls they make), top 10; absent in older records.
+   */
+  applicationCost?: ApplicationCostRow[]
+}
+
+export interface ApplicationCostRow {
+  name: string
+  value: number
+  /** Of the profile's total, 0..1. */
+  share: number
+  valueText: string
+  /** The direct library call carrying at least half of it. */
+  dominantCall?: string
 }
 
 export interface AreaShareData {
@@ -210,6 +225,11 @@ export interface AnalysisData {
   goroutines: Part<GoroutineAnalysis>
   contention: Part<ContentionData[]>
   diff: Part<ProfileDiff[]>
+  /**
+   * What `diff` compared with: absent, the baseline run's profiles; `live-paired`, the base
+   * deployment's profiles taken over the same load window in a paired run (baseline-pprof-url).
+   */
+  diffBase?: 'live-paired'
   slowQueries: Part<SlowQuery[]>
   nPlusOne: Part<NPlusOne[]>
   indexes: Part<IndexSuggestion[]>

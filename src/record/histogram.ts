@@ -5,6 +5,7 @@
 import * as hdr from 'hdr-histogram-js'
 import type { Histogram } from 'hdr-histogram-js'
 import type { LatencyStats, LoadWindow } from './load.ts'
+import { countsOf, encodeCompressedBase64, nonZeroIndexes } from './histogram-counts.ts'
 
 /** Three significant digits: values are exact below 2 048 µs and within 0.1 % above. */
 export const SIGNIFICANT_DIGITS = 3
@@ -22,8 +23,12 @@ export function msToMicros(ms: number): number {
   return ms <= 0 ? 0 : Math.round(ms * 1000)
 }
 
-export function encodeHistogram(histogram: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram)
+/**
+ * hdr-histogram-js's compressed base64, byte for byte (read from the counts directly; `nonZero`:
+ * the indexes of its non-zero counts when known, see histogram-counts.ts).
+ */
+export function encodeHistogram(histogram: Histogram, nonZero?: Int32Array): string {
+  return encodeCompressedBase64(histogram, nonZero ?? nonZeroIndexes(histogram))
 }
 
 export function decodeHistogram(encoded: string): Histogram {
@@ -88,7 +93,11 @@ export function mergeEncodedHistograms(encoded: string[]): string {
  * histogram's precision instead of differing by nearest-rank rounding on small runs.
  * One pass over the counts for all percentiles.
  */
-export function interpolatedPercentiles(histogram: Histogram, ps: number[]): number[] {
+export function interpolatedPercentiles(
+  histogram: Histogram,
+  ps: number[],
+  nonZero = nonZeroIndexes(histogram),
+): number[] {
   const n = histogram.totalCount
   if (n === 0) return ps.map(() => 0)
   // Every rank needed (floor and ceil of each), visited in increasing order.
@@ -97,10 +106,13 @@ export function interpolatedPercentiles(histogram: Histogram, ps: number[]): num
   )
   const valueAt = new Map<number, number>()
   const js = histogram as unknown as JsHistogramInternals
+  const counts = countsOf(histogram)
   let seen = 0
   let next = 0
-  for (let i = 0; i < js.countsArrayLength && next < wanted.length; i++) {
-    const count = js.getCountAtIndex(i)
+  const visited = nonZero?.length ?? js.countsArrayLength
+  for (let k = 0; k < visited && next < wanted.length; k++) {
+    const i = nonZero ? nonZero[k]! : k
+    const count = counts ? counts[i]! : js.getCountAtIndex(i)
     if (count === 0) continue
     seen += count
     const value = Math.min(js.medianEquivalentValue(js.valueFromIndex(i)), histogram.maxValue)

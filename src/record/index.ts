@@ -61,6 +61,8 @@ export interface RunRecord {
   outcome?: RunOutcome
   /** A paired run (`baseline-url`): the base deployment's side and the paired rows; absent otherwise. */
   paired?: import('./paired.ts').PairedPart
+  /** A paired run with base-side collectors: what the base deployment's collectors saw; absent otherwise. */
+  baseCollectors?: import('./paired.ts').BaseCollectorParts
   /** When each stage ran, ms since the first one started (src/timeline.ts); absent in older records. */
   timeline?: import('./stages.ts').StageSpan[]
 }

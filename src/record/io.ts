@@ -2,7 +2,7 @@
 // schema (record/schema/); records of an older schema are upgraded here so no other stage has to
 // know about old shapes.
 import type { PairedPart } from './paired.ts'
-import { readFile, writeFile, mkdir } from 'node:fs/promises'
+import { readFile, writeFile, mkdir, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { SCHEMA_VERSION, type RunRecord } from './index.ts'
 import { recordProblem } from './schema/index.ts'
@@ -96,7 +96,18 @@ export async function readRecord(file: string): Promise<RunRecord> {
   return parseRecord(text, file)
 }
 
+/**
+ * Writes result.json atomically (a temporary file beside it, then a rename): the record is written
+ * again after rendering and publishing (their stage spans), and a reader never sees half a file.
+ */
 export async function writeRecord(file: string, record: RunRecord): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true })
-  await writeFile(file, `${JSON.stringify(record, null, 2)}\n`)
+  const temporary = `${file}.${process.pid}.tmp`
+  try {
+    await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`)
+    await rename(temporary, file)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
 }

@@ -2,6 +2,8 @@
 // with the PR's in one k6 process. `load` holds the PR side; this part the base side and the
 // paired rows the gate judges instead of a stored baseline.
 import type { EndpointLoad } from './load.ts'
+import type { Part } from './common.ts'
+import type { AppStatsData, ProfilesData, PrometheusData } from './collectors.ts'
 
 /** How the two sides were loaded (compare/paired.ts). */
 export type PairedDesignName = 'simultaneous' | 'alternating'
@@ -51,4 +53,21 @@ export interface PairedPart {
   rows: PairedRowRecord[]
   /** The stopping rule's sentence when some gated row stayed open (compare/paired.ts). */
   inconclusive?: string
+}
+
+/** The folder beside result.json with the base side's raw files (its collectors' scrapes and profiles). */
+export const BASE_SIDE_DIR = 'paired-base'
+
+/**
+ * `baseCollectors` of a RunRecord: what the base deployment's own collectors (`baseline-metrics-url`,
+ * `baseline-pprof-url`, `baseline-app-stats-urls`) saw over the same load window as the PR side's.
+ * Their file names are relative to BASE_SIDE_DIR. No database or Redis part: both sides usually
+ * share those, and the PR side's collectors read them.
+ */
+export interface BaseCollectorParts {
+  /** The base deployment's URL (`baseline-url`). */
+  url: string
+  prometheus: Part<PrometheusData>
+  appStats: Part<AppStatsData>
+  profiles: Part<ProfilesData>
 }

@@ -4,6 +4,7 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { isUnavailable, type Part } from './common.ts'
 import type { RunRecord } from './index.ts'
+import { BASE_SIDE_DIR } from './paired.ts'
 
 /** Relative paths of the raw files the record names, each once, in record order. */
 export function rawFilesOf(record: RunRecord): string[] {
@@ -21,8 +22,18 @@ export function rawFilesOf(record: RunRecord): string[] {
       ...files(record.redis),
       ...files(record.appStats),
       ...profiles,
+      ...baseSideFiles(record),
     ]),
   ]
+}
+
+/** A paired run's base-side files, as paths from the record's folder (they sit in BASE_SIDE_DIR). */
+function baseSideFiles(record: RunRecord): string[] {
+  const base = record.baseCollectors
+  if (!base) return []
+  const files = (part: Part<{ files: string[] }>): string[] => (isUnavailable(part) ? [] : part.files)
+  const profiles = isUnavailable(base.profiles) ? [] : base.profiles.files.map((f) => f.file)
+  return [...files(base.prometheus), ...files(base.appStats), ...profiles].map((f) => `${BASE_SIDE_DIR}/${f}`)
 }
 
 /**

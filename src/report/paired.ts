@@ -58,3 +58,30 @@ export function pairedTable(record: RunRecord, comparison: Comparison | undefine
     align: ['l', 'l', 'r', 'r', 'l', 'r', 'l'],
   }
 }
+
+/** The profiles the line names, in this order (the goroutine snapshots are counted elsewhere). */
+const NAMED_KINDS = ['cpu', 'allocs', 'heap', 'mutex', 'block'] as const
+
+/** `cpu 1234 samples, allocs 560 samples`, or why there are none. */
+function profilesText(part: RunRecord['profiles']): string {
+  if (isUnavailable(part)) return `no profiles (${part.unavailable})`
+  const named = NAMED_KINDS.flatMap((kind) => part.files.filter((f) => f.kind === kind))
+  if (named.length === 0) return 'no profiles'
+  return named.map((f) => `${f.kind} ${f.samplesCount} samples`).join(', ')
+}
+
+/**
+ * A paired run with base-side collectors: both sides' profiles over the same load window, and what
+ * the base deployment's Prometheus and app-stats collectors gave; undefined otherwise.
+ */
+export function pairedProfilesLine(record: RunRecord): string | undefined {
+  const base = record.baseCollectors
+  if (!record.paired || !base) return undefined
+  const other = (name: string, part: RunRecord['prometheus'] | RunRecord['appStats']) =>
+    isUnavailable(part) ? `${name} not collected (${part.unavailable})` : `${name} collected`
+  return (
+    `Paired run, both deployments profiled over the same load window: this PR — ${profilesText(record.profiles)}; ` +
+    `base ${base.url} — ${profilesText(base.profiles)}. ` +
+    `Base deployment's ${other('Prometheus', base.prometheus)}, ${other('app stats', base.appStats)}.`
+  )
+}

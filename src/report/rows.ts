@@ -59,10 +59,26 @@ export function overallRow(load: LoadPart, slos: SloResult[], rows: MetricCompar
   }
 }
 
+function groupByEndpoint<T extends { endpoint?: string }>(items: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const item of items) {
+    if (item.endpoint === undefined) continue
+    const list = out.get(item.endpoint)
+    if (list) list.push(item)
+    else out.set(item.endpoint, [item])
+  }
+  return out
+}
+
 /** Endpoints with an SLO but no load row still appear, with no data. */
 export function endpointRows(input: ReportInput, load: LoadPart | undefined): EndpointRow[] {
-  const rows = input.comparison?.rows ?? []
-  const out = (load?.endpoints ?? []).map((ep) => endpointRow(ep, input.slos, rows))
+  // Each endpoint's SLO results and comparison rows, looked up once: thousands of endpoints would
+  // otherwise scan every result and row for each endpoint.
+  const slosOf = groupByEndpoint(input.slos)
+  const rowsOf = groupByEndpoint(input.comparison?.rows ?? [])
+  const out = (load?.endpoints ?? []).map((ep) =>
+    endpointRow(ep, slosOf.get(ep.name) ?? [], rowsOf.get(ep.name) ?? []),
+  )
   const seen = new Set(out.map((r) => r.name))
   for (const slo of input.slos) {
     if (slo.scope !== 'endpoint' || !slo.endpoint || seen.has(slo.endpoint)) continue

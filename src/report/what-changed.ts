@@ -24,6 +24,8 @@ export interface WhatChanged {
   kinds: ('cpu' | 'allocs')[]
   /** By kind (CPU first), largest move first within a kind. */
   rows: WhatChangedRow[]
+  /** Compared with the base deployment's profiles of the same moment (a paired run), not a baseline run's. */
+  live?: boolean
 }
 
 const KIND_WORDS = { cpu: 'CPU', allocs: 'allocated bytes' } as const
@@ -38,6 +40,7 @@ export function whatChangedOf(analysis: AnalysisData | undefined): WhatChanged |
   if (diffs.length === 0) return undefined
   diffs.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'cpu' ? -1 : 1))
   return {
+    ...(analysis.diffBase === 'live-paired' ? { live: true } : {}),
     minDeltaPct: Math.max(...diffs.map((d) => d.minDeltaPct ?? OLDER_MIN_DELTA_PCT)),
     kinds: diffs.map((d) => d.kind),
     rows: diffs.flatMap((d) =>
@@ -90,5 +93,8 @@ export function unmovedKinds(w: WhatChanged): string[] {
 
 /** `share of the profile, baseline → this run; a function is listed when its share moved by more than 0.5 points`. */
 export function thresholdText(w: WhatChanged): string {
-  return `share of the profile, baseline → this run; a function is listed when its share of ${w.kinds.map((k) => KIND_WORDS[k]).join(' or ')} moved by more than ${w.minDeltaPct} points`
+  const sides = w.live
+    ? 'live paired profiles: base deployment → this PR, taken over the same load window'
+    : 'baseline → this run'
+  return `share of the profile, ${sides}; a function is listed when its share of ${w.kinds.map((k) => KIND_WORDS[k]).join(' or ')} moved by more than ${w.minDeltaPct} points`
 }

@@ -24,6 +24,7 @@ import {
   interpolatedPercentiles,
   type ExactMoments,
 } from '../record/histogram.ts'
+import { addHistogram, nonZeroIndexes, recordValue, unionIndexes } from '../record/histogram-counts.ts'
 import type { PointSink, TrackedMetric } from './k6-json-scanner.ts'
 import { endpointResolver, type EndpointResolver, type SampleTags } from './routes.ts'
 import { vuCurve } from './vu-curve.ts'
@@ -321,7 +322,7 @@ function addDuration(w: WindowAccumulator, micros: number): void {
     w.samples = NO_SAMPLES
     w.n = 0
   }
-  w.histogram.recordValue(micros)
+  recordValue(w.histogram, micros)
 }
 
 /** The window's durations as a histogram: its own once it has one, else a new one. */
@@ -333,9 +334,24 @@ function windowHistogram(w: WindowAccumulator): Histogram {
   // (the counts, the size and so the encoding do not depend on the order).
   let top = 0
   for (let i = 1; i < w.n; i++) if (w.samples[i]! > w.samples[top]!) top = i
-  h.recordValue(w.samples[top]!)
-  for (let i = 0; i < w.n; i++) if (i !== top) h.recordValue(w.samples[i]!)
+  recordValue(h, w.samples[top]!)
+  for (let i = 0; i < w.n; i++) if (i !== top) recordValue(h, w.samples[i]!)
   return h
+}
+
+/**
+ * A window's histogram and the indexes of its non-zero counts: taken from its raw durations while
+ * it has them, so summarising a small window never scans its whole counts array.
+ */
+interface BuiltWindow {
+  histogram: Histogram
+  nonZero: Int32Array | undefined
+}
+
+function builtWindow(w: WindowAccumulator): BuiltWindow {
+  const histogram = windowHistogram(w)
+  const raw = w.histogram === undefined
+  return { histogram, nonZero: raw ? nonZeroIndexes(histogram, w.samples, w.n) : nonZeroIndexes(histogram) }
 }
 
 /** A window to summarise: its histogram is built only when it is its turn. */
@@ -343,7 +359,7 @@ interface WindowToSummarise {
   index: number
   count: number
   errors: number
-  histogram: () => Histogram
+  histogram: () => BuiltWindow
 }
 
 function windowsOf(acc: EndpointAccumulator): WindowToSummarise[] {
@@ -351,7 +367,7 @@ function windowsOf(acc: EndpointAccumulator): WindowToSummarise[] {
     index,
     count: w.count,
     errors: w.errors,
-    histogram: () => windowHistogram(w),
+    histogram: () => builtWindow(w),
   }))
 }
 
@@ -363,8 +379,14 @@ function overallWindowsOf(byIndex: Map<number, WindowAccumulator[]>): WindowToSu
     errors: ws.reduce((n, w) => n + w.errors, 0),
     histogram: () => {
       const total = newHistogram()
-      for (const w of ws) total.add(windowHistogram(w))
-      return total
+      const lists: Int32Array[] = []
+      for (const w of ws) {
+        const built = builtWindow(w)
+        addHistogram(total, built.histogram, built.nonZero)
+        if (built.nonZero) lists.push(built.nonZero)
+      }
+      const complete = lists.length === ws.length
+      return { histogram: total, nonZero: complete ? unionIndexes(lists) : nonZeroIndexes(total) }
     },
   }))
 }
@@ -375,7 +397,7 @@ function newPhase(): Phase {
 
 function record(phase: Phase, ms: number): void {
   addMoment(phase.moments, ms)
-  phase.histogram.recordValue(msToMicros(ms))
+  recordValue(phase.histogram, msToMicros(ms))
 }
 
 function parseTags(tagsText: string): Record<string, string> {
@@ -429,8 +451,8 @@ function mergeAccumulators(name: string, accs: EndpointAccumulator[]): EndpointA
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000
 
-function windowPercentiles(histogram: Histogram): { p50Ms: number; p95Ms: number } {
-  const [p50, p95] = interpolatedPercentiles(histogram, [0.5, 0.95]) as [number, number]
+function windowPercentiles({ histogram, nonZero }: BuiltWindow): { p50Ms: number; p95Ms: number } {
+  const [p50, p95] = interpolatedPercentiles(histogram, [0.5, 0.95], nonZero) as [number, number]
   return { p50Ms: round3(p50 / 1000), p95Ms: round3(p95 / 1000) }
 }
 
@@ -445,14 +467,14 @@ function summarise(
   const windows: LoadWindow[] = accWindows
     .sort((a, b) => a.index - b.index)
     .map((w) => {
-      const histogram = w.histogram()
-      duration.add(histogram)
+      const built = w.histogram()
+      addHistogram(duration, built.histogram, built.nonZero)
       return {
         startMs: w.index * windowMs,
         count: w.count,
         errors: w.errors,
-        ...windowPercentiles(histogram),
-        histogram: encodeHistogram(histogram),
+        ...windowPercentiles(built),
+        histogram: encodeHistogram(built.histogram, built.nonZero),
       }
     })
   const statuses: Record<string, number> = {}

@@ -139,7 +139,9 @@ export async function runLoad(
     (script.generated
       ? `running the "${plan.scenario.name}" scenario: up to ${plan.scenario.vus} VUs for ${plan.scenario.durationS} s against ${plan.targetUrl}` +
         (plan.baselineUrl
-          ? `, and the same on a pool of its own against ${plan.baselineUrl} (paired run, simultaneous design)`
+          ? plan.pairedDesign === 'alternating'
+            ? `, alternating with ${plan.baselineUrl} in A B B A slices of ${ALTERNATING_SLICE_S} s (paired run, alternating design)`
+            : `, and the same on a pool of its own against ${plan.baselineUrl} (paired run, simultaneous design)`
           : '')
       : `running ${plan.script} against ${plan.targetUrl}: ${describeScriptRun(scriptRun!.run)}`) +
       (plan.shards > 1
@@ -271,13 +273,25 @@ export async function runLoad(
   return { load, k6Version: k6.version, ...(pairedBase ? { pairedBase } : {}) }
 }
 
+/**
+ * The alternating design's slice length: 6 s as in the pilot (bench/README.md, "Paired designs"),
+ * so a 60-s run has the 5 slice pairs a verdict needs.
+ */
+export const ALTERNATING_SLICE_S = 6
+
 /** The k6 output aggregated; in a paired run `result` is the PR side and `base` the base side. */
 async function aggregateLoad(
   ndjson: string,
   plan: Plan,
 ): Promise<FileAggregate & { base?: AggregateResult }> {
   if (!plan.baselineUrl) return aggregateK6File(ndjson, { endpoints: plan.endpoints })
-  const { current, base, ...read } = await aggregatePairedFile(ndjson, { endpoints: plan.endpoints })
+  // Alternating: one window per slice pair (A B or B A), so window i of each side is its slice of pair i.
+  const alternating = plan.pairedDesign === 'alternating'
+  const { current, base, ...read } = await aggregatePairedFile(ndjson, {
+    endpoints: plan.endpoints,
+    ...(alternating ? { windowS: 2 * ALTERNATING_SLICE_S } : {}),
+    sharedVus: !alternating,
+  })
   return { ...read, result: current, base }
 }
 
@@ -371,7 +385,12 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
   }
   const inputs = await scriptInputs(plan)
   const text = plan.baselineUrl
-    ? generatePairedScript({ ...inputs, baselineUrl: plan.baselineUrl, design: 'simultaneous' })
+    ? generatePairedScript({
+        ...inputs,
+        baselineUrl: plan.baselineUrl,
+        design: plan.pairedDesign ?? 'simultaneous',
+        sliceS: ALTERNATING_SLICE_S,
+      })
     : generateScript(inputs)
   const path = join(resolve(outDir), FILES.script)
   await writeFile(path, text)

@@ -64,6 +64,7 @@ const C_MINUS = 45
 const C_PLUS = 43
 const C_0 = 48
 const C_NL = 10
+const C_CR = 13
 
 /** True when `bytes` occurs in `buf` at `at` (`at + bytes.length` must be within the line). */
 function matches(buf: Buffer, at: number, bytes: Buffer): boolean {
@@ -172,6 +173,8 @@ export class K6JsonScanner {
   /** The line is `buf[start, end)`, without its newline. */
   private line(buf: Buffer, start: number, end: number): void {
     this.lines++
+    // A CRLF file (written on Windows, or edited): the line is the same without its CR.
+    if (end > start && buf[end - 1] === C_CR) end--
     if (end - start < POINT_PREFIX.length + AFTER_NAME.length || !matches(buf, start, POINT_PREFIX)) {
       // `{"type":"Metric"…` headers describe metrics; nothing to aggregate.
       if (end - start < METRIC_HEADER.length || !matches(buf, start, METRIC_HEADER))
@@ -385,6 +388,14 @@ export class K6JsonScanner {
     return undefined
   }
 
+  /** A time string as the fast path reads it (to the microsecond), else as Date.parse does. */
+  private parseTimeText(time: unknown): number {
+    if (typeof time !== 'string') return Number.NaN
+    const quoted = Buffer.from(`"${time}"`, 'utf8')
+    const ms = this.parseTime(quoted, 1, quoted.length)
+    return ms >= 0 && this.fieldEnd === quoted.length ? ms : Date.parse(time)
+  }
+
   /** Anything not in the usual layout: parse it properly. */
   private slowLine(buf: Buffer, start: number, end: number): void {
     let parsed: unknown
@@ -402,7 +413,7 @@ export class K6JsonScanner {
     if (sample.type !== 'Point' || typeof sample.metric !== 'string') return
     const metric = METRIC_BY_NAME.get(sample.metric)
     if (metric === undefined || !sample.data) return
-    const timeMs = Date.parse(sample.data.time ?? '')
+    const timeMs = this.parseTimeText(sample.data.time)
     const value = Number(sample.data.value)
     if (Number.isNaN(timeMs) || Number.isNaN(value)) {
       this.malformed++

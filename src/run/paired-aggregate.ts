@@ -67,13 +67,18 @@ export class SideSplitter implements PointSink {
 }
 
 /**
- * Aggregates a paired run's NDJSON into the base side and the PR (current) side. Both sides ran at
- * once on VU pools of the same size, so each side's peak VUs is half of the process's.
+ * Aggregates a paired run's NDJSON into the base side and the PR (current) side. Simultaneous
+ * (`sharedVus`, the default): both sides ran at once on VU pools of the same size, so each side's
+ * peak VUs is half of the process's; alternating: one side ran at a time with all of them.
  */
-export async function aggregatePairedFile(path: string, options: AggregateOptions): Promise<PairedAggregate> {
+export async function aggregatePairedFile(
+  path: string,
+  options: AggregateOptions & { sharedVus?: boolean },
+): Promise<PairedAggregate> {
   const base = new LoadAggregator(options)
   const pr = new LoadAggregator(options)
   const read = await readK6File(path, new SideSplitter({ base, pr }))
-  const halve = (r: AggregateResult): AggregateResult => ({ ...r, vusMax: Math.ceil(r.vusMax / 2) })
-  return { ...read, base: halve(base.result()), current: halve(pr.result()) }
+  const share = (r: AggregateResult): AggregateResult =>
+    options.sharedVus === false ? r : { ...r, vusMax: Math.ceil(r.vusMax / 2) }
+  return { ...read, base: share(base.result()), current: share(pr.result()) }
 }

@@ -133,19 +133,30 @@ export function lockFindings(
     const share = Math.min(1, site.delayNs / 1e6 / requestMs)
     if (share < LOCK_WAIT_MIN_SHARE) continue
     const whose = epLoad ? `${epLoad.name}'s` : 'all'
+    // Waits counted since the process started may predate the load: against the load's request
+    // time they are only an upper bound, so they rank no higher than their measured share allows (none).
+    const delta = window.delta(kind)
     findings.push(
       finding({
         kind: 'contention',
-        title: `Lock contention in ${shortFunctionName(fn)} (${site.delayText} waiting, ${pct(share)} of ${whose} request time)`,
+        title: delta
+          ? `Lock contention in ${shortFunctionName(fn)} (${site.delayText} waiting, ${pct(share)} of ${whose} request time)`
+          : `Lock contention in ${shortFunctionName(fn)} (${site.delayText} waiting since the process started)`,
         detail:
           `${kind} profile: ${fn} waits in ${site.blockedIn} (${site.contentions} contentions, ${site.delayText}; ` +
           `${window.delta(kind) ? window.text(kind) : 'counted since the process started'}) against ${(requestMs / 1000).toFixed(1)} s of ${whose} request time ${window.delta(kind) ? 'in that window' : 'during the load'}` +
           (ep ? `; it serves ${ep.endpoint}` : '') +
-          `. Contention is a finding from ${pct(LOCK_WAIT_MIN_SHARE, 0)} of the endpoint's request time.`,
+          `. Contention is a finding from ${pct(LOCK_WAIT_MIN_SHARE, 0)} of the endpoint's request time` +
+          (delta
+            ? '.'
+            : `; counted since the process started, the wait is at most ${pct(share)} of it and may predate the load, so its impact is not measured (Priority 4): a ${kind} delta over the load (net/http/pprof ?seconds=) measures it.`),
         ...(ep ? { endpoint: ep.endpoint } : {}),
         ...(site.location ? { location: site.location } : {}),
-        impact: share,
-        impactBasis: `share of ${whose} request time spent waiting for the lock`,
+        ...(delta
+          ? { impact: share, impactBasis: `share of ${whose} request time spent waiting for the lock` }
+          : {
+              impactBasis: `not measured for this load (the ${kind} profile counts waits since the process started)`,
+            }),
         effort: 'medium',
         fix: `Hold the lock in ${shortFunctionName(fn)} for less: not across I/O or database transactions; use per-key locks or the database's row locks instead of one global mutex.`,
         evidence: { function: fn, blockedIn: site.blockedIn, contentions: site.contentions },

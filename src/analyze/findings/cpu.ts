@@ -14,6 +14,7 @@ import {
   CPU_HOTSPOT_MIN_LATENCY_SHARE,
   CPU_HOTSPOT_MIN_MS_PER_REQUEST,
   CPU_HOTSPOT_MIN_SHARE,
+  CPU_HOTSPOT_SAMPLING_ERRORS,
   finding,
   GC_MIN_CPU_SHARE,
   pct,
@@ -149,16 +150,22 @@ function judgeHotspot(
   const latencyShare =
     msPerRequest !== undefined && latencyMs ? Math.min(1, msPerRequest / latencyMs) : undefined
   const servedText = served.length === 0 ? 'all' : served.join(', ')
+  // The thresholds are judged on the sampled CPU less its sampling error (the printed impact stays
+  // the measured one), so a few samples of luck on a quiet service make no finding.
+  const sampling = samplingMargin(cpu, hot.value)
+  const sure = sampling?.sure ?? 1
   if (
     msPerRequest === undefined ||
     latencyShare === undefined ||
-    latencyShare < CPU_HOTSPOT_MIN_LATENCY_SHARE ||
-    msPerRequest < CPU_HOTSPOT_MIN_MS_PER_REQUEST
+    latencyShare * sure < CPU_HOTSPOT_MIN_LATENCY_SHARE ||
+    msPerRequest * sure < CPU_HOTSPOT_MIN_MS_PER_REQUEST
   ) {
+    const measured = msPerRequest !== undefined && sampling?.text ? `; ${sampling.text}` : ''
     return (
       `no CPU hotspot: ${shortFunctionName(hot.function)} takes ${pct(hot.share)} of CPU, ` +
-      `${msPerRequest?.toFixed(2) ?? '?'} ms per request of ${servedText} requests (mean ${latencyMs?.toFixed(1) ?? '?'} ms): ` +
-      `a hotspot needs ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency`
+      `${msPerRequest?.toFixed(2) ?? '?'} ms per request of ${servedText} requests (mean ${latencyMs?.toFixed(1) ?? '?'} ms${measured}): ` +
+      `a hotspot needs ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency` +
+      (sampling ? ', less the sampling error' : '')
     )
   }
   const alloc = allocs ? allocationShare(allocs, hot.function) : undefined
@@ -177,7 +184,9 @@ function judgeHotspot(
         (alloc && alloc.share >= 0.05
           ? `. Its call path also allocates ${pct(alloc.share)} of the bytes allocated (${alloc.via}; ${ctx.allocsDelta ? 'in the same window' : 'since the process started'})`
           : '') +
-        `. A hotspot takes at least ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency of what it serves.`,
+        (sampling?.text ? ` (${sampling.text})` : '') +
+        `. A hotspot takes at least ${pct(CPU_HOTSPOT_MIN_SHARE, 0)} of CPU, ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms per request and ${pct(CPU_HOTSPOT_MIN_LATENCY_SHARE, 0)} of the latency of what it serves` +
+        (sampling ? ', less the sampling error.' : '.'),
       ...(ep ? { endpoint: ep.endpoint } : {}),
       ...(location ? { location } : {}),
       impact: latencyShare,
@@ -195,6 +204,21 @@ function judgeHotspot(
     }),
   )
   return undefined
+}
+
+/**
+ * samplingMargin: the share of a function's sampled CPU that is sure at CPU_HOTSPOT_SAMPLING_ERRORS
+ * standard errors (n − k·√n of its n samples, as a factor), when the profile says its sampling
+ * period; undefined otherwise.
+ */
+function samplingMargin(cpu: Profile, value: number): { sure: number; text: string } | undefined {
+  if (!(cpu.period > 0) || !(value > 0)) return undefined
+  const n = value / cpu.period
+  const sureSamples = Math.max(0, n - CPU_HOTSPOT_SAMPLING_ERRORS * Math.sqrt(n))
+  return {
+    sure: sureSamples / n,
+    text: `${Math.round(n)} samples of ${cpu.period / 1e6} ms, judged on ${sureSamples.toFixed(1)}: n − √n`,
+  }
 }
 
 /** Endpoints whose handler frames are on the stacks charged to `fn`, most CPU first. */

@@ -19,6 +19,10 @@ function mib(blocks: number): string {
   return `${((blocks * 8) / 1024).toFixed(1)} MiB`
 }
 
+/** What fixes an EXPLAIN that fails for lack of privileges. */
+const EXPLAIN_GRANT =
+  "the collector's role needs SELECT on the tables (e.g. GRANT pg_read_all_data TO <role>) to EXPLAIN them"
+
 type DbSections = Pick<AnalysisData, 'slowQueries' | 'nPlusOne' | 'indexes'>
 
 /**
@@ -58,7 +62,7 @@ export function databaseFindings(
   if (failed.length > 0 && !checked) {
     notes.push(
       `missing indexes not checked from plans: EXPLAIN failed for all ${failed.length} statements (${failed[0]!.error}); ` +
-        `the collector's role needs SELECT on the tables (e.g. GRANT pg_read_all_data TO <role>) to EXPLAIN them`,
+        EXPLAIN_GRANT,
     )
   }
   const alone = probeMeans(pg)
@@ -123,7 +127,9 @@ export function databaseFindings(
     nPlusOne: n1,
     indexes:
       !checked && indexes.length === 0
-        ? unavailable(`not checked: EXPLAIN failed for all ${failed.length} statements (${failed[0]!.error})`)
+        ? unavailable(
+            `not checked: EXPLAIN failed for all ${failed.length} statements (${failed[0]!.error}); ${EXPLAIN_GRANT}`,
+          )
         : indexes,
   }
 }

@@ -28,6 +28,9 @@ const topSchema = z.object({
   rows: z.array(topRowSchema),
   text: str,
   application: z.array(topRowSchema),
+  applicationCost: z
+    .array(z.object({ name: str, value: num, share: num, valueText: str, dominantCall: str.optional() }))
+    .optional(),
 })
 
 const areaSchema = z.object({
@@ -164,6 +167,7 @@ export const analysisSchema: z.ZodType<AnalysisData> = z.object({
   goroutines: part(goroutinesSchema),
   contention: part(z.array(contentionSchema)),
   diff: part(z.array(diffSchema)),
+  diffBase: z.literal('live-paired').optional(),
   slowQueries: part(z.array(slowQuerySchema)),
   nPlusOne: part(z.array(nPlusOneSchema)),
   indexes: part(z.array(indexSchema)),

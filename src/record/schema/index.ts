@@ -2,7 +2,7 @@
 // interfaces in record/*.ts stay the documentation; each schema is typed against its interface,
 // so a field added to one and not the other fails the typecheck.
 import { z } from 'zod'
-import type { PlanSummary, RunMeta, RunRecord } from '../index.ts'
+import type { BaseCollectorParts, PlanSummary, RunMeta, RunRecord } from '../index.ts'
 import { num, part, str } from './common.ts'
 import { loadSchema, pairedSchema } from './load.ts'
 import {
@@ -44,6 +44,13 @@ const planSchema: z.ZodType<PlanSummary> = z.object({
   slos: slosSchema,
 })
 
+const baseCollectorsSchema: z.ZodType<BaseCollectorParts> = z.object({
+  url: str,
+  prometheus: part(prometheusSchema),
+  appStats: part(appStatsSchema),
+  profiles: part(profilesSchema),
+})
+
 export const recordSchema: z.ZodType<RunRecord> = z.object({
   schema: num,
   meta: metaSchema,
@@ -58,6 +65,7 @@ export const recordSchema: z.ZodType<RunRecord> = z.object({
   analysis: analysisSchema.optional(),
   outcome: outcomeSchema.optional(),
   paired: pairedSchema.optional(),
+  baseCollectors: baseCollectorsSchema.optional(),
   timeline: z.array(z.object({ stage: str, startMs: num, endMs: num })).optional(),
 })
 

@@ -157,8 +157,10 @@ function stageTimeline(ctx: ReportContext): Block[] {
       strong('Overhead beyond the load:'),
       plain(
         ` ${formatSeconds(overhead.ms)} from k6's exit to the end of ${overhead.untilStage}, ` +
-          `of which the cool-down took ${formatSeconds(overhead.coolDownMs)}. ` +
-          'Rendering and publishing this report come after; the log times them.',
+          `of which the cool-down took ${formatSeconds(overhead.coolDownMs)}.` +
+          (spans.some((s) => s.stage === 'publish')
+            ? ''
+            : ' Rendering and publishing this report come after; result.json, written again once they end, and the log time them.'),
       ),
     ]),
   ]

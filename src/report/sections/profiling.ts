@@ -1,6 +1,6 @@
 // 3. Profiling Analysis: CPU, memory, goroutine and block/mutex profiles from the analysis's tops.
 import { isUnavailable } from '../../record/common.ts'
-import type { ProfileTop, ProfileTopRow } from '../../record/analysis.ts'
+import type { ApplicationCostRow, ProfileTop, ProfileTopRow } from '../../record/analysis.ts'
 import { codeBlock, codeSpan, list, note, notCollected, para, plain, section, strong } from '../blocks.ts'
 import { profileMissing, topOf, type ReportContext } from '../context.ts'
 import { findingItem, findingsOf, impactText } from '../findings.ts'
@@ -9,6 +9,12 @@ import { fmt } from '../markdown.ts'
 import type { Block, ListItem, Section } from '../model.ts'
 import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 import { formatProfileValue } from '../profiles.ts'
+import { pairedProfilesLine } from '../paired.ts'
+import {
+  CPU_HOTSPOT_MIN_LATENCY_SHARE,
+  CPU_HOTSPOT_MIN_MS_PER_REQUEST,
+  CPU_HOTSPOT_MIN_SHARE,
+} from '../../analyze/findings/rules.ts'
 import {
   pointsText,
   thresholdText,
@@ -16,6 +22,15 @@ import {
   whatChangedMissing,
   whatChangedOf,
 } from '../what-changed.ts'
+
+const CPU_HOTSPOT_RULE = `≥ ${CPU_HOTSPOT_MIN_SHARE * 100} % of CPU, ≥ ${CPU_HOTSPOT_MIN_MS_PER_REQUEST} ms of CPU per request and ≥ ${CPU_HOTSPOT_MIN_LATENCY_SHARE * 100} % of its endpoints' latency`
+
+function costRow(c: ApplicationCostRow, what: string): ListItem {
+  const via = c.dominantCall ? [plain(', mostly in '), codeSpan(c.dominantCall)] : []
+  return {
+    text: [codeSpan(c.name), plain(` - ${c.valueText} (${(c.share * 100).toFixed(1)}% ${what})`), ...via],
+  }
+}
 
 function profileRow(r: ProfileTopRow, what: string): ListItem {
   return {
@@ -34,9 +49,11 @@ function cpuProfile(ctx: ReportContext): Section {
           ...findingItem(f),
           text: [strong(f.title), plain(` - ${impactText(f)}: ${f.detail}`)],
         }))
-      : (over5.length > 0 ? over5 : top.rows.slice(0, 3)).slice(0, 5).map((r) => profileRow(r, 'CPU'))
-  // The application's own functions, as the analysis ranks them (own CPU time first).
+      : []
+  // The application's own functions, as the analysis ranks them: own CPU time, then cum (a handler
+  // whose cost is all in the library calls it makes has no own time).
   const app = top.application.slice(0, 5)
+  const byCost = (top.applicationCost ?? []).slice(0, 5)
   return section('cpu', 'CPU Profile', [
     para([
       strong('Top CPU Consumers'),
@@ -44,12 +61,38 @@ function cpuProfile(ctx: ReportContext): Section {
     ]),
     codeBlock(top.text),
     para([strong('Key Findings'), plain(':')]),
-    keyItems.length > 0 ? list(keyItems) : note('The CPU profile has no samples.'),
+    keyItems.length > 0
+      ? list(keyItems)
+      : note(
+          top.total > 0
+            ? `No CPU hotspot: no application function met ${CPU_HOTSPOT_RULE} (docs/findings.md); the table above is the profile, not a finding.`
+            : 'The CPU profile has no samples.',
+        ),
     para([strong('Hot Paths'), plain(' (application functions by own CPU time):')]),
     app.length > 0
       ? list(app.map((r) => profileRow(r, 'CPU')))
       : note('No application function in the CPU profile (only runtime, standard library and libraries).'),
+    ...(byCost.length > 0
+      ? [
+          para([
+            strong('By own cost plus library calls'),
+            plain(
+              ' (each CPU sample charged to its innermost application function, so a handler whose time is in a library call it makes ranks by that call):',
+            ),
+          ]),
+          list(byCost.map((c) => costRow(c, 'CPU'))),
+        ]
+      : []),
   ])
+}
+
+/** What the allocs profile counts: a delta over its window, or (a target without deltas) since start. */
+function allocsWindow(ctx: ReportContext): string {
+  const profiles = dataOf(ctx.record.profiles)
+  const allocs = profiles?.files.find((f) => f.kind === 'allocs')
+  return allocs?.delta && allocs.window
+    ? `in ${allocs.window.durationS} s of the load (from ${allocs.window.startS} s)`
+    : 'since start'
 }
 
 function memoryProfile(ctx: ReportContext): Section {
@@ -61,6 +104,7 @@ function memoryProfile(ctx: ReportContext): Section {
   const allocRows = allocs
     ? (allocs.application.length > 0 ? allocs.application : allocs.rows).slice(0, 3)
     : []
+  const allocByCost = (allocs?.applicationCost ?? []).slice(0, 3)
   const total = (t: ProfileTop | undefined) => (t ? formatProfileValue(t.total, t.sampleUnit) : 'n/a')
   return section('memory', 'Memory Profile', [
     para([strong('Top Memory Allocators'), plain(` (${shown.sampleType}):`)]),
@@ -68,7 +112,7 @@ function memoryProfile(ctx: ReportContext): Section {
     para([strong('Key Findings'), plain(':')]),
     list([
       {
-        text: `Total heap allocation: ${total(allocs)} allocated since start, ${total(heap)} in use`,
+        text: `Total heap allocation: ${total(allocs)} allocated ${allocsWindow(ctx)}, ${total(heap)} in use`,
       },
       {
         text: `Major allocators (${allocs?.sampleType ?? 'allocated space'}):`,
@@ -84,6 +128,14 @@ function memoryProfile(ctx: ReportContext): Section {
               },
             ],
       },
+      ...(allocByCost.length > 0
+        ? [
+            {
+              text: 'By own allocations plus library calls (each sample charged to its innermost application function):',
+              children: allocByCost.map((c) => costRow(c, 'allocated')),
+            },
+          ]
+        : []),
       ...findingsOf(ctx, 'allocation-hotspot').map((f) => findingItem(f)),
     ]),
   ])
@@ -221,12 +273,22 @@ function whatChangedSection(ctx: ReportContext): Section | undefined {
   if (missing) return section('what-changed', 'What Changed Since the Baseline', [note(sentence(missing))])
   const w = whatChangedOf(ctx.analysis)
   if (!w) return undefined
-  return section('what-changed', 'What Changed Since the Baseline', [
+  const title = w.live
+    ? 'What Changed Against the Base Deployment (live paired profiles)'
+    : 'What Changed Since the Baseline'
+  return section('what-changed', title, [
     para(`Each function's ${thresholdText(w)}:`),
     w.rows.length > 0
       ? {
           kind: 'table',
-          header: ['Profile', 'Function', 'Location', 'Baseline', 'This run', 'Change'],
+          header: [
+            'Profile',
+            'Function',
+            'Location',
+            w.live ? 'Base' : 'Baseline',
+            w.live ? 'This PR' : 'This run',
+            'Change',
+          ],
           rows: w.rows.map((r) => [
             r.kind === 'cpu' ? 'CPU' : 'allocations',
             [codeSpan(r.name)],
@@ -246,16 +308,12 @@ function whatChangedSection(ctx: ReportContext): Section | undefined {
 
 export function profiling(ctx: ReportContext): Section {
   const changed = whatChangedSection(ctx)
-  return section(
-    'profiling',
-    '3. Profiling Analysis',
-    [],
-    [
-      cpuProfile(ctx),
-      memoryProfile(ctx),
-      goroutineProfile(ctx),
-      contentionProfile(ctx),
-      ...(changed ? [changed] : []),
-    ],
-  )
+  const paired = pairedProfilesLine(ctx.record)
+  return section('profiling', '3. Profiling Analysis', paired ? [para(paired)] : [], [
+    cpuProfile(ctx),
+    memoryProfile(ctx),
+    goroutineProfile(ctx),
+    contentionProfile(ctx),
+    ...(changed ? [changed] : []),
+  ])
 }

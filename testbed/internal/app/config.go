@@ -48,6 +48,10 @@ type Config struct {
 	MutexFraction  int // runtime.SetMutexProfileFraction; 0 = off
 	RelatedRounds  int // cost knob of the CPU-heavy scoring (fault 3)
 	RelatedPoolMax int // candidates scored per related request
+	// MetricNaming "shop" exposes the HTTP metrics under names and labels that are not Clipper's
+	// (shop_http_served_total{verb,route_template,http_status}, shop_http_latency_seconds,
+	// shop_http_active): a target perfgate reads only when perfgate.yml names them.
+	MetricNaming string
 }
 
 func env(key, def string) string {
@@ -113,6 +117,7 @@ func FromEnv() Config {
 		MutexFraction:  envInt("MUTEX_PROFILE_FRACTION", 10),
 		RelatedRounds:  envInt("RELATED_SCORING_ROUNDS", 12),
 		RelatedPoolMax: envInt("RELATED_CANDIDATES", 200),
+		MetricNaming:   env("METRIC_NAMING", "clipper"),
 	}
 	for _, ep := range strings.Split(env("REGRESS_ENDPOINT", ""), ",") {
 		if ep = strings.TrimSpace(ep); ep != "" && ep != "none" {

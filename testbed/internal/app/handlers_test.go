@@ -129,6 +129,28 @@ func TestMetricsExposeNamedSeries(t *testing.T) {
 	}
 }
 
+func TestMetricNamingShopRenamesTheHTTPSeries(t *testing.T) {
+	cfg := testConfig()
+	cfg.MetricNaming = "shop"
+	s := New(cfg, nil, nil)
+	do(t, s, "GET", "/api/v1/clips/abc", "", nil)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("GET", "/debug/metrics", nil))
+	text := rec.Body.String()
+	for _, want := range []string{
+		`shop_http_served_total{http_status="400",route_template="/api/v1/clips/:id",verb="GET"} 1`,
+		`shop_http_latency_seconds_bucket{route_template="/api/v1/clips/:id",verb="GET",le="0.001"}`,
+		"shop_http_active",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(text, "http_requests_total") {
+		t.Error("the Clipper counter is still exposed")
+	}
+}
+
 func TestPprofWithAdminToken(t *testing.T) {
 	s := New(testConfig(), nil, nil)
 	rec := httptest.NewRecorder()

@@ -72,16 +72,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.Serve
 // Registry exposes the Prometheus registry (tests).
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
+// httpMetricNames: the HTTP metrics' names and label names (Clipper's, or METRIC_NAMING=shop's).
+type httpMetricNames struct {
+	requests, duration, inFlight string
+	method, route, status        string
+}
+
+func metricNames(naming string) httpMetricNames {
+	if naming == "shop" {
+		return httpMetricNames{"shop_http_served_total", "shop_http_latency_seconds", "shop_http_active",
+			"verb", "route_template", "http_status"}
+	}
+	return httpMetricNames{"http_requests_total", "http_request_duration_seconds", "http_in_flight_requests",
+		"method", "path", "status"}
+}
+
 func (s *Server) initMetrics() {
+	n := metricNames(s.cfg.MetricNaming)
 	s.reqTotal = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "http_requests_total", Help: "HTTP requests by method, route template and status.",
-	}, []string{"method", "path", "status"})
+		Name: n.requests, Help: "HTTP requests by method, route template and status.",
+	}, []string{n.method, n.route, n.status})
 	s.reqDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "http_request_duration_seconds", Help: "HTTP request latency by method and route template.",
+		Name: n.duration, Help: "HTTP request latency by method and route template.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .075, .1, .25, .5, 1, 2.5, 5, 10},
-	}, []string{"method", "path"})
+	}, []string{n.method, n.route})
 	s.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "http_in_flight_requests", Help: "HTTP requests being served.",
+		Name: n.inFlight, Help: "HTTP requests being served.",
 	})
 	s.extDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "external_request_duration_seconds", Help: "Client-side latency of calls to external services.",
