@@ -28,6 +28,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { judgeRecord, measure } from '../src/pipeline.ts'
+import { pairedBench } from './gate-paired.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import type { Plan } from '../src/plan/types.ts'
 import type { RunRecord } from '../src/record/index.ts'
@@ -39,7 +40,7 @@ const run = promisify(execFile)
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const K6 = process.env.PERFGATE_K6 ?? path.join(os.homedir(), '.cache', 'perfgate', 'bin', 'k6')
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     pairs: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '60' },
@@ -51,7 +52,17 @@ const { values } = parseArgs({
     'shared-stack': { type: 'boolean', default: false },
     replay: { type: 'string' },
     'window-s': { type: 'string' },
+    // --paired: bench/gate-paired.ts
+    paired: { type: 'boolean', default: false },
+    parts: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '2' },
+    tolerance: { type: 'string', default: '0.05' },
+    'paired-delay-ms': { type: 'string' },
+    'paired-seconds': { type: 'string' },
+    'state-dir': { type: 'string' },
+    ports: { type: 'string' },
   },
+  allowPositionals: true,
 })
 const pairs = Number(values.pairs)
 const seconds = Number(values.seconds)
@@ -371,4 +382,27 @@ async function main(): Promise<void> {
   process.stdout.write(lines.join('\n'))
 }
 
-await main()
+if (values.paired) {
+  const ports = (values.ports ?? '55359,63829,18120,18121,18122').split(',')
+  if (ports.length !== 5) throw new Error(`--ports is ${values.ports}: expected pg,redis,app,twitch,app2`)
+  await pairedBench({
+    root: ROOT,
+    k6: K6,
+    parts: Number(values.parts),
+    rounds: Number(values.rounds),
+    seconds: process.argv.includes('--seconds') ? seconds : 90,
+    pairedSeconds: Number(
+      values['paired-seconds'] ?? 2 * (process.argv.includes('--seconds') ? seconds : 90),
+    ),
+    vus: values.vus,
+    think: values.think,
+    endpoint,
+    shift: process.argv.includes('--shift') ? shift : 0.1,
+    tolerance: Number(values.tolerance),
+    ...(values['delay-ms'] ? { delayMs: Number(values['delay-ms']) } : {}),
+    ...(values['paired-delay-ms'] ? { pairedDelayMs: Number(values['paired-delay-ms']) } : {}),
+    stateDir: path.resolve(values['state-dir'] ?? path.join(os.tmpdir(), 'perfgate-gate-paired-stack')),
+    ports: ports as [string, string, string, string, string],
+    ...(values.replay ? { replay: [values.replay, ...positionals] } : {}),
+  })
+} else await main()

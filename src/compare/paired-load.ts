@@ -7,6 +7,14 @@ import type { EndpointLoad, LoadPart } from '../record/load.ts'
 import type { PairedPart, PairedRowRecord, PairedSide } from '../record/paired.ts'
 import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import { comparePaired, inconclusiveSentence, stoppingDecision, type PairedDesign } from './paired.ts'
+import {
+  DEFAULT_PAIRED_TEST,
+  describeTest,
+  MIN_BLOCK_REQUESTS,
+  pairedBlockValues,
+  stratifiedQuantileTest,
+  type PairedQuantileTest,
+} from './paired-pooled.ts'
 import { countVerdicts } from './verdict.ts'
 
 /** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
@@ -14,8 +22,8 @@ export const MIN_WINDOW_REQUESTS = 5
 /** Fewer pairs than this: no verdict (the sign-flip test cannot reach p < 0.05 after Holm). */
 export const MIN_PAIRS = 5
 const METRICS = [
-  { metric: 'p50Ms', label: 'p50', tolerance: (t: Tolerances) => t.p50 },
-  { metric: 'p95Ms', label: 'p95', tolerance: (t: Tolerances) => t.p95 },
+  { metric: 'p50Ms', q: 0.5, tolerance: (t: Tolerances) => t.p50 },
+  { metric: 'p95Ms', q: 0.95, tolerance: (t: Tolerances) => t.p95 },
 ] as const
 
 /** Per-window values of both sides, paired by window start (the sides share one anchor). */
@@ -36,12 +44,31 @@ export function pairedWindowValues(
   return out
 }
 
+/** A row's paired values under the chosen test (or its pooled result, for the stratified one). */
+function pairedValues(
+  base: EndpointLoad,
+  current: EndpointLoad,
+  m: (typeof METRICS)[number],
+  windowMs: number,
+  test: PairedQuantileTest,
+  iterations: number,
+) {
+  if (test.kind === 'windows') return pairedWindowValues(base, current, m.metric)
+  // a pooled test weighs every request: a window needs one on each side (MIN_PAIRS windows in all)
+  if (test.kind === 'blocks') return pairedBlockValues(base, current, m.q, test.windowsPerBlock, windowMs)
+  const unit = test.kind === 'window-swap' ? 'window' : 'request'
+  const pooled = stratifiedQuantileTest(base, current, m.q, windowMs, { unit, minRequests: 1, iterations })
+  return { base: [], current: [], pooled }
+}
+
 export interface PairedJudgeInput {
   design: PairedDesign
   current: LoadPart
   base: PairedSide
   currentUrl: string
   tolerances: Tolerances
+  /** How each quantile row is tested; the default pools windows into blocks. */
+  test?: PairedQuantileTest
 }
 
 /**
@@ -52,6 +79,9 @@ export interface PairedJudgeInput {
  */
 export function judgePaired(input: PairedJudgeInput): PairedPart {
   const alpha = input.tolerances.alpha
+  const test = input.test ?? DEFAULT_PAIRED_TEST
+  // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
+  const iterations = Math.max(4000, Math.ceil((4 * METRICS.length * input.current.endpoints.length) / alpha))
   const baseByName = new Map(input.base.endpoints.map((e) => [e.name, e]))
   const inputs = input.current.endpoints.flatMap((current) => {
     const base = baseByName.get(current.name)
@@ -60,7 +90,7 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
       endpoint: current.name,
       metric: m.metric,
       key: `${current.name}.${m.metric}`,
-      ...pairedWindowValues(base, current, m.metric),
+      ...pairedValues(base, current, m, input.current.windowS * 1000, test, iterations),
       tolerance: m.tolerance(input.tolerances),
       gated: true,
     }))
@@ -94,7 +124,9 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
     currentUrl: input.currentUrl,
     base: input.base,
     alpha,
-    minWindowRequests: MIN_WINDOW_REQUESTS,
+    minWindowRequests:
+      test.kind === 'windows' ? MIN_WINDOW_REQUESTS : test.kind === 'blocks' ? MIN_BLOCK_REQUESTS : 1,
+    quantileTest: describeTest(test, input.current.windowS),
     rows,
     ...(sentence ? { inconclusive: sentence } : {}),
   }
@@ -145,7 +177,7 @@ export function pairedComparison(paired: PairedPart, current: LoadPart): Compari
         ci: row.interval,
         windowsBaseline: row.pairs,
         windowsCurrent: row.pairs,
-        note: `sign-flip test on ${row.pairs} paired windows (Holm over ${paired.rows.length} rows); interval of the paired change`,
+        note: `${paired.quantileTest ?? 'sign-flip test on the windows’ percentiles'}, ${row.pairs} paired ${paired.quantileTest?.includes('blocks') ? 'blocks' : 'windows'} (Holm over ${paired.rows.length} rows); interval of the paired change`,
       },
       tolerance: { relative: row.tolerance, worse: 'higher' },
       message: `${row.endpoint} ${label} ${formatValue(a, 'ms')} → ${formatValue(b, 'ms')}, ${evidence}: ${row.verdict}`,

@@ -66,6 +66,11 @@ export interface PairedRowInput {
   tolerance: number
   /** Whether this row can fail the gate. */
   gated: boolean
+  /**
+   * A test made on pooled requests instead (compare/paired-pooled.ts, stratified): its log ratio,
+   * p-value, standard error and the windows it used; `base`/`current` are then not read.
+   */
+  pooled?: { logRatio: number; p: number; se: number; windows: number }
 }
 
 export interface PairedRow {
@@ -111,17 +116,29 @@ export function pairedLogRatios(base: readonly number[], current: readonly numbe
  */
 export function comparePaired(rows: readonly PairedRowInput[], options: PairedOptions): PairedRow[] {
   const tested = rows.map((row) => {
+    if (row.pooled) return { row, d: [], p: row.pooled.p }
     const d = pairedLogRatios(row.base, row.current, options.driftLog)
-    return { row, d, test: signFlipTest(d, { seed: options.seed }) }
+    return { row, d, p: signFlipTest(d, { seed: options.seed }).p }
   })
-  const adjusted = holmAdjust(tested.map((t) => t.test.p))
-  return tested.map(({ row, d, test }, i) => judgeRow(row, d, test.p, adjusted[i]!, options.alpha))
+  const adjusted = holmAdjust(tested.map((t) => t.p))
+  return tested.map(({ row, d, p }, i) => judgeRow(row, d, p, adjusted[i]!, options.alpha))
 }
 
-function judgeRow(row: PairedRowInput, d: number[], p: number, pAdjusted: number, alpha: number): PairedRow {
+/** Mean, interval half-width and pairs of a row: from its paired log ratios, or its pooled test. */
+function estimateOf(row: PairedRowInput, d: number[], alpha: number): { n: number; m: number; half: number } {
+  if (row.pooled) {
+    const { logRatio, se, windows } = row.pooled
+    const half = windows > 1 && Number.isFinite(se) ? tQuantile(1 - alpha / 2, windows - 1) * se : Infinity
+    return { n: windows, m: logRatio, half }
+  }
   const n = d.length
   const m = n > 0 ? mean(d) : 0
   const half = n > 1 ? tQuantile(1 - alpha / 2, n - 1) * (sd(d) / Math.sqrt(n)) : Infinity
+  return { n, m, half }
+}
+
+function judgeRow(row: PairedRowInput, d: number[], p: number, pAdjusted: number, alpha: number): PairedRow {
+  const { n, m, half } = estimateOf(row, d, alpha)
   const interval: [number, number] = [Math.expm1(m - half), Math.expm1(m + half)]
   const relativeChange = Math.expm1(m)
   const base = {

@@ -48,6 +48,8 @@ export interface PairedPart {
   alpha: number
   /** A window counts as a pair only when both sides had at least this many requests in it. */
   minWindowRequests: number
+  /** How the percentile rows were tested (compare/paired-pooled.ts describeTest); absent: per-window sign-flip. */
+  quantileTest?: string
   rows: PairedRowRecord[]
   /** The stopping rule's sentence when some gated row stayed open (compare/paired.ts). */
   inconclusive?: string

@@ -141,6 +141,7 @@ export const pairedSchema: z.ZodType<PairedPart> = z.object({
   base: pairedSideSchema,
   alpha: num,
   minWindowRequests: num,
+  quantileTest: str.optional(),
   rows: z.array(pairedRowSchema),
   inconclusive: str.optional(),
 })

@@ -207,6 +207,11 @@ func TestConfigSwitches(t *testing.T) {
 	if !c.RegressEP["feed"] || !c.RegressEP["search"] || c.RegressDelay != 25*time.Millisecond || c.CacheEnabled {
 		t.Fatalf("regress %v %s cache %v", c.RegressEP, c.RegressDelay, c.CacheEnabled)
 	}
+	t.Setenv("REGRESS_DELAY_MS", "1.2")
+	if d := FromEnv().RegressDelay; d != 1200*time.Microsecond {
+		t.Fatalf("REGRESS_DELAY_MS=1.2 gave %s", d)
+	}
+	t.Setenv("REGRESS_DELAY_MS", "")
 	t.Setenv("FAULTS", "")
 	t.Setenv("FAULT_N_PLUS_ONE", "0")
 	c = FromEnv()

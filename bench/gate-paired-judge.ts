@@ -1,0 +1,317 @@
+// Judging of `bench/gate.ts --paired` parts (live and --replay): the sequential pairs as today's
+// gate judges them against a stored baseline, the paired runs on their own two sides, each at the
+// bench's tolerances, and what-ifs (another tolerance; other paired tests) on the same records.
+import { judgeRecord } from '../src/pipeline.ts'
+import type { RunRecord } from '../src/record/index.ts'
+import type { EndpointLoad } from '../src/record/load.ts'
+import type { Plan } from '../src/plan/types.ts'
+import { judgePaired } from '../src/compare/paired-load.ts'
+import { DEFAULT_PAIRED_TEST, type PairedQuantileTest } from '../src/compare/paired-pooled.ts'
+import { loadPlan } from '../src/plan/load.ts'
+import { injectTally, type InjectTally } from './gate-paired-inject.ts'
+
+/** The endpoint's p95 in the PR side's load (and, for a paired record, the base side's). */
+export function p95Of(record: RunRecord, endpoint: string, side: 'pr' | 'base' = 'pr'): number {
+  if (side === 'base')
+    return record.paired?.base.endpoints.find((e) => e.name === endpoint)?.duration.p95Ms ?? NaN
+  const load = record.load
+  if (!('endpoints' in load)) return NaN
+  return load.endpoints.find((e) => e.name === endpoint)?.duration.p95Ms ?? NaN
+}
+
+/** The judging plan (no load): the bench's tolerance on p50/p95, the rest at the defaults. */
+export async function judgingPlan(tolerance: number, scratch: string, baselineUrl?: string): Promise<Plan> {
+  const plan = await loadPlan(
+    {
+      'target-url': 'http://127.0.0.1:1',
+      ...(baselineUrl ? { 'baseline-url': baselineUrl } : {}),
+      'fail-on': 'regression',
+      baseline: 'none',
+      'output-dir': scratch,
+    },
+    { cwd: scratch, env: process.env },
+  )
+  plan.gate.tolerances = { ...plan.gate.tolerances, p50: tolerance, p95: tolerance }
+  return plan
+}
+
+export interface PartRun {
+  label: string
+  kind: 'seq-a' | 'seq-b' | 'paired-aa' | 'paired-ab'
+  startedAt: string
+  loadAvg: number
+  regressDelayMs: number
+  record: RunRecord
+}
+
+export interface Part {
+  dir: string
+  runs: PartRun[]
+  delayMs: number
+  pairedDelayMs: number
+}
+
+interface PairVerdict {
+  pair: string
+  kind: 'A/A' | 'A/B'
+  gateFailed: boolean
+  /** The endpoint's p95 row is a regression. */
+  endpointP95Regression: boolean
+  /** Measured p95 change of the endpoint, PR vs base. */
+  shift: number
+  regressions: string[]
+  endpointP95Evidence?: string
+}
+
+export interface Tally {
+  design: 'sequential' | 'paired'
+  test: string
+  tolerance: number
+  falseAlarms: number
+  aa: number
+  detections: number
+  ab: number
+  /** A/B pairs whose gate failed at all. */
+  abGateFailed: number
+}
+
+export interface Judged {
+  parts: string[]
+  endpoint: string
+  delayMs: number[]
+  pairedDelayMs: number[]
+  loadAvg: { min: number; median: number; max: number }
+  tallies: Tally[]
+  /** Delays injected into the recorded A/A paired runs (gate-paired-inject.ts). */
+  injected: (InjectTally & { shift: number })[]
+  pairs: { sequential: PairVerdict[]; paired: PairVerdict[] }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+
+function verdictOf(
+  kind: 'A/A' | 'A/B',
+  pair: string,
+  record: RunRecord,
+  plan: Plan,
+  endpoint: string,
+  base?: RunRecord,
+): PairVerdict {
+  const { comparison, gate } = judgeRecord(record, plan, {
+    ...(base ? { baseline: base } : {}),
+    history: [],
+    source: 'path',
+    notes: [],
+  })
+  const row = comparison.rows.find((r) => r.endpoint === endpoint && r.metric === 'p95Ms')
+  const baseP95 = base ? p95Of(base, endpoint) : p95Of(record, endpoint, 'base')
+  return {
+    pair,
+    kind,
+    gateFailed: gate.failed,
+    endpointP95Regression: row?.verdict === 'regression',
+    shift: p95Of(record, endpoint) / baseP95 - 1,
+    regressions: gate.regressions,
+    ...(row ? { endpointP95Evidence: row.message } : {}),
+  }
+}
+
+/** The sequential pairs: A/A = consecutive A runs over all parts, A/B = each B with the A before it. */
+function sequentialPairs(parts: Part[], plan: Plan, endpoint: string): PairVerdict[] {
+  const out: PairVerdict[] = []
+  let lastA: PartRun | undefined
+  for (const part of parts)
+    for (const r of part.runs) {
+      const name = (x: PartRun) => `${part.dir.split('/').pop()}/${x.label}`
+      if (r.kind === 'seq-a') {
+        if (lastA)
+          out.push(verdictOf('A/A', `${name(lastA)}→${r.label}`, r.record, plan, endpoint, lastA.record))
+        lastA = r
+      } else if (r.kind === 'seq-b' && lastA)
+        out.push(verdictOf('A/B', `${name(lastA)}→${r.label}`, r.record, plan, endpoint, lastA.record))
+    }
+  return out
+}
+
+/** The endpoints' windows that start before `ms` (the first part of a longer paired run). */
+function truncated<T extends { endpoints: EndpointLoad[] }>(part: T, ms: number): T {
+  return {
+    ...part,
+    endpoints: part.endpoints.map((e) => ({ ...e, windows: e.windows.filter((w) => w.startMs < ms) })),
+  }
+}
+
+function pairedPairs(
+  parts: Part[],
+  plan: Plan,
+  endpoint: string,
+  test?: PairedQuantileTest,
+  firstS?: number,
+): PairVerdict[] {
+  return parts.flatMap((part) =>
+    part.runs
+      .filter((r) => r.kind === 'paired-aa' || r.kind === 'paired-ab')
+      .map((r) => {
+        const cut = <T extends { endpoints: EndpointLoad[] }>(x: T) =>
+          firstS ? truncated(x, firstS * 1000) : x
+        const record =
+          test && r.record.paired && 'endpoints' in r.record.load
+            ? {
+                ...r.record,
+                paired: judgePaired({
+                  design: r.record.paired.design,
+                  current: cut(r.record.load),
+                  base: cut(r.record.paired.base),
+                  currentUrl: r.record.paired.currentUrl,
+                  tolerances: plan.gate.tolerances,
+                  test,
+                }),
+              }
+            : r.record
+        return verdictOf(
+          r.kind === 'paired-aa' ? 'A/A' : 'A/B',
+          `${part.dir.split('/').pop()}/${r.label}`,
+          record,
+          plan,
+          endpoint,
+        )
+      }),
+  )
+}
+
+function tally(design: Tally['design'], test: string, tolerance: number, pairs: PairVerdict[]): Tally {
+  const aa = pairs.filter((p) => p.kind === 'A/A')
+  const ab = pairs.filter((p) => p.kind === 'A/B')
+  return {
+    design,
+    test,
+    tolerance,
+    falseAlarms: aa.filter((p) => p.gateFailed).length,
+    aa: aa.length,
+    detections: ab.filter((p) => p.endpointP95Regression).length,
+    ab: ab.length,
+    abGateFailed: ab.filter((p) => p.gateFailed).length,
+  }
+}
+
+/** The paired tests the replay compares (the first is the default). */
+export const PAIRED_TESTS: PairedQuantileTest[] = [
+  DEFAULT_PAIRED_TEST,
+  ...(
+    [
+      { kind: 'windows' },
+      { kind: 'blocks', windowsPerBlock: 2 },
+      { kind: 'blocks', windowsPerBlock: 5 },
+      { kind: 'stratified' },
+      { kind: 'window-swap' },
+    ] as PairedQuantileTest[]
+  ).filter((t) => JSON.stringify(t) !== JSON.stringify(DEFAULT_PAIRED_TEST)),
+]
+
+export const testName = (t: PairedQuantileTest) =>
+  t.kind === 'blocks'
+    ? `sign-flip on ${t.windowsPerBlock}-window blocks`
+    : t.kind === 'windows'
+      ? 'sign-flip on windows'
+      : t.kind === 'window-swap'
+        ? 'pooled quantile, whole windows swapped'
+        : 'pooled quantile, requests relabelled'
+
+export async function judgeParts(
+  parts: Part[],
+  o: { endpoint: string; scratch: string; seconds: number; shift?: number },
+): Promise<Judged> {
+  const tallies: Tally[] = []
+  let headline: Judged['pairs'] | undefined
+  for (const tolerance of [0.05, 0.1]) {
+    const seqPlan = await judgingPlan(tolerance, o.scratch)
+    const pairedPlan = await judgingPlan(tolerance, o.scratch, 'http://127.0.0.1:2')
+    const sequential = sequentialPairs(parts, seqPlan, o.endpoint)
+    tallies.push(tally('sequential', 'pooled window permutation (today)', tolerance, sequential))
+    for (const [i, test] of PAIRED_TESTS.entries()) {
+      // at the default tolerance only the default test and the one it replaced (replay time)
+      if (tolerance !== 0.05 && i > 1) continue
+      const paired = pairedPairs(parts, pairedPlan, o.endpoint, test)
+      tallies.push(tally('paired', testName(test), tolerance, paired))
+      if (tolerance === 0.05 && i === 0) headline = { sequential, paired }
+    }
+    // the same records cut to their first S seconds: each side loaded as long as one sequential run
+    const first = pairedPairs(parts, pairedPlan, o.endpoint, PAIRED_TESTS[0], o.seconds)
+    tallies.push(
+      tally('paired', `${testName(PAIRED_TESTS[0]!)}, first ${o.seconds} s only`, tolerance, first),
+    )
+  }
+  const aaRecords = parts.flatMap((p) =>
+    p.runs.flatMap((r) =>
+      r.kind === 'paired-aa' && r.record.paired && 'endpoints' in r.record.load
+        ? [{ pr: r.record.load, base: r.record.paired.base }]
+        : [],
+    ),
+  )
+  const tolerances = (await judgingPlan(0.05, o.scratch)).gate.tolerances
+  const injected = PAIRED_TESTS.filter((t) => t.kind !== 'blocks' || t.windowsPerBlock === 2).flatMap(
+    (test) =>
+      injectTally(
+        aaRecords,
+        o.endpoint,
+        [...new Set([o.shift ?? 0.1, 0.2])],
+        tolerances,
+        test,
+        testName(test),
+      ),
+  )
+  const loads = parts.flatMap((p) => p.runs.map((r) => r.loadAvg))
+  return {
+    parts: parts.map((p) => p.dir.split('/').pop()!),
+    endpoint: o.endpoint,
+    delayMs: [...new Set(parts.map((p) => p.delayMs))],
+    pairedDelayMs: [...new Set(parts.map((p) => p.pairedDelayMs))],
+    loadAvg: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
+    tallies,
+    injected,
+    pairs: headline!,
+  }
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`
+
+export function formatVerdictTables(j: Judged): string {
+  const lines = [
+    '',
+    `${j.parts.length} parts; delay ${j.delayMs.join('/')} ms (sequential), ${j.pairedDelayMs.join('/')} ms (paired); load average ${j.loadAvg.min.toFixed(1)}–${j.loadAvg.max.toFixed(1)} (median ${j.loadAvg.median.toFixed(1)})`,
+    '',
+    ...(['sequential', 'paired'] as const).flatMap((d) => [
+      `${d}:`,
+      ...j.pairs[d].map(
+        (p) =>
+          `  ${p.kind} ${p.pair}: gate ${p.gateFailed ? 'FAIL' : 'pass'}, ${j.endpoint} p95 ${pct(p.shift)}${p.endpointP95Regression ? ' (regression)' : ''}${p.regressions.length ? `; ${p.regressions.join('; ')}` : ''}`,
+      ),
+      `  median ${j.endpoint} p95 shift: A/A ${pct(median(j.pairs[d].filter((p) => p.kind === 'A/A').map((p) => p.shift)))}, A/B ${pct(median(j.pairs[d].filter((p) => p.kind === 'A/B').map((p) => p.shift)))}`,
+    ]),
+    '',
+    `| design | test | p50/p95 tolerance | A/A gate failed | A/B ${j.endpoint} p95 row a regression | A/B gate failed |`,
+    '|---|---|---|---|---|---|',
+    ...j.tallies.map(
+      (t) =>
+        `| ${t.design} | ${t.test} | ${Math.round(t.tolerance * 100)} % | ${t.falseAlarms} of ${t.aa} | ${t.detections} of ${t.ab} | ${t.abGateFailed} of ${t.ab} |`,
+    ),
+    '',
+    `Injected into the ${j.injected[0] ? j.injected[0].aa / 2 : 0} recorded paired A/A runs (each both ways round), ${j.endpoint} on the PR side delayed by shift × its p95, tolerance 5 %:`,
+    '',
+    `| shift | test | A/A with a regression row | ${j.endpoint} p95 row a regression | median ± of its A/A interval |`,
+    '|---|---|---|---|---|',
+    ...j.injected.map(
+      (t) =>
+        `| +${Math.round(t.shift * 100)} % | ${t.test} | ${t.falseAlarms} of ${t.aa} | ${t.detections} of ${t.ab} | ±${(t.medianHalfWidth * 100).toFixed(1)} % |`,
+    ),
+    '',
+  ]
+  return lines.join('\n')
+}
