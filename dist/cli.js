@@ -1,7 +1,7 @@
 import { createRequire as __perfgateCreateRequire } from 'node:module'
 const require = __perfgateCreateRequire(import.meta.url)
 import { e as eventFileProblem } from './pipeline.js';
-import { g as getDefaultExportFromCjs, i as isUnavailable, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, b as goFixed, c as decodeProfile, e as cliDebugRequested, V as VERSION, S as StageTimeline, h as handleInterrupts, j as isShardRun, r as runShard, k as finishPipeline, m as mergeShards, l as runPipeline, n as debugRequested, o as collectorLines, q as readRecord, s as rejudgeRecord, u as judgeRecord, v as formatProgress, w as writeReportFiles } from './pipeline2.js';
+import { g as getDefaultExportFromCjs } from './pipeline2.js';
 import require$$0 from 'node:events';
 import require$$1 from 'node:child_process';
 import path from 'node:path';
@@ -9,16 +9,15 @@ import fs from 'node:fs';
 import process$1 from 'node:process';
 import { S as SecretScrubber, o as oneLine, I as INPUT_NAMES, l as loadPlan, i as inputSecrets, a as SECRET_INPUTS } from './pipeline3.js';
 import { mkdir, copyFile, readFile, realpath, stat } from 'node:fs/promises';
+import { i as isUnavailable, B as BASE_SIDE_DIR, t as topTable, f as formatTopText, d as diffTop, a as diffProfile, p as padLeft, g as goFixed, b as decodeProfile, c as cliDebugRequested, V as VERSION, S as StageTimeline, h as handleInterrupts, e as isShardRun, r as runShard, j as finishPipeline, m as mergeShards, k as runPipeline, l as debugRequested, n as collectorLines, o as readRecord, q as rejudgeRecord, s as judgeRecord, u as recordStages, v as formatProgress, w as writeReportFiles } from './pipeline4.js';
+import 'node:buffer';
+import 'node:zlib';
 import 'node:stream';
 import 'node:stream/promises';
-import 'node:zlib';
-import 'node:util';
-import 'node:crypto';
-import 'node:os';
 import 'node:assert';
 import 'node:net';
 import 'node:http';
-import 'node:buffer';
+import 'node:util';
 import 'node:querystring';
 import 'node:diagnostics_channel';
 import 'node:tls';
@@ -30,32 +29,25 @@ import 'node:async_hooks';
 import 'node:console';
 import 'node:dns';
 import 'string_decoder';
-import 'events';
+import 'tty';
 import 'util';
+import 'os';
+import 'stream';
+import 'events';
+import 'zlib';
+import 'fs';
+import 'path';
+import 'process';
+import 'buffer';
+import 'node:crypto';
+import 'node:os';
 import 'util/types';
 import 'crypto';
 import 'dns';
-import 'fs';
 import 'net';
 import 'tls';
-import 'path';
-import 'stream';
 import 'assert';
-import 'tty';
-import 'os';
-import 'buffer';
-import 'zlib';
 import 'node:string_decoder';
-import 'http';
-import 'https';
-import 'child_process';
-import 'timers';
-import 'node:module';
-import 'node:https';
-import 'url';
-import 'fs/promises';
-import 'constants';
-import 'process';
 
 // Imported first by the CLI: an empty or broken GITHUB_EVENT_PATH (read by @actions/github when
 // its module loads) becomes one warning line, and the CLI goes on without the payload.
@@ -4388,8 +4380,18 @@ function rawFilesOf(record) {
             ...files(record.redis),
             ...files(record.appStats),
             ...profiles,
+            ...baseSideFiles(record),
         ]),
     ];
+}
+/** A paired run's base-side files, as paths from the record's folder (they sit in BASE_SIDE_DIR). */
+function baseSideFiles(record) {
+    const base = record.baseCollectors;
+    if (!base)
+        return [];
+    const files = (part) => (isUnavailable(part) ? [] : part.files);
+    const profiles = isUnavailable(base.profiles) ? [] : base.profiles.files.map((f) => f.file);
+    return [...files(base.prometheus), ...files(base.appStats), ...profiles].map((f) => `${BASE_SIDE_DIR}/${f}`);
 }
 /**
  * Copies the record's raw files from `from` to `to`. Names that would leave the folder are skipped
@@ -4511,6 +4513,11 @@ const INPUT_HELP = {
     'app-stats-urls': 'comma-separated JSON stats endpoints',
     baseline: 'artifact, path, branch or none',
     'baseline-url': 'base-branch deployment loaded side by side with target-url (paired run)',
+    'paired-design': 'paired run: simultaneous (default) or alternating',
+    'baseline-metrics-url': 'base deployment Prometheus text endpoint (paired run)',
+    'baseline-pprof-url': 'base deployment Go net/http/pprof base URL (paired run)',
+    'baseline-debug-auth-header': 'header for the base deployment collectors (default: debug-auth-header)',
+    'baseline-app-stats-urls': 'base deployment JSON stats endpoints (paired run)',
     'baseline-path': 'baseline result.json',
     'baseline-branch': 'branch with committed baseline records',
     'baseline-history': 'earlier records used for run-to-run spread',
@@ -4552,6 +4559,7 @@ async function finish(outcome, plan, stages) {
     ].join('\n'));
     if (stages) {
         stages.ended('publish', started);
+        await recordStages(outcome, stages, log);
         stages.logOverhead();
     }
     if (gate.failed)

@@ -50,7 +50,7 @@ if (problem) {
     process.exitCode = 1;
 }
 else {
-    const { run } = await import('./pipeline4.js');
+    const { run } = await import('./pipeline5.js');
     await run();
 }
 //# sourceMappingURL=index.js.map

@@ -25,6 +25,11 @@ const INPUT_NAMES = [
     'app-stats-urls',
     'baseline',
     'baseline-url',
+    'paired-design',
+    'baseline-metrics-url',
+    'baseline-pprof-url',
+    'baseline-debug-auth-header',
+    'baseline-app-stats-urls',
     'baseline-path',
     'baseline-branch',
     'baseline-history',
@@ -15685,6 +15690,8 @@ const fileSchema = strictObject({
             .optional(),
     })
         .optional(),
+    // A paired run's design (with the baseline-url input).
+    'paired-design': string().optional(),
     baseline: strictObject({
         source: _enum(['artifact', 'path', 'branch', 'none']).optional(),
         path: string().optional(),
@@ -15696,6 +15703,10 @@ const fileSchema = strictObject({
         'metrics-url': string().optional(),
         'pprof-url': string().optional(),
         'app-stats-urls': array(string()).optional(),
+        // A paired run's base deployment (with baseline-url): the same collectors on its side.
+        'baseline-metrics-url': string().optional(),
+        'baseline-pprof-url': string().optional(),
+        'baseline-app-stats-urls': array(string()).optional(),
         dependencies: array(strictObject({
             name: string(),
             metric: string(),
@@ -16161,12 +16172,13 @@ function requireUrl(name, value) {
     return value;
 }
 /** An app-stats URL: absolute, or a path such as `/health/stats` appended to target-url (as routes are). */
-function appStatsUrl(value, targetUrl) {
+function appStatsUrl(value, targetUrl, name = 'app-stats-urls') {
     if (/^\/(?!\/)/.test(value))
         return targetUrl ? `${targetUrl.replace(/\/+$/, '')}${value}` : value;
+    const appendedTo = name === 'app-stats-urls' ? 'target-url' : 'baseline-url';
     if (!/^[a-z][a-z0-9+.-]*:/i.test(value))
-        throw new ConfigError(`app-stats-urls has ${shown(value)}: expected a path such as /health/stats (appended to target-url) or an absolute http(s) URL`);
-    return requireUrl('app-stats-urls', value);
+        throw new ConfigError(`${name} has ${shown(value)}: expected a path such as /health/stats (appended to ${appendedTo}) or an absolute http(s) URL`);
+    return requireUrl(name, value);
 }
 function requireHttpUrl(name, value) {
     if (!value)
@@ -16188,11 +16200,11 @@ function optionalDsn(name, value, schemes) {
         throw new ConfigError(`${name} has scheme ${shown(url.protocol)}: allowed schemes are ${schemes.join(', ')}`);
     return value;
 }
-function optionalHeader(value) {
+function optionalHeader(value, name = 'debug-auth-header') {
     if (value === undefined)
         return undefined;
     if (!/^[A-Za-z0-9-]+:\s*\S/.test(value))
-        throw new ConfigError('debug-auth-header is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"');
+        throw new ConfigError(`${name} is malformed (value hidden): expected "Name: value", e.g. "Authorization: Bearer <token>"`);
     return value;
 }
 
@@ -16262,7 +16274,13 @@ function parseTolerance(input) {
 // Builds the one validated Plan from action inputs (or CLI flags under the same names) and
 // perfgate.yml. Inputs override the file. Every error is a ConfigError with one line.
 /** The inputs that carry secrets: masked as soon as they are read, never written anywhere. */
-const SECRET_INPUTS = ['github-token', 'database-url', 'redis-url', 'debug-auth-header'];
+const SECRET_INPUTS = [
+    'github-token',
+    'database-url',
+    'redis-url',
+    'debug-auth-header',
+    'baseline-debug-auth-header',
+];
 async function loadPlan(inputs, context) {
     const input = (name) => {
         const value = inputs[name]?.trim();
@@ -16295,6 +16313,7 @@ async function loadPlan(inputs, context) {
     if (shard >= shards)
         throw new ConfigError(`shard is ${shown(shard)}: must be below shards (${shards})`);
     const baselineUrl = parseBaselineUrl(input('baseline-url'), { script, shards, mode });
+    const pairedDesign = parsePairedDesign(input('paired-design') ?? data['paired-design'], baselineUrl, mode);
     const collectorsFile = data.collectors ?? {};
     const optionalUrl = (name, value) => value === undefined ? undefined : requireUrl(name, value);
     const appStats = (input('app-stats-urls') ? parseList(input('app-stats-urls')) : (collectorsFile['app-stats-urls'] ?? [])).map((url) => appStatsUrl(url, parsedTarget));
@@ -16302,7 +16321,7 @@ async function loadPlan(inputs, context) {
     await checkOutputDir(outputDir);
     return {
         targetUrl: parsedTarget.replace(/\/+$/, ''),
-        ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, '') } : {}),
+        ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, ''), pairedDesign } : {}),
         targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
         warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
         script: script ? path.resolve(context.cwd, script) : undefined,
@@ -16317,6 +16336,7 @@ async function loadPlan(inputs, context) {
             redisUrl: optionalDsn('redis-url', input('redis-url'), ['redis:', 'rediss:']),
             debugAuthHeader: optionalHeader(input('debug-auth-header')),
             appStatsUrls: appStats,
+            ...baseCollectorsOf(input, collectorsFile, baselineUrl, mode),
             dependencies: collectorsFile.dependencies ?? DEFAULT_COLLECTORS.dependencies,
             areas: [...(collectorsFile.areas ?? []), ...DEFAULT_COLLECTORS.areas],
             coolDownS: durationOr('collectors.cool-down', collectorsFile['cool-down'], DEFAULT_COLLECTORS.coolDownS, true),
@@ -16367,6 +16387,50 @@ function parseBaselineUrl(value, context) {
     if (context.shards > 1)
         throw new ConfigError(`baseline-url cannot be sharded (shards is ${context.shards}): a paired run is one k6 process loading both deployments`);
     return value;
+}
+/** `paired-design`: how a paired run loads its two sides; only with baseline-url. */
+function parsePairedDesign(value, baselineUrl, mode) {
+    if (value === undefined || mode !== 'run')
+        return 'simultaneous';
+    const design = oneOf('paired-design', value, ['simultaneous', 'alternating']);
+    if (!baselineUrl)
+        throw new ConfigError(`paired-design is ${shown(value)}: it applies to a paired run only: set baseline-url, or remove paired-design`);
+    return design;
+}
+/**
+ * The base deployment's collectors (`baseline-metrics-url`, `baseline-pprof-url`,
+ * `baseline-app-stats-urls`, `baseline-debug-auth-header`): read over the same load window as the
+ * target's. Only with baseline-url; app-stats paths are appended to baseline-url.
+ */
+function baseCollectorsOf(input, file, baselineUrl, mode) {
+    if (mode !== 'run')
+        return {};
+    const metrics = input('baseline-metrics-url') ?? file['baseline-metrics-url'];
+    const pprof = input('baseline-pprof-url') ?? file['baseline-pprof-url'];
+    const appStatsText = input('baseline-app-stats-urls');
+    const appStats = appStatsText ? parseList(appStatsText) : (file['baseline-app-stats-urls'] ?? []);
+    const header = input('baseline-debug-auth-header');
+    const given = [
+        metrics !== undefined && 'baseline-metrics-url',
+        pprof !== undefined && 'baseline-pprof-url',
+        appStats.length > 0 && 'baseline-app-stats-urls',
+        header !== undefined && 'baseline-debug-auth-header',
+    ].filter((name) => typeof name === 'string');
+    if (given.length === 0)
+        return {};
+    if (!baselineUrl)
+        throw new ConfigError(`${given[0]} is set without baseline-url: the base deployment's collectors run in a paired run only; set baseline-url, or remove ${given.join(', ')}`);
+    const base = {
+        ...(metrics !== undefined ? { metricsUrl: requireUrl('baseline-metrics-url', metrics) } : {}),
+        ...(pprof !== undefined ? { pprofUrl: requireUrl('baseline-pprof-url', pprof) } : {}),
+        ...(header !== undefined
+            ? { debugAuthHeader: optionalHeader(header, 'baseline-debug-auth-header') }
+            : input('debug-auth-header')
+                ? { debugAuthHeader: optionalHeader(input('debug-auth-header')) }
+                : {}),
+        appStatsUrls: appStats.map((url) => appStatsUrl(url, baselineUrl, 'baseline-app-stats-urls')),
+    };
+    return { base };
 }
 function requireName(name, value) {
     if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(value))
@@ -16652,7 +16716,16 @@ function secretParts(value) {
 /** Query parameter names whose values are credentials. */
 const SECRET_PARAM = /token|secret|passw|pwd|key|auth|sig|credential|session/i;
 /** URL-valued inputs whose embedded credentials (user:password@, ?token=) are secrets too. */
-const URL_INPUTS = ['target-url', 'baseline-url', 'metrics-url', 'pprof-url', 'app-stats-urls'];
+const URL_INPUTS = [
+    'target-url',
+    'baseline-url',
+    'metrics-url',
+    'pprof-url',
+    'app-stats-urls',
+    'baseline-metrics-url',
+    'baseline-pprof-url',
+    'baseline-app-stats-urls',
+];
 /**
  * Every secret among raw inputs (before the plan exists, so input errors are scrubbed too): the
  * secret inputs whole, the credentials inside URL inputs, and PERFGATE_TOKEN.

@@ -67,7 +67,10 @@ test('a live paired diff is labelled as such in the comment and the report; a ba
   )
   assert.match(live.comment, /feed\.rankClips`.*CPU 3\.1% → 12\.4% \(\+9\.3 points\)/)
   assert.match(live.report, /What Changed Against the Base Deployment \(live paired profiles\)/)
-  assert.match(live.report, /\| Profile +\| Function +\| Location +\| Endpoints +\| Base +\| This PR +\| +Change +\|/)
+  assert.match(
+    live.report,
+    /\| Profile +\| Function +\| Location +\| Endpoints +\| Base +\| This PR +\| +Change +\|/,
+  )
   const stored = render({ ...record, analysis: { ...record.analysis!, diff: [cpu] } })
   assert.doesNotMatch(stored.comment, /live paired/)
   assert.match(stored.report, /What Changed Since the Baseline/)
