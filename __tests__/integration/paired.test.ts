@@ -195,7 +195,8 @@ test("paired A/B with both sides' collectors: the base side's are kept apart, an
   assert.equal(record.analysis?.diffBase, 'live-paired')
   const diff = record.analysis?.diff
   assert.ok(Array.isArray(diff), `the diff ran: ${JSON.stringify(diff)}`)
-  assert.deepEqual(diff.map((d) => d.kind).sort(), ['allocs', 'cpu'])
+  // CPU and allocations, and the lock waits (block, mutex): the testbed sets both profile rates.
+  assert.deepEqual(diff.map((d) => d.kind).sort(), ['allocs', 'block', 'cpu', 'mutex'])
   // result.json as written validates, base side included
   assert.deepEqual((await readRecord(resultPath)).baseCollectors, base)
 

@@ -1,10 +1,11 @@
-// Paired quantile values pooled over blocks of adjacent windows (issue 19). A 2-s window holds
-// ~15 requests of one endpoint per side at the bench's load, so its p95 is the largest or the
-// second largest request: the per-window paired differences are mostly noise. Merging each side's
-// window histograms over a block of k adjacent windows gives a p95 of k times as many requests,
-// and the block pair still shares its moment, so what moves both sides cancels in the pair. The
-// sign-flip test then runs on the block pairs (blocks, not requests, are the independent units:
-// requests of one side in one moment share that process's state). Pure.
+// Paired percentile tests (issue 19). A 2-s window holds ~15 requests of one endpoint per side at
+// the bench's load, so a per-window p95 is the largest or second largest request and per-window
+// paired differences are mostly noise. The default (`window-swap`) takes each side's percentile
+// over all its requests in the run and tests it by swapping the two sides' whole windows at random
+// (one coin per window): a window pair shares its moment, so what moves both sides cancels, and
+// whole windows, not requests, are the exchangeable units (requests of one side in one moment share
+// that process's state). The per-window, block-pooled and request-relabelling tests stay as
+// options the paired bench compares (bench/README.md, "Paired gate accuracy"). Pure.
 import { windowBuckets } from '../record/histogram.ts'
 import type { EndpointLoad } from '../record/load.ts'
 import { mulberry32 } from './stats.ts'
