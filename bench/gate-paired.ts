@@ -52,7 +52,8 @@ export interface PairedBenchOptions {
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
-function parseEnv(stdout: string): Record<string, string> {
+/** The KEY=value lines `scripts/stack.mjs up`/`env` print. */
+export function parseEnv(stdout: string): Record<string, string> {
   const out: Record<string, string> = {}
   for (const line of stdout.split('\n')) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim())

@@ -28,7 +28,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { judgeRecord, measure } from '../src/pipeline.ts'
-import { pairedBench } from './gate-paired.ts'
+import { pairedBench, parseEnv } from './gate-paired.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import type { Plan } from '../src/plan/types.ts'
 import type { RunRecord } from '../src/record/index.ts'
@@ -84,15 +84,6 @@ const STACK_ARGS = values['shared-stack']
       '18111',
     ]
 const STATE_ARGS = STACK_ARGS.slice(0, 2)
-
-function parseEnv(stdout: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const line of stdout.split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim())
-    if (m) out[m[1]!] = m[2]!
-  }
-  return out
-}
 
 async function stack(args: string[]): Promise<Record<string, string>> {
   const { stdout } = await run(process.execPath, ['scripts/stack.mjs', ...args], {
