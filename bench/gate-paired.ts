@@ -26,6 +26,7 @@ import { promisify } from 'node:util'
 import { measure } from '../src/pipeline.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import type { RunRecord } from '../src/record/index.ts'
+import { parseStackOutput } from '../__tests__/helpers/stack.ts'
 import { judgeParts, formatVerdictTables, p95Of, type Part, type PartRun } from './gate-paired-judge.ts'
 
 const run = promisify(execFile)
@@ -53,14 +54,7 @@ export interface PairedBenchOptions {
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 /** The KEY=value lines `scripts/stack.mjs up`/`env` print. */
-export function parseEnv(stdout: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const line of stdout.split('\n')) {
-    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim())
-    if (m) out[m[1]!] = m[2]!
-  }
-  return out
-}
+export const parseEnv = parseStackOutput
 
 const envArgs = (flag: string, env: Record<string, string>) =>
   Object.entries(env).flatMap(([k, v]) => [flag, `${k}=${v}`])
