@@ -25,6 +25,7 @@ import { evaluateSlos } from './analyze/slo.ts'
 import { analyzeRecord, loadAnalysisInputs } from './analyze/index.ts'
 import { compare, gateVerdict, refOf } from './compare/index.ts'
 import { judgePaired, pairedComparison } from './compare/paired-load.ts'
+import { pairedStopping } from './compare/paired-looks.ts'
 import type { PairedPart } from './record/paired.ts'
 import type { LoadPart } from './record/load.ts'
 import type { Comparison, GateVerdict, SloResult } from './record/compare.ts'
@@ -200,7 +201,9 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
   let paired: PairedPart | undefined
   try {
     // runLoad times k6's run ("load") and the aggregation of its output after k6's exit.
+    const stopping = pairedStopping(plan, log)
     const result = await runLoad(plan, plan.outputDir, {
+      ...(stopping ? { looks: stopping.looks } : {}),
       env: deps.env,
       log,
       k6,
@@ -223,6 +226,7 @@ async function measureScrubbed(plan: Plan, deps: PipelineDeps, scrubber: SecretS
         base: result.pairedBase,
         currentUrl: plan.targetUrl,
         tolerances: plan.gate.tolerances,
+        ...(stopping ? { stopping: stopping.record(result.endedAtLook !== undefined) } : {}),
       })
   } catch (error) {
     // setup() threw, the script did not compile: the record keeps k6's reason and what the
@@ -386,6 +390,7 @@ export async function lookupBaseline(plan: Plan, deps: PipelineDeps): Promise<Ba
  */
 function rejudgePaired(paired: PairedPart, load: LoadPart, plan: Plan): PairedPart {
   return judgePaired({
+    ...(paired.stopping ? { stopping: { ...paired.stopping, alpha: plan.gate.tolerances.alpha } } : {}),
     design: paired.design,
     current: load,
     base: paired.base,

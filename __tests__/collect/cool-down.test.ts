@@ -47,3 +47,38 @@ test('with nothing to watch the cool-down is the full maximum', async () => {
     reason: 'the 3s maximum (no collector reads goroutines or in-flight requests)',
   })
 })
+
+test('goroutines within the leak threshold of the pre-load count end the cool-down at once; above it, a drain is waited for', async () => {
+  // 13 against 10 before: the leak check would need +20, so waiting longer cannot change its verdict
+  const within = await drive([[{ what: 'goroutines', value: 13, before: 10, slack: 20 }]])
+  assert.deepEqual(within, {
+    waitedS: 1,
+    reason:
+      'back within the leak threshold of the pre-load level: goroutines 13 (10 before the load, a leak needs +20)',
+  })
+  // in-flight requests have no slack: still 2 in flight is not settled
+  const inFlight = await drive([
+    [
+      { what: 'goroutines', value: 13, before: 10, slack: 20 },
+      { what: 'in-flight requests', value: 2, before: 0 },
+    ],
+    [
+      { what: 'goroutines', value: 12, before: 10, slack: 20 },
+      { what: 'in-flight requests', value: 0, before: 0 },
+    ],
+  ])
+  assert.equal(inFlight.waitedS, 2)
+  // 40 against 10 (threshold +20) is still draining: waited until it is within it
+  const draining = await drive([
+    [{ what: 'goroutines', value: 60, before: 10, slack: 20 }],
+    [{ what: 'goroutines', value: 40, before: 10, slack: 20 }],
+    [{ what: 'goroutines', value: 29, before: 10, slack: 20 }],
+  ])
+  assert.equal(draining.waitedS, 3)
+  // a leak above the threshold stays put: stable over two samples, as before
+  const leak = await drive([
+    [{ what: 'goroutines', value: 312, before: 10, slack: 20 }],
+    [{ what: 'goroutines', value: 312, before: 10, slack: 20 }],
+  ])
+  assert.match(leak.reason, /^stable over two samples: goroutines 312/)
+})

@@ -12,10 +12,15 @@
 // through the baseline-* inputs, its pprof header falling back to debug-auth-header): the record
 // keeps the base side's apart, and the report diffs the two sides' profiles of the same moment.
 //
+// A third run has the stopping rule (paired-max-duration 3m after a 30-s scenario) on the same A/B,
+// judged with +100 % tolerances so that the A/A-like rows of the other endpoints resolve as
+// unchanged early too: k6 must be ended over its REST API at a look well before the maximum, the
+// record must say so, and the verdict must still be clip_detail's regression alone.
+//
 // Its own stack (`paired-c`, free ports), stopped when done; the regression switch is never left on.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runPipeline, writeReportFiles, type PipelineOutcome } from '../../src/pipeline.ts'
@@ -36,7 +41,8 @@ let baselineUrl: string
 let token: string
 let stack: Record<string, string>
 let second: Record<string, string>
-const outcomes: { aa?: PipelineOutcome; ab?: PipelineOutcome } = {}
+const outcomes: { aa?: PipelineOutcome; ab?: PipelineOutcome; stop?: PipelineOutcome } = {}
+const stopLog: string[] = []
 
 /** Restarts the PR side's app with exactly `env` (none: all defaults, regression off). */
 const restartApp = (env: Record<string, string> = {}) =>
@@ -53,16 +59,21 @@ const bothSidesCollectors = () => ({
   'baseline-app-stats-urls': second.BASELINE_APP_STATS_URLS!,
 })
 
-async function pairedRun(label: string, collectors: Record<string, string> = {}): Promise<PipelineOutcome> {
+async function pairedRun(
+  label: string,
+  inputs: Record<string, string> = {},
+  options: { config?: string; log?: (line: string) => void } = {},
+): Promise<PipelineOutcome> {
   const plan = await loadPlan(
     {
-      ...collectors,
+      duration: '40s',
+      ...inputs,
       'target-url': targetUrl,
       'baseline-url': baselineUrl,
       vus: '20',
       // 40 s: ~20 paired 2-s windows. Even when every pair moves the same way, the sign-flip test's
       // p is 2/2^n, and Holm over 16 rows at alpha 0.01 needs n >= 12 for it to count.
-      duration: '40s',
+      ...(options.config ? { config: options.config } : {}),
       'think-time-scale': '0.1',
       'fail-on': 'regression',
       'k6-path': K6,
@@ -71,7 +82,7 @@ async function pairedRun(label: string, collectors: Record<string, string> = {})
     },
     { cwd: workDir, env: process.env },
   )
-  const deps = { env: { ...process.env, PERFGATE_TOKEN: token }, log: () => {} }
+  const deps = { env: { ...process.env, PERFGATE_TOKEN: token }, log: options.log ?? (() => {}) }
   const outcome = await runPipeline(plan, deps)
   await writeReportFiles(outcome, plan, {})
   return outcome
@@ -90,11 +101,21 @@ before(
     try {
       await restartApp({ REGRESS_ENDPOINT: ENDPOINT, REGRESS_DELAY_MS: String(DELAY_MS) })
       outcomes.ab = await pairedRun('ab', bothSidesCollectors())
+      const config = path.join(workDir, 'stopping.yml')
+      await writeFile(
+        config,
+        'paired-max-duration: 3m\ngate:\n  tolerances:\n    p50: +100%\n    p95: +100%\n',
+      )
+      outcomes.stop = await pairedRun(
+        'stop',
+        { duration: '30s' },
+        { config, log: (line) => stopLog.push(line) },
+      )
     } finally {
       await restartApp()
     }
   },
-  { timeout: STACK_TIMEOUT_MS + 5 * 60_000 },
+  { timeout: STACK_TIMEOUT_MS + 8 * 60_000 },
 )
 
 after(async () => {
@@ -217,4 +238,38 @@ test("paired A/B with both sides' collectors: the base side's are kept apart, an
     comment,
     /\n- (`[^`]+`.*: (CPU|allocated bytes) [\d.]+% → [\d.]+%|.*no function moved past the threshold)/,
   )
+})
+
+test(`paired A/B with the stopping rule: k6 is ended at a look once every gated row resolved, long before the maximum, and the verdict is ${ENDPOINT} alone`, async (t) => {
+  const { record, comparison, gate, resultPath } = outcomes.stop!
+  for (const line of stopLog.filter((l) => /paired (look|stopping)/.test(l))) t.diagnostic(line)
+  const stopping = record.paired?.stopping
+  assert.ok(stopping, 'the record has the stopping rule')
+  assert.deepEqual(stopping.looksAtS, [30, 45, 68, 101, 152, 180])
+  assert.equal(stopping.ended, 'resolved', JSON.stringify(stopping))
+  assert.equal(stopping.taken.at(-1)!.open, 0)
+  assert.ok(stopping.taken.every((l, i) => i === stopping.taken.length - 1 || l.open > 0))
+  // at most the third look (68 s): a +50 ms shift on a ~10 ms p95 clears +100 % within seconds
+  assert.ok(stopping.taken.length <= 3, `looks taken: ${JSON.stringify(stopping.taken)}`)
+  const load = record.load
+  assert.ok(!('unavailable' in load))
+  assert.ok(load.durationS < 80, `k6 ran ${load.durationS} s of load, not the 180-s maximum`)
+  assert.equal(load.partial, undefined, 'ended by the rule, not interrupted')
+  assert.equal(load.unusableAsBaseline, undefined)
+  // every row judged at alpha / looks
+  assert.equal(record.paired!.alpha, 0.01 / 6)
+  const regressed = comparison.rows.filter((r) => r.verdict === 'regression').map((r) => r.id)
+  assert.ok(regressed.includes(`${ENDPOINT}.p95Ms`), regressed.join(', '))
+  assert.deepEqual(
+    regressed.filter((id) => !id.startsWith(`${ENDPOINT}.`)),
+    [],
+  )
+  assert.equal(gate.failed, true)
+  const comment = await readFile(path.join(path.dirname(resultPath), 'comment.md'), 'utf8')
+  assert.match(
+    comment,
+    /stopping rule: looked at 30 s.* of load and stopped at \d+ s of at most 180 s, every gated row resolved/,
+  )
+  const report = await readFile(path.join(path.dirname(resultPath), 'report.md'), 'utf8')
+  assert.doesNotMatch(report, /k6 exited with code 103/)
 })

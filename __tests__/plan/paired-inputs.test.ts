@@ -135,3 +135,27 @@ test('the base side header is a secret input, and credentials in the base side U
   for (const s of ['base-secret-xyz', 'metrics-pass-1', 'stats-token-2'])
     assert.ok(secrets.includes(s), `${s} is masked`)
 })
+
+test('paired-max-duration: a paired run may load on until then; refused without baseline-url or below the scenario’s duration', async () => {
+  const plan = await withConfig({ 'baseline-url': BASE, duration: '90s', 'paired-max-duration': '10m' })
+  assert.equal(plan.pairedMaxDurationS, 600)
+  assert.equal((await withConfig({ 'baseline-url': BASE })).pairedMaxDurationS, undefined)
+  const fromFile = await withConfig({ 'baseline-url': BASE, duration: '60s' }, 'paired-max-duration: 3m\n')
+  assert.equal(fromFile.pairedMaxDurationS, 180)
+  assert.equal(
+    await configError({ 'paired-max-duration': '10m' }),
+    'paired-max-duration is "10m": it applies to a paired run only: set baseline-url, or remove paired-max-duration',
+  )
+  assert.equal(
+    await configError({ 'baseline-url': BASE, duration: '90s', 'paired-max-duration': '90s' }),
+    'paired-max-duration is "90s": it must be longer than the scenario\'s duration (90 s), where the first look is taken',
+  )
+  assert.match(
+    await configError({ 'baseline-url': BASE, 'paired-max-duration': 'soon' }),
+    /^paired-max-duration is "soon": expected a duration such as 30s, 3m or 1m30s$/,
+  )
+  assert.match(
+    await configError({ 'baseline-url': BASE, 'paired-max-duration': '7h' }),
+    /^paired-max-duration is "7h": allowed range is 1s to 6h/,
+  )
+})

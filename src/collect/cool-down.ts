@@ -1,7 +1,8 @@
 // The adaptive cool-down (issue 18): after the load, wait until the target has settled — every
-// level a collector reads (goroutines, in-flight requests) back to its pre-load value, or unchanged
-// over two samples — bounded by the configured maximum. A leak still shows: leaked goroutines stay
-// put, the level is stable, and the cool-down snapshot compares them with the count before.
+// level a collector reads (goroutines, in-flight requests) back to its pre-load value (goroutines:
+// within the leak check's threshold of it), or unchanged over two samples — bounded by the
+// configured maximum. A leak still shows: leaked goroutines stay put above the threshold, the
+// level is stable, and the cool-down snapshot compares them with the count before.
 
 /** One level a collector reads while the target settles. */
 export interface SettleReading {
@@ -10,6 +11,11 @@ export interface SettleReading {
   value: number
   /** The level before the load, when known. */
   before?: number
+  /**
+   * How far above `before` still counts as settled: the goroutine leak check's threshold (a level
+   * within it cannot become a leak finding); 0 when absent.
+   */
+  slack?: number
 }
 
 export interface SettleOptions {
@@ -28,7 +34,10 @@ export interface Settled {
 
 const describe = (readings: SettleReading[]) =>
   readings
-    .map((r) => `${r.what} ${r.value}${r.before !== undefined ? ` (${r.before} before the load)` : ''}`)
+    .map(
+      (r) =>
+        `${r.what} ${r.value}${r.before !== undefined ? ` (${r.before} before the load${r.slack ? `, a leak needs +${r.slack}` : ''})` : ''}`,
+    )
     .join(', ')
 
 /** Samples `read` until the levels settle or `maxS` has passed. `read` never throws (it gives []). */
@@ -48,6 +57,11 @@ export async function waitUntilSettled(
     last = readings
     if (readings.every((r) => r.before !== undefined && r.value <= r.before))
       return { waitedS: waited(), reason: `back to the pre-load level: ${describe(readings)}` }
+    if (readings.every((r) => r.before !== undefined && r.value <= r.before + (r.slack ?? 0)))
+      return {
+        waitedS: waited(),
+        reason: `back within the leak threshold of the pre-load level: ${describe(readings)}`,
+      }
     if (
       previous &&
       previous.length === readings.length &&

@@ -5,6 +5,7 @@
 // since the process started, taken after the load; heap (gc=1) after the load. Each profile is kept as
 // `.pb.gz` beside result.json and must be a pprof profile (checked from its structure; the output
 // folder's loader decodes it, once, for analysis).
+import { leakThreshold } from '../analyze/pprof/goroutines.ts'
 import { checkProfile } from '../pprof/decode.ts'
 import type { ProfileKind, ProfilesData } from '../record/collectors.ts'
 import { get, headerFromLine } from './http.ts'
@@ -179,7 +180,11 @@ export function createPprofCollector(baseUrl: string, authHeader?: string): Coll
       return {
         what: 'goroutines',
         value,
-        ...(goroutinesBefore !== undefined ? { before: goroutinesBefore } : {}),
+        // Within the leak threshold of the count before, the leak check cannot flag a leak however
+        // long the cool-down waits: idle connections still draining need not hold it up.
+        ...(goroutinesBefore !== undefined
+          ? { before: goroutinesBefore, slack: leakThreshold(goroutinesBefore) }
+          : {}),
       }
     },
     async coolDown(ctx) {

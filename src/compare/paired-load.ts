@@ -4,7 +4,7 @@
 import type { Tolerances } from '../plan/types.ts'
 import type { Comparison, MetricComparison } from '../record/compare.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
-import type { PairedPart, PairedRowRecord, PairedSide } from '../record/paired.ts'
+import type { PairedPart, PairedRowRecord, PairedSide, PairedStopping } from '../record/paired.ts'
 import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
 import { comparePaired, inconclusiveSentence, stoppingDecision, type PairedDesign } from './paired.ts'
 import {
@@ -16,6 +16,7 @@ import {
   type PairedQuantileTest,
 } from './paired-pooled.ts'
 import { countVerdicts } from './verdict.ts'
+import { alphaPerLook, describeStopping } from './paired-stopping.ts'
 
 /** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
 export const MIN_WINDOW_REQUESTS = 5
@@ -63,12 +64,14 @@ function pairedValues(
 
 export interface PairedJudgeInput {
   design: PairedDesign
-  current: LoadPart
+  current: Pick<LoadPart, 'endpoints' | 'windowS' | 'durationS'>
   base: PairedSide
   currentUrl: string
   tolerances: Tolerances
   /** How each quantile row is tested; the default pools windows into blocks. */
   test?: PairedQuantileTest
+  /** A run with the stopping rule: its record, whose planned looks split alpha (paired-stopping.ts). */
+  stopping?: PairedStopping
 }
 
 /**
@@ -78,7 +81,10 @@ export interface PairedJudgeInput {
  * sides is the PR's own effect (a slower middleware), not the machine's.
  */
 export function judgePaired(input: PairedJudgeInput): PairedPart {
-  const alpha = input.tolerances.alpha
+  // With the stopping rule every look is judged at alpha / looks, this final judgement too.
+  const alpha = input.stopping
+    ? alphaPerLook(input.tolerances.alpha, input.stopping.looksAtS.length)
+    : input.tolerances.alpha
   const test = input.test ?? DEFAULT_PAIRED_TEST
   // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
   const iterations = Math.max(4000, Math.ceil((4 * METRICS.length * input.current.endpoints.length) / alpha))
@@ -129,6 +135,7 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
     quantileTest: describeTest(test, input.current.windowS),
     rows,
     ...(sentence ? { inconclusive: sentence } : {}),
+    ...(input.stopping ? { stopping: input.stopping } : {}),
   }
 }
 
@@ -193,6 +200,7 @@ export function pairedComparison(paired: PairedPart, current: LoadPart): Compari
     notes: [
       `paired run: ${paired.base.url} (base) and ${paired.currentUrl} (PR) side by side in one k6 process, ${describeDesign(paired, current.windowS)}`,
       'paired rows: every endpoint’s p50 and p95; error rates are gated by the SLOs',
+      ...(paired.stopping ? [describeStopping(paired.stopping)] : []),
       ...(paired.inconclusive ? [paired.inconclusive] : []),
     ],
   }

@@ -99,6 +99,8 @@ export const fileSchema = z.strictObject({
     .optional(),
   // A paired run's design (with the baseline-url input).
   'paired-design': z.string().optional(),
+  // How long a paired run may keep loading for its rows to resolve (the stopping rule).
+  'paired-max-duration': z.union([z.string(), z.number()]).optional(),
   baseline: z
     .strictObject({
       source: z.enum(['artifact', 'path', 'branch', 'none']).optional(),

@@ -19,6 +19,7 @@ export const INPUT_NAMES = [
   'baseline',
   'baseline-url',
   'paired-design',
+  'paired-max-duration',
   'baseline-metrics-url',
   'baseline-pprof-url',
   'baseline-debug-auth-header',

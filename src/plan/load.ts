@@ -104,6 +104,12 @@ export async function loadPlan(inputs: Inputs, context: PlanContext): Promise<Pl
   return {
     targetUrl: parsedTarget.replace(/\/+$/, ''),
     ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, ''), pairedDesign } : {}),
+    ...pairedMaxDurationOf(
+      input('paired-max-duration') ?? data['paired-max-duration'],
+      baselineUrl,
+      scenario,
+      mode,
+    ),
     targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
     warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
     script: script ? path.resolve(context.cwd, script) : undefined,
@@ -197,6 +203,33 @@ function parsePairedDesign(
       `paired-design is ${shown(value)}: it applies to a paired run only: set baseline-url, or remove paired-design`,
     )
   return design
+}
+
+/**
+ * `paired-max-duration`: how long a paired run may keep loading for its gated rows to resolve. It
+ * must exceed the scenario's duration (the first look) and stay within the job's 6 h.
+ */
+function pairedMaxDurationOf(
+  value: string | number | undefined,
+  baselineUrl: string | undefined,
+  scenario: Scenario,
+  mode: Mode,
+): { pairedMaxDurationS?: number } {
+  if (value === undefined || value === '' || mode !== 'run') return {}
+  if (!baselineUrl)
+    throw new ConfigError(
+      `paired-max-duration is ${shown(value)}: it applies to a paired run only: set baseline-url, or remove paired-max-duration`,
+    )
+  const seconds = boundedDuration(
+    'paired-max-duration',
+    String(value),
+    durationOr('paired-max-duration', value, 0),
+  )
+  if (seconds <= scenario.durationS)
+    throw new ConfigError(
+      `paired-max-duration is ${shown(value)}: it must be longer than the scenario's duration (${scenario.durationS} s), where the first look is taken`,
+    )
+  return { pairedMaxDurationS: seconds }
 }
 
 /**

@@ -206,6 +206,11 @@ export interface Plan {
   baselineUrl?: string
   /** How a paired run loads its two sides (`paired-design`); set with baselineUrl, default simultaneous. */
   pairedDesign?: PairedDesignName
+  /**
+   * `paired-max-duration`: a paired run keeps loading past the scenario's duration, up to this many
+   * seconds, until every gated row resolves (compare/paired-stopping.ts); absent: no stopping rule.
+   */
+  pairedMaxDurationS?: number
   /** Seconds perfgate polls a silent target (a sleeping preview waking up) before giving up; default 60. */
   targetWaitS?: number
   /** Seconds of the scenario's load run (and discarded) before the measured load; 0 or absent: none. */

@@ -53,6 +53,22 @@ export interface PairedPart {
   rows: PairedRowRecord[]
   /** The stopping rule's sentence when some gated row stayed open (compare/paired.ts). */
   inconclusive?: string
+  /** With `paired-max-duration`: how the stopping rule ran (compare/paired-stopping.ts). */
+  stopping?: PairedStopping
+}
+
+/** A paired run's stopping rule: looks planned and taken, and why the load ended. */
+export interface PairedStopping {
+  /** `paired-max-duration`, seconds. */
+  maxDurationS: number
+  /** The planned looks (seconds of load), the last at maxDurationS. */
+  looksAtS: number[]
+  /** The run's alpha; every look, and the rows above, are judged at alpha / looksAtS.length. */
+  alpha: number
+  /** The looks taken while k6 ran: seconds of load judged, and the gated rows still open then. */
+  taken: { atS: number; open: number }[]
+  /** `resolved`: a look found every gated row resolved and perfgate ended the load there. */
+  ended: 'resolved' | 'max-duration'
 }
 
 /** The folder beside result.json with the base side's raw files (its collectors' scrapes and profiles). */

@@ -22,10 +22,13 @@ export function pairedLine(record: RunRecord, comparison: Comparison | undefined
   const rows = pairedRows(comparison)
   if (!paired || isUnavailable(record.load) || rows.length === 0) return undefined
   const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('))
+  const stopping = comparison?.notes.find((n) => n.startsWith('stopping rule: '))
+  const sentence = (text: string | undefined) => (text ? ` ${text[0]!.toUpperCase()}${text.slice(1)}.` : '')
   return (
     `Paired run, ${describeDesign(paired, record.load.windowS)}: base ${paired.base.url} and this PR (${paired.currentUrl}) in one k6 process. ` +
     `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).` +
-    (open ? ` ${open[0]!.toUpperCase()}${open.slice(1)}.` : '')
+    sentence(stopping) +
+    sentence(open)
   )
 }
 

@@ -252,6 +252,12 @@ export class LoadAggregator implements PointSink {
     return window
   }
 
+  /** Seconds of load seen so far (first window's anchor to the last request): cheap, for polling. */
+  spanS(): number {
+    if (!Number.isFinite(this.lastMs)) return 0
+    return (this.lastMs - (this.startMs ?? this.firstMs)) / 1000
+  }
+
   /** Summarises everything seen so far. */
   result(): AggregateResult {
     const startMs = this.startMs ?? (Number.isFinite(this.firstMs) ? this.firstMs : 0)

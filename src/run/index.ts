@@ -6,14 +6,13 @@ import { basename, join, resolve } from 'node:path'
 import type { Plan } from '../plan/types.ts'
 import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
-import { aggregateK6File, type FileAggregate } from './aggregate-file.ts'
-import type { AggregateResult } from './aggregate.ts'
-import { aggregatePairedFile } from './paired-aggregate.ts'
+import { ALTERNATING_SLICE_S, followLoad, type LoadLooks } from './live-load.ts'
 import { generatePairedScript } from './paired-script.ts'
 import type { PairedSide } from '../record/paired.ts'
 import type { StageTimeline } from '../timeline.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
 import { K6RunFailed, runK6Process, type K6Progress } from './k6-process.ts'
+import { K6_EXTERNAL_ABORT, K6_STOPPED_FROM_API, K6_THRESHOLDS_CROSSED } from './k6-exit-codes.ts'
 import { generateScript, SUMMARY_TREND_STATS } from './script-gen.ts'
 import { assertTargetAnswers, type TargetAnswer, type TargetCheckOptions } from './target.ts'
 import { SecretScrubber } from '../secrets.ts'
@@ -33,9 +32,6 @@ export const FILES = {
   warmUpSummary: 'k6-warm-up-summary.json',
 } as const
 
-/** k6's exit code when the script's own thresholds were crossed: a result, not a failure. */
-export const K6_THRESHOLDS_CROSSED = 99
-
 export interface RunLoadDeps {
   env?: NodeJS.ProcessEnv
   log?: (line: string) => void
@@ -52,6 +48,10 @@ export interface RunLoadDeps {
   scrubber?: SecretScrubber
   /** The run's stage timeline: k6's own run is the "load" stage, reading its output "aggregation". */
   stages?: StageTimeline
+  /** The paired stopping rule: the load judged at these looks, and ended at the first that resolves it. */
+  looks?: LoadLooks
+  /** How often k6's output is read during the load (tests shorten it). */
+  followIntervalMs?: number
 }
 
 /** A user's script as it will run: k6's inspect result after the overrides, and their k6 flags. */
@@ -107,7 +107,13 @@ export async function runLoad(
   plan: Plan,
   outDir: string,
   deps: RunLoadDeps = {},
-): Promise<{ load: LoadPart; k6Version: string; pairedBase?: PairedSide }> {
+): Promise<{
+  load: LoadPart
+  k6Version: string
+  pairedBase?: PairedSide
+  looksTaken?: number
+  endedAtLook?: number
+}> {
   const env = deps.env ?? process.env
   await prepareOutputDir(outDir)
   const script = await prepareScript(plan, outDir)
@@ -142,6 +148,9 @@ export async function runLoad(
           ? plan.pairedDesign === 'alternating'
             ? `, alternating with ${plan.baselineUrl} in A B B A slices of ${ALTERNATING_SLICE_S} s (paired run, alternating design)`
             : `, and the same on a pool of its own against ${plan.baselineUrl} (paired run, simultaneous design)`
+          : '') +
+        (plan.pairedMaxDurationS
+          ? `; then on at the last stage's VUs for up to ${plan.pairedMaxDurationS} s in all, until every gated row resolves (stopping rule)`
           : '')
       : `running ${plan.script} against ${plan.targetUrl}: ${describeScriptRun(scriptRun!.run)}`) +
       (plan.shards > 1
@@ -154,8 +163,15 @@ export async function runLoad(
     : undefined
   const time = <T>(stage: string, work: () => Promise<T>) =>
     deps.stages ? deps.stages.time(stage, work) : work()
+  // k6's output is read while k6 writes it: after its exit only the last seconds are left.
+  const followed = followLoad(plan, ndjson, {
+    ...(deps.looks ? { looks: deps.looks } : {}),
+    ...(deps.followIntervalMs ? { intervalMs: deps.followIntervalMs } : {}),
+    ...(deps.log ? { log: deps.log } : {}),
+  })
   const outcome = await time('load', () =>
     runK6Process({
+      finish: followed.finish,
       k6Path: k6.path,
       args,
       cwd: script.cwd,
@@ -167,7 +183,7 @@ export async function runLoad(
         K6_NO_USAGE_REPORT: 'true',
         K6_WEB_DASHBOARD: 'false',
       },
-      totalS: scriptRun ? scriptRun.run.durationS : plan.scenario.durationS,
+      totalS: scriptRun ? scriptRun.run.durationS : (plan.pairedMaxDurationS ?? plan.scenario.durationS),
       onProgress: deps.onProgress,
       progressIntervalMs: deps.progressIntervalMs,
       signal: deps.signal,
@@ -178,14 +194,17 @@ export async function runLoad(
   const aggregate = await time('aggregation', async () => {
     await writeFile(join(outDir, FILES.summaryText), outcome.stdout)
     await dropSetupData(summaryJson)
-    return aggregateLoad(ndjson, plan).catch((error: Error) => {
+    return followed.end().catch((error: Error) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw error
     })
   })
   const requests = aggregate?.result.overall.count ?? 0
   const exit = outcome.exitCode
-  const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED)
+  // Ended by the stopping rule: k6 exits as stopped over its API (or as SIGINT'd), as planned.
+  const finishedEarly =
+    outcome.finished && !outcome.aborted && (exit === K6_STOPPED_FROM_API || exit === K6_EXTERNAL_ABORT)
+  const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED && !finishedEarly)
   if (failed && requests === 0) {
     const how = outcome.aborted
       ? `was stopped (${abortReason(deps.signal) ?? 'aborted'})`
@@ -270,29 +289,14 @@ export async function runLoad(
           endpoints: aggregate.base.endpoints,
         }
       : undefined
-  return { load, k6Version: k6.version, ...(pairedBase ? { pairedBase } : {}) }
-}
-
-/**
- * The alternating design's slice length: 6 s as in the pilot (bench/README.md, "Paired designs"),
- * so a 60-s run has the 5 slice pairs a verdict needs.
- */
-export const ALTERNATING_SLICE_S = 6
-
-/** The k6 output aggregated; in a paired run `result` is the PR side and `base` the base side. */
-async function aggregateLoad(
-  ndjson: string,
-  plan: Plan,
-): Promise<FileAggregate & { base?: AggregateResult }> {
-  if (!plan.baselineUrl) return aggregateK6File(ndjson, { endpoints: plan.endpoints })
-  // Alternating: one window per slice pair (A B or B A), so window i of each side is its slice of pair i.
-  const alternating = plan.pairedDesign === 'alternating'
-  const { current, base, ...read } = await aggregatePairedFile(ndjson, {
-    endpoints: plan.endpoints,
-    ...(alternating ? { windowS: 2 * ALTERNATING_SLICE_S } : {}),
-    sharedVus: !alternating,
-  })
-  return { ...read, result: current, base }
+  const looked = followed.looked()
+  return {
+    load,
+    k6Version: k6.version,
+    ...(pairedBase ? { pairedBase } : {}),
+    ...(deps.looks ? { looksTaken: looked.taken } : {}),
+    ...(finishedEarly && looked.endedAtLook !== undefined ? { endedAtLook: looked.endedAtLook } : {}),
+  }
 }
 
 /**
@@ -390,6 +394,7 @@ async function prepareScript(plan: Plan, outDir: string): Promise<PreparedScript
         baselineUrl: plan.baselineUrl,
         design: plan.pairedDesign ?? 'simultaneous',
         sliceS: ALTERNATING_SLICE_S,
+        ...(plan.pairedMaxDurationS ? { maxDurationS: plan.pairedMaxDurationS } : {}),
       })
     : generateScript(inputs)
   const path = join(resolve(outDir), FILES.script)

@@ -23,12 +23,19 @@ export interface K6ProcessOptions {
   signal?: AbortSignal
   /** Sees every line of k6's log; a line it returns true for is left out of `stderrTail`. */
   onStderrLine?: (line: string) => boolean
+  /**
+   * Aborted when the load has done its job early (the paired stopping rule): k6 is told to stop
+   * over its REST API, writes its summary and exits with K6_STOPPED_FROM_API. Not an interruption.
+   */
+  finish?: AbortSignal
 }
 
 export interface K6ProcessOutcome {
   exitCode: number | null
   signal: NodeJS.Signals | null
   aborted: boolean
+  /** The `finish` signal ended the test (k6 then exits with K6_STOPPED_FROM_API). */
+  finished: boolean
   stdout: string
   stderrTail: string[]
   elapsedS: number
@@ -97,6 +104,18 @@ export async function runK6Process(options: K6ProcessOptions): Promise<K6Process
   if (options.signal?.aborted) stop()
   else options.signal?.addEventListener('abort', stop, { once: true })
 
+  let finished = false
+  const finish = () => {
+    if (aborted) return
+    finished = true
+    void stopOverApi(port).then((ok) => {
+      // k6 did not take the request (its API not up, or gone): SIGINT ends it just as cleanly.
+      if (!ok && !aborted) killGroup('SIGINT')
+    })
+  }
+  if (options.finish?.aborted) finish()
+  else options.finish?.addEventListener('abort', finish, { once: true })
+
   const interval = options.onProgress
     ? setInterval(() => {
         void pollProgress(port, started, options.totalS).then((p) => p && options.onProgress?.(p))
@@ -112,15 +131,32 @@ export async function runK6Process(options: K6ProcessOptions): Promise<K6Process
     if (interval) clearInterval(interval)
     if (killTimer) clearTimeout(killTimer)
     options.signal?.removeEventListener('abort', stop)
+    options.finish?.removeEventListener('abort', finish)
     process.off('exit', onExit)
   })
   return {
     exitCode,
     signal,
     aborted,
+    finished,
     stdout,
     stderrTail: tail.lines(),
     elapsedS: (Date.now() - started) / 1000,
+  }
+}
+
+/** Ends the test over k6's REST API (`PATCH /v1/status`, stopped); false when k6 did not take it. */
+async function stopOverApi(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/v1/status`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { type: 'status', id: 'default', attributes: { stopped: true } } }),
+      signal: AbortSignal.timeout(5000),
+    })
+    return response.ok
+  } catch {
+    return false
   }
 }
 

@@ -75,10 +75,25 @@ export async function aggregatePairedFile(
   path: string,
   options: AggregateOptions & { sharedVus?: boolean },
 ): Promise<PairedAggregate> {
+  const sides = pairedAggregators(options)
+  const read = await readK6File(path, sides.sink)
+  return { ...read, ...sides.results() }
+}
+
+/** The two sides' aggregators behind one sink, for a file read at once or followed during the run. */
+export function pairedAggregators(options: AggregateOptions & { sharedVus?: boolean }): {
+  sink: PointSink
+  /** Seconds of load either side has seen so far (cheap). */
+  spanS: () => number
+  results: () => { base: AggregateResult; current: AggregateResult }
+} {
   const base = new LoadAggregator(options)
   const pr = new LoadAggregator(options)
-  const read = await readK6File(path, new SideSplitter({ base, pr }))
   const share = (r: AggregateResult): AggregateResult =>
     options.sharedVus === false ? r : { ...r, vusMax: Math.ceil(r.vusMax / 2) }
-  return { ...read, base: share(base.result()), current: share(pr.result()) }
+  return {
+    sink: new SideSplitter({ base, pr }),
+    spanS: () => Math.max(base.spanS(), pr.spanS()),
+    results: () => ({ base: share(base.result()), current: share(pr.result()) }),
+  }
 }

@@ -11,6 +11,11 @@ export interface PairedScriptInput extends ScriptInput {
   design: PairedDesign
   /** Alternating design: the length of one slice; slices run A B B A A B B A … */
   sliceS?: number
+  /**
+   * The stopping rule's maximum (`paired-max-duration`): the load holds its last stage's VUs until
+   * then, and perfgate ends it over k6's REST API as soon as every gated row has resolved.
+   */
+  maxDurationS?: number
 }
 
 interface Stage {
@@ -32,6 +37,7 @@ export function generatePairedScript(input: PairedScriptInput): string {
     thresholds: Record<string, string[]>
   }
   const single = options.scenarios[SCENARIO_NAME] as { stages: Stage[] }
+  single.stages = extendedStages(single.stages, input.maxDurationS)
   const sides = { base: input.baselineUrl, pr: input.targetUrl }
   options.scenarios =
     input.design === 'simultaneous'
@@ -66,6 +72,20 @@ function sideThresholds(thresholds: Record<string, string[]>): Record<string, st
   }
   return out
 }
+
+/**
+ * The stages held on until the stopping rule's maximum: the last stage's VUs (the peak's when the
+ * stages end at 0 VUs, which would load nothing), so every look after the first sees the same load.
+ */
+export function extendedStages(stages: readonly Stage[], maxDurationS: number | undefined): Stage[] {
+  const total = totalSeconds(stages)
+  if (maxDurationS === undefined || maxDurationS <= total) return [...stages]
+  const last = stages.at(-1)?.target ?? 0
+  const target = last > 0 ? last : Math.max(1, ...stages.map((s) => s.target))
+  return [...stages, { duration: `${round3(maxDurationS - total)}s`, target }]
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000
 
 function totalSeconds(stages: readonly Stage[]): number {
   return stages.reduce((s, st) => s + Number.parseFloat(st.duration), 0)

@@ -98,7 +98,7 @@ export function goroutineLeak(
   const d = count(during)
   const a = count(after)
   const growth = a - b
-  const threshold = Math.max(20, Math.ceil(b * 0.1))
+  const threshold = leakThreshold(b)
   const perThousandRequests = requests && requests > 0 ? (growth / requests) * 1000 : undefined
 
   let reason: string
@@ -138,4 +138,12 @@ export function goroutineLeak(
     topStacks,
     reason,
   }
+}
+
+/**
+ * The growth after the cool-down that counts as a leak: 20 goroutines, or 10 % of the count before
+ * the load when that is more. The cool-down may end once the count is within it (collect/cool-down.ts).
+ */
+export function leakThreshold(before: number): number {
+  return Math.max(20, Math.ceil(before * 0.1))
 }

@@ -144,4 +144,13 @@ export const pairedSchema: z.ZodType<PairedPart> = z.object({
   quantileTest: str.optional(),
   rows: z.array(pairedRowSchema),
   inconclusive: str.optional(),
+  stopping: z
+    .object({
+      maxDurationS: num,
+      looksAtS: z.array(num).min(1),
+      alpha: num,
+      taken: z.array(z.object({ atS: num, open: num })),
+      ended: z.enum(['resolved', 'max-duration']),
+    })
+    .optional(),
 })

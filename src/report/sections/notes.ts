@@ -1,5 +1,6 @@
 // 8. Notes and Observations: what went unexpectedly, open questions and follow-up actions.
 import type { Part } from '../../record/common.ts'
+import { K6_STOPPED_FROM_API } from '../../run/k6-exit-codes.ts'
 import { list, note, section } from '../blocks.ts'
 import type { ReportContext } from '../context.ts'
 import { findingsOf } from '../findings.ts'
@@ -11,7 +12,10 @@ export function notes(ctx: ReportContext): Section {
   const unexpected: string[] = []
   const load = ctx.load
   if (load?.partial) unexpected.push(`The load did not finish: ${load.partial}`)
-  if (load && load.k6ExitCode !== 0)
+  // The paired stopping rule ended k6 over its REST API (exit 103): the planned end, said in its note.
+  const endedByRule =
+    ctx.record.paired?.stopping?.ended === 'resolved' && load?.k6ExitCode === K6_STOPPED_FROM_API
+  if (load && load.k6ExitCode !== 0 && !endedByRule)
     unexpected.push(
       `k6 exited with code ${load.k6ExitCode}${load.thresholdsCrossed ? ' (the script’s own thresholds were crossed)' : ''}`,
     )

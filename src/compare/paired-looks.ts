@@ -1,0 +1,73 @@
+// The stopping rule's looks for a run (issue 19): what the run stage calls at each planned look
+// (the load so far judged exactly as the final judgement will be, at alpha / looks), and the
+// record's account of it. The judging is pure; the log line is the caller's.
+import type { Plan } from '../plan/types.ts'
+import type { PairedSide, PairedStopping } from '../record/paired.ts'
+import type { AggregateResult } from '../run/aggregate.ts'
+import type { LoadLooks } from '../run/live-load.ts'
+import { judgePaired } from './paired-load.ts'
+import { lookDecision, lookSchedule } from './paired-stopping.ts'
+
+/** A base side as the record keeps it, from its aggregate. */
+export function pairedSideOf(base: AggregateResult, url: string): PairedSide {
+  return {
+    url,
+    durationS: Math.round(base.durationS * 1000) / 1000,
+    vusMax: base.vusMax,
+    overall: base.overall,
+    endpoints: base.endpoints,
+  }
+}
+
+export interface PairedStoppingRun {
+  looks: LoadLooks
+  /** The record's `paired.stopping` once the load has ended (`endedAtLook`: a look ended it). */
+  record: (endedByLook: boolean) => PairedStopping
+}
+
+/** The stopping rule of a paired run with `paired-max-duration`; undefined without one. */
+export function pairedStopping(plan: Plan, log: (line: string) => void): PairedStoppingRun | undefined {
+  const baselineUrl = plan.baselineUrl
+  const maxDurationS = plan.pairedMaxDurationS
+  if (!baselineUrl || !maxDurationS) return undefined
+  const looksAtS = lookSchedule(plan.scenario.durationS, maxDurationS)
+  const taken: PairedStopping['taken'] = []
+  const stopping = (ended: PairedStopping['ended']): PairedStopping => ({
+    maxDurationS,
+    looksAtS,
+    alpha: plan.gate.tolerances.alpha,
+    taken: [...taken],
+    ended,
+  })
+  log(
+    `paired stopping rule: looks at ${looksAtS.join(', ')} s of load, each judged at alpha ${plan.gate.tolerances.alpha} / ${looksAtS.length}`,
+  )
+  return {
+    looks: {
+      atS: looksAtS,
+      decide: (snapshot, index) => {
+        if (!snapshot.base) return false
+        const judged = judgePaired({
+          design: plan.pairedDesign ?? 'simultaneous',
+          current: snapshot.current,
+          base: pairedSideOf(snapshot.base, baselineUrl),
+          currentUrl: plan.targetUrl,
+          tolerances: plan.gate.tolerances,
+          stopping: stopping('max-duration'),
+        })
+        const decision = lookDecision(judged)
+        const atS = Math.round(snapshot.current.durationS)
+        taken.push({ atS, open: decision.open.length })
+        const named = decision.open.slice(0, 3).join(', ') + (decision.open.length > 3 ? ', …' : '')
+        log(
+          `paired look ${index + 1} of ${looksAtS.length} at ${atS} s of load: ` +
+            (decision.stop
+              ? 'every gated row resolved, ending the load'
+              : `${decision.open.length} gated row(s) open (${named}), loading on`),
+        )
+        return decision.stop
+      },
+    },
+    record: (endedByLook) => stopping(endedByLook ? 'resolved' : 'max-duration'),
+  }
+}
