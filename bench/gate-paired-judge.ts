@@ -7,6 +7,8 @@ import type { EndpointLoad } from '../src/record/load.ts'
 import type { Plan } from '../src/plan/types.ts'
 import { judgePaired } from '../src/compare/paired-load.ts'
 import { DEFAULT_PAIRED_TEST, type PairedQuantileTest } from '../src/compare/paired-pooled.ts'
+import { lookDecision } from '../src/compare/paired-stopping.ts'
+import type { PairedStopping } from '../src/record/paired.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import { injectTally, type InjectTally } from './gate-paired-inject.ts'
 
@@ -73,6 +75,8 @@ export interface Tally {
   ab: number
   /** A/B pairs whose gate failed at all. */
   abGateFailed: number
+  /** The stopping rule's replay: mean seconds of load judged (A/A, A/B). */
+  meanLoadS?: { aa: number; ab: number }
 }
 
 export interface Judged {
@@ -186,6 +190,55 @@ function pairedPairs(
   )
 }
 
+/**
+ * The stopping rule replayed on the recorded paired runs: the rows judged on the windows before
+ * each look (every look at alpha / looks, as a run with paired-max-duration does), the verdict
+ * taken at the first look where every gated row resolved, else at the last.
+ */
+function stoppingPairs(
+  parts: Part[],
+  plan: Plan,
+  endpoint: string,
+  looksAtS: number[],
+): (PairVerdict & { loadS: number })[] {
+  return parts.flatMap((part) =>
+    part.runs.flatMap((r) => {
+      const paired = r.record.paired
+      const load = r.record.load
+      if ((r.kind !== 'paired-aa' && r.kind !== 'paired-ab') || !paired || !('endpoints' in load)) return []
+      const stopping: PairedStopping = {
+        maxDurationS: looksAtS.at(-1)!,
+        looksAtS,
+        alpha: plan.gate.tolerances.alpha,
+        taken: [],
+        ended: 'max-duration',
+      }
+      for (const [i, atS] of looksAtS.entries()) {
+        const current = truncated(load, atS * 1000)
+        const base = truncated(paired.base, atS * 1000)
+        const judged = judgePaired({
+          design: paired.design,
+          current,
+          base,
+          currentUrl: paired.currentUrl,
+          tolerances: plan.gate.tolerances,
+          stopping,
+        })
+        if (!lookDecision(judged).stop && i < looksAtS.length - 1) continue
+        const record = { ...r.record, load: current, paired: judged }
+        const kind = r.kind === 'paired-aa' ? 'A/A' : 'A/B'
+        return [
+          {
+            ...verdictOf(kind, `${part.dir.split('/').pop()}/${r.label}`, record, plan, endpoint),
+            loadS: atS,
+          },
+        ]
+      }
+      return []
+    }),
+  )
+}
+
 function tally(design: Tally['design'], test: string, tolerance: number, pairs: PairVerdict[]): Tally {
   const aa = pairs.filter((p) => p.kind === 'A/A')
   const ab = pairs.filter((p) => p.kind === 'A/B')
@@ -247,6 +300,22 @@ export async function judgeParts(
     tallies.push(
       tally('paired', `${testName(PAIRED_TESTS[0]!)}, first ${o.seconds} s only`, tolerance, first),
     )
+    // the stopping rule: looks at the sequential run's length, ×1.5, and the paired run's end
+    const looksAtS = [o.seconds, Math.round(o.seconds * 1.5), 2 * o.seconds]
+    const stopped = stoppingPairs(parts, pairedPlan, o.endpoint, looksAtS)
+    const meanOf = (kind: 'A/A' | 'A/B') => {
+      const xs = stopped.filter((p) => p.kind === kind).map((p) => p.loadS)
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN
+    }
+    tallies.push({
+      ...tally(
+        'paired',
+        `stopping rule, looks at ${looksAtS.join('/')} s, each at alpha / 3`,
+        tolerance,
+        stopped,
+      ),
+      meanLoadS: { aa: meanOf('A/A'), ab: meanOf('A/B') },
+    })
   }
   const aaRecords = parts.flatMap((p) =>
     p.runs.flatMap((r) =>
@@ -296,11 +365,11 @@ export function formatVerdictTables(j: Judged): string {
       `  median ${j.endpoint} p95 shift: A/A ${pct(median(j.pairs[d].filter((p) => p.kind === 'A/A').map((p) => p.shift)))}, A/B ${pct(median(j.pairs[d].filter((p) => p.kind === 'A/B').map((p) => p.shift)))}`,
     ]),
     '',
-    `| design | test | p50/p95 tolerance | A/A gate failed | A/B ${j.endpoint} p95 row a regression | A/B gate failed |`,
-    '|---|---|---|---|---|---|',
+    `| design | test | p50/p95 tolerance | A/A gate failed | A/B ${j.endpoint} p95 row a regression | A/B gate failed | mean load judged (A/A, A/B) |`,
+    '|---|---|---|---|---|---|---|',
     ...j.tallies.map(
       (t) =>
-        `| ${t.design} | ${t.test} | ${Math.round(t.tolerance * 100)} % | ${t.falseAlarms} of ${t.aa} | ${t.detections} of ${t.ab} | ${t.abGateFailed} of ${t.ab} |`,
+        `| ${t.design} | ${t.test} | ${Math.round(t.tolerance * 100)} % | ${t.falseAlarms} of ${t.aa} | ${t.detections} of ${t.ab} | ${t.abGateFailed} of ${t.ab} | ${t.meanLoadS ? `${t.meanLoadS.aa.toFixed(0)} s, ${t.meanLoadS.ab.toFixed(0)} s` : ''} |`,
     ),
     '',
     `Injected into the ${j.injected[0] ? j.injected[0].aa / 2 : 0} recorded paired A/A runs (each both ways round), ${j.endpoint} on the PR side delayed by shift × its p95, tolerance 5 %:`,

@@ -177,6 +177,8 @@ test('the looks judge the load so far and log each decision; the record lists th
     alpha: 0.01,
     taken: [{ atS: 60, open: 0 }],
     ended: 'resolved',
+    // whole 2-s windows ending a second or more before the last request the look saw
+    judgedToS: 58,
   })
   // no base side seen yet: nothing to judge, the load goes on
   assert.equal(run.looks.decide({ current: snapshot(2) }, 1), false)
@@ -195,4 +197,37 @@ test('the paired script holds the last stage’s VUs until the maximum, or the p
     { duration: '10s', target: 0 },
     { duration: '30s', target: 20 },
   ])
+})
+
+test('a run a look ended is judged on the windows that look judged, so its verdict is the look’s', () => {
+  const current = side(2, ENDPOINTS, 30)
+  const base = side(3, ENDPOINTS, 30)
+  const stopping: PairedStopping = {
+    maxDurationS: 180,
+    looksAtS: [30, 45, 68, 101, 152, 180],
+    alpha: 0.01,
+    taken: [{ atS: 21, open: 0 }],
+    ended: 'resolved',
+    judgedToS: 20,
+  }
+  const judged = judgePaired({
+    design: 'simultaneous',
+    current,
+    base: {
+      url: 'http://base:1',
+      durationS: 60,
+      vusMax: 10,
+      overall: base.overall,
+      endpoints: base.endpoints,
+    },
+    currentUrl: 'http://pr:2',
+    tolerances: DEFAULT_TOLERANCES,
+    stopping,
+  })
+  // 2-s windows starting at 0 … 18 s: ten, of the thirty each side has
+  assert.ok(
+    judged.rows.every((r) => r.pairs === 10),
+    judged.rows.map((r) => r.pairs).join(','),
+  )
+  assert.match(describeStopping(stopping), /every gated row resolved on its first 20 s \(/)
 })

@@ -13,8 +13,8 @@
 // keeps the base side's apart, and the report diffs the two sides' profiles of the same moment.
 //
 // A third run has the stopping rule (paired-max-duration 3m after a 30-s scenario) on the same A/B,
-// judged with +100 % tolerances so that the A/A-like rows of the other endpoints resolve as
-// unchanged early too: k6 must be ended over its REST API at a look well before the maximum, the
+// judged with +200 % tolerances so that the A/A-like rows of the other endpoints resolve as
+// unchanged well before the maximum too: k6 must be ended over its REST API at a look well before the maximum, the
 // record must say so, and the verdict must still be clip_detail's regression alone.
 //
 // Its own stack (`paired-c`, free ports), stopped when done; the regression switch is never left on.
@@ -104,7 +104,7 @@ before(
       const config = path.join(workDir, 'stopping.yml')
       await writeFile(
         config,
-        'paired-max-duration: 3m\ngate:\n  tolerances:\n    p50: +100%\n    p95: +100%\n',
+        'paired-max-duration: 3m\ngate:\n  tolerances:\n    p50: +200%\n    p95: +200%\n',
       )
       outcomes.stop = await pairedRun(
         'stop',
@@ -249,11 +249,15 @@ test(`paired A/B with the stopping rule: k6 is ended at a look once every gated 
   assert.equal(stopping.ended, 'resolved', JSON.stringify(stopping))
   assert.equal(stopping.taken.at(-1)!.open, 0)
   assert.ok(stopping.taken.every((l, i) => i === stopping.taken.length - 1 || l.open > 0))
-  // at most the third look (68 s): a +50 ms shift on a ~10 ms p95 clears +100 % within seconds
-  assert.ok(stopping.taken.length <= 3, `looks taken: ${JSON.stringify(stopping.taken)}`)
+  // ended at a look before the last: the rarely requested endpoints (create_comment, ~1 request a
+  // window a side) take the longest to resolve, about 150 s at +100 % in a first run here
+  assert.ok(
+    stopping.taken.length < stopping.looksAtS.length,
+    `looks taken: ${JSON.stringify(stopping.taken)}`,
+  )
   const load = record.load
   assert.ok(!('unavailable' in load))
-  assert.ok(load.durationS < 80, `k6 ran ${load.durationS} s of load, not the 180-s maximum`)
+  assert.ok(load.durationS < 170, `k6 ran ${load.durationS} s of load, not the 180-s maximum`)
   assert.equal(load.partial, undefined, 'ended by the rule, not interrupted')
   assert.equal(load.unusableAsBaseline, undefined)
   // every row judged at alpha / looks
@@ -268,8 +272,21 @@ test(`paired A/B with the stopping rule: k6 is ended at a look once every gated 
   const comment = await readFile(path.join(path.dirname(resultPath), 'comment.md'), 'utf8')
   assert.match(
     comment,
-    /stopping rule: looked at 30 s.* of load and stopped at \d+ s of at most 180 s, every gated row resolved/,
+    /_Stopping rule: looked at 3\d s.* of load and stopped at \d+ s of at most 3 min, every gated row resolved on its first \d+ s \(each look judged at alpha 0\.0017 = 0\.01 \/ 6 looks\)\._/,
   )
+  // the header says how long the load really ran, not only the scenario's 30 s
+  assert.match(
+    comment,
+    /Mixed behavior \(20 VUs, 30 seconds, loaded on to \d+ seconds of at most 3 minutes by the stopping rule\)/,
+  )
+  // the final verdict is the ending look's: judged on the windows it judged, no gated row open
+  assert.equal(stopping.judgedToS! % 2, 0)
+  assert.ok(stopping.judgedToS! <= stopping.taken.at(-1)!.atS)
+  assert.deepEqual(
+    record.paired!.rows.filter((r) => r.gated && (r.verdict === 'inconclusive' || r.verdict === 'no-data')),
+    [],
+  )
+  assert.equal(record.paired!.inconclusive, undefined)
   const report = await readFile(path.join(path.dirname(resultPath), 'report.md'), 'utf8')
   assert.doesNotMatch(report, /k6 exited with code 103/)
 })

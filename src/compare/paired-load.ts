@@ -88,8 +88,15 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
   const test = input.test ?? DEFAULT_PAIRED_TEST
   // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
   const iterations = Math.max(4000, Math.ceil((4 * METRICS.length * input.current.endpoints.length) / alpha))
-  const baseByName = new Map(input.base.endpoints.map((e) => [e.name, e]))
-  const inputs = input.current.endpoints.flatMap((current) => {
+  // A run a look ended is judged on the windows that look judged (PairedStopping.judgedToS).
+  const windowMs = input.current.windowS * 1000
+  const judgedToMs = input.stopping?.judgedToS !== undefined ? input.stopping.judgedToS * 1000 : undefined
+  const judged = (e: EndpointLoad): EndpointLoad =>
+    judgedToMs === undefined
+      ? e
+      : { ...e, windows: e.windows.filter((w) => w.startMs + windowMs <= judgedToMs) }
+  const baseByName = new Map(input.base.endpoints.map((e) => [e.name, judged(e)]))
+  const inputs = input.current.endpoints.map(judged).flatMap((current) => {
     const base = baseByName.get(current.name)
     if (!base) return []
     return METRICS.map((m) => ({
@@ -101,8 +108,8 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
       gated: true,
     }))
   })
-  const judged = comparePaired(inputs, { alpha })
-  const rows: PairedRowRecord[] = judged.map((row, i) => ({
+  const results = comparePaired(inputs, { alpha })
+  const rows: PairedRowRecord[] = results.map((row, i) => ({
     id: row.key,
     endpoint: inputs[i]!.endpoint,
     metric: inputs[i]!.metric,
@@ -117,8 +124,8 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
     ...(row.morePairs !== undefined ? { morePairs: row.morePairs } : {}),
   }))
   // Rows without enough pairs have no interval to resolve: the stopping rule looks at the others.
-  const open = judged.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }))
-  const elapsedMin = input.current.durationS / 60
+  const open = results.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }))
+  const elapsedMin = Math.min(input.current.durationS, (judgedToMs ?? Infinity) / 1000) / 60
   const decision = stoppingDecision(open, elapsedMin, elapsedMin)
   const named =
     decision.open.length > 3

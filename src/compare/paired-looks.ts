@@ -19,6 +19,9 @@ export function pairedSideOf(base: AggregateResult, url: string): PairedSide {
   }
 }
 
+/** Seconds before the last sample read that may still be incomplete (k6 flushes every 200 ms). */
+const LAG_S = 1
+
 export interface PairedStoppingRun {
   looks: LoadLooks
   /** The record's `paired.stopping` once the load has ended (`endedAtLook`: a look ended it). */
@@ -32,12 +35,15 @@ export function pairedStopping(plan: Plan, log: (line: string) => void): PairedS
   if (!baselineUrl || !maxDurationS) return undefined
   const looksAtS = lookSchedule(plan.scenario.durationS, maxDurationS)
   const taken: PairedStopping['taken'] = []
-  const stopping = (ended: PairedStopping['ended']): PairedStopping => ({
+  /** The second up to which the look that ended the load judged its windows. */
+  let judgedToS: number | undefined
+  const stopping = (ended: PairedStopping['ended'], toS?: number): PairedStopping => ({
     maxDurationS,
     looksAtS,
     alpha: plan.gate.tolerances.alpha,
     taken: [...taken],
     ended,
+    ...(toS !== undefined ? { judgedToS: toS } : {}),
   })
   log(
     `paired stopping rule: looks at ${looksAtS.join(', ')} s of load, each judged at alpha ${plan.gate.tolerances.alpha} / ${looksAtS.length}`,
@@ -47,15 +53,19 @@ export function pairedStopping(plan: Plan, log: (line: string) => void): PairedS
       atS: looksAtS,
       decide: (snapshot, index) => {
         if (!snapshot.base) return false
+        // Whole windows only, and none whose last second may still be in k6's output buffer.
+        const windowS = snapshot.current.windowS
+        const toS = Math.floor((snapshot.current.durationS - LAG_S) / windowS) * windowS
         const judged = judgePaired({
           design: plan.pairedDesign ?? 'simultaneous',
           current: snapshot.current,
           base: pairedSideOf(snapshot.base, baselineUrl),
           currentUrl: plan.targetUrl,
           tolerances: plan.gate.tolerances,
-          stopping: stopping('max-duration'),
+          stopping: stopping('max-duration', toS),
         })
         const decision = lookDecision(judged)
+        if (decision.stop) judgedToS = toS
         const atS = Math.round(snapshot.current.durationS)
         taken.push({ atS, open: decision.open.length })
         const named = decision.open.slice(0, 3).join(', ') + (decision.open.length > 3 ? ', …' : '')
@@ -68,6 +78,6 @@ export function pairedStopping(plan: Plan, log: (line: string) => void): PairedS
         return decision.stop
       },
     },
-    record: (endedByLook) => stopping(endedByLook ? 'resolved' : 'max-duration'),
+    record: (endedByLook) => (endedByLook ? stopping('resolved', judgedToS) : stopping('max-duration')),
   }
 }

@@ -57,7 +57,8 @@ export function describeStopping(stopping: PairedStopping): string {
   const looked = taken ? `looked at ${taken} of load` : 'no look during the load'
   if (stopping.ended === 'resolved') {
     const at = stopping.taken.at(-1)
-    return `stopping rule: ${looked} and stopped at ${seconds(at?.atS ?? stopping.maxDurationS)} of at most ${seconds(stopping.maxDurationS)}, every gated row resolved (${level})`
+    const on = stopping.judgedToS !== undefined ? ` on its first ${seconds(stopping.judgedToS)}` : ''
+    return `stopping rule: ${looked} and stopped at ${seconds(at?.atS ?? stopping.maxDurationS)} of at most ${seconds(stopping.maxDurationS)}, every gated row resolved${on} (${level})`
   }
   return `stopping rule: ${looked}; ran to the maximum of ${seconds(stopping.maxDurationS)} with gated rows still open (${level})`
 }

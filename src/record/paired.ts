@@ -69,6 +69,11 @@ export interface PairedStopping {
   taken: { atS: number; open: number }[]
   /** `resolved`: a look found every gated row resolved and perfgate ended the load there. */
   ended: 'resolved' | 'max-duration'
+  /**
+   * With `resolved`: the rows are judged on the windows that had ended by this second of load (the
+   * ones that look judged), so the verdict is the look's, not one moved by k6's last second.
+   */
+  judgedToS?: number
 }
 
 /** The folder beside result.json with the base side's raw files (its collectors' scrapes and profiles). */

@@ -65,9 +65,11 @@ function top(model: ReportModel, maxEndpointRows: number | undefined, withChart:
   if (model.endpoints.length > 0 || model.overall) parts.push(endpointTableBlock(model, maxEndpointRows))
   if (model.paired)
     parts.push(
-      [`_${inline(model.paired.line)}_`, ...(model.paired.p50 ? [inline(model.paired.p50)] : [])].join(
-        '\n\n',
-      ),
+      [
+        `_${inline(model.paired.line)}_`,
+        ...(model.paired.stopping ? [`_${inline(model.paired.stopping)}_`] : []),
+        ...(model.paired.p50 ? [inline(model.paired.p50)] : []),
+      ].join('\n\n'),
     )
   if (withChart && model.p95Chart) parts.push(mermaidChart(model.p95Chart))
   if (model.hasBaseline) {

@@ -146,7 +146,7 @@ export interface ReportModel {
   /** `abc1234 (main)`. */
   baselineRef?: string
   /** A paired run (baseline-url): the design line, and the gated p50 rows with their intervals. */
-  paired?: { line: string; p50?: string }
+  paired?: { line: string; stopping?: string; p50?: string }
   links: ReportLinks
   verdict: Verdict
   endpoints: EndpointRow[]

@@ -8,7 +8,7 @@ import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
 import { stormSentences } from './failures.ts'
-import { pairedLine, pairedP50Line } from './paired.ts'
+import { pairedLine, pairedP50Line, pairedStoppingLine } from './paired.ts'
 import { sinceText } from './new-findings.ts'
 import { whatChangedOf } from './what-changed.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
@@ -27,7 +27,10 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
   const baseRef = comparison?.baseline
   const pairedText = pairedLine(record, comparison)
   const p50 = pairedP50Line(comparison)
-  const paired = pairedText ? { line: pairedText, ...(p50 ? { p50 } : {}) } : undefined
+  const stopping = pairedStoppingLine(comparison)
+  const paired = pairedText
+    ? { line: pairedText, ...(stopping ? { stopping } : {}), ...(p50 ? { p50 } : {}) }
+    : undefined
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined
   const whatChanged = whatChangedOf(ctx.analysis)
@@ -91,7 +94,14 @@ export function loadTestText(record: RunRecord): string {
   // A user's script whose load never ran (setup() failed): perfgate's own scenario figures are not what was asked.
   if (!run && record.plan.script && isUnavailable(record.load))
     return `k6 script ${record.plan.script} (its load did not run)`
-  if (!run) return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)})`
+  // The stopping rule may have loaded past the scenario's duration: say how long the load really ran.
+  const stopping = record.paired?.stopping
+  const ran =
+    stopping && !isUnavailable(record.load)
+      ? `, loaded on to ${duration(Math.round(record.load.durationS))} of at most ${duration(stopping.maxDurationS)} by the stopping rule`
+      : ''
+  if (!run)
+    return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)}${ran})`
   const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ')
   return `k6 script ${record.plan.script ?? '(unnamed)'} (${scenarios}; up to ${run.maxVUs} VUs, ${duration(run.durationS)})`
 }

@@ -14,7 +14,8 @@ function pairedRows(comparison: Comparison | undefined): MetricComparison[] {
   return (comparison?.rows ?? []).filter((r) => r.evidence.test === 'paired-sign-flip')
 }
 
-const level = (record: RunRecord) => `${Math.round((1 - (record.paired?.alpha ?? 0.01)) * 100)} %`
+/** `99 %`, `99.83 %` (a stopping rule's alpha / looks): never rounded up to 100 %. */
+const level = (record: RunRecord) => `${Number(((1 - (record.paired?.alpha ?? 0.01)) * 100).toFixed(2))} %`
 
 /** The one line naming the design and how to read the intervals; undefined for an unpaired run. */
 export function pairedLine(record: RunRecord, comparison: Comparison | undefined): string | undefined {
@@ -22,14 +23,19 @@ export function pairedLine(record: RunRecord, comparison: Comparison | undefined
   const rows = pairedRows(comparison)
   if (!paired || isUnavailable(record.load) || rows.length === 0) return undefined
   const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('))
-  const stopping = comparison?.notes.find((n) => n.startsWith('stopping rule: '))
-  const sentence = (text: string | undefined) => (text ? ` ${text[0]!.toUpperCase()}${text.slice(1)}.` : '')
   return (
     `Paired run, ${describeDesign(paired, record.load.windowS)}: base ${paired.base.url} and this PR (${paired.currentUrl}) in one k6 process. ` +
     `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).` +
-    sentence(stopping) +
-    sentence(open)
+    (open ? ` ${sentence(open)}` : '')
   )
+}
+
+const sentence = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}.`
+
+/** The stopping rule's sentence (paired-max-duration): when and why the load ended. */
+export function pairedStoppingLine(comparison: Comparison | undefined): string | undefined {
+  const note = comparison?.notes.find((n) => n.startsWith('stopping rule: '))
+  return note ? sentence(note) : undefined
 }
 
 /** `+12.0% [−3.1%, +29.4%]`. */

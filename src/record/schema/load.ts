@@ -151,6 +151,7 @@ export const pairedSchema: z.ZodType<PairedPart> = z.object({
       alpha: num,
       taken: z.array(z.object({ atS: num, open: num })),
       ended: z.enum(['resolved', 'max-duration']),
+      judgedToS: num.optional(),
     })
     .optional(),
 })

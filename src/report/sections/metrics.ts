@@ -8,7 +8,7 @@ import type { LoadPart } from '../../record/load.ts'
 import type { Block, Section } from '../model.ts'
 import { endpointTable } from '../rows.ts'
 import { failureBlocks } from '../failures.ts'
-import { pairedLine, pairedTable } from '../paired.ts'
+import { pairedLine, pairedStoppingLine, pairedTable } from '../paired.ts'
 import { cacheUsage, databaseUsage } from './resources.ts'
 import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 
@@ -79,7 +79,13 @@ function endpointBlocks(ctx: ReportContext): Block[] {
   const chart = p95Chart(ctx.endpoints, ctx.hasBaseline)
   if (chart) endpointsBlocks.push({ kind: 'chart', chart })
   const paired = pairedLine(ctx.record, ctx.input.comparison)
-  if (paired) endpointsBlocks.push(para(paired), pairedTable(ctx.record, ctx.input.comparison))
+  const stopping = pairedStoppingLine(ctx.input.comparison)
+  if (paired)
+    endpointsBlocks.push(
+      para(paired),
+      ...(stopping ? [para(stopping)] : []),
+      pairedTable(ctx.record, ctx.input.comparison),
+    )
   if (ctx.hasBaseline && ctx.input.comparison) {
     const others = ctx.input.comparison.rows.filter(
       (r) =>
