@@ -26,6 +26,7 @@ const INPUT_NAMES = [
     'baseline',
     'baseline-url',
     'paired-design',
+    'paired-max-duration',
     'baseline-metrics-url',
     'baseline-pprof-url',
     'baseline-debug-auth-header',
@@ -15692,6 +15693,8 @@ const fileSchema = strictObject({
         .optional(),
     // A paired run's design (with the baseline-url input).
     'paired-design': string().optional(),
+    // How long a paired run may keep loading for its rows to resolve (the stopping rule).
+    'paired-max-duration': union([string(), number()]).optional(),
     baseline: strictObject({
         source: _enum(['artifact', 'path', 'branch', 'none']).optional(),
         path: string().optional(),
@@ -16322,6 +16325,7 @@ async function loadPlan(inputs, context) {
     return {
         targetUrl: parsedTarget.replace(/\/+$/, ''),
         ...(baselineUrl ? { baselineUrl: baselineUrl.replace(/\/+$/, ''), pairedDesign } : {}),
+        ...pairedMaxDurationOf(input('paired-max-duration') ?? data['paired-max-duration'], baselineUrl, scenario, mode),
         targetWaitS: parseTargetWait(input('target-wait') ?? data['target-wait']),
         warmUpS: parseWarmUp(input('warm-up') ?? data['warm-up'], script),
         script: script ? path.resolve(context.cwd, script) : undefined,
@@ -16396,6 +16400,20 @@ function parsePairedDesign(value, baselineUrl, mode) {
     if (!baselineUrl)
         throw new ConfigError(`paired-design is ${shown(value)}: it applies to a paired run only: set baseline-url, or remove paired-design`);
     return design;
+}
+/**
+ * `paired-max-duration`: how long a paired run may keep loading for its gated rows to resolve. It
+ * must exceed the scenario's duration (the first look) and stay within the job's 6 h.
+ */
+function pairedMaxDurationOf(value, baselineUrl, scenario, mode) {
+    if (value === undefined || value === '' || mode !== 'run')
+        return {};
+    if (!baselineUrl)
+        throw new ConfigError(`paired-max-duration is ${shown(value)}: it applies to a paired run only: set baseline-url, or remove paired-max-duration`);
+    const seconds = boundedDuration('paired-max-duration', String(value), durationOr('paired-max-duration', value, 0));
+    if (seconds <= scenario.durationS)
+        throw new ConfigError(`paired-max-duration is ${shown(value)}: it must be longer than the scenario's duration (${scenario.durationS} s), where the first look is taken`);
+    return { pairedMaxDurationS: seconds };
 }
 /**
  * The base deployment's collectors (`baseline-metrics-url`, `baseline-pprof-url`,

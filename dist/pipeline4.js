@@ -4,7 +4,7 @@ import path, { join, resolve, delimiter, basename } from 'node:path';
 import { readFile as readFile$1, mkdir, writeFile, rename as rename$1, rm, open, mkdtemp, cp, stat, readdir, copyFile, realpath } from 'node:fs/promises';
 import { r as record$1, n as number, s as string, b as object$1, c as array, d as boolean, u as union, _ as _enum, t as tuple, e as custom, f as literal, o as oneLine$2, p as parseDurationS, g as prepareOutputDir, S as SecretScrubber, h as redactStatement, D as DEFAULT_AREAS, j as secretParts, k as fixtureTokens } from './pipeline3.js';
 import { execFile, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, createReadStream, readFileSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { gunzipSync, createGunzip, constants as constants$1, createGzip } from 'node:zlib';
 import { c as commonjsGlobal, u as undiciExports, g as getDefaultExportFromCjs, r as requireSrc, e as unzip, O as Octokit$1, f as requestLog, l as legacyRestEndpointMethods, p as paginateRest } from './pipeline2.js';
@@ -183,6 +183,15 @@ const pairedSchema = object$1({
     quantileTest: str.optional(),
     rows: array(pairedRowSchema),
     inconclusive: str.optional(),
+    stopping: object$1({
+        maxDurationS: num$2,
+        looksAtS: array(num$2).min(1),
+        alpha: num$2,
+        taken: array(object$1({ atS: num$2, open: num$2 })),
+        ended: _enum(['resolved', 'max-duration']),
+        judgedToS: num$2.optional(),
+    })
+        .optional(),
 });
 
 // Schemas of the collectors' parts (record/collectors.ts).
@@ -13627,7 +13636,7 @@ function mergeMoments(into, other) {
     if (other.maxMs > into.maxMs)
         into.maxMs = other.maxMs;
 }
-const round3$4 = (x) => Math.round(x * 1000) / 1000;
+const round3$5 = (x) => Math.round(x * 1000) / 1000;
 /** Latency summary in ms: percentiles from the histogram, min/mean/max exact when known. */
 function latencyStats(histogram, moments) {
     const count = moments?.count ?? histogram.totalCount;
@@ -13635,16 +13644,16 @@ function latencyStats(histogram, moments) {
         return { minMs: 0, meanMs: 0, p50Ms: 0, p90Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
     const [p50, p90, p95, p99] = interpolatedPercentiles(histogram, [0.5, 0.9, 0.95, 0.99]).map((micros) => {
         const clamped = moments ? Math.min(Math.max(micros, moments.minMs * 1000), moments.maxMs * 1000) : micros;
-        return round3$4(clamped / 1000);
+        return round3$5(clamped / 1000);
     });
     return {
-        minMs: round3$4(moments ? moments.minMs : histogram.minNonZeroValue / 1000),
-        meanMs: round3$4(moments ? moments.sumMs / moments.count : histogram.mean / 1000),
+        minMs: round3$5(moments ? moments.minMs : histogram.minNonZeroValue / 1000),
+        meanMs: round3$5(moments ? moments.sumMs / moments.count : histogram.mean / 1000),
         p50Ms: p50,
         p90Ms: p90,
         p95Ms: p95,
         p99Ms: p99,
-        maxMs: round3$4(moments ? moments.maxMs : histogram.maxValue / 1000),
+        maxMs: round3$5(moments ? moments.maxMs : histogram.maxValue / 1000),
     };
 }
 
@@ -13955,6 +13964,12 @@ class LoadAggregator {
         acc.lastWindow = window;
         return window;
     }
+    /** Seconds of load seen so far (first window's anchor to the last request): cheap, for polling. */
+    spanS() {
+        if (!Number.isFinite(this.lastMs))
+            return 0;
+        return (this.lastMs - (this.startMs ?? this.firstMs)) / 1000;
+    }
     /** Summarises everything seen so far. */
     result() {
         const startMs = this.startMs ?? (Number.isFinite(this.firstMs) ? this.firstMs : 0);
@@ -14132,10 +14147,10 @@ function mergeAccumulators(name, accs) {
     }
     return total;
 }
-const round3$3 = (x) => Math.round(x * 1000) / 1000;
+const round3$4 = (x) => Math.round(x * 1000) / 1000;
 function windowPercentiles({ histogram, nonZero }) {
     const [p50, p95] = interpolatedPercentiles(histogram, [0.5, 0.95], nonZero);
-    return { p50Ms: round3$3(p50 / 1000), p95Ms: round3$3(p95 / 1000) };
+    return { p50Ms: round3$4(p50 / 1000), p95Ms: round3$4(p95 / 1000) };
 }
 function summarise(acc, accWindows, durationS, windowMs, spec) {
     const duration = newHistogram();
@@ -14159,7 +14174,7 @@ function summarise(acc, accWindows, durationS, windowMs, spec) {
         name: acc.name,
         ...(spec ? { method: spec.method, route: spec.route } : {}),
         count: acc.count,
-        rps: round3$3(acc.count / durationS),
+        rps: round3$4(acc.count / durationS),
         errors: acc.errors,
         errorRate: acc.count > 0 ? acc.errors / acc.count : 0,
         checks: { passes: acc.checksPass, fails: acc.checksFail },
@@ -14611,61 +14626,129 @@ class K6JsonScanner {
     }
 }
 
-// Aggregates a k6 NDJSON file (plain or gzip) as a stream: memory stays bounded by the
-// number of endpoints and windows, not by the file size. A file cut short (k6 killed) is
-// aggregated up to where it ends and reported as truncated.
+// Follows k6's NDJSON output (plain or gzip) while k6 is still writing it: each poll reads what
+// was appended since the last one into the sink, so the aggregate is current during the load (the
+// paired stopping rule judges it) and after k6's exit only the last few seconds remain to read
+// (issue 18: the verdict within seconds of the load's end).
+//
+// k6 writes its gzip output through a deflate stream it closes only at the end (output/json in
+// k6): a poll inflates what has reached the file so far, and what deflate still buffers comes in
+// a later poll. A file k6 never closed (killed) is read up to where it ends, as aggregate-file.ts.
 const READ_CHUNK = 1 << 20;
-async function aggregateK6File(path, options) {
-    const aggregator = new LoadAggregator(options);
-    const read = await readK6File(path, aggregator);
-    return { result: aggregator.result(), ...read };
-}
-/** Streams a k6 NDJSON file (plain or gzip) into `sink`; a cut-off file is read up to where it ends. */
-async function readK6File(path, sink) {
-    const scanner = new K6JsonScanner(sink);
-    let truncated;
-    try {
-        if (path.endsWith('.gz'))
-            await readGzip(path, (chunk) => scanner.pushBytes(chunk));
+class K6OutputTail {
+    path;
+    scanner;
+    gzip;
+    file;
+    offset = 0;
+    inflate;
+    failed;
+    /** Polls run one at a time: a timer's poll and the final one never read the same bytes twice. */
+    queue = Promise.resolve();
+    buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
+    constructor(path, sink) {
+        this.path = path;
+        this.scanner = new K6JsonScanner(sink);
+        this.gzip = path.endsWith('.gz');
+    }
+    /** Reads what k6 appended since the last poll; nothing when the file does not exist yet. */
+    poll() {
+        const next = this.queue.then(() => this.readNew());
+        this.queue = next.catch(() => { });
+        return next;
+    }
+    /** Reads the rest after k6's exit and ends the stream; ENOENT when k6 wrote no file at all. */
+    async finish() {
+        await this.poll().catch((error) => {
+            this.failed ??= error;
+        });
+        if (!this.file) {
+            const error = new Error(`k6 wrote no ${this.path}`);
+            error.code = 'ENOENT';
+            throw error;
+        }
+        await this.file.close();
+        this.file = undefined;
+        if (this.inflate && !this.failed)
+            await this.endInflate();
         else
-            await readPlain(path, (chunk) => scanner.pushBytes(chunk));
+            this.inflate?.destroy();
+        let truncated = this.failed ? `reading ${this.path} stopped: ${this.failed.message}` : undefined;
+        if (!this.scanner.end())
+            truncated ??= `the last line of ${this.path} was cut off`;
+        if (this.scanner.lines === 0)
+            truncated ??= `${this.path} is empty: k6 recorded no samples`;
+        return {
+            lines: this.scanner.lines,
+            malformed: this.scanner.malformed,
+            ...(truncated ? { truncated } : {}),
+        };
     }
-    catch (error) {
-        truncated = `reading ${path} stopped: ${error.message}`;
-    }
-    if (!scanner.end())
-        truncated ??= `the last line of ${path} was cut off`;
-    if (scanner.lines === 0)
-        truncated ??= `${path} is empty: k6 recorded no samples`;
-    return { lines: scanner.lines, malformed: scanner.malformed, ...(truncated ? { truncated } : {}) };
-}
-/**
- * Reads into one buffer, over and over (the scanner copies what it keeps). A read stream allocates
- * a fresh buffer per chunk instead, and touching that new memory cost 5× the read itself
- * (bench/aggregate.ts: ~0.5 CPU s per 330 MB against ~0.1 s).
- */
-async function readPlain(path, onChunk) {
-    const file = await open(path);
-    try {
-        const buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
+    async readNew() {
+        if (this.failed)
+            return;
+        if (!this.file) {
+            try {
+                this.file = await open(this.path);
+            }
+            catch (error) {
+                if (error.code === 'ENOENT')
+                    return;
+                throw error;
+            }
+        }
         for (;;) {
-            const { bytesRead } = await file.read(buffer, 0, READ_CHUNK, null);
+            const { bytesRead } = await this.file.read(this.buffer, 0, READ_CHUNK, this.offset);
             if (bytesRead === 0)
                 return;
-            onChunk(buffer.subarray(0, bytesRead));
+            this.offset += bytesRead;
+            const chunk = this.buffer.subarray(0, bytesRead);
+            try {
+                if (this.gzip)
+                    await this.inflateChunk(chunk);
+                else
+                    this.scanner.pushBytes(chunk);
+            }
+            catch (error) {
+                this.failed = error;
+                return;
+            }
         }
     }
-    finally {
-        await file.close();
+    /** Inflates one chunk and waits until its output reached the scanner (the chunk is reused). */
+    inflateChunk(chunk) {
+        if (!this.inflate) {
+            // SYNC_FLUSH at the end: a gzip stream k6 never closed still yields what it holds.
+            this.inflate = createGunzip({ chunkSize: READ_CHUNK, finishFlush: constants$1.Z_SYNC_FLUSH });
+            this.inflate.on('data', (out) => this.scanner.pushBytes(out));
+        }
+        const inflate = this.inflate;
+        return new Promise((resolve, reject) => {
+            const onError = (error) => reject(error);
+            inflate.once('error', onError);
+            // The chunk is copied: zlib reads it on its own thread after write() returns.
+            inflate.write(Buffer.from(chunk), (error) => {
+                if (error)
+                    return reject(error);
+                inflate.flush(constants$1.Z_SYNC_FLUSH, () => {
+                    inflate.off('error', onError);
+                    resolve();
+                });
+            });
+        });
     }
-}
-async function readGzip(path, onChunk) {
-    const file = createReadStream(path, { highWaterMark: READ_CHUNK });
-    // SYNC_FLUSH lets a gzip stream that k6 never closed still yield what it holds.
-    const gunzip = createGunzip({ chunkSize: READ_CHUNK, finishFlush: constants$1.Z_SYNC_FLUSH });
-    file.on('error', (error) => gunzip.destroy(error));
-    for await (const chunk of file.pipe(gunzip))
-        onChunk(chunk);
+    endInflate() {
+        const inflate = this.inflate;
+        return new Promise((resolve) => {
+            inflate.once('end', () => resolve());
+            inflate.once('error', (error) => {
+                this.failed ??= error;
+                resolve();
+            });
+            inflate.end();
+            inflate.resume();
+        });
+    }
 }
 
 // Text a target sent (response samples, record/load.ts) made safe to keep and show, and how much
@@ -15150,6 +15233,7 @@ function generatePairedScript(input) {
         throw new Error('paired script: the generated script has no options block');
     const options = JSON.parse(match[1]);
     const single = options.scenarios[SCENARIO_NAME];
+    single.stages = extendedStages(single.stages, input.maxDurationS);
     const sides = { base: input.baselineUrl, pr: input.targetUrl };
     options.scenarios =
         input.design === 'simultaneous'
@@ -15182,6 +15266,19 @@ function sideThresholds(thresholds) {
     }
     return out;
 }
+/**
+ * The stages held on until the stopping rule's maximum: the last stage's VUs (the peak's when the
+ * stages end at 0 VUs, which would load nothing), so every look after the first sees the same load.
+ */
+function extendedStages(stages, maxDurationS) {
+    const total = totalSeconds(stages);
+    if (maxDurationS === undefined || maxDurationS <= total)
+        return [...stages];
+    const last = stages.at(-1)?.target ?? 0;
+    const target = last > 0 ? last : Math.max(1, ...stages.map((s) => s.target));
+    return [...stages, { duration: `${round3$3(maxDurationS - total)}s`, target }];
+}
+const round3$3 = (x) => Math.round(x * 1000) / 1000;
 function totalSeconds(stages) {
     return stages.reduce((s, st) => s + Number.parseFloat(st.duration), 0);
 }
@@ -15265,17 +15362,103 @@ class SideSplitter {
         this.sides[side].point(metric, timeMs, value, tagsText);
     }
 }
-/**
- * Aggregates a paired run's NDJSON into the base side and the PR (current) side. Simultaneous
- * (`sharedVus`, the default): both sides ran at once on VU pools of the same size, so each side's
- * peak VUs is half of the process's; alternating: one side ran at a time with all of them.
- */
-async function aggregatePairedFile(path, options) {
+/** The two sides' aggregators behind one sink, for a file read at once or followed during the run. */
+function pairedAggregators(options) {
     const base = new LoadAggregator(options);
     const pr = new LoadAggregator(options);
-    const read = await readK6File(path, new SideSplitter({ base, pr }));
     const share = (r) => options.sharedVus === false ? r : { ...r, vusMax: Math.ceil(r.vusMax / 2) };
-    return { ...read, base: share(base.result()), current: share(pr.result()) };
+    return {
+        sink: new SideSplitter({ base, pr }),
+        spanS: () => Math.max(base.spanS(), pr.spanS()),
+        results: () => ({ base: share(base.result()), current: share(pr.result()) }),
+    };
+}
+
+/**
+ * The alternating design's slice length: 6 s as in the pilot (bench/README.md, "Paired designs"),
+ * so a 60-s run has the 5 slice pairs a verdict needs.
+ */
+const ALTERNATING_SLICE_S = 6;
+/** How often the output file is read during the load. */
+const DEFAULT_FOLLOW_INTERVAL_MS = 2000;
+/** The aggregators for this plan: one, or a paired run's two sides. */
+function liveAggregate(plan) {
+    if (plan.baselineUrl) {
+        // Alternating: one window per slice pair (A B or B A), so window i of each side is its slice of pair i.
+        const alternating = plan.pairedDesign === 'alternating';
+        const sides = pairedAggregators({
+            endpoints: plan.endpoints,
+            ...(alternating ? { windowS: 2 * ALTERNATING_SLICE_S } : {}),
+            sharedVus: !alternating,
+        });
+        return {
+            sink: sides.sink,
+            spanS: sides.spanS,
+            results: () => {
+                const { current, base } = sides.results();
+                return { current, base };
+            },
+        };
+    }
+    const aggregator = new LoadAggregator({ endpoints: plan.endpoints });
+    return {
+        sink: aggregator,
+        spanS: () => aggregator.spanS(),
+        results: () => ({ current: aggregator.result() }),
+    };
+}
+/** Starts following k6's output file; reading begins as soon as k6 creates it. */
+function followLoad(plan, ndjson, options = {}) {
+    const live = liveAggregate(plan);
+    const tail = new K6OutputTail(ndjson, live.sink);
+    const finish = new AbortController();
+    const looks = options.looks;
+    let next = 0;
+    let endedAtLook;
+    let running = true;
+    let timer;
+    let wake;
+    const step = async () => {
+        await tail.poll();
+        // The last look is the load's own end: the final judgement after k6's exit takes it.
+        while (looks && running && next < looks.atS.length - 1 && live.spanS() >= looks.atS[next]) {
+            const index = next++;
+            if (looks.decide(live.results(), index)) {
+                endedAtLook = index;
+                running = false;
+                finish.abort();
+            }
+        }
+    };
+    const loop = (async () => {
+        while (running) {
+            await new Promise((resolve) => {
+                wake = resolve;
+                timer = setTimeout(resolve, options.intervalMs ?? DEFAULT_FOLLOW_INTERVAL_MS);
+            });
+            if (!running)
+                break;
+            // A read error is reported by end() (the record's `partial`); a look that fails is logged,
+            // and the load runs on to its maximum, judged once at the end.
+            await step().catch((error) => {
+                if (looks && next > 0)
+                    options.log?.(`perfgate: a look at the load failed: ${error.message}`);
+            });
+        }
+    })();
+    return {
+        finish: finish.signal,
+        end: async () => {
+            running = false;
+            clearTimeout(timer);
+            wake?.();
+            await loop;
+            const read = await tail.finish();
+            const { current, base } = live.results();
+            return { ...read, result: current, ...(base ? { base } : {}) };
+        },
+        looked: () => ({ taken: next, ...(endedAtLook !== undefined ? { endedAtLook } : {}) }),
+    };
 }
 
 // The fetch perfgate uses towards GitHub (REST API, artifact downloads). Node's global fetch
@@ -15634,6 +15817,21 @@ async function runK6Process(options) {
         stop();
     else
         options.signal?.addEventListener('abort', stop, { once: true });
+    let finished = false;
+    const finish = () => {
+        if (aborted)
+            return;
+        finished = true;
+        void stopOverApi(port).then((ok) => {
+            // k6 did not take the request (its API not up, or gone): SIGINT ends it just as cleanly.
+            if (!ok && !aborted)
+                killGroup('SIGINT');
+        });
+    };
+    if (options.finish?.aborted)
+        finish();
+    else
+        options.finish?.addEventListener('abort', finish, { once: true });
     const interval = options.onProgress
         ? setInterval(() => {
             void pollProgress(port, started, options.totalS).then((p) => p && options.onProgress?.(p));
@@ -15648,16 +15846,33 @@ async function runK6Process(options) {
         if (killTimer)
             clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', stop);
+        options.finish?.removeEventListener('abort', finish);
         process.off('exit', onExit);
     });
     return {
         exitCode,
         signal,
         aborted,
+        finished,
         stdout,
         stderrTail: tail.lines(),
         elapsedS: (Date.now() - started) / 1000,
     };
+}
+/** Ends the test over k6's REST API (`PATCH /v1/status`, stopped); false when k6 did not take it. */
+async function stopOverApi(port) {
+    try {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/status`, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ data: { type: 'status', id: 'default', attributes: { stopped: true } } }),
+            signal: AbortSignal.timeout(5000),
+        });
+        return response.ok;
+    }
+    catch {
+        return false;
+    }
 }
 async function pollProgress(port, started, totalS) {
     const get = async (path) => {
@@ -15724,6 +15939,14 @@ class LineTail {
         return all.slice(-this.max);
     }
 }
+
+// k6's exit codes perfgate reads (k6's errext/exitcodes). Constants only, so the report may name them.
+/** The script's own thresholds were crossed: a result, not a failure. */
+const K6_THRESHOLDS_CROSSED = 99;
+/** The test was stopped over k6's REST API (ScriptStoppedFromRESTAPI): the stopping rule's end. */
+const K6_STOPPED_FROM_API = 103;
+/** k6 got SIGINT/SIGTERM (ExternalAbort). */
+const K6_EXTERNAL_ABORT = 105;
 
 // Before minutes of load, the target must answer HTTP at all (any status will do: a 404 on `/`
 // still proves the server is up). Preview platforms put idle deployments to sleep and take
@@ -15923,7 +16146,7 @@ function scriptRunOf(options) {
     const maxVUs = options.maxVUs ?? Math.max(0, ...scenarios.map((s) => s.maxVUs));
     return { scenarios, maxVUs, durationS };
 }
-function seconds(value) {
+function seconds$1(value) {
     return typeof value === 'string' || typeof value === 'number' ? (parseDurationS(value) ?? 0) : 0;
 }
 function numberOf(value) {
@@ -15940,8 +16163,8 @@ function scenarioOf(name, s) {
     const vus = numberOf(s.vus);
     const rate = numberOf(s.rate);
     const durationS = stages
-        ? stages.reduce((sum, stage) => sum + seconds(stage.duration), 0)
-        : seconds(s.duration ?? s.maxDuration);
+        ? stages.reduce((sum, stage) => sum + seconds$1(stage.duration), 0)
+        : seconds$1(s.duration ?? s.maxDuration);
     const maxVUs = numberOf(s.maxVUs) ??
         (executor === 'ramping-vus' && stages
             ? Math.max(numberOf(s.startVUs) ?? 0, ...stages.map((stage) => stage.target))
@@ -15951,7 +16174,7 @@ function scenarioOf(name, s) {
         name,
         executor,
         ...(exec ? { exec } : {}),
-        startS: seconds(s.startTime),
+        startS: seconds$1(s.startTime),
         durationS,
         maxVUs,
         ...(stages ? { stages } : {}),
@@ -16013,7 +16236,7 @@ function steadyWindow(run) {
     let previous = 0;
     let best;
     for (const stage of busiest.stages) {
-        const length = seconds(stage.duration);
+        const length = seconds$1(stage.duration);
         const hold = stage.target === previous && stage.target > 0;
         if (hold &&
             (!best ||
@@ -16030,7 +16253,7 @@ function steadyWindow(run) {
     let peakAt = start;
     let peak = -1;
     for (const stage of busiest.stages) {
-        at += seconds(stage.duration);
+        at += seconds$1(stage.duration);
         if (stage.target > peak) {
             peak = stage.target;
             peakAt = at;
@@ -16050,8 +16273,6 @@ const FILES = {
     warmUpScript: 'k6-warm-up-script.js',
     warmUpSummary: 'k6-warm-up-summary.json',
 };
-/** k6's exit code when the script's own thresholds were crossed: a result, not a failure. */
-const K6_THRESHOLDS_CROSSED = 99;
 /**
  * Reads a user's script with `k6 inspect` and applies the `vus`/`duration` inputs; throws one line
  * (before any load) when they cannot apply. Undefined for generated scenarios.
@@ -16121,6 +16342,9 @@ async function runLoad(plan, outDir, deps = {}) {
                 ? plan.pairedDesign === 'alternating'
                     ? `, alternating with ${plan.baselineUrl} in A B B A slices of ${ALTERNATING_SLICE_S} s (paired run, alternating design)`
                     : `, and the same on a pool of its own against ${plan.baselineUrl} (paired run, simultaneous design)`
+                : '') +
+            (plan.pairedMaxDurationS
+                ? `; then on at the last stage's VUs for up to ${plan.pairedMaxDurationS} s in all, until every gated row resolves (stopping rule)`
                 : '')
         : `running ${plan.script} against ${plan.targetUrl}: ${describeScriptRun(scriptRun.run)}`) +
         (plan.shards > 1
@@ -16131,7 +16355,14 @@ async function runLoad(plan, outDir, deps = {}) {
         ? new ResponseSampleCollector(deps.scrubber ?? runScrubber(plan, env))
         : undefined;
     const time = (stage, work) => deps.stages ? deps.stages.time(stage, work) : work();
+    // k6's output is read while k6 writes it: after its exit only the last seconds are left.
+    const followed = followLoad(plan, ndjson, {
+        ...(deps.looks ? { looks: deps.looks } : {}),
+        ...(deps.followIntervalMs ? { intervalMs: deps.followIntervalMs } : {}),
+        ...(deps.log ? { log: deps.log } : {}),
+    });
     const outcome = await time('load', () => runK6Process({
+        finish: followed.finish,
         k6Path: k6.path,
         args,
         cwd: script.cwd,
@@ -16143,7 +16374,7 @@ async function runLoad(plan, outDir, deps = {}) {
             K6_NO_USAGE_REPORT: 'true',
             K6_WEB_DASHBOARD: 'false',
         },
-        totalS: scriptRun ? scriptRun.run.durationS : plan.scenario.durationS,
+        totalS: scriptRun ? scriptRun.run.durationS : (plan.pairedMaxDurationS ?? plan.scenario.durationS),
         onProgress: deps.onProgress,
         progressIntervalMs: deps.progressIntervalMs,
         signal: deps.signal,
@@ -16153,7 +16384,7 @@ async function runLoad(plan, outDir, deps = {}) {
     const aggregate = await time('aggregation', async () => {
         await writeFile(join(outDir, FILES.summaryText), outcome.stdout);
         await dropSetupData(summaryJson);
-        return aggregateLoad(ndjson, plan).catch((error) => {
+        return followed.end().catch((error) => {
             if (error.code === 'ENOENT')
                 return undefined;
             throw error;
@@ -16161,7 +16392,9 @@ async function runLoad(plan, outDir, deps = {}) {
     });
     const requests = aggregate?.result.overall.count ?? 0;
     const exit = outcome.exitCode;
-    const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED);
+    // Ended by the stopping rule: k6 exits as stopped over its API (or as SIGINT'd), as planned.
+    const finishedEarly = outcome.finished && !outcome.aborted && (exit === K6_STOPPED_FROM_API || exit === K6_EXTERNAL_ABORT);
+    const failed = outcome.aborted || (exit !== 0 && exit !== K6_THRESHOLDS_CROSSED && !finishedEarly);
     if (failed && requests === 0) {
         const how = outcome.aborted
             ? `was stopped (${abortReason(deps.signal) ?? 'aborted'})`
@@ -16241,25 +16474,14 @@ async function runLoad(plan, outDir, deps = {}) {
             endpoints: aggregate.base.endpoints,
         }
         : undefined;
-    return { load, k6Version: k6.version, ...(pairedBase ? { pairedBase } : {}) };
-}
-/**
- * The alternating design's slice length: 6 s as in the pilot (bench/README.md, "Paired designs"),
- * so a 60-s run has the 5 slice pairs a verdict needs.
- */
-const ALTERNATING_SLICE_S = 6;
-/** The k6 output aggregated; in a paired run `result` is the PR side and `base` the base side. */
-async function aggregateLoad(ndjson, plan) {
-    if (!plan.baselineUrl)
-        return aggregateK6File(ndjson, { endpoints: plan.endpoints });
-    // Alternating: one window per slice pair (A B or B A), so window i of each side is its slice of pair i.
-    const alternating = plan.pairedDesign === 'alternating';
-    const { current, base, ...read } = await aggregatePairedFile(ndjson, {
-        endpoints: plan.endpoints,
-        ...(alternating ? { windowS: 2 * ALTERNATING_SLICE_S } : {}),
-        sharedVus: !alternating,
-    });
-    return { ...read, result: current, base };
+    const looked = followed.looked();
+    return {
+        load,
+        k6Version: k6.version,
+        ...(pairedBase ? { pairedBase } : {}),
+        ...(deps.looks ? { looksTaken: looked.taken } : {}),
+        ...(finishedEarly && looked.endedAtLook !== undefined ? { endedAtLook: looked.endedAtLook } : {}),
+    };
 }
 /**
  * The warm-up: `warm-up` seconds of the scenario (ramping to its first stage's VUs) in a k6 run of
@@ -16342,6 +16564,7 @@ async function prepareScript(plan, outDir) {
             baselineUrl: plan.baselineUrl,
             design: plan.pairedDesign ?? 'simultaneous',
             sliceS: ALTERNATING_SLICE_S,
+            ...(plan.pairedMaxDurationS ? { maxDurationS: plan.pairedMaxDurationS } : {}),
         })
         : generateScript(inputs);
     const path = join(resolve(outDir), FILES.script);
@@ -23996,6 +24219,228 @@ function createPostgresCollector(url, options = {}) {
     };
 }
 
+function baseName$1(path) {
+    const trimmed = path.replace(/\/+$/, '');
+    return trimmed.slice(trimmed.lastIndexOf('/') + 1);
+}
+/** nodeName is the printable name pprof gives a frame at function granularity. */
+function nodeName(location, line) {
+    if (line && line.function !== '')
+        return line.function;
+    if (location.mappingFile !== '')
+        return `[${baseName$1(location.mappingFile)}]`;
+    return '<unknown>';
+}
+/** Frame names of one location, physical caller first, innermost inlined callee last. */
+function locationNames(location) {
+    if (location.lines.length === 0)
+        return [nodeName(location, undefined)];
+    const names = [];
+    for (let i = location.lines.length - 1; i >= 0; i--)
+        names.push(nodeName(location, location.lines[i]));
+    return names;
+}
+/** Whether frame `i` of locationNames() is an inlined callee (pprof's edge Inline flag). */
+function isInlined(i) {
+    return i !== 0;
+}
+/**
+ * buildNodes computes flat and cum per function over all samples for value index `index`.
+ * Nodes whose flat and cum are both zero are left out, as in pprof.
+ */
+function buildNodes(profile, index) {
+    const nodes = new Map();
+    const seen = new Set();
+    for (const sample of profile.samples) {
+        const w = sample.values[index] ?? 0;
+        if (w === 0)
+            continue;
+        seen.clear();
+        let leaf;
+        for (let i = sample.locations.length - 1; i >= 0; i--) {
+            for (const name of locationNames(sample.locations[i])) {
+                let node = nodes.get(name);
+                if (!node)
+                    nodes.set(name, (node = { name, flat: 0, cum: 0 }));
+                // Recursion: a function on the stack twice still adds the sample once.
+                if (!seen.has(name)) {
+                    seen.add(name);
+                    node.cum += w;
+                }
+                leaf = node;
+            }
+        }
+        if (leaf)
+            leaf.flat += w;
+    }
+    return [...nodes.values()].filter((n) => n.flat !== 0 || n.cum !== 0);
+}
+/**
+ * buildEdges computes the edges between the kept nodes only; a call path through
+ * nodes that were not kept becomes one (residual) edge, as pprof does when it
+ * rebuilds a trimmed graph.
+ */
+function buildEdges(profile, index, kept) {
+    const edges = new Map();
+    const seen = new Set();
+    for (const sample of profile.samples) {
+        const w = sample.values[index] ?? 0;
+        if (w === 0)
+            continue;
+        seen.clear();
+        let parent;
+        for (let i = sample.locations.length - 1; i >= 0; i--) {
+            const names = locationNames(sample.locations[i]);
+            for (let j = 0; j < names.length; j++) {
+                const name = names[j];
+                if (!kept.has(name))
+                    continue;
+                if (parent !== undefined && name !== parent) {
+                    const key = `${parent}\u0000${name}`;
+                    if (!seen.has(key)) {
+                        seen.add(key);
+                        const edge = edges.get(key);
+                        if (edge) {
+                            edge.weight += w;
+                            edge.inline &&= isInlined(j);
+                        }
+                        else {
+                            edges.set(key, { from: parent, to: name, weight: w, inline: isInlined(j) });
+                        }
+                    }
+                }
+                parent = name;
+            }
+        }
+    }
+    return [...edges.values()];
+}
+/** stackNames lists a sample's frames leaf first (inlined callees before their callers). */
+function stackNames(locations) {
+    const names = [];
+    for (const location of locations)
+        names.push(...locationNames(location).reverse());
+    return names;
+}
+/** isRuntimeFrame tells Go runtime internals apart from code a user would recognise. */
+function isRuntimeFrame(name) {
+    return /^(runtime\.|internal\/runtime\/|runtime\/internal\/)/.test(name) || /\.runtime_[A-Za-z]/.test(name);
+}
+
+// Goroutine profiles: how many goroutines there are, where they wait, and whether
+// they leaked during a load test.
+function goroutineIndex(profile) {
+    const i = profile.sampleTypes.findIndex((t) => t.type === 'goroutine');
+    return i >= 0 ? i : profile.sampleTypes.length - 1;
+}
+/** goroutineCount is the number of goroutines a goroutine profile recorded. */
+function goroutineCount(profile) {
+    const index = goroutineIndex(profile);
+    return profile.samples.reduce((sum, s) => sum + (s.values[index] ?? 0), 0);
+}
+function stacksByKey(profile) {
+    const index = goroutineIndex(profile);
+    const groups = new Map();
+    for (const sample of profile.samples) {
+        const count = sample.values[index] ?? 0;
+        if (count === 0)
+            continue;
+        const frames = stackNames(sample.locations);
+        let first = frames.findIndex((f) => !isRuntimeFrame(f));
+        if (first < 0)
+            first = 0;
+        const stack = frames.slice(first);
+        const key = stack.join('\n');
+        const group = groups.get(key);
+        if (group)
+            group.count += count;
+        else
+            groups.set(key, {
+                count,
+                waitingIn: stack[0] ?? '<unknown>',
+                entry: stack[stack.length - 1] ?? '<unknown>',
+                stack,
+            });
+    }
+    return groups;
+}
+/**
+ * goroutineStacks groups a goroutine profile's goroutines by stack (runtime frames at the
+ * leaf trimmed, so goroutines parked in different runtime calls at the same place group
+ * together) and returns the largest groups first.
+ */
+function goroutineStacks(profile, limit = 5) {
+    const total = goroutineCount(profile);
+    return [...stacksByKey(profile).values()]
+        .sort((a, b) => b.count - a.count || (a.waitingIn < b.waitingIn ? -1 : 1))
+        .slice(0, limit)
+        .map((g) => ({ ...g, share: total === 0 ? 0 : g.count / total }));
+}
+/**
+ * goroutineLeak applies perfgate's leak rule to goroutine snapshots taken before the load,
+ * during it and after the cool-down. A leak is suspected when, after the cool-down, the
+ * count stays at least max(20, 10 % of before) above the count before the load, the count
+ * rose during the load, and requests were served (when `requests` is given). Each snapshot
+ * is a goroutine profile or a bare count.
+ */
+function goroutineLeak(before, during, after, requests) {
+    const count = (p) => (typeof p === 'number' ? p : goroutineCount(p));
+    const b = count(before);
+    const d = count(during);
+    const a = count(after);
+    const growth = a - b;
+    const threshold = leakThreshold(b);
+    const perThousandRequests = requests && requests > 0 ? (growth / requests) * 1000 : undefined;
+    let reason;
+    let suspected = false;
+    if (growth < threshold) {
+        reason = `${a} goroutines after the cool-down vs ${b} before: growth ${growth} is below the threshold ${threshold}`;
+    }
+    else if (d <= b) {
+        reason = `goroutines grew by ${growth} after the load but did not rise during it (${d} vs ${b} before)`;
+    }
+    else if (requests !== undefined && requests <= 0) {
+        reason = `goroutines grew by ${growth}, but no requests were served, so the growth is not tied to the load`;
+    }
+    else {
+        suspected = true;
+        reason = `${a} goroutines after the cool-down vs ${b} before (+${growth}, threshold ${threshold}); they rose to ${d} during the load`;
+    }
+    let topStacks = [];
+    if (typeof after !== 'number') {
+        if (typeof before === 'number')
+            topStacks = goroutineStacks(after, 5);
+        else {
+            const old = stacksByKey(before);
+            const grown = [];
+            for (const [key, g] of stacksByKey(after)) {
+                const delta = g.count - (old.get(key)?.count ?? 0);
+                if (delta > 0)
+                    grown.push({ ...g, count: delta, share: growth > 0 ? delta / growth : 0 });
+            }
+            topStacks = grown.sort((x, y) => y.count - x.count || (x.waitingIn < y.waitingIn ? -1 : 1)).slice(0, 5);
+        }
+    }
+    return {
+        suspected,
+        before: b,
+        during: d,
+        after: a,
+        growth,
+        threshold,
+        perThousandRequests,
+        topStacks,
+        reason,
+    };
+}
+/**
+ * The growth after the cool-down that counts as a leak: 20 goroutines, or 10 % of the count before
+ * the load when that is more. The cool-down may end once the count is within it (collect/cool-down.ts).
+ */
+function leakThreshold(before) {
+    return Math.max(20, Math.ceil(before * 0.1));
+}
+
 // Go pprof collector: goroutine before, during and after the cool-down; CPU over the steady part
 // of the load (started when the ramp ends, for the rest of the hold); allocs as a delta over that
 // same window, block and mutex as deltas over the whole load (a lock wait is rare and bursty: a
@@ -24141,7 +24586,11 @@ function createPprofCollector(baseUrl, authHeader) {
             return {
                 what: 'goroutines',
                 value,
-                ...(goroutinesBefore !== undefined ? { before: goroutinesBefore } : {}),
+                // Within the leak threshold of the count before, the leak check cannot flag a leak however
+                // long the cool-down waits: idle connections still draining need not hold it up.
+                ...(goroutinesBefore !== undefined
+                    ? { before: goroutinesBefore, slack: leakThreshold(goroutinesBefore) }
+                    : {}),
             };
         },
         async coolDown(ctx) {
@@ -36825,11 +37274,12 @@ function createRedisCollector(url, options = {}) {
 }
 
 // The adaptive cool-down (issue 18): after the load, wait until the target has settled — every
-// level a collector reads (goroutines, in-flight requests) back to its pre-load value, or unchanged
-// over two samples — bounded by the configured maximum. A leak still shows: leaked goroutines stay
-// put, the level is stable, and the cool-down snapshot compares them with the count before.
+// level a collector reads (goroutines, in-flight requests) back to its pre-load value (goroutines:
+// within the leak check's threshold of it), or unchanged over two samples — bounded by the
+// configured maximum. A leak still shows: leaked goroutines stay put above the threshold, the
+// level is stable, and the cool-down snapshot compares them with the count before.
 const describe = (readings) => readings
-    .map((r) => `${r.what} ${r.value}${r.before !== undefined ? ` (${r.before} before the load)` : ''}`)
+    .map((r) => `${r.what} ${r.value}${r.before !== undefined ? ` (${r.before} before the load${r.slack ? `, a leak needs +${r.slack}` : ''})` : ''}`)
     .join(', ');
 /** Samples `read` until the levels settle or `maxS` has passed. `read` never throws (it gives []). */
 async function waitUntilSettled(read, options) {
@@ -36846,6 +37296,11 @@ async function waitUntilSettled(read, options) {
         last = readings;
         if (readings.every((r) => r.before !== undefined && r.value <= r.before))
             return { waitedS: waited(), reason: `back to the pre-load level: ${describe(readings)}` };
+        if (readings.every((r) => r.before !== undefined && r.value <= r.before + (r.slack ?? 0)))
+            return {
+                waitedS: waited(),
+                reason: `back within the leak threshold of the pre-load level: ${describe(readings)}`,
+            };
         if (previous &&
             previous.length === readings.length &&
             readings.every((r, i) => previous[i].what === r.what && previous[i].value === r.value))
@@ -37234,114 +37689,6 @@ function sampleIndexByName(profile, name = '') {
     if (i < 0)
         return { ok: false, reason: `sample_index "${name}" must be one of: [${types.join(' ')}]` };
     return { ok: true, value: i };
-}
-
-function baseName$1(path) {
-    const trimmed = path.replace(/\/+$/, '');
-    return trimmed.slice(trimmed.lastIndexOf('/') + 1);
-}
-/** nodeName is the printable name pprof gives a frame at function granularity. */
-function nodeName(location, line) {
-    if (line && line.function !== '')
-        return line.function;
-    if (location.mappingFile !== '')
-        return `[${baseName$1(location.mappingFile)}]`;
-    return '<unknown>';
-}
-/** Frame names of one location, physical caller first, innermost inlined callee last. */
-function locationNames(location) {
-    if (location.lines.length === 0)
-        return [nodeName(location, undefined)];
-    const names = [];
-    for (let i = location.lines.length - 1; i >= 0; i--)
-        names.push(nodeName(location, location.lines[i]));
-    return names;
-}
-/** Whether frame `i` of locationNames() is an inlined callee (pprof's edge Inline flag). */
-function isInlined(i) {
-    return i !== 0;
-}
-/**
- * buildNodes computes flat and cum per function over all samples for value index `index`.
- * Nodes whose flat and cum are both zero are left out, as in pprof.
- */
-function buildNodes(profile, index) {
-    const nodes = new Map();
-    const seen = new Set();
-    for (const sample of profile.samples) {
-        const w = sample.values[index] ?? 0;
-        if (w === 0)
-            continue;
-        seen.clear();
-        let leaf;
-        for (let i = sample.locations.length - 1; i >= 0; i--) {
-            for (const name of locationNames(sample.locations[i])) {
-                let node = nodes.get(name);
-                if (!node)
-                    nodes.set(name, (node = { name, flat: 0, cum: 0 }));
-                // Recursion: a function on the stack twice still adds the sample once.
-                if (!seen.has(name)) {
-                    seen.add(name);
-                    node.cum += w;
-                }
-                leaf = node;
-            }
-        }
-        if (leaf)
-            leaf.flat += w;
-    }
-    return [...nodes.values()].filter((n) => n.flat !== 0 || n.cum !== 0);
-}
-/**
- * buildEdges computes the edges between the kept nodes only; a call path through
- * nodes that were not kept becomes one (residual) edge, as pprof does when it
- * rebuilds a trimmed graph.
- */
-function buildEdges(profile, index, kept) {
-    const edges = new Map();
-    const seen = new Set();
-    for (const sample of profile.samples) {
-        const w = sample.values[index] ?? 0;
-        if (w === 0)
-            continue;
-        seen.clear();
-        let parent;
-        for (let i = sample.locations.length - 1; i >= 0; i--) {
-            const names = locationNames(sample.locations[i]);
-            for (let j = 0; j < names.length; j++) {
-                const name = names[j];
-                if (!kept.has(name))
-                    continue;
-                if (parent !== undefined && name !== parent) {
-                    const key = `${parent}\u0000${name}`;
-                    if (!seen.has(key)) {
-                        seen.add(key);
-                        const edge = edges.get(key);
-                        if (edge) {
-                            edge.weight += w;
-                            edge.inline &&= isInlined(j);
-                        }
-                        else {
-                            edges.set(key, { from: parent, to: name, weight: w, inline: isInlined(j) });
-                        }
-                    }
-                }
-                parent = name;
-            }
-        }
-    }
-    return [...edges.values()];
-}
-/** stackNames lists a sample's frames leaf first (inlined callees before their callers). */
-function stackNames(locations) {
-    const names = [];
-    for (const location of locations)
-        names.push(...locationNames(location).reverse());
-    return names;
-}
-/** isRuntimeFrame tells Go runtime internals apart from code a user would recognise. */
-function isRuntimeFrame(name) {
-    return /^(runtime\.|internal\/runtime\/|runtime\/internal\/)/.test(name) || /\.runtime_[A-Za-z]/.test(name);
 }
 
 // Go's number formatting, as `go tool pprof` prints it: fmt's %.2f and %5.2g round the
@@ -37901,113 +38248,6 @@ function areaShares(profile, areas, sampleIndex, options = {}) {
         .sort((a, b) => b.value - a.value || (a.area < b.area ? -1 : 1));
     const { type: sampleType, unit: sampleUnit } = profile.sampleTypes[index];
     return { ok: true, value: { sampleType, sampleUnit, total, shares, warnings } };
-}
-
-// Goroutine profiles: how many goroutines there are, where they wait, and whether
-// they leaked during a load test.
-function goroutineIndex(profile) {
-    const i = profile.sampleTypes.findIndex((t) => t.type === 'goroutine');
-    return i >= 0 ? i : profile.sampleTypes.length - 1;
-}
-/** goroutineCount is the number of goroutines a goroutine profile recorded. */
-function goroutineCount(profile) {
-    const index = goroutineIndex(profile);
-    return profile.samples.reduce((sum, s) => sum + (s.values[index] ?? 0), 0);
-}
-function stacksByKey(profile) {
-    const index = goroutineIndex(profile);
-    const groups = new Map();
-    for (const sample of profile.samples) {
-        const count = sample.values[index] ?? 0;
-        if (count === 0)
-            continue;
-        const frames = stackNames(sample.locations);
-        let first = frames.findIndex((f) => !isRuntimeFrame(f));
-        if (first < 0)
-            first = 0;
-        const stack = frames.slice(first);
-        const key = stack.join('\n');
-        const group = groups.get(key);
-        if (group)
-            group.count += count;
-        else
-            groups.set(key, {
-                count,
-                waitingIn: stack[0] ?? '<unknown>',
-                entry: stack[stack.length - 1] ?? '<unknown>',
-                stack,
-            });
-    }
-    return groups;
-}
-/**
- * goroutineStacks groups a goroutine profile's goroutines by stack (runtime frames at the
- * leaf trimmed, so goroutines parked in different runtime calls at the same place group
- * together) and returns the largest groups first.
- */
-function goroutineStacks(profile, limit = 5) {
-    const total = goroutineCount(profile);
-    return [...stacksByKey(profile).values()]
-        .sort((a, b) => b.count - a.count || (a.waitingIn < b.waitingIn ? -1 : 1))
-        .slice(0, limit)
-        .map((g) => ({ ...g, share: total === 0 ? 0 : g.count / total }));
-}
-/**
- * goroutineLeak applies perfgate's leak rule to goroutine snapshots taken before the load,
- * during it and after the cool-down. A leak is suspected when, after the cool-down, the
- * count stays at least max(20, 10 % of before) above the count before the load, the count
- * rose during the load, and requests were served (when `requests` is given). Each snapshot
- * is a goroutine profile or a bare count.
- */
-function goroutineLeak(before, during, after, requests) {
-    const count = (p) => (typeof p === 'number' ? p : goroutineCount(p));
-    const b = count(before);
-    const d = count(during);
-    const a = count(after);
-    const growth = a - b;
-    const threshold = Math.max(20, Math.ceil(b * 0.1));
-    const perThousandRequests = requests && requests > 0 ? (growth / requests) * 1000 : undefined;
-    let reason;
-    let suspected = false;
-    if (growth < threshold) {
-        reason = `${a} goroutines after the cool-down vs ${b} before: growth ${growth} is below the threshold ${threshold}`;
-    }
-    else if (d <= b) {
-        reason = `goroutines grew by ${growth} after the load but did not rise during it (${d} vs ${b} before)`;
-    }
-    else if (requests !== undefined && requests <= 0) {
-        reason = `goroutines grew by ${growth}, but no requests were served, so the growth is not tied to the load`;
-    }
-    else {
-        suspected = true;
-        reason = `${a} goroutines after the cool-down vs ${b} before (+${growth}, threshold ${threshold}); they rose to ${d} during the load`;
-    }
-    let topStacks = [];
-    if (typeof after !== 'number') {
-        if (typeof before === 'number')
-            topStacks = goroutineStacks(after, 5);
-        else {
-            const old = stacksByKey(before);
-            const grown = [];
-            for (const [key, g] of stacksByKey(after)) {
-                const delta = g.count - (old.get(key)?.count ?? 0);
-                if (delta > 0)
-                    grown.push({ ...g, count: delta, share: growth > 0 ? delta / growth : 0 });
-            }
-            topStacks = grown.sort((x, y) => y.count - x.count || (x.waitingIn < y.waitingIn ? -1 : 1)).slice(0, 5);
-        }
-    }
-    return {
-        suspected,
-        before: b,
-        during: d,
-        after: a,
-        growth,
-        threshold,
-        perThousandRequests,
-        topStacks,
-        reason,
-    };
 }
 
 // Block and mutex profiles: which call sites waited (block) or made others wait (mutex), and how long.
@@ -43937,6 +44177,55 @@ function relabelTest(strata, q, unit, maxIterations, seed, earlyStop) {
     };
 }
 
+/** Each look comes this many times later than the one before: few looks, so alpha is split little. */
+const LOOK_GROWTH = 1.5;
+/**
+ * The load seconds at which the rows are judged: the scenario's end, then ×1.5 each time, the last
+ * at the maximum (a look within 10 % of the maximum merges into it).
+ */
+function lookSchedule(firstS, maxS) {
+    const looks = [];
+    for (let t = firstS; t < maxS; t *= LOOK_GROWTH)
+        looks.push(Math.round(t));
+    if (looks.length > 1 && looks.at(-1) * 1.1 >= maxS)
+        looks.pop();
+    if (looks.at(-1) !== maxS)
+        looks.push(maxS);
+    return looks;
+}
+/** The alpha every look is judged at: the run's alpha split over its planned looks. */
+function alphaPerLook(alpha, looks) {
+    return alpha / Math.max(1, looks);
+}
+/**
+ * The load may stop once every gated row has a verdict at this look: a row still inconclusive, or
+ * still short of pairs (a rarely hit endpoint, which more load may give enough), keeps it going.
+ */
+function lookDecision(paired) {
+    const open = paired.rows
+        .filter((r) => r.gated && (r.verdict === 'inconclusive' || r.verdict === 'no-data'))
+        .map((r) => r.id);
+    return { stop: open.length === 0, open };
+}
+const seconds = (s) => (s >= 120 && s % 60 === 0 ? `${s / 60} min` : `${Math.round(s)} s`);
+/**
+ * The report's sentence on the stopping rule: when the load stopped and why, the looks taken and
+ * the alpha of each, so a reader can check the verdict's error rate.
+ */
+function describeStopping(stopping) {
+    const alpha = stopping.alpha;
+    const planned = stopping.looksAtS.length;
+    const level = `each look judged at alpha ${alphaPerLook(alpha, planned).toPrecision(2)} = ${alpha} / ${planned} looks`;
+    const taken = stopping.taken.map((l) => seconds(l.atS)).join(', ');
+    const looked = taken ? `looked at ${taken} of load` : 'no look during the load';
+    if (stopping.ended === 'resolved') {
+        const at = stopping.taken.at(-1);
+        const on = stopping.judgedToS !== undefined ? ` on its first ${seconds(stopping.judgedToS)}` : '';
+        return `stopping rule: ${looked} and stopped at ${seconds(at?.atS ?? stopping.maxDurationS)} of at most ${seconds(stopping.maxDurationS)}, every gated row resolved${on} (${level})`;
+    }
+    return `stopping rule: ${looked}; ran to the maximum of ${seconds(stopping.maxDurationS)} with gated rows still open (${level})`;
+}
+
 /** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
 const MIN_WINDOW_REQUESTS = 5;
 /** Fewer pairs than this: no verdict (the sign-flip test cannot reach p < 0.05 after Holm). */
@@ -43976,12 +44265,21 @@ function pairedValues(base, current, m, windowMs, test, iterations) {
  * sides is the PR's own effect (a slower middleware), not the machine's.
  */
 function judgePaired(input) {
-    const alpha = input.tolerances.alpha;
+    // With the stopping rule every look is judged at alpha / looks, this final judgement too.
+    const alpha = input.stopping
+        ? alphaPerLook(input.tolerances.alpha, input.stopping.looksAtS.length)
+        : input.tolerances.alpha;
     const test = input.test ?? DEFAULT_PAIRED_TEST;
     // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
     const iterations = Math.max(4000, Math.ceil((4 * METRICS.length * input.current.endpoints.length) / alpha));
-    const baseByName = new Map(input.base.endpoints.map((e) => [e.name, e]));
-    const inputs = input.current.endpoints.flatMap((current) => {
+    // A run a look ended is judged on the windows that look judged (PairedStopping.judgedToS).
+    const windowMs = input.current.windowS * 1000;
+    const judgedToMs = input.stopping?.judgedToS !== undefined ? input.stopping.judgedToS * 1000 : undefined;
+    const judged = (e) => judgedToMs === undefined
+        ? e
+        : { ...e, windows: e.windows.filter((w) => w.startMs + windowMs <= judgedToMs) };
+    const baseByName = new Map(input.base.endpoints.map((e) => [e.name, judged(e)]));
+    const inputs = input.current.endpoints.map(judged).flatMap((current) => {
         const base = baseByName.get(current.name);
         if (!base)
             return [];
@@ -43994,8 +44292,8 @@ function judgePaired(input) {
             gated: true,
         }));
     });
-    const judged = comparePaired(inputs, { alpha });
-    const rows = judged.map((row, i) => ({
+    const results = comparePaired(inputs, { alpha });
+    const rows = results.map((row, i) => ({
         id: row.key,
         endpoint: inputs[i].endpoint,
         metric: inputs[i].metric,
@@ -44010,8 +44308,8 @@ function judgePaired(input) {
         ...(row.morePairs !== undefined ? { morePairs: row.morePairs } : {}),
     }));
     // Rows without enough pairs have no interval to resolve: the stopping rule looks at the others.
-    const open = judged.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }));
-    const elapsedMin = input.current.durationS / 60;
+    const open = results.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }));
+    const elapsedMin = Math.min(input.current.durationS, (judgedToMs ?? Infinity) / 1000) / 60;
     const decision = stoppingDecision(open, elapsedMin, elapsedMin);
     const named = decision.open.length > 3
         ? [...decision.open.slice(0, 3), `${decision.open.length - 3} more`]
@@ -44026,6 +44324,7 @@ function judgePaired(input) {
         quantileTest: describeTest(test, input.current.windowS),
         rows,
         ...(sentence ? { inconclusive: sentence } : {}),
+        ...(input.stopping ? { stopping: input.stopping } : {}),
     };
 }
 /** `+62% [+40%, +85%]`; an unbounded side shows as ∞. */
@@ -44086,8 +44385,74 @@ function pairedComparison(paired, current) {
         notes: [
             `paired run: ${paired.base.url} (base) and ${paired.currentUrl} (PR) side by side in one k6 process, ${describeDesign(paired, current.windowS)}`,
             'paired rows: every endpoint’s p50 and p95; error rates are gated by the SLOs',
+            ...(paired.stopping ? [describeStopping(paired.stopping)] : []),
             ...(paired.inconclusive ? [paired.inconclusive] : []),
         ],
+    };
+}
+
+/** A base side as the record keeps it, from its aggregate. */
+function pairedSideOf(base, url) {
+    return {
+        url,
+        durationS: Math.round(base.durationS * 1000) / 1000,
+        vusMax: base.vusMax,
+        overall: base.overall,
+        endpoints: base.endpoints,
+    };
+}
+/** Seconds before the last sample read that may still be incomplete (k6 flushes every 200 ms). */
+const LAG_S = 1;
+/** The stopping rule of a paired run with `paired-max-duration`; undefined without one. */
+function pairedStopping(plan, log) {
+    const baselineUrl = plan.baselineUrl;
+    const maxDurationS = plan.pairedMaxDurationS;
+    if (!baselineUrl || !maxDurationS)
+        return undefined;
+    const looksAtS = lookSchedule(plan.scenario.durationS, maxDurationS);
+    const taken = [];
+    /** The second up to which the look that ended the load judged its windows. */
+    let judgedToS;
+    const stopping = (ended, toS) => ({
+        maxDurationS,
+        looksAtS,
+        alpha: plan.gate.tolerances.alpha,
+        taken: [...taken],
+        ended,
+        ...(toS !== undefined ? { judgedToS: toS } : {}),
+    });
+    log(`paired stopping rule: looks at ${looksAtS.join(', ')} s of load, each judged at alpha ${plan.gate.tolerances.alpha} / ${looksAtS.length}`);
+    return {
+        looks: {
+            atS: looksAtS,
+            decide: (snapshot, index) => {
+                if (!snapshot.base)
+                    return false;
+                // Whole windows only, and none whose last second may still be in k6's output buffer.
+                const windowS = snapshot.current.windowS;
+                const toS = Math.floor((snapshot.current.durationS - LAG_S) / windowS) * windowS;
+                const judged = judgePaired({
+                    design: plan.pairedDesign ?? 'simultaneous',
+                    current: snapshot.current,
+                    base: pairedSideOf(snapshot.base, baselineUrl),
+                    currentUrl: plan.targetUrl,
+                    tolerances: plan.gate.tolerances,
+                    stopping: stopping('max-duration', toS),
+                });
+                const decision = lookDecision(judged);
+                if (decision.stop)
+                    judgedToS = toS;
+                const atS = Math.round(snapshot.current.durationS);
+                taken.push({ atS, open: decision.open.length });
+                const named = decision.open.slice(0, 3).join(', ') + (decision.open.length > 3 ? ', …' : '');
+                log(`paired look ${index + 1} of ${looksAtS.length} at ${atS} s of load: ` +
+                    (decision.stop
+                        ? 'every gated row resolved, ending the load'
+                        : `${decision.open.length} gated row(s) open (${named}), loading on`));
+                return decision.stop;
+            },
+        },
+        record: (endedByLook) => (endedByLook ? stopping('resolved', judgedToS) : stopping('max-duration')),
     };
 }
 
@@ -44714,7 +45079,7 @@ function dataOf(part) {
     return part !== undefined && part !== null && !isUnavailable(part) ? part : undefined;
 }
 /** `text` without surrounding space or a trailing full stop, to end a sentence of our own. */
-function sentence(text) {
+function sentence$1(text) {
     return text.trim().replace(/[.\s]+$/, '');
 }
 /** Why a collector part is missing, for a one-line note. */
@@ -44722,7 +45087,7 @@ function missingReason(part, what) {
     if (part === undefined || part === null)
         return `${what} was not part of this run`;
     if (isUnavailable(part))
-        return sentence(part.unavailable);
+        return sentence$1(part.unavailable);
     return `${what} has no data`;
 }
 /** Why the record has no analysis to render from, in one line. */
@@ -44840,7 +45205,7 @@ function sinceText(since, total) {
 // report they build. Pure.
 const note = (text) => ({ kind: 'note', text });
 /** The one-line note of a part that is not there: not collected, or not analysed. */
-const notCollected = (reason) => note(`${reason === NO_ANALYSIS ? 'Not analysed' : 'Not collected'}: ${sentence(reason)}.`);
+const notCollected = (reason) => note(`${reason === NO_ANALYSIS ? 'Not analysed' : 'Not collected'}: ${sentence$1(reason)}.`);
 const para = (text) => ({ kind: 'paragraph', text });
 const list = (items, ordered = false) => ({ kind: 'list', items, ordered });
 const codeBlock = (text, language = '') => ({ kind: 'code', text, language });
@@ -45068,12 +45433,12 @@ function profileMissing(ctx, kinds) {
     for (const kind of kinds) {
         const n = notes.find((x) => x.startsWith(`${kind}: `));
         if (n)
-            return `${kind} profile: ${sentence(n.slice(kind.length + 2))}`;
+            return `${kind} profile: ${sentence$1(n.slice(kind.length + 2))}`;
     }
     const missing = part.missing.find((m) => kinds.includes(m.kind));
     if (missing)
-        return `${missing.kind} profile: ${sentence(missing.reason)}`;
-    return isUnavailable(tops) ? sentence(tops.unavailable) : `no ${kinds[0]} profile in this run`;
+        return `${missing.kind} profile: ${sentence$1(missing.reason)}`;
+    return isUnavailable(tops) ? sentence$1(tops.unavailable) : `no ${kinds[0]} profile in this run`;
 }
 /** The analysis's top table of the first kind present. */
 function topOf(ctx, kinds) {
@@ -45090,9 +45455,9 @@ function analysisMissing(ctx, part, collector) {
     if (!ctx.analysis || part === undefined)
         return NO_ANALYSIS;
     if (collector !== undefined && isUnavailable(collector))
-        return sentence(collector.unavailable);
+        return sentence$1(collector.unavailable);
     if (isUnavailable(part))
-        return sentence(part.unavailable);
+        return sentence$1(part.unavailable);
     return 'the analysis has no data for it';
 }
 
@@ -45483,7 +45848,8 @@ function stormSentences(load) {
 function pairedRows(comparison) {
     return (comparison?.rows ?? []).filter((r) => r.evidence.test === 'paired-sign-flip');
 }
-const level = (record) => `${Math.round((1 - (record.paired?.alpha ?? 0.01)) * 100)} %`;
+/** `99 %`, `99.83 %` (a stopping rule's alpha / looks): never rounded up to 100 %. */
+const level = (record) => `${Number(((1 - (record.paired?.alpha ?? 0.01)) * 100).toFixed(2))} %`;
 /** The one line naming the design and how to read the intervals; undefined for an unpaired run. */
 function pairedLine(record, comparison) {
     const paired = record.paired;
@@ -45493,7 +45859,13 @@ function pairedLine(record, comparison) {
     const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('));
     return (`Paired run, ${describeDesign(paired, record.load.windowS)}: base ${paired.base.url} and this PR (${paired.currentUrl}) in one k6 process. ` +
         `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).` +
-        (open ? ` ${open[0].toUpperCase()}${open.slice(1)}.` : ''));
+        (open ? ` ${sentence(open)}` : ''));
+}
+const sentence = (text) => `${text[0].toUpperCase()}${text.slice(1)}.`;
+/** The stopping rule's sentence (paired-max-duration): when and why the load ended. */
+function pairedStoppingLine(comparison) {
+    const note = comparison?.notes.find((n) => n.startsWith('stopping rule: '));
+    return note ? sentence(note) : undefined;
 }
 /** `+12.0% [−3.1%, +29.4%]`. */
 function change(row) {
@@ -45664,7 +46036,10 @@ function reportOverview(ctx) {
     const baseRef = comparison?.baseline;
     const pairedText = pairedLine(record, comparison);
     const p50 = pairedP50Line(comparison);
-    const paired = pairedText ? { line: pairedText, ...(p50 ? { p50 } : {}) } : undefined;
+    const stopping = pairedStoppingLine(comparison);
+    const paired = pairedText
+        ? { line: pairedText, ...(stopping ? { stopping } : {}), ...(p50 ? { p50 } : {}) }
+        : undefined;
     const cpu = input.profiles?.cpu;
     const flame = cpu ? flameTree(cpu) : undefined;
     const whatChanged = whatChangedOf(ctx.analysis);
@@ -45727,8 +46102,13 @@ function loadTestText(record) {
     // A user's script whose load never ran (setup() failed): perfgate's own scenario figures are not what was asked.
     if (!run && record.plan.script && isUnavailable(record.load))
         return `k6 script ${record.plan.script} (its load did not run)`;
+    // The stopping rule may have loaded past the scenario's duration: say how long the load really ran.
+    const stopping = record.paired?.stopping;
+    const ran = stopping && !isUnavailable(record.load)
+        ? `, loaded on to ${duration(Math.round(record.load.durationS))} of at most ${duration(stopping.maxDurationS)} by the stopping rule`
+        : '';
     if (!run)
-        return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)})`;
+        return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)}${ran})`;
     const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ');
     return `k6 script ${record.plan.script ?? '(unnamed)'} (${scenarios}; up to ${run.maxVUs} VUs, ${duration(run.durationS)})`;
 }
@@ -45802,7 +46182,7 @@ function appendix(ctx) {
         plans.push(notCollected(missingReason(ctx.record.postgres, 'PostgreSQL')));
     else if (ctx.pg.explains.length === 0)
         plans.push(note(ctx.pg.explainNote
-            ? `No query plans: ${sentence(ctx.pg.explainNote)}.`
+            ? `No query plans: ${sentence$1(ctx.pg.explainNote)}.`
             : 'No query plans: no statement was slow enough to explain.'));
     else {
         for (const ex of ctx.pg.explains) {
@@ -46005,7 +46385,7 @@ function indexesSection(ctx) {
         const missing = ctx.analysis?.indexes;
         return section('missing-indexes', 'Missing Indexes', [
             missing && isUnavailable(missing) && !isUnavailable(ctx.record.postgres)
-                ? note(`Missing indexes ${sentence(missing.unavailable)}.`)
+                ? note(`Missing indexes ${sentence$1(missing.unavailable)}.`)
                 : notCollected(analysisMissing(ctx, missing, ctx.record.postgres)),
         ]);
     }
@@ -46139,7 +46519,7 @@ function applicationSection(ctx) {
         : areas?.some((a) => a.kind === 'cpu')
             ? note('No application area (JSON, middleware, driver, GC, syscalls) took 15% or more of the CPU.')
             : areas
-                ? note(`No CPU breakdown, so no CPU bottleneck judged: ${sentence(profileMissing(ctx, ['cpu']))}.`)
+                ? note(`No CPU breakdown, so no CPU bottleneck judged: ${sentence$1(profileMissing(ctx, ['cpu']))}.`)
                 : notCollected(analysisMissing(ctx, ctx.analysis?.areas, ctx.record.profiles)));
     return section('application', '4.4 Application Bottlenecks', blocks);
 }
@@ -46534,7 +46914,7 @@ function k6Blocks(ctx) {
     const load = ctx.load;
     return load
         ? [
-            ...(load.partial ? [note(`Partial load: ${sentence(load.partial)}.`)] : []),
+            ...(load.partial ? [note(`Partial load: ${sentence$1(load.partial)}.`)] : []),
             ...(load.warmUp ? [note(warmUpLine(load.warmUp))] : []),
             codeBlock(k6KeyMetrics(load)),
             // k6's own summary once, in the appendix: printed here too it doubled the report's thresholds.
@@ -46553,8 +46933,9 @@ function endpointBlocks(ctx) {
     if (chart)
         endpointsBlocks.push({ kind: 'chart', chart });
     const paired = pairedLine(ctx.record, ctx.input.comparison);
+    const stopping = pairedStoppingLine(ctx.input.comparison);
     if (paired)
-        endpointsBlocks.push(para(paired), pairedTable(ctx.record, ctx.input.comparison));
+        endpointsBlocks.push(para(paired), ...(stopping ? [para(stopping)] : []), pairedTable(ctx.record, ctx.input.comparison));
     if (ctx.hasBaseline && ctx.input.comparison) {
         const others = ctx.input.comparison.rows.filter((r) => r.metric !== 'p95Ms' &&
             (r.verdict === 'regression' || r.verdict === 'improvement' || r.verdict === 'inconclusive'));
@@ -46683,7 +47064,9 @@ function notes(ctx) {
     const load = ctx.load;
     if (load?.partial)
         unexpected.push(`The load did not finish: ${load.partial}`);
-    if (load && load.k6ExitCode !== 0)
+    // The paired stopping rule ended k6 over its REST API (exit 103): the planned end, said in its note.
+    const endedByRule = ctx.record.paired?.stopping?.ended === 'resolved' && load?.k6ExitCode === K6_STOPPED_FROM_API;
+    if (load && load.k6ExitCode !== 0 && !endedByRule)
         unexpected.push(`k6 exited with code ${load.k6ExitCode}${load.thresholdsCrossed ? ' (the script’s own thresholds were crossed)' : ''}`);
     if (load?.malformedLines)
         unexpected.push(`${load.malformedLines} k6 output lines could not be read`);
@@ -46937,7 +47320,7 @@ function goroutineProfile(ctx) {
     if (!g && !top)
         return section('goroutines', 'Goroutine Profile', [
             notCollected(ctx.analysis?.goroutines && isUnavailable(ctx.analysis.goroutines)
-                ? sentence(ctx.analysis.goroutines.unavailable)
+                ? sentence$1(ctx.analysis.goroutines.unavailable)
                 : profileMissing(ctx, ['goroutine_after', 'goroutine_during', 'goroutine_before'])),
         ]);
     const leaks = findingsOf(ctx, 'goroutine-leak');
@@ -46975,7 +47358,7 @@ function goroutineProfile(ctx) {
                     : leaks.length > 0
                         ? `Potential leaks: YES - ${leaks.map((f) => `${f.title} (${f.detail})`).join('; ')}`
                         : g
-                            ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence(g.reason)}`
+                            ? `Potential leaks: ${g.leakSuspected ? 'YES' : 'NO'} - ${sentence$1(g.reason)}`
                             : 'Potential leaks: not judged (no goroutine analysis)',
             },
             {
@@ -47045,7 +47428,7 @@ function contentionProfile(ctx) {
 function whatChangedSection(ctx) {
     const missing = whatChangedMissing(ctx.analysis);
     if (missing)
-        return section('what-changed', 'What Changed Since the Baseline', [note(sentence(missing))]);
+        return section('what-changed', 'What Changed Since the Baseline', [note(sentence$1(missing))]);
     const w = whatChangedOf(ctx.analysis);
     if (!w)
         return undefined;
@@ -47183,7 +47566,7 @@ function executiveSummary(ctx) {
         ]
         : [
             {
-                text: `No load data: ${ctx.record.load && isUnavailable(ctx.record.load) ? sentence(ctx.record.load.unavailable) : 'the load test did not run'}.`,
+                text: `No load data: ${ctx.record.load && isUnavailable(ctx.record.load) ? sentence$1(ctx.record.load.unavailable) : 'the load test did not run'}.`,
             },
         ];
     const gate = [
@@ -47520,6 +47903,8 @@ function pairedBlock(model, b) {
     if (!model.paired)
         return undefined;
     const lines = [`_${inline(clip(model.paired.line, b.lineChars * 2))}_`];
+    if (model.paired.stopping)
+        lines.push(`_${inline(clip(model.paired.stopping, b.lineChars * 2))}_`);
     if (model.paired.p50 && b.endpointRows > 0)
         lines.push(inline(clip(model.paired.p50, b.lineChars * 2)));
     return lines.join('\n\n');
@@ -47697,7 +48082,11 @@ function top(model, maxEndpointRows, withChart) {
     if (model.endpoints.length > 0 || model.overall)
         parts.push(endpointTableBlock(model, maxEndpointRows));
     if (model.paired)
-        parts.push([`_${inline(model.paired.line)}_`, ...(model.paired.p50 ? [inline(model.paired.p50)] : [])].join('\n\n'));
+        parts.push([
+            `_${inline(model.paired.line)}_`,
+            ...(model.paired.stopping ? [`_${inline(model.paired.stopping)}_`] : []),
+            ...(model.paired.p50 ? [inline(model.paired.p50)] : []),
+        ].join('\n\n'));
     if (withChart && model.p95Chart)
         parts.push(mermaidChart(model.p95Chart));
     if (model.hasBaseline) {
@@ -48385,7 +48774,9 @@ async function measureScrubbed(plan, deps, scrubber) {
     let paired;
     try {
         // runLoad times k6's run ("load") and the aggregation of its output after k6's exit.
+        const stopping = pairedStopping(plan, log);
         const result = await runLoad(plan, plan.outputDir, {
+            ...(stopping ? { looks: stopping.looks } : {}),
             env: deps.env,
             log,
             k6,
@@ -48408,6 +48799,7 @@ async function measureScrubbed(plan, deps, scrubber) {
                 base: result.pairedBase,
                 currentUrl: plan.targetUrl,
                 tolerances: plan.gate.tolerances,
+                ...(stopping ? { stopping: stopping.record(result.endedAtLook !== undefined) } : {}),
             });
     }
     catch (error) {
@@ -48559,6 +48951,7 @@ async function lookupBaseline(plan, deps) {
  */
 function rejudgePaired(paired, load, plan) {
     return judgePaired({
+        ...(paired.stopping ? { stopping: { ...paired.stopping, alpha: plan.gate.tolerances.alpha } } : {}),
         design: paired.design,
         current: load,
         base: paired.base,

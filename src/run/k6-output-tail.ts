@@ -52,6 +52,7 @@ export class K6OutputTail {
     await this.file.close()
     this.file = undefined
     if (this.inflate && !this.failed) await this.endInflate()
+    else this.inflate?.destroy()
     let truncated = this.failed ? `reading ${this.path} stopped: ${this.failed.message}` : undefined
     if (!this.scanner.end()) truncated ??= `the last line of ${this.path} was cut off`
     if (this.scanner.lines === 0) truncated ??= `${this.path} is empty: k6 recorded no samples`

@@ -108,8 +108,11 @@ export function followLoad(
         timer = setTimeout(resolve, options.intervalMs ?? DEFAULT_FOLLOW_INTERVAL_MS)
       })
       if (!running) break
-      // A read error now is reported by end(), which reads the file to its end again.
-      await step().catch(() => {})
+      // A read error is reported by end() (the record's `partial`); a look that fails is logged,
+      // and the load runs on to its maximum, judged once at the end.
+      await step().catch((error: Error) => {
+        if (looks && next > 0) options.log?.(`perfgate: a look at the load failed: ${error.message}`)
+      })
     }
   })()
 
