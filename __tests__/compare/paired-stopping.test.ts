@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { judgePaired } from '../../src/compare/paired-load.ts'
-import { pairedStopping } from '../../src/compare/paired-looks.ts'
+import { pairedStopping } from '../../src/run/paired-looks.ts'
 import {
   alphaPerLook,
   describeStopping,

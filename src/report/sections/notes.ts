@@ -1,6 +1,6 @@
 // 8. Notes and Observations: what went unexpectedly, open questions and follow-up actions.
 import type { Part } from '../../record/common.ts'
-import { K6_STOPPED_FROM_API } from '../../run/k6-exit-codes.ts'
+import { K6_STOPPED_FROM_API } from '../../record/k6-exit-codes.ts'
 import { list, note, section } from '../blocks.ts'
 import type { ReportContext } from '../context.ts'
 import { findingsOf } from '../findings.ts'

@@ -3,10 +3,10 @@
 // record's account of it. The judging is pure; the log line is the caller's.
 import type { Plan } from '../plan/types.ts'
 import type { PairedSide, PairedStopping } from '../record/paired.ts'
-import type { AggregateResult } from '../run/aggregate.ts'
-import type { LoadLooks } from '../run/live-load.ts'
-import { judgePaired } from './paired-load.ts'
-import { lookDecision, lookSchedule } from './paired-stopping.ts'
+import type { AggregateResult } from './aggregate.ts'
+import type { LoadLooks } from './live-load.ts'
+import { judgePaired } from '../compare/paired-load.ts'
+import { lookDecision, lookSchedule } from '../compare/paired-stopping.ts'
 
 /** A base side as the record keeps it, from its aggregate. */
 export function pairedSideOf(base: AggregateResult, url: string): PairedSide {
