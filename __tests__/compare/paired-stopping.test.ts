@@ -23,6 +23,23 @@ import { ENDPOINTS, endpointsWith, syntheticRecord, type EndpointGen } from './h
 const side = (seed: number, endpoints: EndpointGen[], windows: number): LoadPart =>
   syntheticRecord({ seed, endpoints, windows, windowS: 2 }).load as LoadPart
 
+/** The paired judgement of two synthetic sides, with or without a stopping rule. */
+const judgeSides = (current: LoadPart, base: LoadPart, stopping?: PairedStopping) =>
+  judgePaired({
+    design: 'simultaneous',
+    current,
+    base: {
+      url: 'http://base:1',
+      durationS: 60,
+      vusMax: 10,
+      overall: base.overall,
+      endpoints: base.endpoints,
+    },
+    currentUrl: 'http://pr:2',
+    tolerances: DEFAULT_TOLERANCES,
+    ...(stopping ? { stopping } : {}),
+  })
+
 test('looks come at the scenario’s end and every 1.5× later, the last at the maximum', () => {
   assert.deepEqual(lookSchedule(60, 600), [60, 90, 135, 203, 304, 456, 600])
   assert.deepEqual(lookSchedule(90, 180), [90, 135, 180])
@@ -42,21 +59,7 @@ test('with the stopping rule every row is judged at alpha / looks, and a look st
   }
   const current = side(2, endpointsWith({ search: { scale: 1.4 } }), 30)
   const base = side(3, ENDPOINTS, 30)
-  const judge = (withStopping: boolean) =>
-    judgePaired({
-      design: 'simultaneous',
-      current,
-      base: {
-        url: 'http://base:1',
-        durationS: 60,
-        vusMax: 10,
-        overall: base.overall,
-        endpoints: base.endpoints,
-      },
-      currentUrl: 'http://pr:2',
-      tolerances: DEFAULT_TOLERANCES,
-      ...(withStopping ? { stopping } : {}),
-    })
+  const judge = (withStopping: boolean) => judgeSides(current, base, withStopping ? stopping : undefined)
   const plain = judge(false)
   const split = judge(true)
   assert.equal(plain.alpha, 0.01)
@@ -210,20 +213,7 @@ test('a run a look ended is judged on the windows that look judged, so its verdi
     ended: 'resolved',
     judgedToS: 20,
   }
-  const judged = judgePaired({
-    design: 'simultaneous',
-    current,
-    base: {
-      url: 'http://base:1',
-      durationS: 60,
-      vusMax: 10,
-      overall: base.overall,
-      endpoints: base.endpoints,
-    },
-    currentUrl: 'http://pr:2',
-    tolerances: DEFAULT_TOLERANCES,
-    stopping,
-  })
+  const judged = judgeSides(current, base, stopping)
   // 2-s windows starting at 0 … 18 s: ten, of the thirty each side has
   assert.ok(
     judged.rows.every((r) => r.pairs === 10),
