@@ -14626,6 +14626,20 @@ class K6JsonScanner {
     }
 }
 
+// Aggregates a k6 NDJSON file (plain or gzip) as a stream: memory stays bounded by the
+// number of endpoints and windows, not by the file size. A file cut short (k6 killed) is
+// aggregated up to where it ends and reported as truncated.
+const READ_CHUNK = 1 << 20;
+/** Ends the scan of `path` and says why it ended early, when it did (`stopped`: a read error). */
+function endOfRead(scanner, path, stopped) {
+    let truncated = stopped;
+    if (!scanner.end())
+        truncated ??= `the last line of ${path} was cut off`;
+    if (scanner.lines === 0)
+        truncated ??= `${path} is empty: k6 recorded no samples`;
+    return { lines: scanner.lines, malformed: scanner.malformed, ...(truncated ? { truncated } : {}) };
+}
+
 // Follows k6's NDJSON output (plain or gzip) while k6 is still writing it: each poll reads what
 // was appended since the last one into the sink, so the aggregate is current during the load (the
 // paired stopping rule judges it) and after k6's exit only the last few seconds remain to read
@@ -14634,7 +14648,6 @@ class K6JsonScanner {
 // k6 writes its gzip output through a deflate stream it closes only at the end (output/json in
 // k6): a poll inflates what has reached the file so far, and what deflate still buffers comes in
 // a later poll. A file k6 never closed (killed) is read up to where it ends, as aggregate-file.ts.
-const READ_CHUNK = 1 << 20;
 class K6OutputTail {
     path;
     scanner;
@@ -14673,16 +14686,8 @@ class K6OutputTail {
             await this.endInflate();
         else
             this.inflate?.destroy();
-        let truncated = this.failed ? `reading ${this.path} stopped: ${this.failed.message}` : undefined;
-        if (!this.scanner.end())
-            truncated ??= `the last line of ${this.path} was cut off`;
-        if (this.scanner.lines === 0)
-            truncated ??= `${this.path} is empty: k6 recorded no samples`;
-        return {
-            lines: this.scanner.lines,
-            malformed: this.scanner.malformed,
-            ...(truncated ? { truncated } : {}),
-        };
+        const stopped = this.failed ? `reading ${this.path} stopped: ${this.failed.message}` : undefined;
+        return endOfRead(this.scanner, this.path, stopped);
     }
     async readNew() {
         if (this.failed)
@@ -15391,14 +15396,7 @@ function liveAggregate(plan) {
             ...(alternating ? { windowS: 2 * ALTERNATING_SLICE_S } : {}),
             sharedVus: !alternating,
         });
-        return {
-            sink: sides.sink,
-            spanS: sides.spanS,
-            results: () => {
-                const { current, base } = sides.results();
-                return { current, base };
-            },
-        };
+        return sides;
     }
     const aggregator = new LoadAggregator({ endpoints: plan.endpoints });
     return {
@@ -15457,7 +15455,1443 @@ function followLoad(plan, ndjson, options = {}) {
             const { current, base } = live.results();
             return { ...read, result: current, ...(base ? { base } : {}) };
         },
-        looked: () => ({ taken: next, ...(endedAtLook !== undefined ? { endedAtLook } : {}) }),
+        endedAtLook: () => endedAtLook,
+    };
+}
+
+function formatValue(value, unit) {
+    if (value === undefined || !Number.isFinite(value))
+        return 'n/a';
+    switch (unit) {
+        case 'ms':
+            return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+        case 'ratio':
+            return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)}%`;
+        case 'req/s':
+            return `${value.toFixed(1)} req/s`;
+        case 'factor':
+            return `×${value.toFixed(2)}`;
+        case 'count':
+            return Number.isInteger(value) ? `${value}` : value.toFixed(value < 10 ? 2 : 1);
+    }
+}
+/** `+32%`, `-15%`, `+0.4%`. */
+function formatPercentChange(rel) {
+    const pct = rel * 100;
+    const digits = Math.abs(pct) < 1 ? 1 : 0;
+    const text = pct.toFixed(digits);
+    return pct >= 0 ? `+${text}%` : `${text}%`;
+}
+/** `p=0.012`, `p<0.001`. */
+function formatP(p) {
+    return p < 0.001 ? 'p<0.001' : `p=${p.toFixed(3)}`;
+}
+
+// Small, well-known statistics, written here rather than taken from a package: simple-statistics'
+// `wilcoxonRankSum` returns only the rank sum (no tie-corrected variance, no p-value), and the
+// gate needs a seeded bootstrap, light enough to run thousands of times in the accuracy bench.
+// Each function is pure.
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). Same seed, same sequence. */
+function mulberry32(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+/** FNV-1a hash of a string, to derive a per-row seed that does not depend on row order. */
+function hashSeed(text, seed = 0x811c9dc5) {
+    let h = seed >>> 0;
+    for (let i = 0; i < text.length; i++) {
+        h ^= text.charCodeAt(i);
+        h = Math.imul(h, 0x01000193) >>> 0;
+    }
+    return h;
+}
+function mean(values) {
+    let sum = 0;
+    for (const v of values)
+        sum += v;
+    return values.length === 0 ? Number.NaN : sum / values.length;
+}
+/** Sample standard deviation (n − 1). */
+function sd(values) {
+    if (values.length < 2)
+        return 0;
+    const m = mean(values);
+    let sum = 0;
+    for (const v of values)
+        sum += (v - m) ** 2;
+    return Math.sqrt(sum / (values.length - 1));
+}
+/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */
+function normalCdf(z) {
+    const x = Math.abs(z) / Math.SQRT2;
+    const t = 1 / (1 + 0.3275911 * x);
+    const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    const erf = 1 - poly * Math.exp(-x * x);
+    return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+/** Largest combined sample for which the exact permutation distribution is computed. */
+const EXACT_RANK_TEST_MAX_N = 30;
+/**
+ * Mann-Whitney U (Wilcoxon rank-sum) test of `a` against `b`, two-sided. Up to
+ * EXACT_RANK_TEST_MAX_N values in all, the p-value is exact: the permutation distribution of the
+ * rank sum, ties included (midranks), counted by dynamic programming. Why: a short run gives few
+ * windows (a 10-second one, five 2-second windows), and the normal approximation cannot reach
+ * p < 0.01 with five windows a side even when every window moved (it gives 0.0122; the exact
+ * value is 0.0079).
+ * Larger samples use the normal approximation with tie and continuity correction. When every value
+ * is tied the p-value is 1. `exact: false` forces the approximation.
+ */
+function mannWhitneyU(a, b, options = {}) {
+    const n1 = a.length;
+    const n2 = b.length;
+    const n = n1 + n2;
+    const all = [];
+    for (const v of a)
+        all.push({ v, first: true });
+    for (const v of b)
+        all.push({ v, first: false });
+    all.sort((x, y) => x.v - y.v);
+    let rankSumA = 0;
+    let tieTerm = 0;
+    // Twice the midranks: integers, so the exact distribution can be indexed by rank sum.
+    const doubledRanks = [];
+    for (let i = 0; i < n;) {
+        let j = i;
+        while (j + 1 < n && all[j + 1].v === all[i].v)
+            j++;
+        const rank = (i + j) / 2 + 1;
+        const t = j - i + 1;
+        if (t > 1)
+            tieTerm += t ** 3 - t;
+        for (let k = i; k <= j; k++) {
+            doubledRanks.push(2 * rank);
+            if (all[k].first)
+                rankSumA += rank;
+        }
+        i = j + 1;
+    }
+    const u = rankSumA - (n1 * (n1 + 1)) / 2;
+    const mu = (n1 * n2) / 2;
+    const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+    const superiority = n1 * n2 === 0 ? 0.5 : u / (n1 * n2);
+    if (!(variance > 0))
+        return { u, z: 0, pValue: 1, superiority };
+    const diff = u - mu;
+    const corrected = Math.sign(diff) * Math.max(0, Math.abs(diff) - 0.5);
+    const z = corrected / Math.sqrt(variance);
+    const exact = options.exact ?? n <= EXACT_RANK_TEST_MAX_N;
+    const pValue = exact
+        ? exactRankSumP(doubledRanks, n1, 2 * rankSumA)
+        : Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+    return { u, z, pValue, superiority };
+}
+/**
+ * Two-sided exact p-value of a rank sum: the share of the C(n, n1) ways to pick n1 of the
+ * (doubled) ranks whose sum lies at least as far from its mean as `observed` does.
+ */
+function exactRankSumP(doubledRanks, n1, observed) {
+    const total = doubledRanks.reduce((sum, r) => sum + r, 0);
+    // ways[k][s]: subsets of k ranks seen so far with doubled rank sum s (counts fit a double exactly).
+    const ways = Array.from({ length: n1 + 1 }, () => new Float64Array(total + 1));
+    ways[0][0] = 1;
+    for (const r of doubledRanks) {
+        for (let k = n1; k >= 1; k--) {
+            const row = ways[k];
+            const below = ways[k - 1];
+            for (let s = total; s >= r; s--)
+                if (below[s - r] !== 0)
+                    row[s] += below[s - r];
+        }
+    }
+    const mean = (n1 * total) / doubledRanks.length;
+    const distance = Math.abs(observed - mean) - 1e-9;
+    let extreme = 0;
+    let all = 0;
+    ways[n1].forEach((count, s) => {
+        all += count;
+        if (Math.abs(s - mean) >= distance)
+            extreme += count;
+    });
+    return Math.min(1, extreme / all);
+}
+/**
+ * Percentile bootstrap interval of `mean(a*) / mean(b*) − 1`, resampling each sample with
+ * replacement `resamples` times from a seeded PRNG. Returns undefined when a resampled mean of `b`
+ * is 0 (the ratio has no meaning) or a sample is empty.
+ */
+function bootstrapRelativeChange(a, b, options) {
+    if (a.length === 0 || b.length === 0)
+        return undefined;
+    const random = mulberry32(options.seed);
+    const stats = new Float64Array(options.resamples);
+    const resampleMean = (xs) => {
+        let sum = 0;
+        for (let i = 0; i < xs.length; i++)
+            sum += xs[Math.floor(random() * xs.length)];
+        return sum / xs.length;
+    };
+    for (let r = 0; r < options.resamples; r++) {
+        const ma = resampleMean(a);
+        const mb = resampleMean(b);
+        if (mb === 0)
+            return undefined;
+        stats[r] = ma / mb - 1;
+    }
+    stats.sort();
+    const tail = (1 - options.level) / 2;
+    const at = (q) => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * stats.length)))];
+    return [at(tail), at(1 - tail)];
+}
+/** Holm's step-down adjustment: adjusted p-values that control the family-wise error over all rows. */
+function holmAdjust(pValues) {
+    const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
+    const adjusted = new Array(pValues.length);
+    let running = 0;
+    order.forEach(({ p, i }, rank) => {
+        running = Math.max(running, Math.min(1, (pValues.length - rank) * p));
+        adjusted[i] = running;
+    });
+    return adjusted;
+}
+/** C(n, k), or Infinity once it passes `limit` (only compared with the resample budget). */
+function binomialUpTo(n, k, limit) {
+    let c = 1;
+    for (let i = 1; i <= k; i++) {
+        c = (c * (n - k + i)) / i;
+        if (c > limit)
+            return Number.POSITIVE_INFINITY;
+    }
+    return Math.round(c);
+}
+/**
+ * Permutation test of a statistic computed on pooled samples, with whole windows as the
+ * exchangeable units. Why not the rank test on per-window values: a window's p95 rests on its few
+ * slowest requests, so per-window p95s scatter widely and a +25 % shift of the tail hides among
+ * them; pooling every window of a run estimates the tail from all its requests. Requests inside one
+ * window are not independent (a burst of cache misses, a GC pause), so labels are shuffled between
+ * windows, never between requests: under "no change" every split of the windows into current and
+ * baseline is as likely as the observed one.
+ *
+ * Windows `0..n1−1` are the current run's, `n1..n−1` the baseline's. All C(n, n1) splits are
+ * counted when there are at most `resamples` of them (p exact), else `resamples` random splits from
+ * the seeded PRNG (p = (1 + hits) / (1 + resamples)). The interval resamples windows with
+ * replacement within each run; it is left out when a resampled baseline statistic is 0.
+ */
+function windowPermutationTest(n1, n, statistic, options, split) {
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const rest = new Int32Array(n);
+    const chosen = new Uint8Array(n);
+    /** The statistic of the windows in `members` (n1 indices) and of the others. */
+    const difference = (members) => {
+        if (split)
+            return split(members, n1);
+        chosen.fill(0);
+        for (let m = 0; m < n1; m++)
+            chosen[members[m]] = 1;
+        let k = 0;
+        for (let w = 0; w < n; w++)
+            if (!chosen[w])
+                rest[k++] = w;
+        return [statistic(members, n1), statistic(rest, k)];
+    };
+    const [current, baseline] = difference(order);
+    const observed = Math.abs(current - baseline);
+    const slack = 1e-9 * Math.max(1, Math.abs(current), Math.abs(baseline));
+    let hits = 0;
+    let permutations = 0;
+    const count = (members) => {
+        const [c, b] = difference(members);
+        permutations++;
+        if (Math.abs(c - b) >= observed - slack)
+            hits++;
+    };
+    const random = mulberry32(options.seed);
+    const exact = binomialUpTo(n, n1, options.resamples) <= options.resamples;
+    if (exact) {
+        const members = new Int32Array(n1);
+        const choose = (from, depth) => {
+            if (depth === n1)
+                return count(members);
+            for (let w = from; w <= n - (n1 - depth); w++) {
+                members[depth] = w;
+                choose(w + 1, depth + 1);
+            }
+        };
+        choose(0, 0);
+    }
+    else {
+        const shuffled = Int32Array.from(order);
+        for (let r = 0; r < options.resamples; r++) {
+            // Partial Fisher-Yates: the first n1 entries are a uniform random subset.
+            for (let i = 0; i < n1; i++) {
+                const j = i + Math.floor(random() * (n - i));
+                const t = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = t;
+            }
+            count(shuffled);
+        }
+    }
+    const pValue = Math.min(1, exact ? hits / permutations : (1 + hits) / (1 + permutations));
+    let ci;
+    if (n1 > 0 && n > n1) {
+        const ciResamples = options.ciResamples ?? options.resamples;
+        const ratios = new Float64Array(ciResamples);
+        const drawn = new Int32Array(Math.max(n1, n - n1));
+        let valid = true;
+        for (let r = 0; r < ciResamples && valid; r++) {
+            for (let i = 0; i < n1; i++)
+                drawn[i] = Math.floor(random() * n1);
+            const c = statistic(drawn, n1);
+            for (let i = 0; i < n - n1; i++)
+                drawn[i] = n1 + Math.floor(random() * (n - n1));
+            const b = statistic(drawn, n - n1);
+            if (!(b > 0))
+                valid = false;
+            ratios[r] = c / b - 1;
+        }
+        if (valid) {
+            ratios.sort();
+            const tail = (1 - options.level) / 2;
+            const at = (p) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.floor(p * ratios.length)))];
+            ci = [at(tail), at(1 - tail)];
+        }
+    }
+    return { current, baseline, pValue, ...(ci ? { ci } : {}), permutations, exact };
+}
+/**
+ * The window permutation test of a latency quantile `q` (0..1) of the pooled histograms. The
+ * quantile is the nearest rank: the smallest value with at least ⌈q·n⌉ samples at or below it.
+ */
+function pooledQuantileTest(baseline, current, q, options) {
+    const windows = [...current, ...baseline];
+    // One grid of distinct values for every window, so pooling is adding count vectors.
+    const grid = [...new Set(windows.flatMap((w) => w.values))].sort((a, b) => a - b);
+    const slot = new Map(grid.map((v, i) => [v, i]));
+    /** Each window's grid slots and counts, by ascending slot. */
+    const entries = windows.map((w) => {
+        const order = w.values.map((_, j) => j).sort((a, b) => slot.get(w.values[a]) - slot.get(w.values[b]));
+        return {
+            idx: Int32Array.from(order, (j) => slot.get(w.values[j])),
+            counts: Float64Array.from(order, (j) => w.counts[j]),
+        };
+    });
+    /** The nearest rank of `q` among `total` samples (the epsilon absorbs float error in q·total). */
+    const rankOf = (total) => Math.max(1, Math.ceil(q * total - 1e-9));
+    // Where the quantiles can be. Below a window's own quantile lie fewer than its rank of its
+    // samples, so below the lowest window's own quantile any pooling of windows has fewer than its
+    // rank: its quantile lies at `low` or above, and the statistics add counts and scan the grid from
+    // there only (the relabellings' cost, a fine p-value takes ~10^4 of them, family.ts). What lies
+    // below is counted per window once. Every count from `low` down is checked against the rank, so
+    // a pooling where this would not hold is scanned whole; counts that are not whole numbers
+    // (never from a histogram) are scanned whole too.
+    const size = Float64Array.from(entries, (e) => e.counts.reduce((sum, c) => sum + c, 0));
+    let low = grid.length;
+    for (const [w, e] of entries.entries()) {
+        if (!(size[w] > 0))
+            continue;
+        const rank = rankOf(size[w]);
+        let seen = 0;
+        for (let j = 0; j < e.idx.length && e.idx[j] < low; j++) {
+            seen += e.counts[j];
+            if (seen >= rank)
+                low = e.idx[j];
+        }
+    }
+    if (low === grid.length || !entries.every((e) => e.counts.every(Number.isInteger)))
+        low = 0;
+    /** Per window: the first entry at `low` or above, and the samples below it. */
+    const from = Int32Array.from(entries, (e) => {
+        let j = 0;
+        while (j < e.idx.length && e.idx[j] < low)
+            j++;
+        return j;
+    });
+    const below = Float64Array.from(entries, (e, w) => e.counts.subarray(0, from[w]).reduce((a, c) => a + c, 0));
+    /** The sum of `per` over windows `chosen[0..count)`. */
+    const sumOf = (per, chosen, count) => {
+        let sum = 0;
+        for (let m = 0; m < count; m++)
+            sum += per[chosen[m]];
+        return sum;
+    };
+    /** Adds the counts of windows `chosen[0..count)` into `into` (grid slots), from `low` up or whole. */
+    const addCounts = (into, chosen, count, whole) => {
+        for (let m = 0; m < count; m++) {
+            const w = chosen[m];
+            const { idx, counts } = entries[w];
+            for (let j = whole ? 0 : from[w]; j < idx.length; j++)
+                into[idx[j]] += counts[j];
+        }
+    };
+    const pooled = new Float64Array(grid.length);
+    const quantile = (members, count) => {
+        const total = sumOf(size, members, count);
+        if (!(total > 0))
+            return Number.NaN;
+        const rank = rankOf(total);
+        let seen = sumOf(below, members, count);
+        const whole = !(seen < rank);
+        if (whole)
+            seen = 0;
+        const start = whole ? 0 : low;
+        pooled.fill(0, start);
+        addCounts(pooled, members, count, whole);
+        for (let i = start; i < grid.length; i++) {
+            seen += pooled[i];
+            if (seen >= rank)
+                return grid[i];
+        }
+        return grid[grid.length - 1];
+    };
+    // The relabellings' fast path: the other side's counts are all windows' counts minus the
+    // members', and one scan of the grid finds both quantiles; only the grid slots the members
+    // touched are cleared afterwards.
+    const all = new Float64Array(grid.length);
+    const everyWindow = windows.map((_, i) => i);
+    addCounts(all, everyWindow, windows.length, true);
+    const allTotal = sumOf(size, everyWindow, windows.length);
+    const allBelow = sumOf(below, everyWindow, windows.length);
+    const members = new Float64Array(grid.length);
+    const split = (chosen, count) => {
+        const total = sumOf(size, chosen, count);
+        const restTotal = allTotal - total;
+        const rankA = total > 0 ? rankOf(total) : Number.POSITIVE_INFINITY;
+        const rankB = restTotal > 0 ? rankOf(restTotal) : Number.POSITIVE_INFINITY;
+        let a = total > 0 ? grid[grid.length - 1] : Number.NaN;
+        let b = restTotal > 0 ? grid[grid.length - 1] : Number.NaN;
+        let seenA = sumOf(below, chosen, count);
+        let seenB = allBelow - seenA;
+        const whole = !(seenA < rankA && seenB < rankB);
+        if (whole)
+            seenA = seenB = 0;
+        addCounts(members, chosen, count, whole);
+        let foundA = !(total > 0);
+        let foundB = !(restTotal > 0);
+        for (let i = whole ? 0 : low; i < grid.length && !(foundA && foundB); i++) {
+            const inA = members[i];
+            seenA += inA;
+            seenB += all[i] - inA;
+            if (!foundA && seenA >= rankA) {
+                a = grid[i];
+                foundA = true;
+            }
+            if (!foundB && seenB >= rankB) {
+                b = grid[i];
+                foundB = true;
+            }
+        }
+        for (let m = 0; m < count; m++) {
+            const w = chosen[m];
+            const idx = entries[w].idx;
+            for (let j = whole ? 0 : from[w]; j < idx.length; j++)
+                members[idx[j]] = 0;
+        }
+        return [a, b];
+    };
+    return windowPermutationTest(current.length, windows.length, quantile, options, split);
+}
+/** The window permutation test of a pooled proportion (failed requests over all requests). */
+function pooledProportionTest(baseline, current, options) {
+    const windows = [...current, ...baseline];
+    const proportion = (members, count) => {
+        let events = 0;
+        let total = 0;
+        for (let m = 0; m < count; m++) {
+            events += windows[members[m]].events;
+            total += windows[members[m]].total;
+        }
+        return total > 0 ? events / total : Number.NaN;
+    };
+    return windowPermutationTest(current.length, windows.length, proportion, options);
+}
+
+// Student t quantile, for the prediction interval of the base branch's runs (verdict.ts).
+// Written here rather than taken from @stdlib/stats-base-dists-t-quantile: that package pulls 227
+// packages into node_modules and 0.9 MB into the action's bundle for this one function; jstat has
+// no types and brings every distribution. This is the textbook route (Numerical Recipes §6.2–6.4):
+// the t CDF from the regularised incomplete beta function (Lentz's continued fraction, Lanczos
+// log-gamma), inverted by bisection. The tests hold it to stdlib's values within 1e-7 (relative).
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: ~15 significant digits). */
+function logGamma(x) {
+    const c = [
+        0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.6150291621406,
+        12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    ];
+    if (x < 0.5)
+        return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+    const z = x - 1;
+    let sum = c[0];
+    for (let i = 1; i < 9; i++)
+        sum += c[i] / (z + i);
+    const t = z + 7.5;
+    return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+/** Continued fraction of the incomplete beta function (modified Lentz). */
+function betaContinuedFraction(a, b, x) {
+    const tiny = 1e-300;
+    let c = 1;
+    let d = 1 - ((a + b) * x) / (a + 1);
+    if (Math.abs(d) < tiny)
+        d = tiny;
+    d = 1 / d;
+    let h = d;
+    for (let m = 1; m <= 300; m++) {
+        const m2 = 2 * m;
+        let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+        d = 1 + aa * d;
+        if (Math.abs(d) < tiny)
+            d = tiny;
+        c = 1 + aa / c;
+        if (Math.abs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        h *= d * c;
+        aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+        d = 1 + aa * d;
+        if (Math.abs(d) < tiny)
+            d = tiny;
+        c = 1 + aa / c;
+        if (Math.abs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        const step = d * c;
+        h *= step;
+        if (Math.abs(step - 1) < 1e-15)
+            break;
+    }
+    return h;
+}
+/** The regularised incomplete beta function I_x(a, b). */
+function incompleteBeta(x, a, b) {
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+    return x < (a + 1) / (a + b + 2)
+        ? (front * betaContinuedFraction(a, b, x)) / a
+        : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
+}
+/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
+function tCdf(t, df) {
+    const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+    return t >= 0 ? 1 - tail : tail;
+}
+/** The `p` quantile (0 < p < 1) of Student's t with `df` > 0 degrees of freedom. */
+function tQuantile(p, df) {
+    if (!(p > 0 && p < 1) || !(df > 0))
+        return Number.NaN;
+    if (p === 0.5)
+        return 0;
+    if (p < 0.5)
+        return -tQuantile(1 - p, df);
+    let lo = 0;
+    let hi = 1;
+    while (tCdf(hi, df) < p)
+        hi *= 2;
+    // Bisection to the last bit that matters: 100 halvings of a bracket no wider than 2^k.
+    for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
+        const mid = (lo + hi) / 2;
+        if (tCdf(mid, df) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+// Paired statistics for a run that loads the base and the PR deployment side by side in one job
+// (issue 19): each base window/slice is paired with the PR window/slice of the same moment, so
+// what moves both (the runner, neighbours, time of day) cancels in the difference. Pure.
+/** Up to this many pairs the sign-flip test enumerates every flip (2^16); above it samples. */
+const EXACT_SIGN_FLIP_MAX_N = 16;
+/**
+ * Paired sign-flip (permutation) test: under "no difference" each pair's sign is a coin flip, so
+ * the observed mean is compared with the means of every sign assignment. Hand-written because no
+ * maintained npm package offers a paired permutation test over plain arrays (simple-statistics
+ * has only the two-sample one).
+ */
+function signFlipTest(diffs, options = {}) {
+    const n = diffs.length;
+    if (n === 0)
+        return { p: 1, exact: true, n };
+    const observed = Math.abs(diffs.reduce((s, d) => s + d, 0));
+    const tieEps = observed * 1e-12;
+    let extreme = 0;
+    let total = 0;
+    if (n <= EXACT_SIGN_FLIP_MAX_N) {
+        for (let mask = 0; mask < 1 << n; mask++) {
+            let s = 0;
+            for (let i = 0; i < n; i++)
+                s += mask & (1 << i) ? -diffs[i] : diffs[i];
+            if (Math.abs(s) >= observed - tieEps)
+                extreme++;
+            total++;
+        }
+        return { p: extreme / total, exact: true, n };
+    }
+    const random = mulberry32(options.seed ?? 0x5eed);
+    const iterations = options.iterations ?? 20000;
+    for (let k = 0; k < iterations; k++) {
+        let s = 0;
+        for (let i = 0; i < n; i++)
+            s += random() < 0.5 ? -diffs[i] : diffs[i];
+        if (Math.abs(s) >= observed - tieEps)
+            extreme++;
+    }
+    // the observed assignment counts as one of the permutations: p is never 0
+    return { p: (extreme + 1) / (iterations + 1), exact: false, n };
+}
+/** Paired log ratios; pairs where either side has no positive value are left out. */
+function pairedLogRatios(base, current, driftLog = 0) {
+    const out = [];
+    for (let i = 0; i < Math.min(base.length, current.length); i++) {
+        const a = base[i];
+        const b = current[i];
+        if (a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))
+            out.push(Math.log(b / a) - driftLog);
+    }
+    return out;
+}
+/**
+ * Tests every row on its paired differences, adjusts the p-values with Holm and names a verdict:
+ * a regression needs a significant rise (adjusted p < alpha) whose point estimate exceeds the
+ * tolerance; "unchanged" needs the whole interval below the tolerance; anything else is
+ * inconclusive, with the pairs that would resolve it.
+ */
+function comparePaired(rows, options) {
+    const tested = rows.map((row) => {
+        if (row.pooled)
+            return { row, d: [], p: row.pooled.p };
+        const d = pairedLogRatios(row.base, row.current, options.driftLog);
+        return { row, d, p: signFlipTest(d, { seed: options.seed }).p };
+    });
+    const adjusted = holmAdjust(tested.map((t) => t.p));
+    return tested.map(({ row, d, p }, i) => judgeRow(row, d, p, adjusted[i], options.alpha));
+}
+/** Mean, interval half-width and pairs of a row: from its paired log ratios, or its pooled test. */
+function estimateOf(row, d, alpha) {
+    if (row.pooled) {
+        const { logRatio, se, windows } = row.pooled;
+        const half = windows > 1 && Number.isFinite(se) ? tQuantile(1 - alpha / 2, windows - 1) * se : Infinity;
+        return { n: windows, m: logRatio, half };
+    }
+    const n = d.length;
+    const m = n > 0 ? mean(d) : 0;
+    const half = n > 1 ? tQuantile(1 - alpha / 2, n - 1) * (sd(d) / Math.sqrt(n)) : Infinity;
+    return { n, m, half };
+}
+function judgeRow(row, d, p, pAdjusted, alpha) {
+    const { n, m, half } = estimateOf(row, d, alpha);
+    const interval = [Math.expm1(m - half), Math.expm1(m + half)];
+    const relativeChange = Math.expm1(m);
+    const base = {
+        key: row.key,
+        pairs: n,
+        relativeChange,
+        interval,
+        p,
+        pAdjusted,
+        gated: row.gated,
+        tolerance: row.tolerance,
+    };
+    const significant = pAdjusted < alpha;
+    if (significant && relativeChange > row.tolerance)
+        return { ...base, verdict: 'regression' };
+    if (significant && interval[1] < 0)
+        return { ...base, verdict: 'improvement' };
+    if (interval[1] < row.tolerance)
+        return { ...base, verdict: 'unchanged' };
+    return { ...base, verdict: 'inconclusive', ...morePairsOf(n, m, half, row.tolerance) };
+}
+/** The interval's half-width shrinks as 1/√n: pairs needed for it to clear the tolerance. */
+function morePairsOf(n, m, half, tolerance) {
+    const gap = Math.abs(Math.log1p(tolerance) - m);
+    if (n < 2 || !Number.isFinite(half) || gap === 0)
+        return {};
+    return { morePairs: Math.max(1, Math.ceil(n * (half / gap) ** 2) - n) };
+}
+/**
+ * The stopping rule: stop once every gated row's interval excludes its tolerance, or when the
+ * time is up (then the report says how much longer would have resolved it).
+ */
+function stoppingDecision(rows, elapsedMin, maxMin) {
+    const open = rows.filter((r) => r.gated && r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance);
+    if (open.length === 0)
+        return { stop: true, open: [] };
+    const worst = open.reduce((a, b) => ((a.morePairs ?? Infinity) >= (b.morePairs ?? Infinity) ? a : b));
+    const perPairMin = worst.pairs > 0 ? elapsedMin / worst.pairs : undefined;
+    return {
+        stop: elapsedMin >= maxMin,
+        open: open.map((r) => r.key),
+        ...(perPairMin !== undefined && worst.morePairs !== undefined
+            ? { moreMinutes: Math.ceil(worst.morePairs * perPairMin) }
+            : {}),
+        widestHalfWidth: (worst.interval[1] - worst.interval[0]) / 2,
+    };
+}
+/** The report's one line for an unresolved run. */
+function inconclusiveSentence(decision) {
+    if (decision.open.length === 0)
+        return undefined;
+    const minutes = decision.moreMinutes !== undefined ? `about ${decision.moreMinutes} more minutes` : 'more pairs';
+    const pm = decision.widestHalfWidth !== undefined ? ` ±${(decision.widestHalfWidth * 100).toFixed(1)} %` : '';
+    return `inconclusive (${decision.open.join(', ')}): ${minutes} would resolve${pm}`;
+}
+
+// Paired percentile tests (issue 19). A 2-s window holds ~15 requests of one endpoint per side at
+// the bench's load, so a per-window p95 is the largest or second largest request and per-window
+// paired differences are mostly noise. The default (`window-swap`) takes each side's percentile
+// over all its requests in the run and tests it by swapping the two sides' whole windows at random
+// (one coin per window): a window pair shares its moment, so what moves both sides cancels, and
+// whole windows, not requests, are the exchangeable units (requests of one side in one moment share
+// that process's state). The per-window, block-pooled and request-relabelling tests stay as
+// options the paired bench compares (bench/README.md, "Paired gate accuracy"). Pure.
+/** The default (chosen on the paired bench's replay, bench/README.md). */
+const DEFAULT_PAIRED_TEST = { kind: 'window-swap' };
+/** A block pairs up only when both sides had this many requests in it (p95: the 2nd slowest of 20+). */
+const MIN_BLOCK_REQUESTS = 20;
+/** How the record and the report name a test: `the pooled p95 of each side, whole 2-s windows swapped`. */
+function describeTest(test, windowS) {
+    switch (test.kind) {
+        case 'windows':
+            return `sign-flip test on the ${windowS}-s windows' percentiles`;
+        case 'blocks':
+            return `sign-flip test on blocks of ${test.windowsPerBlock} windows (${test.windowsPerBlock * windowS} s, requests pooled per side)`;
+        case 'stratified':
+            return `each side's percentile over the run, requests relabelled within each ${windowS}-s window`;
+        case 'window-swap':
+            return `each side's percentile over the run, sign-flip test swapping the sides' whole ${windowS}-s windows`;
+    }
+}
+/** The `q` quantile (0..1) of pooled buckets, interpolated at rank q·(n−1) as k6 and the record do. */
+function pooledQuantile(buckets, q) {
+    const pairs = [];
+    for (const b of buckets)
+        for (let i = 0; i < b.values.length; i++)
+            pairs.push([b.values[i], b.counts[i]]);
+    pairs.sort((x, y) => x[0] - y[0]);
+    const n = pairs.reduce((s, p) => s + p[1], 0);
+    if (n === 0)
+        return NaN;
+    const rank = q * (n - 1);
+    const at = (r) => {
+        let seen = 0;
+        for (const [v, c] of pairs) {
+            seen += c;
+            if (r < seen)
+                return v;
+        }
+        return pairs[pairs.length - 1][0];
+    };
+    const low = at(Math.floor(rank));
+    return low + (at(Math.ceil(rank)) - low) * (rank - Math.floor(rank));
+}
+function bucketsOf(ep, windowMs) {
+    const out = new Map();
+    for (const w of ep.windows ?? []) {
+        const b = windowBuckets(w);
+        if (b)
+            out.set(Math.round(w.startMs / windowMs), {
+                count: w.count,
+                buckets: { values: b.valuesMs, counts: b.counts },
+            });
+    }
+    return out;
+}
+/**
+ * Block values of both sides: windows k·j … k·j+k−1 (by index from the shared anchor) merged per
+ * side, the block's `q` quantile of each, for blocks where both sides had `minRequests`.
+ */
+function pairedBlockValues(base, current, q, windowsPerBlock, windowMs, minRequests = MIN_BLOCK_REQUESTS) {
+    const a = bucketsOf(base, windowMs);
+    const b = bucketsOf(current, windowMs);
+    const last = Math.max(-1, ...a.keys(), ...b.keys());
+    const out = { base: [], current: [] };
+    for (let start = 0; start <= last; start += windowsPerBlock) {
+        const side = (m) => {
+            const parts = [];
+            let count = 0;
+            for (let i = start; i < start + windowsPerBlock; i++) {
+                const w = m.get(i);
+                if (w) {
+                    parts.push(w.buckets);
+                    count += w.count;
+                }
+            }
+            return { parts, count };
+        };
+        const x = side(a);
+        const y = side(b);
+        if (x.count < minRequests || y.count < minRequests)
+            continue;
+        out.base.push(pooledQuantile(x.parts, q));
+        out.current.push(pooledQuantile(y.parts, q));
+    }
+    return out;
+}
+/** Relabellings after which a clearly large p stops the stratified test. */
+const EARLY_LOOK = 400;
+/**
+ * Stratified permutation tests of the log ratio of the sides' pooled quantiles (every request of a
+ * side over the run). The relabelling stays within each window, so time and its common-mode noise
+ * stay matched. `unit: 'request'` shuffles the side labels of the window's requests (each side
+ * keeping its count), which treats requests of one side in one window as exchangeable with the
+ * other side's; requests sharing a process's state (cache, GC, a CPU-starved moment) are not, so
+ * it is too sure of itself. `unit: 'window'` swaps the two sides' whole windows or not, a coin per
+ * window: a sign-flip test whose statistic is the pooled quantile, valid whatever the requests of
+ * one side in one window share. bench/README.md measures both on recorded runs.
+ */
+function stratifiedQuantileTest(base, current, q, windowMs, options = {}) {
+    const a = bucketsOf(base, windowMs);
+    const b = bucketsOf(current, windowMs);
+    const minRequests = options.minRequests ?? 1;
+    const strata = [];
+    for (const [i, x] of a) {
+        const y = b.get(i);
+        if (!y || x.count < minRequests || y.count < minRequests)
+            continue;
+        strata.push({ base: expand(x.buckets), current: expand(y.buckets) });
+    }
+    if (strata.length === 0)
+        return { logRatio: 0, p: 1, se: Infinity, windows: 0 };
+    const unit = options.unit ?? 'request';
+    const seed = options.seed ?? 0x5eed;
+    const tested = relabelTest(strata, q, unit, options.iterations ?? 4000, seed, true);
+    // The spread of the relabelled statistic is a standard error only where the null holds: with
+    // the PR side scaled back by the observed ratio, it does (a shift does not widen the interval).
+    const back = Math.exp(-tested.observed);
+    const aligned = Number.isFinite(back)
+        ? relabelTest(strata.map((st) => ({ base: st.base, current: st.current.map((v) => v * back) })), q, unit, ALIGNED_ITERATIONS, seed + 1, false)
+        : undefined;
+    return {
+        logRatio: tested.observed,
+        p: tested.p,
+        se: aligned?.sd ?? Infinity,
+        windows: strata.length,
+    };
+}
+/** Relabellings for the standard error (on the aligned sides). */
+const ALIGNED_ITERATIONS = 500;
+const expand = (bk) => bk.values.flatMap((v, j) => Array(bk.counts[j]).fill(v));
+/**
+ * The relabelling core: every request as the rank of its value over the run, so a side's quantile
+ * is a counting pass. Returns the observed log ratio, its two-sided p (with `earlyStop`, a p
+ * clearly above 0.1 after EARLY_LOOK relabellings ends the loop) and the relabelled spread.
+ */
+function relabelTest(strata, q, unit, maxIterations, seed, earlyStop) {
+    const grid = [...new Set(strata.flatMap((s) => [...s.base, ...s.current]))].sort((x, y) => x - y);
+    const rankOf = new Map(grid.map((v, i) => [v, i]));
+    const ranks = strata.map((s) => Uint32Array.from([...s.base, ...s.current], (v) => rankOf.get(v)));
+    const nBases = strata.map((s) => s.base.length);
+    const nBase = nBases.reduce((x, y) => x + y, 0);
+    const nAll = ranks.reduce((x, r) => x + r.length, 0);
+    const countsBase = new Uint32Array(grid.length);
+    const countsAll = new Uint32Array(grid.length);
+    const countsCur = new Uint32Array(grid.length);
+    for (const r of ranks)
+        for (const k of r)
+            countsAll[k]++;
+    const quantileOf = (counts, n) => {
+        const rank = q * (n - 1);
+        const lo = Math.floor(rank);
+        const hi = Math.ceil(rank);
+        let seen = 0;
+        let low = NaN;
+        for (let k = 0; k < counts.length; k++) {
+            seen += counts[k];
+            if (Number.isNaN(low) && lo < seen)
+                low = grid[k];
+            if (hi < seen)
+                return low + (grid[k] - low) * (rank - lo);
+        }
+        return grid[grid.length - 1];
+    };
+    const statistic = (nB) => {
+        for (let k = 0; k < grid.length; k++)
+            countsCur[k] = countsAll[k] - countsBase[k];
+        return Math.log(quantileOf(countsCur, nAll - nB) / quantileOf(countsBase, nB));
+    };
+    ranks.forEach((r, s) => {
+        for (let j = 0; j < nBases[s]; j++)
+            countsBase[r[j]]++;
+    });
+    const observed = statistic(nBase);
+    const random = mulberry32(seed);
+    let iterations = 0;
+    let extreme = 0;
+    let sum = 0;
+    let sumSq = 0;
+    for (; iterations < maxIterations; iterations++) {
+        // a p clearly above any threshold needs no precision: stop early (the spread is already stable)
+        if (earlyStop && iterations === EARLY_LOOK && extreme / iterations > 0.1)
+            break;
+        countsBase.fill(0);
+        let nB = 0;
+        ranks.forEach((r, s) => {
+            const nb = nBases[s];
+            if (unit === 'window') {
+                // the base label goes to this window's base requests or to its PR ones
+                const [from, to] = random() < 0.5 ? [0, nb] : [nb, r.length];
+                for (let j = from; j < to; j++)
+                    countsBase[r[j]]++;
+                nB += to - from;
+                return;
+            }
+            // partial Fisher–Yates: the first nb places are this window's base side
+            for (let j = 0; j < nb; j++) {
+                const k = j + Math.floor(random() * (r.length - j));
+                const t = r[j];
+                r[j] = r[k];
+                r[k] = t;
+                countsBase[r[j]]++;
+            }
+            nB += nb;
+        });
+        const x = statistic(nB);
+        sum += x;
+        sumSq += x * x;
+        if (Math.abs(x) >= Math.abs(observed) - 1e-12)
+            extreme++;
+    }
+    const m = sum / iterations;
+    return {
+        observed,
+        p: (extreme + 1) / (iterations + 1),
+        sd: Math.sqrt(Math.max(0, sumSq / iterations - m * m)),
+    };
+}
+
+// Judging one metric. As in bencher, the statistics only compute limits and evidence (effect
+// class, rank-test p-value, bootstrap interval, history band); the verdict is then a short chain
+// of comparisons against them, in `judge`.
+/** How many of `rows` have each verdict (every verdict present, zero when none has it). */
+function countVerdicts(rows) {
+    const counts = {
+        regression: 0,
+        improvement: 0,
+        unchanged: 0,
+        inconclusive: 0,
+        'no-data': 0,
+    };
+    for (const row of rows)
+        counts[row.verdict]++;
+    return counts;
+}
+/** Classifies the change against the tolerance (and the absolute floor, for error rates). */
+function effectOf(baseline, current, tolerance) {
+    const rel = baseline > 0 ? (current - baseline) / baseline : current > 0 ? Number.POSITIVE_INFINITY : 0;
+    const worseBy = tolerance.worse === 'higher' ? rel : -rel;
+    const floor = tolerance.floor;
+    if (worseBy > tolerance.relative && (floor === undefined || current > floor))
+        return 'worse';
+    if (worseBy < -tolerance.relative && (floor === undefined || baseline > floor))
+        return 'better';
+    return 'within';
+}
+function historyBand(values, k) {
+    const m = mean(values);
+    const s = sd(values);
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    return {
+        n: values.length,
+        mean: m,
+        sd: s,
+        min,
+        max,
+        lo: Math.min(min, m - k * s),
+        hi: Math.max(max, m + k * s),
+    };
+}
+/**
+ * The (1 − alpha) prediction interval of one more run from `values` (Student t with n − 1 degrees of
+ * freedom, widened by √(1 + 1/n)), never narrower than [min, max]. Used where the history is the
+ * only evidence: with three runs the sd is itself a guess, and a fixed ±2 sd band would call one
+ * run in ten a regression (bench/README.md, "Gate accuracy").
+ */
+function predictionBand(values, alpha) {
+    const n = values.length;
+    const m = mean(values);
+    const s = sd(values);
+    const half = n >= 2 ? tQuantile(1 - alpha / 2, n - 1) * s * Math.sqrt(1 + 1 / n) : 0;
+    const min = Math.min(...values);
+    const max = Math.max(...values);
+    return { n, mean: m, sd: s, min, max, lo: Math.min(min, m - half), hi: Math.max(max, m + half) };
+}
+/** Whether `judge` runs a window noise test for this input (it has both values, windows, no excuse). */
+function needsNoiseTest(input, options) {
+    if (input.baseline === undefined || input.current === undefined)
+        return false;
+    if (input.notComparable || input.runLevel || input.tooFew)
+        return false;
+    const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length;
+    const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length;
+    return windowsBaseline >= options.minWindows && windowsCurrent >= options.minWindows;
+}
+function judge(input, options, context = {}) {
+    const { baseline, current, tolerance, unit, subject } = input;
+    const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length;
+    const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length;
+    const noTest = (note) => ({ test: 'none', windowsBaseline, windowsCurrent, note });
+    if (baseline === undefined || current === undefined) {
+        const why = input.missing ?? (baseline === undefined ? 'no baseline value' : 'no current value');
+        const shown = current !== undefined ? ` ${formatValue(current, unit)}` : '';
+        return { verdict: 'no-data', evidence: noTest(why), message: `${subject}${shown}: no data (${why})` };
+    }
+    const absDelta = current - baseline;
+    const relDelta = baseline !== 0 ? absDelta / baseline : undefined;
+    const change = relDelta !== undefined
+        ? formatPercentChange(relDelta)
+        : absDelta === 0
+            ? 'no change'
+            : `from ${formatValue(0, unit)}`;
+    const head = `${subject} ${formatValue(baseline, unit)} → ${formatValue(current, unit)} (${change})`;
+    const tol = `${tolerance.worse === 'higher' ? '+' : '-'}${Math.round(tolerance.relative * 100)}%`;
+    const deltas = { absDelta, ...(relDelta !== undefined ? { relDelta } : {}) };
+    if (input.notComparable) {
+        const note = `not comparable: ${input.notComparable}`;
+        return {
+            ...deltas,
+            verdict: 'inconclusive',
+            evidence: noTest(note),
+            message: `${head}: inconclusive, ${note}`,
+        };
+    }
+    if (input.runLevel)
+        return judgeRunLevel(input, options, { baseline, current, head, tol, deltas });
+    if (input.tooFew) {
+        const note = input.tooFew;
+        return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` };
+    }
+    if (windowsBaseline < options.minWindows || windowsCurrent < options.minWindows) {
+        const note = `too few windows for a verdict (${windowsBaseline} baseline, ${windowsCurrent} current; need ${options.minWindows})`;
+        return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` };
+    }
+    const test = context.test ?? noiseTest(input, options);
+    const family = context.family;
+    const band = input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined;
+    const evidence = (note) => ({
+        test: test.name,
+        pValue: test.pValue,
+        ...(family ? { adjustedPValue: family.adjustedP, family: family.size } : {}),
+        ...(test.ci ? { ci: test.ci } : {}),
+        windowsBaseline,
+        windowsCurrent,
+        ...(band ? { history: band } : {}),
+        note,
+    });
+    const p = formatP(test.pValue);
+    const windows = `${windowsBaseline} vs ${windowsCurrent} windows`;
+    // Among many rows, one crosses alpha by chance alone: the family's Holm-adjusted p decides.
+    const decisive = family ? family.adjustedP : test.pValue;
+    const familyNote = family ? `, Holm-adjusted ${formatP(family.adjustedP)} over ${family.size} rows` : '';
+    const drift = input.drift !== undefined && Math.abs(input.drift - 1) >= 0.005 ? input.drift : undefined;
+    const driftNote = drift
+        ? `, after removing the run-wide drift ${formatValue(drift, 'factor')} (${formatPercentChange(current / drift / baseline - 1)})`
+        : '';
+    // Drift can only explain a change away, never make one: both views must agree.
+    const rawEffect = effectOf(baseline, current, tolerance);
+    const effect = drift && effectOf(baseline, current / drift, tolerance) !== rawEffect ? 'within' : rawEffect;
+    if (effect === 'within') {
+        const floorNote = tolerance.floor !== undefined && current <= tolerance.floor && baseline <= tolerance.floor
+            ? ` and at or below the ${formatValue(tolerance.floor, unit)} floor`
+            : '';
+        const note = `within the ${tol} tolerance${floorNote}${driftNote} (${p}, ${windows})`;
+        return {
+            ...deltas,
+            verdict: 'unchanged',
+            evidence: evidence(note),
+            message: `${head}: unchanged, ${note}`,
+        };
+    }
+    // The per-window samples must move the same way as the whole-run value, beyond chance.
+    const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher');
+    if (test.higher !== expectHigher || !(test.pValue < options.alpha)) {
+        const note = `beyond the ${tol} tolerance${driftNote} but not distinguishable from window-to-window noise (${p}, ${windows})`;
+        return {
+            ...deltas,
+            verdict: 'inconclusive',
+            evidence: evidence(note),
+            message: `${head}: inconclusive, ${note}`,
+        };
+    }
+    if (band) {
+        const outside = expectHigher ? current > band.hi : current < band.lo;
+        if (!outside) {
+            const note = `significant (${p}) but within the run-to-run spread of ${band.n} base-branch runs (${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`;
+            return {
+                ...deltas,
+                verdict: 'inconclusive',
+                evidence: evidence(note),
+                message: `${head}: inconclusive, ${note}`,
+            };
+        }
+    }
+    if (!(decisive < options.alpha)) {
+        const note = `beyond the ${tol} tolerance${driftNote}; ${p} alone, but not significant among the ${family.size} rows tested together (Holm-adjusted ${formatP(decisive)}, needs < ${options.alpha}; ${windows})`;
+        return {
+            ...deltas,
+            verdict: 'inconclusive',
+            evidence: evidence(note),
+            message: `${head}: inconclusive, ${note}`,
+        };
+    }
+    const verdict = effect === 'worse' ? 'regression' : 'improvement';
+    const bandNote = band ? `, outside the spread of ${band.n} base-branch runs` : '';
+    const note = `beyond the ${tol} tolerance${driftNote} and significant (${p}${familyNote}, ${windows})${bandNote}`;
+    return { ...deltas, verdict, evidence: evidence(note), message: `${head}, ${p}: ${verdict}` };
+}
+/** The window-level test of condition 2: permutation of pooled windows, else the rank test. */
+function noiseTest(input, options) {
+    const level = 1 - options.alpha;
+    if (input.pooled) {
+        const t = input.pooled.test({
+            resamples: Math.max(options.resamples, options.testResamples ?? 0),
+            ciResamples: options.resamples,
+            level,
+            seed: options.seed,
+        });
+        return {
+            name: 'window-permutation',
+            pValue: t.pValue,
+            higher: t.current > t.baseline,
+            ...(t.ci ? { ci: t.ci } : {}),
+            resolution: t.exact ? 0 : 1 / (1 + t.permutations),
+        };
+    }
+    const rank = mannWhitneyU(input.currentWindows, input.baselineWindows);
+    const ci = bootstrapRelativeChange(input.currentWindows, input.baselineWindows, {
+        resamples: options.resamples,
+        level,
+        seed: options.seed,
+    });
+    return {
+        name: 'mann-whitney',
+        pValue: rank.pValue,
+        higher: rank.z > 0,
+        ...(ci ? { ci } : {}),
+        resolution: 0,
+    };
+}
+/** A run-level row: the tolerance, then the history band as the evidence of condition 2. */
+function judgeRunLevel(input, options, values) {
+    const { tolerance, unit } = input;
+    const { baseline, current, head, tol, deltas } = values;
+    const band = input.history.length >= options.minHistory ? predictionBand(input.history, options.alpha) : undefined;
+    const evidence = (note) => ({
+        test: band ? 'history' : 'none',
+        windowsBaseline: 0,
+        windowsCurrent: 0,
+        ...(band ? { history: band } : {}),
+        note,
+    });
+    const row = (verdict, note, message = `${head}: ${verdict}, ${note}`) => ({
+        ...deltas,
+        verdict,
+        evidence: evidence(note),
+        message,
+    });
+    const effect = effectOf(baseline, current, tolerance);
+    if (effect === 'within')
+        return row('unchanged', `within the ${tol} tolerance (one value per run)`);
+    if (!band) {
+        const have = input.history.length;
+        return row('inconclusive', `beyond the ${tol} tolerance; one value per run, so only the run-to-run spread of ${options.minHistory} base-branch runs can tell it from noise (${have} known)`);
+    }
+    const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher');
+    const outside = expectHigher ? current > band.hi : current < band.lo;
+    const level = `${Math.round((1 - options.alpha) * 100)} %`;
+    const spread = `${band.n} base-branch runs (${level} prediction interval ${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`;
+    if (!outside)
+        return row('inconclusive', `beyond the ${tol} tolerance but within the run-to-run spread of ${spread}`);
+    const verdict = effect === 'worse' ? 'regression' : 'improvement';
+    return row(verdict, `beyond the ${tol} tolerance and outside the run-to-run spread of ${spread}`, `${head}, outside the spread of ${band.n} base-branch runs: ${verdict}`);
+}
+
+/** Each look comes this many times later than the one before: few looks, so alpha is split little. */
+const LOOK_GROWTH = 1.5;
+/**
+ * The load seconds at which the rows are judged: the scenario's end, then ×1.5 each time, the last
+ * at the maximum (a look within 10 % of the maximum merges into it).
+ */
+function lookSchedule(firstS, maxS) {
+    const looks = [];
+    for (let t = firstS; t < maxS; t *= LOOK_GROWTH)
+        looks.push(Math.round(t));
+    if (looks.length > 1 && looks.at(-1) * 1.1 >= maxS)
+        looks.pop();
+    if (looks.at(-1) !== maxS)
+        looks.push(maxS);
+    return looks;
+}
+/** The alpha every look is judged at: the run's alpha split over its planned looks. */
+function alphaPerLook(alpha, looks) {
+    return alpha / Math.max(1, looks);
+}
+/**
+ * The load may stop once every gated row has a verdict at this look: a row still inconclusive, or
+ * still short of pairs (a rarely hit endpoint, which more load may give enough), keeps it going.
+ */
+function lookDecision(paired) {
+    const open = paired.rows
+        .filter((r) => r.gated && (r.verdict === 'inconclusive' || r.verdict === 'no-data'))
+        .map((r) => r.id);
+    return { stop: open.length === 0, open };
+}
+const seconds$1 = (s) => (s >= 120 && s % 60 === 0 ? `${s / 60} min` : `${Math.round(s)} s`);
+/**
+ * The report's sentence on the stopping rule: when the load stopped and why, the looks taken and
+ * the alpha of each, so a reader can check the verdict's error rate.
+ */
+function describeStopping(stopping) {
+    const alpha = stopping.alpha;
+    const planned = stopping.looksAtS.length;
+    const level = `each look judged at alpha ${alphaPerLook(alpha, planned).toPrecision(2)} = ${alpha} / ${planned} looks`;
+    const taken = stopping.taken.map((l) => seconds$1(l.atS)).join(', ');
+    const looked = taken ? `looked at ${taken} of load` : 'no look during the load';
+    if (stopping.ended === 'resolved') {
+        const at = stopping.taken.at(-1);
+        const on = stopping.judgedToS !== undefined ? ` on its first ${seconds$1(stopping.judgedToS)}` : '';
+        return `stopping rule: ${looked} and stopped at ${seconds$1(at?.atS ?? stopping.maxDurationS)} of at most ${seconds$1(stopping.maxDurationS)}, every gated row resolved${on} (${level})`;
+    }
+    return `stopping rule: ${looked}; ran to the maximum of ${seconds$1(stopping.maxDurationS)} with gated rows still open (${level})`;
+}
+
+/** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
+const MIN_WINDOW_REQUESTS = 5;
+/** Fewer pairs than this: no verdict (the sign-flip test cannot reach p < 0.05 after Holm). */
+const MIN_PAIRS = 5;
+const METRICS$1 = [
+    { metric: 'p50Ms', q: 0.5, tolerance: (t) => t.p50 },
+    { metric: 'p95Ms', q: 0.95, tolerance: (t) => t.p95 },
+];
+/** Per-window values of both sides, paired by window start (the sides share one anchor). */
+function pairedWindowValues(base, current, metric, minRequests = MIN_WINDOW_REQUESTS) {
+    const byStart = new Map(base.windows.filter((w) => w.count >= minRequests).map((w) => [w.startMs, w]));
+    const out = { base: [], current: [] };
+    for (const w of current.windows) {
+        const b = byStart.get(w.startMs);
+        if (!b || w.count < minRequests)
+            continue;
+        out.base.push(b[metric]);
+        out.current.push(w[metric]);
+    }
+    return out;
+}
+/** A row's paired values under the chosen test (or its pooled result, for the stratified one). */
+function pairedValues(base, current, m, windowMs, test, iterations) {
+    if (test.kind === 'windows')
+        return pairedWindowValues(base, current, m.metric);
+    // a pooled test weighs every request: a window needs one on each side (MIN_PAIRS windows in all)
+    if (test.kind === 'blocks')
+        return pairedBlockValues(base, current, m.q, test.windowsPerBlock, windowMs);
+    const unit = test.kind === 'window-swap' ? 'window' : 'request';
+    const pooled = stratifiedQuantileTest(base, current, m.q, windowMs, { unit, minRequests: 1, iterations });
+    return { base: [], current: [], pooled };
+}
+/**
+ * Judges every endpoint both sides measured, on its p50 and p95: all rows form one family, so
+ * Holm keeps the chance of any false regression in an A/A run at alpha. No drift is removed: in a
+ * paired run what moves both sides cancels in each pair already, and a run-wide shift between the
+ * sides is the PR's own effect (a slower middleware), not the machine's.
+ */
+function judgePaired(input) {
+    // With the stopping rule every look is judged at alpha / looks, this final judgement too.
+    const alpha = input.stopping
+        ? alphaPerLook(input.tolerances.alpha, input.stopping.looksAtS.length)
+        : input.tolerances.alpha;
+    const test = input.test ?? DEFAULT_PAIRED_TEST;
+    // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
+    const iterations = Math.max(4000, Math.ceil((4 * METRICS$1.length * input.current.endpoints.length) / alpha));
+    // A run a look ended is judged on the windows that look judged (PairedStopping.judgedToS).
+    const windowMs = input.current.windowS * 1000;
+    const judgedToMs = input.stopping?.judgedToS !== undefined ? input.stopping.judgedToS * 1000 : undefined;
+    const judged = (e) => judgedToMs === undefined
+        ? e
+        : { ...e, windows: e.windows.filter((w) => w.startMs + windowMs <= judgedToMs) };
+    const baseByName = new Map(input.base.endpoints.map((e) => [e.name, judged(e)]));
+    const inputs = input.current.endpoints.map(judged).flatMap((current) => {
+        const base = baseByName.get(current.name);
+        if (!base)
+            return [];
+        return METRICS$1.map((m) => ({
+            endpoint: current.name,
+            metric: m.metric,
+            key: `${current.name}.${m.metric}`,
+            ...pairedValues(base, current, m, input.current.windowS * 1000, test, iterations),
+            tolerance: m.tolerance(input.tolerances),
+            gated: true,
+        }));
+    });
+    const results = comparePaired(inputs, { alpha });
+    const rows = results.map((row, i) => ({
+        id: row.key,
+        endpoint: inputs[i].endpoint,
+        metric: inputs[i].metric,
+        pairs: row.pairs,
+        relativeChange: row.relativeChange,
+        interval: row.interval,
+        p: row.p,
+        pAdjusted: row.pAdjusted,
+        verdict: row.pairs < MIN_PAIRS ? 'no-data' : row.verdict,
+        gated: row.gated,
+        tolerance: row.tolerance,
+        ...(row.morePairs !== undefined ? { morePairs: row.morePairs } : {}),
+    }));
+    // Rows without enough pairs have no interval to resolve: the stopping rule looks at the others.
+    const open = results.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }));
+    const elapsedMin = Math.min(input.current.durationS, (judgedToMs ?? Infinity) / 1000) / 60;
+    const decision = stoppingDecision(open, elapsedMin, elapsedMin);
+    const named = decision.open.length > 3
+        ? [...decision.open.slice(0, 3), `${decision.open.length - 3} more`]
+        : decision.open;
+    const sentence = inconclusiveSentence({ ...decision, open: named });
+    return {
+        design: input.design,
+        currentUrl: input.currentUrl,
+        base: input.base,
+        alpha,
+        minWindowRequests: test.kind === 'windows' ? MIN_WINDOW_REQUESTS : test.kind === 'blocks' ? MIN_BLOCK_REQUESTS : 1,
+        quantileTest: describeTest(test, input.current.windowS),
+        rows,
+        ...(sentence ? { inconclusive: sentence } : {}),
+        ...(input.stopping ? { stopping: input.stopping } : {}),
+    };
+}
+/** `+62% [+40%, +85%]`; an unbounded side shows as ∞. */
+function formatInterval(row) {
+    const bound = (x) => (Number.isFinite(x) ? formatPercentChange(x) : x > 0 ? '+∞' : '−∞');
+    return `${formatPercentChange(row.relativeChange)} [${bound(row.interval[0])}, ${bound(row.interval[1])}]`;
+}
+/** `both at once on separate VU pools, paired by 2-s window`. */
+function describeDesign(paired, windowS) {
+    return paired.design === 'simultaneous'
+        ? `simultaneous design: both deployments loaded at once on VU pools of the same size, ${windowS}-s windows paired by time`
+        : 'alternating design: A B B A slices, each slice paired with its neighbour';
+}
+/**
+ * The paired rows as the Comparison the gate and the report read: p-values are Holm-adjusted,
+ * intervals are those of the paired relative change, `windows*` are the pairs.
+ */
+function pairedComparison(paired, current) {
+    const currentBy = new Map(current.endpoints.map((e) => [e.name, e]));
+    const baseBy = new Map(paired.base.endpoints.map((e) => [e.name, e]));
+    const rows = paired.rows.map((row) => {
+        const a = baseBy.get(row.endpoint)?.duration[row.metric];
+        const b = currentBy.get(row.endpoint)?.duration[row.metric];
+        const label = row.metric === 'p50Ms' ? 'p50' : 'p95';
+        const evidence = row.verdict === 'no-data'
+            ? `${row.pairs} paired windows, fewer than ${MIN_PAIRS}`
+            : `${formatInterval(row)} paired, ${formatP(row.pAdjusted)} (Holm)`;
+        return {
+            id: row.id,
+            scope: 'endpoint',
+            endpoint: row.endpoint,
+            metric: row.metric,
+            unit: 'ms',
+            ...(a !== undefined ? { baseline: a } : {}),
+            ...(b !== undefined ? { current: b } : {}),
+            ...(a !== undefined && b !== undefined ? { absDelta: b - a } : {}),
+            ...(row.verdict !== 'no-data' ? { relDelta: row.relativeChange } : {}),
+            verdict: row.verdict,
+            evidence: {
+                test: 'paired-sign-flip',
+                pValue: row.pAdjusted,
+                ci: row.interval,
+                windowsBaseline: row.pairs,
+                windowsCurrent: row.pairs,
+                note: `${paired.quantileTest ?? 'sign-flip test on the windows’ percentiles'}, ${row.pairs} paired ${paired.quantileTest?.includes('blocks') ? 'blocks' : 'windows'} (Holm over ${paired.rows.length} rows); interval of the paired change`,
+            },
+            tolerance: { relative: row.tolerance, worse: 'higher' },
+            message: `${row.endpoint} ${label} ${formatValue(a, 'ms')} → ${formatValue(b, 'ms')}, ${evidence}: ${row.verdict}`,
+        };
+    });
+    return {
+        baselineFound: true,
+        baseline: { ref: `${paired.base.url} (same run)` },
+        current: { ...(current.partial ? { partial: current.partial } : {}) },
+        historyRuns: 0,
+        rows,
+        counts: countVerdicts(rows),
+        notes: [
+            `paired run: ${paired.base.url} (base) and ${paired.currentUrl} (PR) side by side in one k6 process, ${describeDesign(paired, current.windowS)}`,
+            'paired rows: every endpoint’s p50 and p95; error rates are gated by the SLOs',
+            ...(paired.stopping ? [describeStopping(paired.stopping)] : []),
+            ...(paired.inconclusive ? [paired.inconclusive] : []),
+        ],
+    };
+}
+
+/** A base side as the record keeps it, from its aggregate. */
+function pairedSideOf(base, url) {
+    return {
+        url,
+        durationS: Math.round(base.durationS * 1000) / 1000,
+        vusMax: base.vusMax,
+        overall: base.overall,
+        endpoints: base.endpoints,
+    };
+}
+/** Seconds before the last sample read that may still be incomplete (k6 flushes every 200 ms). */
+const LAG_S = 1;
+/** The stopping rule of a paired run with `paired-max-duration`; undefined without one. */
+function pairedStopping(plan, log) {
+    const baselineUrl = plan.baselineUrl;
+    const maxDurationS = plan.pairedMaxDurationS;
+    if (!baselineUrl || !maxDurationS)
+        return undefined;
+    const looksAtS = lookSchedule(plan.scenario.durationS, maxDurationS);
+    const taken = [];
+    /** The second up to which the look that ended the load judged its windows. */
+    let judgedToS;
+    const stopping = (ended, toS) => ({
+        maxDurationS,
+        looksAtS,
+        alpha: plan.gate.tolerances.alpha,
+        taken: [...taken],
+        ended,
+        ...(toS !== undefined ? { judgedToS: toS } : {}),
+    });
+    log(`paired stopping rule: looks at ${looksAtS.join(', ')} s of load, each judged at alpha ${plan.gate.tolerances.alpha} / ${looksAtS.length}`);
+    return {
+        looks: {
+            atS: looksAtS,
+            decide: (snapshot, index) => {
+                if (!snapshot.base)
+                    return false;
+                // Whole windows only, and none whose last second may still be in k6's output buffer.
+                const windowS = snapshot.current.windowS;
+                const toS = Math.floor((snapshot.current.durationS - LAG_S) / windowS) * windowS;
+                const judged = judgePaired({
+                    design: plan.pairedDesign ?? 'simultaneous',
+                    current: snapshot.current,
+                    base: pairedSideOf(snapshot.base, baselineUrl),
+                    currentUrl: plan.targetUrl,
+                    tolerances: plan.gate.tolerances,
+                    stopping: stopping('max-duration', toS),
+                });
+                const decision = lookDecision(judged);
+                if (decision.stop)
+                    judgedToS = toS;
+                const atS = Math.round(snapshot.current.durationS);
+                taken.push({ atS, open: decision.open.length });
+                const named = decision.open.slice(0, 3).join(', ') + (decision.open.length > 3 ? ', …' : '');
+                log(`paired look ${index + 1} of ${looksAtS.length} at ${atS} s of load: ` +
+                    (decision.stop
+                        ? 'every gated row resolved, ending the load'
+                        : `${decision.open.length} gated row(s) open (${named}), loading on`));
+                return decision.stop;
+            },
+        },
+        record: (endedByLook) => (endedByLook ? stopping('resolved', judgedToS) : stopping('max-duration')),
     };
 }
 
@@ -16146,7 +17580,7 @@ function scriptRunOf(options) {
     const maxVUs = options.maxVUs ?? Math.max(0, ...scenarios.map((s) => s.maxVUs));
     return { scenarios, maxVUs, durationS };
 }
-function seconds$1(value) {
+function seconds(value) {
     return typeof value === 'string' || typeof value === 'number' ? (parseDurationS(value) ?? 0) : 0;
 }
 function numberOf(value) {
@@ -16163,8 +17597,8 @@ function scenarioOf(name, s) {
     const vus = numberOf(s.vus);
     const rate = numberOf(s.rate);
     const durationS = stages
-        ? stages.reduce((sum, stage) => sum + seconds$1(stage.duration), 0)
-        : seconds$1(s.duration ?? s.maxDuration);
+        ? stages.reduce((sum, stage) => sum + seconds(stage.duration), 0)
+        : seconds(s.duration ?? s.maxDuration);
     const maxVUs = numberOf(s.maxVUs) ??
         (executor === 'ramping-vus' && stages
             ? Math.max(numberOf(s.startVUs) ?? 0, ...stages.map((stage) => stage.target))
@@ -16174,7 +17608,7 @@ function scenarioOf(name, s) {
         name,
         executor,
         ...(exec ? { exec } : {}),
-        startS: seconds$1(s.startTime),
+        startS: seconds(s.startTime),
         durationS,
         maxVUs,
         ...(stages ? { stages } : {}),
@@ -16236,7 +17670,7 @@ function steadyWindow(run) {
     let previous = 0;
     let best;
     for (const stage of busiest.stages) {
-        const length = seconds$1(stage.duration);
+        const length = seconds(stage.duration);
         const hold = stage.target === previous && stage.target > 0;
         if (hold &&
             (!best ||
@@ -16253,7 +17687,7 @@ function steadyWindow(run) {
     let peakAt = start;
     let peak = -1;
     for (const stage of busiest.stages) {
-        at += seconds$1(stage.duration);
+        at += seconds(stage.duration);
         if (stage.target > peak) {
             peak = stage.target;
             peakAt = at;
@@ -16465,22 +17899,13 @@ async function runLoad(plan, outDir, deps = {}) {
         (aggregate.base
             ? `; base side: ${baseRequests} requests, p95 ${aggregate.base.overall.duration.p95Ms} ms`
             : ''));
-    const pairedBase = aggregate.base && plan.baselineUrl
-        ? {
-            url: plan.baselineUrl,
-            durationS: round3$2(aggregate.base.durationS),
-            vusMax: aggregate.base.vusMax,
-            overall: aggregate.base.overall,
-            endpoints: aggregate.base.endpoints,
-        }
-        : undefined;
-    const looked = followed.looked();
+    const pairedBase = aggregate.base && plan.baselineUrl ? pairedSideOf(aggregate.base, plan.baselineUrl) : undefined;
+    const endedAtLook = followed.endedAtLook();
     return {
         load,
         k6Version: k6.version,
         ...(pairedBase ? { pairedBase } : {}),
-        ...(deps.looks ? { looksTaken: looked.taken } : {}),
-        ...(finishedEarly && looked.endedAtLook !== undefined ? { endedAtLook: looked.endedAtLook } : {}),
+        ...(finishedEarly && endedAtLook !== undefined ? { endedAtLook } : {}),
     };
 }
 /**
@@ -40582,34 +42007,6 @@ async function findBaseline(plan, ctx, deps = {}) {
     return findArtifactBaseline(plan, ctx, deps.octokit, deps);
 }
 
-function formatValue(value, unit) {
-    if (value === undefined || !Number.isFinite(value))
-        return 'n/a';
-    switch (unit) {
-        case 'ms':
-            return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
-        case 'ratio':
-            return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)}%`;
-        case 'req/s':
-            return `${value.toFixed(1)} req/s`;
-        case 'factor':
-            return `×${value.toFixed(2)}`;
-        case 'count':
-            return Number.isInteger(value) ? `${value}` : value.toFixed(value < 10 ? 2 : 1);
-    }
-}
-/** `+32%`, `-15%`, `+0.4%`. */
-function formatPercentChange(rel) {
-    const pct = rel * 100;
-    const digits = Math.abs(pct) < 1 ? 1 : 0;
-    const text = pct.toFixed(digits);
-    return pct >= 0 ? `+${text}%` : `${text}%`;
-}
-/** `p=0.012`, `p<0.001`. */
-function formatP(p) {
-    return p < 0.001 ? 'p<0.001' : `p=${p.toFixed(3)}`;
-}
-
 // Reading a record as point values: its load part, an endpoint's whole-run latency, error rate and
 // throughput, the cache hit rate. Shared by the SLO rows (analyze/), the comparison (compare/) and
 // the report, so no stage reads another stage's internals. Pure; a decoded histogram percentile is
@@ -42364,431 +43761,6 @@ async function loadAnalysisInputs(files, options = {}) {
     };
 }
 
-// Small, well-known statistics, written here rather than taken from a package: simple-statistics'
-// `wilcoxonRankSum` returns only the rank sum (no tie-corrected variance, no p-value), and the
-// gate needs a seeded bootstrap, light enough to run thousands of times in the accuracy bench.
-// Each function is pure.
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). Same seed, same sequence. */
-function mulberry32(seed) {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-/** FNV-1a hash of a string, to derive a per-row seed that does not depend on row order. */
-function hashSeed(text, seed = 0x811c9dc5) {
-    let h = seed >>> 0;
-    for (let i = 0; i < text.length; i++) {
-        h ^= text.charCodeAt(i);
-        h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h;
-}
-function mean(values) {
-    let sum = 0;
-    for (const v of values)
-        sum += v;
-    return values.length === 0 ? Number.NaN : sum / values.length;
-}
-/** Sample standard deviation (n − 1). */
-function sd(values) {
-    if (values.length < 2)
-        return 0;
-    const m = mean(values);
-    let sum = 0;
-    for (const v of values)
-        sum += (v - m) ** 2;
-    return Math.sqrt(sum / (values.length - 1));
-}
-/** Standard normal CDF via erf (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7). */
-function normalCdf(z) {
-    const x = Math.abs(z) / Math.SQRT2;
-    const t = 1 / (1 + 0.3275911 * x);
-    const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-    const erf = 1 - poly * Math.exp(-x * x);
-    return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-/** Largest combined sample for which the exact permutation distribution is computed. */
-const EXACT_RANK_TEST_MAX_N = 30;
-/**
- * Mann-Whitney U (Wilcoxon rank-sum) test of `a` against `b`, two-sided. Up to
- * EXACT_RANK_TEST_MAX_N values in all, the p-value is exact: the permutation distribution of the
- * rank sum, ties included (midranks), counted by dynamic programming. Why: a short run gives few
- * windows (a 10-second one, five 2-second windows), and the normal approximation cannot reach
- * p < 0.01 with five windows a side even when every window moved (it gives 0.0122; the exact
- * value is 0.0079).
- * Larger samples use the normal approximation with tie and continuity correction. When every value
- * is tied the p-value is 1. `exact: false` forces the approximation.
- */
-function mannWhitneyU(a, b, options = {}) {
-    const n1 = a.length;
-    const n2 = b.length;
-    const n = n1 + n2;
-    const all = [];
-    for (const v of a)
-        all.push({ v, first: true });
-    for (const v of b)
-        all.push({ v, first: false });
-    all.sort((x, y) => x.v - y.v);
-    let rankSumA = 0;
-    let tieTerm = 0;
-    // Twice the midranks: integers, so the exact distribution can be indexed by rank sum.
-    const doubledRanks = [];
-    for (let i = 0; i < n;) {
-        let j = i;
-        while (j + 1 < n && all[j + 1].v === all[i].v)
-            j++;
-        const rank = (i + j) / 2 + 1;
-        const t = j - i + 1;
-        if (t > 1)
-            tieTerm += t ** 3 - t;
-        for (let k = i; k <= j; k++) {
-            doubledRanks.push(2 * rank);
-            if (all[k].first)
-                rankSumA += rank;
-        }
-        i = j + 1;
-    }
-    const u = rankSumA - (n1 * (n1 + 1)) / 2;
-    const mu = (n1 * n2) / 2;
-    const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
-    const superiority = n1 * n2 === 0 ? 0.5 : u / (n1 * n2);
-    if (!(variance > 0))
-        return { u, z: 0, pValue: 1, superiority };
-    const diff = u - mu;
-    const corrected = Math.sign(diff) * Math.max(0, Math.abs(diff) - 0.5);
-    const z = corrected / Math.sqrt(variance);
-    const exact = options.exact ?? n <= EXACT_RANK_TEST_MAX_N;
-    const pValue = exact
-        ? exactRankSumP(doubledRanks, n1, 2 * rankSumA)
-        : Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
-    return { u, z, pValue, superiority };
-}
-/**
- * Two-sided exact p-value of a rank sum: the share of the C(n, n1) ways to pick n1 of the
- * (doubled) ranks whose sum lies at least as far from its mean as `observed` does.
- */
-function exactRankSumP(doubledRanks, n1, observed) {
-    const total = doubledRanks.reduce((sum, r) => sum + r, 0);
-    // ways[k][s]: subsets of k ranks seen so far with doubled rank sum s (counts fit a double exactly).
-    const ways = Array.from({ length: n1 + 1 }, () => new Float64Array(total + 1));
-    ways[0][0] = 1;
-    for (const r of doubledRanks) {
-        for (let k = n1; k >= 1; k--) {
-            const row = ways[k];
-            const below = ways[k - 1];
-            for (let s = total; s >= r; s--)
-                if (below[s - r] !== 0)
-                    row[s] += below[s - r];
-        }
-    }
-    const mean = (n1 * total) / doubledRanks.length;
-    const distance = Math.abs(observed - mean) - 1e-9;
-    let extreme = 0;
-    let all = 0;
-    ways[n1].forEach((count, s) => {
-        all += count;
-        if (Math.abs(s - mean) >= distance)
-            extreme += count;
-    });
-    return Math.min(1, extreme / all);
-}
-/**
- * Percentile bootstrap interval of `mean(a*) / mean(b*) − 1`, resampling each sample with
- * replacement `resamples` times from a seeded PRNG. Returns undefined when a resampled mean of `b`
- * is 0 (the ratio has no meaning) or a sample is empty.
- */
-function bootstrapRelativeChange(a, b, options) {
-    if (a.length === 0 || b.length === 0)
-        return undefined;
-    const random = mulberry32(options.seed);
-    const stats = new Float64Array(options.resamples);
-    const resampleMean = (xs) => {
-        let sum = 0;
-        for (let i = 0; i < xs.length; i++)
-            sum += xs[Math.floor(random() * xs.length)];
-        return sum / xs.length;
-    };
-    for (let r = 0; r < options.resamples; r++) {
-        const ma = resampleMean(a);
-        const mb = resampleMean(b);
-        if (mb === 0)
-            return undefined;
-        stats[r] = ma / mb - 1;
-    }
-    stats.sort();
-    const tail = (1 - options.level) / 2;
-    const at = (q) => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(q * stats.length)))];
-    return [at(tail), at(1 - tail)];
-}
-/** Holm's step-down adjustment: adjusted p-values that control the family-wise error over all rows. */
-function holmAdjust(pValues) {
-    const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
-    const adjusted = new Array(pValues.length);
-    let running = 0;
-    order.forEach(({ p, i }, rank) => {
-        running = Math.max(running, Math.min(1, (pValues.length - rank) * p));
-        adjusted[i] = running;
-    });
-    return adjusted;
-}
-/** C(n, k), or Infinity once it passes `limit` (only compared with the resample budget). */
-function binomialUpTo(n, k, limit) {
-    let c = 1;
-    for (let i = 1; i <= k; i++) {
-        c = (c * (n - k + i)) / i;
-        if (c > limit)
-            return Number.POSITIVE_INFINITY;
-    }
-    return Math.round(c);
-}
-/**
- * Permutation test of a statistic computed on pooled samples, with whole windows as the
- * exchangeable units. Why not the rank test on per-window values: a window's p95 rests on its few
- * slowest requests, so per-window p95s scatter widely and a +25 % shift of the tail hides among
- * them; pooling every window of a run estimates the tail from all its requests. Requests inside one
- * window are not independent (a burst of cache misses, a GC pause), so labels are shuffled between
- * windows, never between requests: under "no change" every split of the windows into current and
- * baseline is as likely as the observed one.
- *
- * Windows `0..n1−1` are the current run's, `n1..n−1` the baseline's. All C(n, n1) splits are
- * counted when there are at most `resamples` of them (p exact), else `resamples` random splits from
- * the seeded PRNG (p = (1 + hits) / (1 + resamples)). The interval resamples windows with
- * replacement within each run; it is left out when a resampled baseline statistic is 0.
- */
-function windowPermutationTest(n1, n, statistic, options, split) {
-    const order = Int32Array.from({ length: n }, (_, i) => i);
-    const rest = new Int32Array(n);
-    const chosen = new Uint8Array(n);
-    /** The statistic of the windows in `members` (n1 indices) and of the others. */
-    const difference = (members) => {
-        if (split)
-            return split(members, n1);
-        chosen.fill(0);
-        for (let m = 0; m < n1; m++)
-            chosen[members[m]] = 1;
-        let k = 0;
-        for (let w = 0; w < n; w++)
-            if (!chosen[w])
-                rest[k++] = w;
-        return [statistic(members, n1), statistic(rest, k)];
-    };
-    const [current, baseline] = difference(order);
-    const observed = Math.abs(current - baseline);
-    const slack = 1e-9 * Math.max(1, Math.abs(current), Math.abs(baseline));
-    let hits = 0;
-    let permutations = 0;
-    const count = (members) => {
-        const [c, b] = difference(members);
-        permutations++;
-        if (Math.abs(c - b) >= observed - slack)
-            hits++;
-    };
-    const random = mulberry32(options.seed);
-    const exact = binomialUpTo(n, n1, options.resamples) <= options.resamples;
-    if (exact) {
-        const members = new Int32Array(n1);
-        const choose = (from, depth) => {
-            if (depth === n1)
-                return count(members);
-            for (let w = from; w <= n - (n1 - depth); w++) {
-                members[depth] = w;
-                choose(w + 1, depth + 1);
-            }
-        };
-        choose(0, 0);
-    }
-    else {
-        const shuffled = Int32Array.from(order);
-        for (let r = 0; r < options.resamples; r++) {
-            // Partial Fisher-Yates: the first n1 entries are a uniform random subset.
-            for (let i = 0; i < n1; i++) {
-                const j = i + Math.floor(random() * (n - i));
-                const t = shuffled[i];
-                shuffled[i] = shuffled[j];
-                shuffled[j] = t;
-            }
-            count(shuffled);
-        }
-    }
-    const pValue = Math.min(1, exact ? hits / permutations : (1 + hits) / (1 + permutations));
-    let ci;
-    if (n1 > 0 && n > n1) {
-        const ciResamples = options.ciResamples ?? options.resamples;
-        const ratios = new Float64Array(ciResamples);
-        const drawn = new Int32Array(Math.max(n1, n - n1));
-        let valid = true;
-        for (let r = 0; r < ciResamples && valid; r++) {
-            for (let i = 0; i < n1; i++)
-                drawn[i] = Math.floor(random() * n1);
-            const c = statistic(drawn, n1);
-            for (let i = 0; i < n - n1; i++)
-                drawn[i] = n1 + Math.floor(random() * (n - n1));
-            const b = statistic(drawn, n - n1);
-            if (!(b > 0))
-                valid = false;
-            ratios[r] = c / b - 1;
-        }
-        if (valid) {
-            ratios.sort();
-            const tail = (1 - options.level) / 2;
-            const at = (p) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.floor(p * ratios.length)))];
-            ci = [at(tail), at(1 - tail)];
-        }
-    }
-    return { current, baseline, pValue, ...(ci ? { ci } : {}), permutations, exact };
-}
-/**
- * The window permutation test of a latency quantile `q` (0..1) of the pooled histograms. The
- * quantile is the nearest rank: the smallest value with at least ⌈q·n⌉ samples at or below it.
- */
-function pooledQuantileTest(baseline, current, q, options) {
-    const windows = [...current, ...baseline];
-    // One grid of distinct values for every window, so pooling is adding count vectors.
-    const grid = [...new Set(windows.flatMap((w) => w.values))].sort((a, b) => a - b);
-    const slot = new Map(grid.map((v, i) => [v, i]));
-    /** Each window's grid slots and counts, by ascending slot. */
-    const entries = windows.map((w) => {
-        const order = w.values.map((_, j) => j).sort((a, b) => slot.get(w.values[a]) - slot.get(w.values[b]));
-        return {
-            idx: Int32Array.from(order, (j) => slot.get(w.values[j])),
-            counts: Float64Array.from(order, (j) => w.counts[j]),
-        };
-    });
-    /** The nearest rank of `q` among `total` samples (the epsilon absorbs float error in q·total). */
-    const rankOf = (total) => Math.max(1, Math.ceil(q * total - 1e-9));
-    // Where the quantiles can be. Below a window's own quantile lie fewer than its rank of its
-    // samples, so below the lowest window's own quantile any pooling of windows has fewer than its
-    // rank: its quantile lies at `low` or above, and the statistics add counts and scan the grid from
-    // there only (the relabellings' cost, a fine p-value takes ~10^4 of them, family.ts). What lies
-    // below is counted per window once. Every count from `low` down is checked against the rank, so
-    // a pooling where this would not hold is scanned whole; counts that are not whole numbers
-    // (never from a histogram) are scanned whole too.
-    const size = Float64Array.from(entries, (e) => e.counts.reduce((sum, c) => sum + c, 0));
-    let low = grid.length;
-    for (const [w, e] of entries.entries()) {
-        if (!(size[w] > 0))
-            continue;
-        const rank = rankOf(size[w]);
-        let seen = 0;
-        for (let j = 0; j < e.idx.length && e.idx[j] < low; j++) {
-            seen += e.counts[j];
-            if (seen >= rank)
-                low = e.idx[j];
-        }
-    }
-    if (low === grid.length || !entries.every((e) => e.counts.every(Number.isInteger)))
-        low = 0;
-    /** Per window: the first entry at `low` or above, and the samples below it. */
-    const from = Int32Array.from(entries, (e) => {
-        let j = 0;
-        while (j < e.idx.length && e.idx[j] < low)
-            j++;
-        return j;
-    });
-    const below = Float64Array.from(entries, (e, w) => e.counts.subarray(0, from[w]).reduce((a, c) => a + c, 0));
-    /** The sum of `per` over windows `chosen[0..count)`. */
-    const sumOf = (per, chosen, count) => {
-        let sum = 0;
-        for (let m = 0; m < count; m++)
-            sum += per[chosen[m]];
-        return sum;
-    };
-    /** Adds the counts of windows `chosen[0..count)` into `into` (grid slots), from `low` up or whole. */
-    const addCounts = (into, chosen, count, whole) => {
-        for (let m = 0; m < count; m++) {
-            const w = chosen[m];
-            const { idx, counts } = entries[w];
-            for (let j = whole ? 0 : from[w]; j < idx.length; j++)
-                into[idx[j]] += counts[j];
-        }
-    };
-    const pooled = new Float64Array(grid.length);
-    const quantile = (members, count) => {
-        const total = sumOf(size, members, count);
-        if (!(total > 0))
-            return Number.NaN;
-        const rank = rankOf(total);
-        let seen = sumOf(below, members, count);
-        const whole = !(seen < rank);
-        if (whole)
-            seen = 0;
-        const start = whole ? 0 : low;
-        pooled.fill(0, start);
-        addCounts(pooled, members, count, whole);
-        for (let i = start; i < grid.length; i++) {
-            seen += pooled[i];
-            if (seen >= rank)
-                return grid[i];
-        }
-        return grid[grid.length - 1];
-    };
-    // The relabellings' fast path: the other side's counts are all windows' counts minus the
-    // members', and one scan of the grid finds both quantiles; only the grid slots the members
-    // touched are cleared afterwards.
-    const all = new Float64Array(grid.length);
-    const everyWindow = windows.map((_, i) => i);
-    addCounts(all, everyWindow, windows.length, true);
-    const allTotal = sumOf(size, everyWindow, windows.length);
-    const allBelow = sumOf(below, everyWindow, windows.length);
-    const members = new Float64Array(grid.length);
-    const split = (chosen, count) => {
-        const total = sumOf(size, chosen, count);
-        const restTotal = allTotal - total;
-        const rankA = total > 0 ? rankOf(total) : Number.POSITIVE_INFINITY;
-        const rankB = restTotal > 0 ? rankOf(restTotal) : Number.POSITIVE_INFINITY;
-        let a = total > 0 ? grid[grid.length - 1] : Number.NaN;
-        let b = restTotal > 0 ? grid[grid.length - 1] : Number.NaN;
-        let seenA = sumOf(below, chosen, count);
-        let seenB = allBelow - seenA;
-        const whole = !(seenA < rankA && seenB < rankB);
-        if (whole)
-            seenA = seenB = 0;
-        addCounts(members, chosen, count, whole);
-        let foundA = !(total > 0);
-        let foundB = !(restTotal > 0);
-        for (let i = whole ? 0 : low; i < grid.length && !(foundA && foundB); i++) {
-            const inA = members[i];
-            seenA += inA;
-            seenB += all[i] - inA;
-            if (!foundA && seenA >= rankA) {
-                a = grid[i];
-                foundA = true;
-            }
-            if (!foundB && seenB >= rankB) {
-                b = grid[i];
-                foundB = true;
-            }
-        }
-        for (let m = 0; m < count; m++) {
-            const w = chosen[m];
-            const idx = entries[w].idx;
-            for (let j = whole ? 0 : from[w]; j < idx.length; j++)
-                members[idx[j]] = 0;
-        }
-        return [a, b];
-    };
-    return windowPermutationTest(current.length, windows.length, quantile, options, split);
-}
-/** The window permutation test of a pooled proportion (failed requests over all requests). */
-function pooledProportionTest(baseline, current, options) {
-    const windows = [...current, ...baseline];
-    const proportion = (members, count) => {
-        let events = 0;
-        let total = 0;
-        for (let m = 0; m < count; m++) {
-            events += windows[members[m]].events;
-            total += windows[members[m]].total;
-        }
-        return total > 0 ? events / total : Number.NaN;
-    };
-    return windowPermutationTest(current.length, windows.length, proportion, options);
-}
-
 // Reading a run's windows as the samples the noise tests use: latency histograms, error
 // proportions and request rates per window. Whole-run values are in record/values.ts; a window's
 // histogram is decoded once (record/histogram.ts memoises it per window object), so a baseline that
@@ -42879,7 +43851,7 @@ function pooledErrors(ep) {
     };
     return samples;
 }
-const METRICS$1 = [
+const METRICS = [
     {
         metric: 'p50Ms',
         unit: 'ms',
@@ -42934,7 +43906,7 @@ const RUN_LEVEL_LABELS = {
     latencyDrift: 'run-wide latency',
 };
 function metricLabel(metric) {
-    return METRICS$1.find((m) => m.metric === metric)?.label ?? RUN_LEVEL_LABELS[metric] ?? metric;
+    return METRICS.find((m) => m.metric === metric)?.label ?? RUN_LEVEL_LABELS[metric] ?? metric;
 }
 
 /** Endpoints with fewer requests in either run do not vote: their p50 is too rough. */
@@ -42967,348 +43939,6 @@ function runDrift(baseline, current) {
     const factor = median(ratios);
     const agreeing = ratios.filter((r) => Math.abs(r / factor - 1) <= AGREEMENT).length;
     return { factor, endpoints: ratios.length, agreeing, applied: agreeing >= MIN_AGREEING * ratios.length };
-}
-
-// Student t quantile, for the prediction interval of the base branch's runs (verdict.ts).
-// Written here rather than taken from @stdlib/stats-base-dists-t-quantile: that package pulls 227
-// packages into node_modules and 0.9 MB into the action's bundle for this one function; jstat has
-// no types and brings every distribution. This is the textbook route (Numerical Recipes §6.2–6.4):
-// the t CDF from the regularised incomplete beta function (Lentz's continued fraction, Lanczos
-// log-gamma), inverted by bisection. The tests hold it to stdlib's values within 1e-7 (relative).
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms: ~15 significant digits). */
-function logGamma(x) {
-    const c = [
-        0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.6150291621406,
-        12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-    ];
-    if (x < 0.5)
-        return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-    const z = x - 1;
-    let sum = c[0];
-    for (let i = 1; i < 9; i++)
-        sum += c[i] / (z + i);
-    const t = z + 7.5;
-    return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
-}
-/** Continued fraction of the incomplete beta function (modified Lentz). */
-function betaContinuedFraction(a, b, x) {
-    const tiny = 1e-300;
-    let c = 1;
-    let d = 1 - ((a + b) * x) / (a + 1);
-    if (Math.abs(d) < tiny)
-        d = tiny;
-    d = 1 / d;
-    let h = d;
-    for (let m = 1; m <= 300; m++) {
-        const m2 = 2 * m;
-        let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-        d = 1 + aa * d;
-        if (Math.abs(d) < tiny)
-            d = tiny;
-        c = 1 + aa / c;
-        if (Math.abs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        h *= d * c;
-        aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-        d = 1 + aa * d;
-        if (Math.abs(d) < tiny)
-            d = tiny;
-        c = 1 + aa / c;
-        if (Math.abs(c) < tiny)
-            c = tiny;
-        d = 1 / d;
-        const step = d * c;
-        h *= step;
-        if (Math.abs(step - 1) < 1e-15)
-            break;
-    }
-    return h;
-}
-/** The regularised incomplete beta function I_x(a, b). */
-function incompleteBeta(x, a, b) {
-    if (x <= 0)
-        return 0;
-    if (x >= 1)
-        return 1;
-    const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-    return x < (a + 1) / (a + b + 2)
-        ? (front * betaContinuedFraction(a, b, x)) / a
-        : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
-}
-/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
-function tCdf(t, df) {
-    const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-    return t >= 0 ? 1 - tail : tail;
-}
-/** The `p` quantile (0 < p < 1) of Student's t with `df` > 0 degrees of freedom. */
-function tQuantile(p, df) {
-    if (!(p > 0 && p < 1) || !(df > 0))
-        return Number.NaN;
-    if (p === 0.5)
-        return 0;
-    if (p < 0.5)
-        return -tQuantile(1 - p, df);
-    let lo = 0;
-    let hi = 1;
-    while (tCdf(hi, df) < p)
-        hi *= 2;
-    // Bisection to the last bit that matters: 100 halvings of a bracket no wider than 2^k.
-    for (let i = 0; i < 100 && hi - lo > 1e-12 * hi; i++) {
-        const mid = (lo + hi) / 2;
-        if (tCdf(mid, df) < p)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
-
-// Judging one metric. As in bencher, the statistics only compute limits and evidence (effect
-// class, rank-test p-value, bootstrap interval, history band); the verdict is then a short chain
-// of comparisons against them, in `judge`.
-/** How many of `rows` have each verdict (every verdict present, zero when none has it). */
-function countVerdicts(rows) {
-    const counts = {
-        regression: 0,
-        improvement: 0,
-        unchanged: 0,
-        inconclusive: 0,
-        'no-data': 0,
-    };
-    for (const row of rows)
-        counts[row.verdict]++;
-    return counts;
-}
-/** Classifies the change against the tolerance (and the absolute floor, for error rates). */
-function effectOf(baseline, current, tolerance) {
-    const rel = baseline > 0 ? (current - baseline) / baseline : current > 0 ? Number.POSITIVE_INFINITY : 0;
-    const worseBy = tolerance.worse === 'higher' ? rel : -rel;
-    const floor = tolerance.floor;
-    if (worseBy > tolerance.relative && (floor === undefined || current > floor))
-        return 'worse';
-    if (worseBy < -tolerance.relative && (floor === undefined || baseline > floor))
-        return 'better';
-    return 'within';
-}
-function historyBand(values, k) {
-    const m = mean(values);
-    const s = sd(values);
-    const min = Math.min(...values);
-    const max = Math.max(...values);
-    return {
-        n: values.length,
-        mean: m,
-        sd: s,
-        min,
-        max,
-        lo: Math.min(min, m - k * s),
-        hi: Math.max(max, m + k * s),
-    };
-}
-/**
- * The (1 − alpha) prediction interval of one more run from `values` (Student t with n − 1 degrees of
- * freedom, widened by √(1 + 1/n)), never narrower than [min, max]. Used where the history is the
- * only evidence: with three runs the sd is itself a guess, and a fixed ±2 sd band would call one
- * run in ten a regression (bench/README.md, "Gate accuracy").
- */
-function predictionBand(values, alpha) {
-    const n = values.length;
-    const m = mean(values);
-    const s = sd(values);
-    const half = n >= 2 ? tQuantile(1 - alpha / 2, n - 1) * s * Math.sqrt(1 + 1 / n) : 0;
-    const min = Math.min(...values);
-    const max = Math.max(...values);
-    return { n, mean: m, sd: s, min, max, lo: Math.min(min, m - half), hi: Math.max(max, m + half) };
-}
-/** Whether `judge` runs a window noise test for this input (it has both values, windows, no excuse). */
-function needsNoiseTest(input, options) {
-    if (input.baseline === undefined || input.current === undefined)
-        return false;
-    if (input.notComparable || input.runLevel || input.tooFew)
-        return false;
-    const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length;
-    const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length;
-    return windowsBaseline >= options.minWindows && windowsCurrent >= options.minWindows;
-}
-function judge(input, options, context = {}) {
-    const { baseline, current, tolerance, unit, subject } = input;
-    const windowsBaseline = input.pooled?.windowsBaseline ?? input.baselineWindows.length;
-    const windowsCurrent = input.pooled?.windowsCurrent ?? input.currentWindows.length;
-    const noTest = (note) => ({ test: 'none', windowsBaseline, windowsCurrent, note });
-    if (baseline === undefined || current === undefined) {
-        const why = input.missing ?? (baseline === undefined ? 'no baseline value' : 'no current value');
-        const shown = current !== undefined ? ` ${formatValue(current, unit)}` : '';
-        return { verdict: 'no-data', evidence: noTest(why), message: `${subject}${shown}: no data (${why})` };
-    }
-    const absDelta = current - baseline;
-    const relDelta = baseline !== 0 ? absDelta / baseline : undefined;
-    const change = relDelta !== undefined
-        ? formatPercentChange(relDelta)
-        : absDelta === 0
-            ? 'no change'
-            : `from ${formatValue(0, unit)}`;
-    const head = `${subject} ${formatValue(baseline, unit)} → ${formatValue(current, unit)} (${change})`;
-    const tol = `${tolerance.worse === 'higher' ? '+' : '-'}${Math.round(tolerance.relative * 100)}%`;
-    const deltas = { absDelta, ...(relDelta !== undefined ? { relDelta } : {}) };
-    if (input.notComparable) {
-        const note = `not comparable: ${input.notComparable}`;
-        return {
-            ...deltas,
-            verdict: 'inconclusive',
-            evidence: noTest(note),
-            message: `${head}: inconclusive, ${note}`,
-        };
-    }
-    if (input.runLevel)
-        return judgeRunLevel(input, options, { baseline, current, head, tol, deltas });
-    if (input.tooFew) {
-        const note = input.tooFew;
-        return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` };
-    }
-    if (windowsBaseline < options.minWindows || windowsCurrent < options.minWindows) {
-        const note = `too few windows for a verdict (${windowsBaseline} baseline, ${windowsCurrent} current; need ${options.minWindows})`;
-        return { ...deltas, verdict: 'no-data', evidence: noTest(note), message: `${head}: no verdict, ${note}` };
-    }
-    const test = context.test ?? noiseTest(input, options);
-    const family = context.family;
-    const band = input.history.length >= options.minHistory ? historyBand(input.history, options.historyK) : undefined;
-    const evidence = (note) => ({
-        test: test.name,
-        pValue: test.pValue,
-        ...(family ? { adjustedPValue: family.adjustedP, family: family.size } : {}),
-        ...(test.ci ? { ci: test.ci } : {}),
-        windowsBaseline,
-        windowsCurrent,
-        ...(band ? { history: band } : {}),
-        note,
-    });
-    const p = formatP(test.pValue);
-    const windows = `${windowsBaseline} vs ${windowsCurrent} windows`;
-    // Among many rows, one crosses alpha by chance alone: the family's Holm-adjusted p decides.
-    const decisive = family ? family.adjustedP : test.pValue;
-    const familyNote = family ? `, Holm-adjusted ${formatP(family.adjustedP)} over ${family.size} rows` : '';
-    const drift = input.drift !== undefined && Math.abs(input.drift - 1) >= 0.005 ? input.drift : undefined;
-    const driftNote = drift
-        ? `, after removing the run-wide drift ${formatValue(drift, 'factor')} (${formatPercentChange(current / drift / baseline - 1)})`
-        : '';
-    // Drift can only explain a change away, never make one: both views must agree.
-    const rawEffect = effectOf(baseline, current, tolerance);
-    const effect = drift && effectOf(baseline, current / drift, tolerance) !== rawEffect ? 'within' : rawEffect;
-    if (effect === 'within') {
-        const floorNote = tolerance.floor !== undefined && current <= tolerance.floor && baseline <= tolerance.floor
-            ? ` and at or below the ${formatValue(tolerance.floor, unit)} floor`
-            : '';
-        const note = `within the ${tol} tolerance${floorNote}${driftNote} (${p}, ${windows})`;
-        return {
-            ...deltas,
-            verdict: 'unchanged',
-            evidence: evidence(note),
-            message: `${head}: unchanged, ${note}`,
-        };
-    }
-    // The per-window samples must move the same way as the whole-run value, beyond chance.
-    const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher');
-    if (test.higher !== expectHigher || !(test.pValue < options.alpha)) {
-        const note = `beyond the ${tol} tolerance${driftNote} but not distinguishable from window-to-window noise (${p}, ${windows})`;
-        return {
-            ...deltas,
-            verdict: 'inconclusive',
-            evidence: evidence(note),
-            message: `${head}: inconclusive, ${note}`,
-        };
-    }
-    if (band) {
-        const outside = expectHigher ? current > band.hi : current < band.lo;
-        if (!outside) {
-            const note = `significant (${p}) but within the run-to-run spread of ${band.n} base-branch runs (${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`;
-            return {
-                ...deltas,
-                verdict: 'inconclusive',
-                evidence: evidence(note),
-                message: `${head}: inconclusive, ${note}`,
-            };
-        }
-    }
-    if (!(decisive < options.alpha)) {
-        const note = `beyond the ${tol} tolerance${driftNote}; ${p} alone, but not significant among the ${family.size} rows tested together (Holm-adjusted ${formatP(decisive)}, needs < ${options.alpha}; ${windows})`;
-        return {
-            ...deltas,
-            verdict: 'inconclusive',
-            evidence: evidence(note),
-            message: `${head}: inconclusive, ${note}`,
-        };
-    }
-    const verdict = effect === 'worse' ? 'regression' : 'improvement';
-    const bandNote = band ? `, outside the spread of ${band.n} base-branch runs` : '';
-    const note = `beyond the ${tol} tolerance${driftNote} and significant (${p}${familyNote}, ${windows})${bandNote}`;
-    return { ...deltas, verdict, evidence: evidence(note), message: `${head}, ${p}: ${verdict}` };
-}
-/** The window-level test of condition 2: permutation of pooled windows, else the rank test. */
-function noiseTest(input, options) {
-    const level = 1 - options.alpha;
-    if (input.pooled) {
-        const t = input.pooled.test({
-            resamples: Math.max(options.resamples, options.testResamples ?? 0),
-            ciResamples: options.resamples,
-            level,
-            seed: options.seed,
-        });
-        return {
-            name: 'window-permutation',
-            pValue: t.pValue,
-            higher: t.current > t.baseline,
-            ...(t.ci ? { ci: t.ci } : {}),
-            resolution: t.exact ? 0 : 1 / (1 + t.permutations),
-        };
-    }
-    const rank = mannWhitneyU(input.currentWindows, input.baselineWindows);
-    const ci = bootstrapRelativeChange(input.currentWindows, input.baselineWindows, {
-        resamples: options.resamples,
-        level,
-        seed: options.seed,
-    });
-    return {
-        name: 'mann-whitney',
-        pValue: rank.pValue,
-        higher: rank.z > 0,
-        ...(ci ? { ci } : {}),
-        resolution: 0,
-    };
-}
-/** A run-level row: the tolerance, then the history band as the evidence of condition 2. */
-function judgeRunLevel(input, options, values) {
-    const { tolerance, unit } = input;
-    const { baseline, current, head, tol, deltas } = values;
-    const band = input.history.length >= options.minHistory ? predictionBand(input.history, options.alpha) : undefined;
-    const evidence = (note) => ({
-        test: band ? 'history' : 'none',
-        windowsBaseline: 0,
-        windowsCurrent: 0,
-        ...(band ? { history: band } : {}),
-        note,
-    });
-    const row = (verdict, note, message = `${head}: ${verdict}, ${note}`) => ({
-        ...deltas,
-        verdict,
-        evidence: evidence(note),
-        message,
-    });
-    const effect = effectOf(baseline, current, tolerance);
-    if (effect === 'within')
-        return row('unchanged', `within the ${tol} tolerance (one value per run)`);
-    if (!band) {
-        const have = input.history.length;
-        return row('inconclusive', `beyond the ${tol} tolerance; one value per run, so only the run-to-run spread of ${options.minHistory} base-branch runs can tell it from noise (${have} known)`);
-    }
-    const expectHigher = (effect === 'worse') === (tolerance.worse === 'higher');
-    const outside = expectHigher ? current > band.hi : current < band.lo;
-    const level = `${Math.round((1 - options.alpha) * 100)} %`;
-    const spread = `${band.n} base-branch runs (${level} prediction interval ${formatValue(band.lo, unit)} – ${formatValue(band.hi, unit)})`;
-    if (!outside)
-        return row('inconclusive', `beyond the ${tol} tolerance but within the run-to-run spread of ${spread}`);
-    const verdict = effect === 'worse' ? 'regression' : 'improvement';
-    return row(verdict, `beyond the ${tol} tolerance and outside the run-to-run spread of ${spread}`, `${head}, outside the spread of ${band.n} base-branch runs: ${verdict}`);
 }
 
 const OVERALL = '';
@@ -43689,7 +44319,7 @@ function compare(baseline, current, policy, history = [], options = {}) {
         })),
     ];
     for (const { scope, endpoint } of scopes) {
-        for (const spec of METRICS$1) {
+        for (const spec of METRICS) {
             const notComparable = spec.metric === 'rps' && scenarioDiff ? `the scenario differs (${scenarioDiff})` : undefined;
             prepared.push(prepareRow(spec, { scope, endpoint, notComparable, drift: spec.drifts ? driftFactor : undefined }, baseline, base, cur, past, policy, judgeOptions));
         }
@@ -43812,647 +44442,6 @@ function driftRow(drift, baseline, past, policy, options) {
         current: drift.factor,
         ...judged,
         tolerance,
-    };
-}
-
-// Paired statistics for a run that loads the base and the PR deployment side by side in one job
-// (issue 19): each base window/slice is paired with the PR window/slice of the same moment, so
-// what moves both (the runner, neighbours, time of day) cancels in the difference. Pure.
-/** Up to this many pairs the sign-flip test enumerates every flip (2^16); above it samples. */
-const EXACT_SIGN_FLIP_MAX_N = 16;
-/**
- * Paired sign-flip (permutation) test: under "no difference" each pair's sign is a coin flip, so
- * the observed mean is compared with the means of every sign assignment. Hand-written because no
- * maintained npm package offers a paired permutation test over plain arrays (simple-statistics
- * has only the two-sample one).
- */
-function signFlipTest(diffs, options = {}) {
-    const n = diffs.length;
-    if (n === 0)
-        return { p: 1, exact: true, n };
-    const observed = Math.abs(diffs.reduce((s, d) => s + d, 0));
-    const tieEps = observed * 1e-12;
-    let extreme = 0;
-    let total = 0;
-    if (n <= EXACT_SIGN_FLIP_MAX_N) {
-        for (let mask = 0; mask < 1 << n; mask++) {
-            let s = 0;
-            for (let i = 0; i < n; i++)
-                s += mask & (1 << i) ? -diffs[i] : diffs[i];
-            if (Math.abs(s) >= observed - tieEps)
-                extreme++;
-            total++;
-        }
-        return { p: extreme / total, exact: true, n };
-    }
-    const random = mulberry32(options.seed ?? 0x5eed);
-    const iterations = options.iterations ?? 20000;
-    for (let k = 0; k < iterations; k++) {
-        let s = 0;
-        for (let i = 0; i < n; i++)
-            s += random() < 0.5 ? -diffs[i] : diffs[i];
-        if (Math.abs(s) >= observed - tieEps)
-            extreme++;
-    }
-    // the observed assignment counts as one of the permutations: p is never 0
-    return { p: (extreme + 1) / (iterations + 1), exact: false, n };
-}
-/** Paired log ratios; pairs where either side has no positive value are left out. */
-function pairedLogRatios(base, current, driftLog = 0) {
-    const out = [];
-    for (let i = 0; i < Math.min(base.length, current.length); i++) {
-        const a = base[i];
-        const b = current[i];
-        if (a > 0 && b > 0 && Number.isFinite(a) && Number.isFinite(b))
-            out.push(Math.log(b / a) - driftLog);
-    }
-    return out;
-}
-/**
- * Tests every row on its paired differences, adjusts the p-values with Holm and names a verdict:
- * a regression needs a significant rise (adjusted p < alpha) whose point estimate exceeds the
- * tolerance; "unchanged" needs the whole interval below the tolerance; anything else is
- * inconclusive, with the pairs that would resolve it.
- */
-function comparePaired(rows, options) {
-    const tested = rows.map((row) => {
-        if (row.pooled)
-            return { row, d: [], p: row.pooled.p };
-        const d = pairedLogRatios(row.base, row.current, options.driftLog);
-        return { row, d, p: signFlipTest(d, { seed: options.seed }).p };
-    });
-    const adjusted = holmAdjust(tested.map((t) => t.p));
-    return tested.map(({ row, d, p }, i) => judgeRow(row, d, p, adjusted[i], options.alpha));
-}
-/** Mean, interval half-width and pairs of a row: from its paired log ratios, or its pooled test. */
-function estimateOf(row, d, alpha) {
-    if (row.pooled) {
-        const { logRatio, se, windows } = row.pooled;
-        const half = windows > 1 && Number.isFinite(se) ? tQuantile(1 - alpha / 2, windows - 1) * se : Infinity;
-        return { n: windows, m: logRatio, half };
-    }
-    const n = d.length;
-    const m = n > 0 ? mean(d) : 0;
-    const half = n > 1 ? tQuantile(1 - alpha / 2, n - 1) * (sd(d) / Math.sqrt(n)) : Infinity;
-    return { n, m, half };
-}
-function judgeRow(row, d, p, pAdjusted, alpha) {
-    const { n, m, half } = estimateOf(row, d, alpha);
-    const interval = [Math.expm1(m - half), Math.expm1(m + half)];
-    const relativeChange = Math.expm1(m);
-    const base = {
-        key: row.key,
-        pairs: n,
-        relativeChange,
-        interval,
-        p,
-        pAdjusted,
-        gated: row.gated,
-        tolerance: row.tolerance,
-    };
-    const significant = pAdjusted < alpha;
-    if (significant && relativeChange > row.tolerance)
-        return { ...base, verdict: 'regression' };
-    if (significant && interval[1] < 0)
-        return { ...base, verdict: 'improvement' };
-    if (interval[1] < row.tolerance)
-        return { ...base, verdict: 'unchanged' };
-    return { ...base, verdict: 'inconclusive', ...morePairsOf(n, m, half, row.tolerance) };
-}
-/** The interval's half-width shrinks as 1/√n: pairs needed for it to clear the tolerance. */
-function morePairsOf(n, m, half, tolerance) {
-    const gap = Math.abs(Math.log1p(tolerance) - m);
-    if (n < 2 || !Number.isFinite(half) || gap === 0)
-        return {};
-    return { morePairs: Math.max(1, Math.ceil(n * (half / gap) ** 2) - n) };
-}
-/**
- * The stopping rule: stop once every gated row's interval excludes its tolerance, or when the
- * time is up (then the report says how much longer would have resolved it).
- */
-function stoppingDecision(rows, elapsedMin, maxMin) {
-    const open = rows.filter((r) => r.gated && r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance);
-    if (open.length === 0)
-        return { stop: true, open: [] };
-    const worst = open.reduce((a, b) => ((a.morePairs ?? Infinity) >= (b.morePairs ?? Infinity) ? a : b));
-    const perPairMin = worst.pairs > 0 ? elapsedMin / worst.pairs : undefined;
-    return {
-        stop: elapsedMin >= maxMin,
-        open: open.map((r) => r.key),
-        ...(perPairMin !== undefined && worst.morePairs !== undefined
-            ? { moreMinutes: Math.ceil(worst.morePairs * perPairMin) }
-            : {}),
-        widestHalfWidth: (worst.interval[1] - worst.interval[0]) / 2,
-    };
-}
-/** The report's one line for an unresolved run. */
-function inconclusiveSentence(decision) {
-    if (decision.open.length === 0)
-        return undefined;
-    const minutes = decision.moreMinutes !== undefined ? `about ${decision.moreMinutes} more minutes` : 'more pairs';
-    const pm = decision.widestHalfWidth !== undefined ? ` ±${(decision.widestHalfWidth * 100).toFixed(1)} %` : '';
-    return `inconclusive (${decision.open.join(', ')}): ${minutes} would resolve${pm}`;
-}
-
-// Paired percentile tests (issue 19). A 2-s window holds ~15 requests of one endpoint per side at
-// the bench's load, so a per-window p95 is the largest or second largest request and per-window
-// paired differences are mostly noise. The default (`window-swap`) takes each side's percentile
-// over all its requests in the run and tests it by swapping the two sides' whole windows at random
-// (one coin per window): a window pair shares its moment, so what moves both sides cancels, and
-// whole windows, not requests, are the exchangeable units (requests of one side in one moment share
-// that process's state). The per-window, block-pooled and request-relabelling tests stay as
-// options the paired bench compares (bench/README.md, "Paired gate accuracy"). Pure.
-/** The default (chosen on the paired bench's replay, bench/README.md). */
-const DEFAULT_PAIRED_TEST = { kind: 'window-swap' };
-/** A block pairs up only when both sides had this many requests in it (p95: the 2nd slowest of 20+). */
-const MIN_BLOCK_REQUESTS = 20;
-/** How the record and the report name a test: `the pooled p95 of each side, whole 2-s windows swapped`. */
-function describeTest(test, windowS) {
-    switch (test.kind) {
-        case 'windows':
-            return `sign-flip test on the ${windowS}-s windows' percentiles`;
-        case 'blocks':
-            return `sign-flip test on blocks of ${test.windowsPerBlock} windows (${test.windowsPerBlock * windowS} s, requests pooled per side)`;
-        case 'stratified':
-            return `each side's percentile over the run, requests relabelled within each ${windowS}-s window`;
-        case 'window-swap':
-            return `each side's percentile over the run, sign-flip test swapping the sides' whole ${windowS}-s windows`;
-    }
-}
-/** The `q` quantile (0..1) of pooled buckets, interpolated at rank q·(n−1) as k6 and the record do. */
-function pooledQuantile(buckets, q) {
-    const pairs = [];
-    for (const b of buckets)
-        for (let i = 0; i < b.values.length; i++)
-            pairs.push([b.values[i], b.counts[i]]);
-    pairs.sort((x, y) => x[0] - y[0]);
-    const n = pairs.reduce((s, p) => s + p[1], 0);
-    if (n === 0)
-        return NaN;
-    const rank = q * (n - 1);
-    const at = (r) => {
-        let seen = 0;
-        for (const [v, c] of pairs) {
-            seen += c;
-            if (r < seen)
-                return v;
-        }
-        return pairs[pairs.length - 1][0];
-    };
-    const low = at(Math.floor(rank));
-    return low + (at(Math.ceil(rank)) - low) * (rank - Math.floor(rank));
-}
-function bucketsOf(ep, windowMs) {
-    const out = new Map();
-    for (const w of ep.windows ?? []) {
-        const b = windowBuckets(w);
-        if (b)
-            out.set(Math.round(w.startMs / windowMs), {
-                count: w.count,
-                buckets: { values: b.valuesMs, counts: b.counts },
-            });
-    }
-    return out;
-}
-/**
- * Block values of both sides: windows k·j … k·j+k−1 (by index from the shared anchor) merged per
- * side, the block's `q` quantile of each, for blocks where both sides had `minRequests`.
- */
-function pairedBlockValues(base, current, q, windowsPerBlock, windowMs, minRequests = MIN_BLOCK_REQUESTS) {
-    const a = bucketsOf(base, windowMs);
-    const b = bucketsOf(current, windowMs);
-    const last = Math.max(-1, ...a.keys(), ...b.keys());
-    const out = { base: [], current: [] };
-    for (let start = 0; start <= last; start += windowsPerBlock) {
-        const side = (m) => {
-            const parts = [];
-            let count = 0;
-            for (let i = start; i < start + windowsPerBlock; i++) {
-                const w = m.get(i);
-                if (w) {
-                    parts.push(w.buckets);
-                    count += w.count;
-                }
-            }
-            return { parts, count };
-        };
-        const x = side(a);
-        const y = side(b);
-        if (x.count < minRequests || y.count < minRequests)
-            continue;
-        out.base.push(pooledQuantile(x.parts, q));
-        out.current.push(pooledQuantile(y.parts, q));
-    }
-    return out;
-}
-/** Relabellings after which a clearly large p stops the stratified test. */
-const EARLY_LOOK = 400;
-/**
- * Stratified permutation tests of the log ratio of the sides' pooled quantiles (every request of a
- * side over the run). The relabelling stays within each window, so time and its common-mode noise
- * stay matched. `unit: 'request'` shuffles the side labels of the window's requests (each side
- * keeping its count), which treats requests of one side in one window as exchangeable with the
- * other side's; requests sharing a process's state (cache, GC, a CPU-starved moment) are not, so
- * it is too sure of itself. `unit: 'window'` swaps the two sides' whole windows or not, a coin per
- * window: a sign-flip test whose statistic is the pooled quantile, valid whatever the requests of
- * one side in one window share. bench/README.md measures both on recorded runs.
- */
-function stratifiedQuantileTest(base, current, q, windowMs, options = {}) {
-    const a = bucketsOf(base, windowMs);
-    const b = bucketsOf(current, windowMs);
-    const minRequests = options.minRequests ?? 1;
-    const strata = [];
-    for (const [i, x] of a) {
-        const y = b.get(i);
-        if (!y || x.count < minRequests || y.count < minRequests)
-            continue;
-        strata.push({ base: expand(x.buckets), current: expand(y.buckets) });
-    }
-    if (strata.length === 0)
-        return { logRatio: 0, p: 1, se: Infinity, windows: 0 };
-    const unit = options.unit ?? 'request';
-    const seed = options.seed ?? 0x5eed;
-    const tested = relabelTest(strata, q, unit, options.iterations ?? 4000, seed, true);
-    // The spread of the relabelled statistic is a standard error only where the null holds: with
-    // the PR side scaled back by the observed ratio, it does (a shift does not widen the interval).
-    const back = Math.exp(-tested.observed);
-    const aligned = Number.isFinite(back)
-        ? relabelTest(strata.map((st) => ({ base: st.base, current: st.current.map((v) => v * back) })), q, unit, ALIGNED_ITERATIONS, seed + 1, false)
-        : undefined;
-    return {
-        logRatio: tested.observed,
-        p: tested.p,
-        se: aligned?.sd ?? Infinity,
-        windows: strata.length,
-    };
-}
-/** Relabellings for the standard error (on the aligned sides). */
-const ALIGNED_ITERATIONS = 500;
-const expand = (bk) => bk.values.flatMap((v, j) => Array(bk.counts[j]).fill(v));
-/**
- * The relabelling core: every request as the rank of its value over the run, so a side's quantile
- * is a counting pass. Returns the observed log ratio, its two-sided p (with `earlyStop`, a p
- * clearly above 0.1 after EARLY_LOOK relabellings ends the loop) and the relabelled spread.
- */
-function relabelTest(strata, q, unit, maxIterations, seed, earlyStop) {
-    const grid = [...new Set(strata.flatMap((s) => [...s.base, ...s.current]))].sort((x, y) => x - y);
-    const rankOf = new Map(grid.map((v, i) => [v, i]));
-    const ranks = strata.map((s) => Uint32Array.from([...s.base, ...s.current], (v) => rankOf.get(v)));
-    const nBases = strata.map((s) => s.base.length);
-    const nBase = nBases.reduce((x, y) => x + y, 0);
-    const nAll = ranks.reduce((x, r) => x + r.length, 0);
-    const countsBase = new Uint32Array(grid.length);
-    const countsAll = new Uint32Array(grid.length);
-    const countsCur = new Uint32Array(grid.length);
-    for (const r of ranks)
-        for (const k of r)
-            countsAll[k]++;
-    const quantileOf = (counts, n) => {
-        const rank = q * (n - 1);
-        const lo = Math.floor(rank);
-        const hi = Math.ceil(rank);
-        let seen = 0;
-        let low = NaN;
-        for (let k = 0; k < counts.length; k++) {
-            seen += counts[k];
-            if (Number.isNaN(low) && lo < seen)
-                low = grid[k];
-            if (hi < seen)
-                return low + (grid[k] - low) * (rank - lo);
-        }
-        return grid[grid.length - 1];
-    };
-    const statistic = (nB) => {
-        for (let k = 0; k < grid.length; k++)
-            countsCur[k] = countsAll[k] - countsBase[k];
-        return Math.log(quantileOf(countsCur, nAll - nB) / quantileOf(countsBase, nB));
-    };
-    ranks.forEach((r, s) => {
-        for (let j = 0; j < nBases[s]; j++)
-            countsBase[r[j]]++;
-    });
-    const observed = statistic(nBase);
-    const random = mulberry32(seed);
-    let iterations = 0;
-    let extreme = 0;
-    let sum = 0;
-    let sumSq = 0;
-    for (; iterations < maxIterations; iterations++) {
-        // a p clearly above any threshold needs no precision: stop early (the spread is already stable)
-        if (earlyStop && iterations === EARLY_LOOK && extreme / iterations > 0.1)
-            break;
-        countsBase.fill(0);
-        let nB = 0;
-        ranks.forEach((r, s) => {
-            const nb = nBases[s];
-            if (unit === 'window') {
-                // the base label goes to this window's base requests or to its PR ones
-                const [from, to] = random() < 0.5 ? [0, nb] : [nb, r.length];
-                for (let j = from; j < to; j++)
-                    countsBase[r[j]]++;
-                nB += to - from;
-                return;
-            }
-            // partial Fisher–Yates: the first nb places are this window's base side
-            for (let j = 0; j < nb; j++) {
-                const k = j + Math.floor(random() * (r.length - j));
-                const t = r[j];
-                r[j] = r[k];
-                r[k] = t;
-                countsBase[r[j]]++;
-            }
-            nB += nb;
-        });
-        const x = statistic(nB);
-        sum += x;
-        sumSq += x * x;
-        if (Math.abs(x) >= Math.abs(observed) - 1e-12)
-            extreme++;
-    }
-    const m = sum / iterations;
-    return {
-        observed,
-        p: (extreme + 1) / (iterations + 1),
-        sd: Math.sqrt(Math.max(0, sumSq / iterations - m * m)),
-    };
-}
-
-/** Each look comes this many times later than the one before: few looks, so alpha is split little. */
-const LOOK_GROWTH = 1.5;
-/**
- * The load seconds at which the rows are judged: the scenario's end, then ×1.5 each time, the last
- * at the maximum (a look within 10 % of the maximum merges into it).
- */
-function lookSchedule(firstS, maxS) {
-    const looks = [];
-    for (let t = firstS; t < maxS; t *= LOOK_GROWTH)
-        looks.push(Math.round(t));
-    if (looks.length > 1 && looks.at(-1) * 1.1 >= maxS)
-        looks.pop();
-    if (looks.at(-1) !== maxS)
-        looks.push(maxS);
-    return looks;
-}
-/** The alpha every look is judged at: the run's alpha split over its planned looks. */
-function alphaPerLook(alpha, looks) {
-    return alpha / Math.max(1, looks);
-}
-/**
- * The load may stop once every gated row has a verdict at this look: a row still inconclusive, or
- * still short of pairs (a rarely hit endpoint, which more load may give enough), keeps it going.
- */
-function lookDecision(paired) {
-    const open = paired.rows
-        .filter((r) => r.gated && (r.verdict === 'inconclusive' || r.verdict === 'no-data'))
-        .map((r) => r.id);
-    return { stop: open.length === 0, open };
-}
-const seconds = (s) => (s >= 120 && s % 60 === 0 ? `${s / 60} min` : `${Math.round(s)} s`);
-/**
- * The report's sentence on the stopping rule: when the load stopped and why, the looks taken and
- * the alpha of each, so a reader can check the verdict's error rate.
- */
-function describeStopping(stopping) {
-    const alpha = stopping.alpha;
-    const planned = stopping.looksAtS.length;
-    const level = `each look judged at alpha ${alphaPerLook(alpha, planned).toPrecision(2)} = ${alpha} / ${planned} looks`;
-    const taken = stopping.taken.map((l) => seconds(l.atS)).join(', ');
-    const looked = taken ? `looked at ${taken} of load` : 'no look during the load';
-    if (stopping.ended === 'resolved') {
-        const at = stopping.taken.at(-1);
-        const on = stopping.judgedToS !== undefined ? ` on its first ${seconds(stopping.judgedToS)}` : '';
-        return `stopping rule: ${looked} and stopped at ${seconds(at?.atS ?? stopping.maxDurationS)} of at most ${seconds(stopping.maxDurationS)}, every gated row resolved${on} (${level})`;
-    }
-    return `stopping rule: ${looked}; ran to the maximum of ${seconds(stopping.maxDurationS)} with gated rows still open (${level})`;
-}
-
-/** A window pairs up only when both sides had this many requests in it: a p95 of fewer is noise. */
-const MIN_WINDOW_REQUESTS = 5;
-/** Fewer pairs than this: no verdict (the sign-flip test cannot reach p < 0.05 after Holm). */
-const MIN_PAIRS = 5;
-const METRICS = [
-    { metric: 'p50Ms', q: 0.5, tolerance: (t) => t.p50 },
-    { metric: 'p95Ms', q: 0.95, tolerance: (t) => t.p95 },
-];
-/** Per-window values of both sides, paired by window start (the sides share one anchor). */
-function pairedWindowValues(base, current, metric, minRequests = MIN_WINDOW_REQUESTS) {
-    const byStart = new Map(base.windows.filter((w) => w.count >= minRequests).map((w) => [w.startMs, w]));
-    const out = { base: [], current: [] };
-    for (const w of current.windows) {
-        const b = byStart.get(w.startMs);
-        if (!b || w.count < minRequests)
-            continue;
-        out.base.push(b[metric]);
-        out.current.push(w[metric]);
-    }
-    return out;
-}
-/** A row's paired values under the chosen test (or its pooled result, for the stratified one). */
-function pairedValues(base, current, m, windowMs, test, iterations) {
-    if (test.kind === 'windows')
-        return pairedWindowValues(base, current, m.metric);
-    // a pooled test weighs every request: a window needs one on each side (MIN_PAIRS windows in all)
-    if (test.kind === 'blocks')
-        return pairedBlockValues(base, current, m.q, test.windowsPerBlock, windowMs);
-    const unit = test.kind === 'window-swap' ? 'window' : 'request';
-    const pooled = stratifiedQuantileTest(base, current, m.q, windowMs, { unit, minRequests: 1, iterations });
-    return { base: [], current: [], pooled };
-}
-/**
- * Judges every endpoint both sides measured, on its p50 and p95: all rows form one family, so
- * Holm keeps the chance of any false regression in an A/A run at alpha. No drift is removed: in a
- * paired run what moves both sides cancels in each pair already, and a run-wide shift between the
- * sides is the PR's own effect (a slower middleware), not the machine's.
- */
-function judgePaired(input) {
-    // With the stopping rule every look is judged at alpha / looks, this final judgement too.
-    const alpha = input.stopping
-        ? alphaPerLook(input.tolerances.alpha, input.stopping.looksAtS.length)
-        : input.tolerances.alpha;
-    const test = input.test ?? DEFAULT_PAIRED_TEST;
-    // Enough window swaps that the smallest p survives Holm over every row: p ≥ 1/(iterations + 1).
-    const iterations = Math.max(4000, Math.ceil((4 * METRICS.length * input.current.endpoints.length) / alpha));
-    // A run a look ended is judged on the windows that look judged (PairedStopping.judgedToS).
-    const windowMs = input.current.windowS * 1000;
-    const judgedToMs = input.stopping?.judgedToS !== undefined ? input.stopping.judgedToS * 1000 : undefined;
-    const judged = (e) => judgedToMs === undefined
-        ? e
-        : { ...e, windows: e.windows.filter((w) => w.startMs + windowMs <= judgedToMs) };
-    const baseByName = new Map(input.base.endpoints.map((e) => [e.name, judged(e)]));
-    const inputs = input.current.endpoints.map(judged).flatMap((current) => {
-        const base = baseByName.get(current.name);
-        if (!base)
-            return [];
-        return METRICS.map((m) => ({
-            endpoint: current.name,
-            metric: m.metric,
-            key: `${current.name}.${m.metric}`,
-            ...pairedValues(base, current, m, input.current.windowS * 1000, test, iterations),
-            tolerance: m.tolerance(input.tolerances),
-            gated: true,
-        }));
-    });
-    const results = comparePaired(inputs, { alpha });
-    const rows = results.map((row, i) => ({
-        id: row.key,
-        endpoint: inputs[i].endpoint,
-        metric: inputs[i].metric,
-        pairs: row.pairs,
-        relativeChange: row.relativeChange,
-        interval: row.interval,
-        p: row.p,
-        pAdjusted: row.pAdjusted,
-        verdict: row.pairs < MIN_PAIRS ? 'no-data' : row.verdict,
-        gated: row.gated,
-        tolerance: row.tolerance,
-        ...(row.morePairs !== undefined ? { morePairs: row.morePairs } : {}),
-    }));
-    // Rows without enough pairs have no interval to resolve: the stopping rule looks at the others.
-    const open = results.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }));
-    const elapsedMin = Math.min(input.current.durationS, (judgedToMs ?? Infinity) / 1000) / 60;
-    const decision = stoppingDecision(open, elapsedMin, elapsedMin);
-    const named = decision.open.length > 3
-        ? [...decision.open.slice(0, 3), `${decision.open.length - 3} more`]
-        : decision.open;
-    const sentence = inconclusiveSentence({ ...decision, open: named });
-    return {
-        design: input.design,
-        currentUrl: input.currentUrl,
-        base: input.base,
-        alpha,
-        minWindowRequests: test.kind === 'windows' ? MIN_WINDOW_REQUESTS : test.kind === 'blocks' ? MIN_BLOCK_REQUESTS : 1,
-        quantileTest: describeTest(test, input.current.windowS),
-        rows,
-        ...(sentence ? { inconclusive: sentence } : {}),
-        ...(input.stopping ? { stopping: input.stopping } : {}),
-    };
-}
-/** `+62% [+40%, +85%]`; an unbounded side shows as ∞. */
-function formatInterval(row) {
-    const bound = (x) => (Number.isFinite(x) ? formatPercentChange(x) : x > 0 ? '+∞' : '−∞');
-    return `${formatPercentChange(row.relativeChange)} [${bound(row.interval[0])}, ${bound(row.interval[1])}]`;
-}
-/** `both at once on separate VU pools, paired by 2-s window`. */
-function describeDesign(paired, windowS) {
-    return paired.design === 'simultaneous'
-        ? `simultaneous design: both deployments loaded at once on VU pools of the same size, ${windowS}-s windows paired by time`
-        : 'alternating design: A B B A slices, each slice paired with its neighbour';
-}
-/**
- * The paired rows as the Comparison the gate and the report read: p-values are Holm-adjusted,
- * intervals are those of the paired relative change, `windows*` are the pairs.
- */
-function pairedComparison(paired, current) {
-    const currentBy = new Map(current.endpoints.map((e) => [e.name, e]));
-    const baseBy = new Map(paired.base.endpoints.map((e) => [e.name, e]));
-    const rows = paired.rows.map((row) => {
-        const a = baseBy.get(row.endpoint)?.duration[row.metric];
-        const b = currentBy.get(row.endpoint)?.duration[row.metric];
-        const label = row.metric === 'p50Ms' ? 'p50' : 'p95';
-        const evidence = row.verdict === 'no-data'
-            ? `${row.pairs} paired windows, fewer than ${MIN_PAIRS}`
-            : `${formatInterval(row)} paired, ${formatP(row.pAdjusted)} (Holm)`;
-        return {
-            id: row.id,
-            scope: 'endpoint',
-            endpoint: row.endpoint,
-            metric: row.metric,
-            unit: 'ms',
-            ...(a !== undefined ? { baseline: a } : {}),
-            ...(b !== undefined ? { current: b } : {}),
-            ...(a !== undefined && b !== undefined ? { absDelta: b - a } : {}),
-            ...(row.verdict !== 'no-data' ? { relDelta: row.relativeChange } : {}),
-            verdict: row.verdict,
-            evidence: {
-                test: 'paired-sign-flip',
-                pValue: row.pAdjusted,
-                ci: row.interval,
-                windowsBaseline: row.pairs,
-                windowsCurrent: row.pairs,
-                note: `${paired.quantileTest ?? 'sign-flip test on the windows’ percentiles'}, ${row.pairs} paired ${paired.quantileTest?.includes('blocks') ? 'blocks' : 'windows'} (Holm over ${paired.rows.length} rows); interval of the paired change`,
-            },
-            tolerance: { relative: row.tolerance, worse: 'higher' },
-            message: `${row.endpoint} ${label} ${formatValue(a, 'ms')} → ${formatValue(b, 'ms')}, ${evidence}: ${row.verdict}`,
-        };
-    });
-    return {
-        baselineFound: true,
-        baseline: { ref: `${paired.base.url} (same run)` },
-        current: { ...(current.partial ? { partial: current.partial } : {}) },
-        historyRuns: 0,
-        rows,
-        counts: countVerdicts(rows),
-        notes: [
-            `paired run: ${paired.base.url} (base) and ${paired.currentUrl} (PR) side by side in one k6 process, ${describeDesign(paired, current.windowS)}`,
-            'paired rows: every endpoint’s p50 and p95; error rates are gated by the SLOs',
-            ...(paired.stopping ? [describeStopping(paired.stopping)] : []),
-            ...(paired.inconclusive ? [paired.inconclusive] : []),
-        ],
-    };
-}
-
-/** A base side as the record keeps it, from its aggregate. */
-function pairedSideOf(base, url) {
-    return {
-        url,
-        durationS: Math.round(base.durationS * 1000) / 1000,
-        vusMax: base.vusMax,
-        overall: base.overall,
-        endpoints: base.endpoints,
-    };
-}
-/** Seconds before the last sample read that may still be incomplete (k6 flushes every 200 ms). */
-const LAG_S = 1;
-/** The stopping rule of a paired run with `paired-max-duration`; undefined without one. */
-function pairedStopping(plan, log) {
-    const baselineUrl = plan.baselineUrl;
-    const maxDurationS = plan.pairedMaxDurationS;
-    if (!baselineUrl || !maxDurationS)
-        return undefined;
-    const looksAtS = lookSchedule(plan.scenario.durationS, maxDurationS);
-    const taken = [];
-    /** The second up to which the look that ended the load judged its windows. */
-    let judgedToS;
-    const stopping = (ended, toS) => ({
-        maxDurationS,
-        looksAtS,
-        alpha: plan.gate.tolerances.alpha,
-        taken: [...taken],
-        ended,
-        ...(toS !== undefined ? { judgedToS: toS } : {}),
-    });
-    log(`paired stopping rule: looks at ${looksAtS.join(', ')} s of load, each judged at alpha ${plan.gate.tolerances.alpha} / ${looksAtS.length}`);
-    return {
-        looks: {
-            atS: looksAtS,
-            decide: (snapshot, index) => {
-                if (!snapshot.base)
-                    return false;
-                // Whole windows only, and none whose last second may still be in k6's output buffer.
-                const windowS = snapshot.current.windowS;
-                const toS = Math.floor((snapshot.current.durationS - LAG_S) / windowS) * windowS;
-                const judged = judgePaired({
-                    design: plan.pairedDesign ?? 'simultaneous',
-                    current: snapshot.current,
-                    base: pairedSideOf(snapshot.base, baselineUrl),
-                    currentUrl: plan.targetUrl,
-                    tolerances: plan.gate.tolerances,
-                    stopping: stopping('max-duration', toS),
-                });
-                const decision = lookDecision(judged);
-                if (decision.stop)
-                    judgedToS = toS;
-                const atS = Math.round(snapshot.current.durationS);
-                taken.push({ atS, open: decision.open.length });
-                const named = decision.open.slice(0, 3).join(', ') + (decision.open.length > 3 ? ', …' : '');
-                log(`paired look ${index + 1} of ${looksAtS.length} at ${atS} s of load: ` +
-                    (decision.stop
-                        ? 'every gated row resolved, ending the load'
-                        : `${decision.open.length} gated row(s) open (${named}), loading on`));
-                return decision.stop;
-            },
-        },
-        record: (endedByLook) => (endedByLook ? stopping('resolved', judgedToS) : stopping('max-duration')),
     };
 }
 

@@ -15,7 +15,7 @@ export interface FileAggregate {
   truncated?: string
 }
 
-const READ_CHUNK = 1 << 20
+export const READ_CHUNK = 1 << 20
 
 export async function aggregateK6File(path: string, options: AggregateOptions): Promise<FileAggregate> {
   const aggregator = new LoadAggregator(options)
@@ -40,6 +40,12 @@ export async function readK6File(path: string, sink: PointSink): Promise<K6FileR
   } catch (error) {
     truncated = `reading ${path} stopped: ${(error as Error).message}`
   }
+  return endOfRead(scanner, path, truncated)
+}
+
+/** Ends the scan of `path` and says why it ended early, when it did (`stopped`: a read error). */
+export function endOfRead(scanner: K6JsonScanner, path: string, stopped: string | undefined): K6FileRead {
+  let truncated = stopped
   if (!scanner.end()) truncated ??= `the last line of ${path} was cut off`
   if (scanner.lines === 0) truncated ??= `${path} is empty: k6 recorded no samples`
   return { lines: scanner.lines, malformed: scanner.malformed, ...(truncated ? { truncated } : {}) }

@@ -8,6 +8,7 @@ import { prepareOutputDir } from '../plan/output-dir.ts'
 import type { LoadPart } from '../record/load.ts'
 import { ALTERNATING_SLICE_S, followLoad, type LoadLooks } from './live-load.ts'
 import { generatePairedScript } from './paired-script.ts'
+import { pairedSideOf } from './paired-looks.ts'
 import type { PairedSide } from '../record/paired.ts'
 import type { StageTimeline } from '../timeline.ts'
 import { findK6, type LocatedK6 } from './k6-locate.ts'
@@ -111,7 +112,6 @@ export async function runLoad(
   load: LoadPart
   k6Version: string
   pairedBase?: PairedSide
-  looksTaken?: number
   endedAtLook?: number
 }> {
   const env = deps.env ?? process.env
@@ -279,23 +279,14 @@ export async function runLoad(
         ? `; base side: ${baseRequests} requests, p95 ${aggregate.base.overall.duration.p95Ms} ms`
         : ''),
   )
-  const pairedBase: PairedSide | undefined =
-    aggregate.base && plan.baselineUrl
-      ? {
-          url: plan.baselineUrl,
-          durationS: round3(aggregate.base.durationS),
-          vusMax: aggregate.base.vusMax,
-          overall: aggregate.base.overall,
-          endpoints: aggregate.base.endpoints,
-        }
-      : undefined
-  const looked = followed.looked()
+  const pairedBase =
+    aggregate.base && plan.baselineUrl ? pairedSideOf(aggregate.base, plan.baselineUrl) : undefined
+  const endedAtLook = followed.endedAtLook()
   return {
     load,
     k6Version: k6.version,
     ...(pairedBase ? { pairedBase } : {}),
-    ...(deps.looks ? { looksTaken: looked.taken } : {}),
-    ...(finishedEarly && looked.endedAtLook !== undefined ? { endedAtLook: looked.endedAtLook } : {}),
+    ...(finishedEarly && endedAtLook !== undefined ? { endedAtLook } : {}),
   }
 }
 

@@ -9,9 +9,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { createGunzip, constants as zlib, type Gunzip } from 'node:zlib'
 import { K6JsonScanner, type PointSink } from './k6-json-scanner.ts'
-import type { K6FileRead } from './aggregate-file.ts'
-
-const READ_CHUNK = 1 << 20
+import { endOfRead, READ_CHUNK, type K6FileRead } from './aggregate-file.ts'
 
 export class K6OutputTail {
   private readonly scanner: K6JsonScanner
@@ -53,14 +51,8 @@ export class K6OutputTail {
     this.file = undefined
     if (this.inflate && !this.failed) await this.endInflate()
     else this.inflate?.destroy()
-    let truncated = this.failed ? `reading ${this.path} stopped: ${this.failed.message}` : undefined
-    if (!this.scanner.end()) truncated ??= `the last line of ${this.path} was cut off`
-    if (this.scanner.lines === 0) truncated ??= `${this.path} is empty: k6 recorded no samples`
-    return {
-      lines: this.scanner.lines,
-      malformed: this.scanner.malformed,
-      ...(truncated ? { truncated } : {}),
-    }
+    const stopped = this.failed ? `reading ${this.path} stopped: ${this.failed.message}` : undefined
+    return endOfRead(this.scanner, this.path, stopped)
   }
 
   private async readNew(): Promise<void> {

@@ -47,14 +47,7 @@ function liveAggregate(plan: Plan): LiveAggregate {
       ...(alternating ? { windowS: 2 * ALTERNATING_SLICE_S } : {}),
       sharedVus: !alternating,
     })
-    return {
-      sink: sides.sink,
-      spanS: sides.spanS,
-      results: () => {
-        const { current, base } = sides.results()
-        return { current, base }
-      },
-    }
+    return sides
   }
   const aggregator = new LoadAggregator({ endpoints: plan.endpoints })
   return {
@@ -69,8 +62,8 @@ export interface FollowedLoad {
   finish: AbortSignal
   /** Stops following (k6 has exited), reads the rest of the file and summarises it; ENOENT when k6 wrote none. */
   end: () => Promise<FileAggregate & { base?: AggregateResult }>
-  /** The looks taken during the load, and whether one ended it. */
-  looked: () => { taken: number; endedAtLook?: number }
+  /** The look that ended the load, if one did. */
+  endedAtLook: () => number | undefined
 }
 
 /** Starts following k6's output file; reading begins as soon as k6 creates it. */
@@ -127,6 +120,6 @@ export function followLoad(
       const { current, base } = live.results()
       return { ...read, result: current, ...(base ? { base } : {}) }
     },
-    looked: () => ({ taken: next, ...(endedAtLook !== undefined ? { endedAtLook } : {}) }),
+    endedAtLook: () => endedAtLook,
   }
 }
