@@ -11,6 +11,12 @@ import { lookDecision } from '../src/compare/paired-stopping.ts'
 import type { PairedStopping } from '../src/record/paired.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import { injectTally, type InjectTally } from './gate-paired-inject.ts'
+import {
+  calibrationTallies,
+  formatCalibration,
+  type CalibrationTally,
+  type JudgedPaired,
+} from './gate-paired-calibration.ts'
 
 /** The endpoint's p95 in the PR side's load (and, for a paired record, the base side's). */
 export function p95Of(record: RunRecord, endpoint: string, side: 'pr' | 'base' = 'pr'): number {
@@ -89,6 +95,9 @@ export interface Judged {
   /** Delays injected into the recorded A/A paired runs (gate-paired-inject.ts). */
   injected: (InjectTally & { shift: number })[]
   pairs: { sequential: PairVerdict[]; paired: PairVerdict[] }
+  /** The paired rows of every run as draws from the null (gate-paired-calibration.ts). */
+  calibration: CalibrationTally[]
+  alpha: number
 }
 
 const median = (xs: number[]) => {
@@ -336,6 +345,27 @@ export async function judgeParts(
         testName(test),
       ),
   )
+  // every paired run re-judged by the default test at full length, its rows as null draws
+  const rejudged = (kind: PartRun['kind']): JudgedPaired[] =>
+    parts.flatMap((p) =>
+      p.runs.flatMap((r) =>
+        r.kind === kind && r.record.paired && 'endpoints' in r.record.load
+          ? [
+              {
+                load: r.record.load,
+                paired: judgePaired({
+                  design: r.record.paired.design,
+                  current: r.record.load,
+                  base: r.record.paired.base,
+                  currentUrl: r.record.paired.currentUrl,
+                  tolerances,
+                }),
+              },
+            ]
+          : [],
+      ),
+    )
+  const calibration = calibrationTallies(rejudged('paired-aa'), rejudged('paired-ab'), o.endpoint)
   const loads = parts.flatMap((p) => p.runs.map((r) => r.loadAvg))
   return {
     parts: parts.map((p) => p.dir.split('/').pop()!),
@@ -346,6 +376,8 @@ export async function judgeParts(
     tallies,
     injected,
     pairs: headline!,
+    calibration,
+    alpha: tolerances.alpha,
   }
 }
 
@@ -381,6 +413,7 @@ export function formatVerdictTables(j: Judged): string {
         `| +${Math.round(t.shift * 100)} % | ${t.test} | ${t.falseAlarms} of ${t.aa} | ${t.detections} of ${t.ab} | ±${(t.medianHalfWidth * 100).toFixed(1)} % |`,
     ),
     '',
+    formatCalibration(j.calibration, j.alpha),
   ]
   return lines.join('\n')
 }

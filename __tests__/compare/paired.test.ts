@@ -120,10 +120,42 @@ describe('stoppingDecision', () => {
     assert.deepEqual(running.open, ['vote p95'])
     const late = stoppingDecision(rows, 10, 10)
     assert.equal(late.stop, true)
-    assert.match(
-      inconclusiveSentence(late)!,
-      /^inconclusive \(vote p95\): about \d+ more minutes would resolve ±\d+\.\d %$/,
+    const half = (rows[0]!.interval[1] - rows[0]!.interval[0]) / 2
+    // 6 pairs in 10 minutes: the pairs it needs at that pace
+    const minutes = Math.ceil((rows[0]!.morePairs! * 10) / 6)
+    assert.equal(
+      inconclusiveSentence(late),
+      `inconclusive (vote p95): vote p95 at ±${(half * 100).toFixed(1)} % needs about ${minutes} more minutes of paired load to clear its 10 % tolerance`,
     )
+  })
+  it('names the open row that needs the longest, with its own width, among several', () => {
+    const base = [40, 40, 40, 40, 40, 40]
+    const rows = comparePaired(
+      [
+        { key: 'near', base, current: [44, 48, 40, 46, 41, 45], tolerance: 0.1, gated: true },
+        { key: 'wide', base, current: [30, 60, 35, 58, 32, 55], tolerance: 0.1, gated: true },
+      ],
+      { alpha: 0.05 },
+    )
+    const decision = stoppingDecision(rows, 10, 10)
+    assert.deepEqual(decision.open, ['near', 'wide'])
+    const slowest = rows.reduce((a, b) => ((b.morePairs ?? Infinity) > (a.morePairs ?? Infinity) ? b : a))
+    assert.equal(decision.slowest?.key, slowest.key)
+    assert.equal(decision.slowest?.halfWidth, (slowest.interval[1] - slowest.interval[0]) / 2)
+    assert.match(
+      inconclusiveSentence(decision)!,
+      new RegExp(
+        `^inconclusive \\(near, wide\\): the slowest, ${slowest.key} at ±\\d+\\.\\d %, needs about \\d+ more minutes`,
+      ),
+    )
+  })
+  it('a regression whose interval still holds the tolerance says how many more pairs it needs', () => {
+    const base = Array.from({ length: 12 }, () => 40)
+    const current = [46, 41, 52, 43, 50, 44, 49, 42, 47, 53, 42, 45]
+    const [row] = comparePaired([{ key: 'r', base, current, tolerance: 0.1, gated: true }], { alpha: 0.05 })
+    assert.equal(row!.verdict, 'regression')
+    assert.ok(row!.interval[0] < 0.1, `interval ${row!.interval}`)
+    assert.ok(row!.morePairs! > 0)
   })
   it('ignores rows that cannot fail the gate', () => {
     const base = [40, 40, 40, 40]

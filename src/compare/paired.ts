@@ -152,7 +152,10 @@ function judgeRow(row: PairedRowInput, d: number[], p: number, pAdjusted: number
     tolerance: row.tolerance,
   }
   const significant = pAdjusted < alpha
-  if (significant && relativeChange > row.tolerance) return { ...base, verdict: 'regression' }
+  // a regression whose interval still holds the tolerance keeps the stopping rule open: it says how long too
+  const straddles = interval[0] <= row.tolerance && interval[1] >= row.tolerance
+  const more = straddles ? morePairsOf(n, m, half, row.tolerance) : {}
+  if (significant && relativeChange > row.tolerance) return { ...base, verdict: 'regression', ...more }
   if (significant && interval[1] < 0) return { ...base, verdict: 'improvement' }
   if (interval[1] < row.tolerance) return { ...base, verdict: 'unchanged' }
   return { ...base, verdict: 'inconclusive', ...morePairsOf(n, m, half, row.tolerance) }
@@ -169,10 +172,15 @@ export interface StoppingDecision {
   stop: boolean
   /** Gated rows whose interval still contains the tolerance. */
   open: string[]
-  /** About how many more minutes would resolve the widest open row (at the pace so far). */
-  moreMinutes?: number
-  /** Half-width (relative) of the widest open row's interval now. */
-  widestHalfWidth?: number
+  /** The open row that needs the most more pairs (the one that decides how long the load must go on). */
+  slowest?: {
+    key: string
+    /** Half-width (relative) of its interval now. */
+    halfWidth: number
+    tolerance: number
+    /** About how many more minutes of load would shrink its interval past the tolerance (at the pace so far). */
+    moreMinutes?: number
+  }
 }
 
 /**
@@ -186,24 +194,40 @@ export function stoppingDecision(
 ): StoppingDecision {
   const open = rows.filter((r) => r.gated && r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance)
   if (open.length === 0) return { stop: true, open: [] }
-  const worst = open.reduce((a, b) => ((a.morePairs ?? Infinity) >= (b.morePairs ?? Infinity) ? a : b))
-  const perPairMin = worst.pairs > 0 ? elapsedMin / worst.pairs : undefined
+  // a row without an estimate (too few pairs, no finite interval) is the slowest of all
+  const need = (r: PairedRow) => r.morePairs ?? Infinity
+  const slowest = open.reduce((a, b) => (need(b) > need(a) ? b : a))
+  const perPairMin = slowest.pairs > 0 ? elapsedMin / slowest.pairs : undefined
   return {
     stop: elapsedMin >= maxMin,
     open: open.map((r) => r.key),
-    ...(perPairMin !== undefined && worst.morePairs !== undefined
-      ? { moreMinutes: Math.ceil(worst.morePairs * perPairMin) }
-      : {}),
-    widestHalfWidth: (worst.interval[1] - worst.interval[0]) / 2,
+    slowest: {
+      key: slowest.key,
+      halfWidth: (slowest.interval[1] - slowest.interval[0]) / 2,
+      tolerance: slowest.tolerance,
+      ...(perPairMin !== undefined && slowest.morePairs !== undefined
+        ? { moreMinutes: Math.ceil(slowest.morePairs * perPairMin) }
+        : {}),
+    },
   }
 }
 
-/** The report's one line for an unresolved run. */
+/**
+ * The report's one line for an unresolved run, naming the row it measures: `inconclusive (a, b):
+ * the slowest, b at ±12.3 %, needs about 40 more minutes of paired load to clear its 10 % tolerance`.
+ */
 export function inconclusiveSentence(decision: StoppingDecision): string | undefined {
   if (decision.open.length === 0) return undefined
-  const minutes =
-    decision.moreMinutes !== undefined ? `about ${decision.moreMinutes} more minutes` : 'more pairs'
-  const pm =
-    decision.widestHalfWidth !== undefined ? ` ±${(decision.widestHalfWidth * 100).toFixed(1)} %` : ''
-  return `inconclusive (${decision.open.join(', ')}): ${minutes} would resolve${pm}`
+  const slowest = decision.slowest
+  if (!slowest) return `inconclusive (${decision.open.join(', ')})`
+  const width = Number.isFinite(slowest.halfWidth) ? ` at ±${(slowest.halfWidth * 100).toFixed(1)} %` : ''
+  const how =
+    slowest.moreMinutes !== undefined
+      ? `about ${slowest.moreMinutes} more minutes of paired load`
+      : 'more pairs (too few so far to say how many)'
+  const tolerance = `${Number((slowest.tolerance * 100).toFixed(1))} % tolerance`
+  const rows = decision.open.join(', ')
+  return decision.open.length === 1 && decision.open[0] === slowest.key
+    ? `inconclusive (${rows}): ${slowest.key}${width} needs ${how} to clear its ${tolerance}`
+    : `inconclusive (${rows}): the slowest, ${slowest.key}${width}, needs ${how} to clear its ${tolerance}`
 }
