@@ -16796,10 +16796,15 @@ function judgePaired(input) {
     const open = results.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }));
     const elapsedMin = Math.min(input.current.durationS, (judgedToMs ?? Infinity) / 1000) / 60;
     const decision = stoppingDecision(open, elapsedMin, elapsedMin);
-    const named = decision.open.length > 3
-        ? [...decision.open.slice(0, 3), `${decision.open.length - 3} more`]
-        : decision.open;
-    const sentence = inconclusiveSentence({ ...decision, open: named });
+    // the comment names rows as a reader does: `feed p95`, not the record's `feed.p95Ms`
+    const label = new Map(inputs.map((r) => [r.key, `${r.endpoint} ${r.metric === 'p50Ms' ? 'p50' : 'p95'}`]));
+    const shown = decision.open.map((key) => label.get(key) ?? key);
+    const named = shown.length > 3 ? [...shown.slice(0, 3), `${shown.length - 3} more`] : shown;
+    const slowest = decision.slowest && {
+        ...decision.slowest,
+        key: label.get(decision.slowest.key) ?? decision.slowest.key,
+    };
+    const sentence = inconclusiveSentence({ ...decision, open: named, ...(slowest ? { slowest } : {}) });
     return {
         design: input.design,
         currentUrl: input.currentUrl,
@@ -44179,9 +44184,15 @@ function gateVerdict(sloResults, comparison, policy, context) {
     }
     if (noData.length > 0)
         info.push(`SLOs without data (not evaluated): ${noData.map((s) => s.id).join(', ')}`);
-    const inconclusive = comparison.rows.filter((r) => r.verdict === 'inconclusive').length;
+    const inconclusiveRows = comparison.rows.filter((r) => r.verdict === 'inconclusive');
+    // A paired row is inconclusive while its interval holds the tolerance, whether or not it moved.
+    const pairedOpen = inconclusiveRows.filter((r) => r.evidence.test === 'paired-sign-flip').length;
+    const inconclusive = inconclusiveRows.length - pairedOpen;
     if (context.baselineFound && inconclusive > 0) {
         info.push(`${inconclusive} metric${inconclusive === 1 ? '' : 's'} changed beyond tolerance without clear evidence (inconclusive)`);
+    }
+    if (context.baselineFound && pairedOpen > 0) {
+        info.push(`${pairedOpen} paired metric${pairedOpen === 1 ? '' : 's'} inconclusive: the interval still holds the tolerance`);
     }
     if (policy.failOn.length === 0 && gating.length === 0 && warnings.length > 0) {
         info.push('fail-on is empty: the gate never fails the job');
@@ -45644,7 +45655,7 @@ function flameTree(profile, minFraction = 0.005, maxDepth = 48) {
 /** Fewer windows than this per side: the run is too short for the window test to separate change from noise. */
 const SHORT_RUN_WINDOWS = 30;
 /** The gate's own line about inconclusive rows, which noiseSentence() replaces in the report. */
-const GATE_INCONCLUSIVE_REASON = /^\d+ metrics? changed beyond tolerance without clear evidence \(inconclusive\)$/;
+const GATE_INCONCLUSIVE_REASON = /^\d+ (metrics? changed beyond tolerance without clear evidence \(inconclusive\)|paired metrics? inconclusive: the interval still holds the tolerance)$/;
 function causeOf(row) {
     const e = row.evidence;
     if (e.note.startsWith('not comparable'))
@@ -45668,7 +45679,23 @@ function range(values) {
  * (a run of at least 30 windows can tell)". Undefined when there are none.
  */
 function noiseSentence(rows) {
-    const inconclusive = rows.filter((r) => r.verdict === 'inconclusive');
+    const open = rows.filter((r) => r.verdict === 'inconclusive');
+    const paired = open.filter((r) => r.evidence.test === 'paired-sign-flip');
+    const sentences = [unpairedNoiseSentence(open.filter((r) => !paired.includes(r))), pairedSentence(paired)];
+    const said = sentences.filter((x) => x !== undefined);
+    return said.length > 0 ? said.join('; ') : undefined;
+}
+/**
+ * A paired row is inconclusive while its interval still holds its tolerance: it may not have moved
+ * at all (a +0.5 % [−14 %, +17 %] p95 against a 10 % tolerance), so it is not said to have moved.
+ */
+function pairedSentence(rows) {
+    if (rows.length === 0)
+        return undefined;
+    const n = rows.length;
+    return `${n} paired metric${n === 1 ? '' : 's'} inconclusive (not gating): ${n === 1 ? 'its' : 'each one’s'} interval still spans its tolerance, so the run cannot tell yet whether it moved past it`;
+}
+function unpairedNoiseSentence(inconclusive) {
     if (inconclusive.length === 0)
         return undefined;
     const byCause = new Map();

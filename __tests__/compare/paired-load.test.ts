@@ -69,6 +69,38 @@ test('paired A/A: every endpoint’s p50 and p95 judged, Holm over all rows, no 
   }
 })
 
+test('a paired A/A with open rows names them as a reader does, and the slowest with its own width and minutes', async () => {
+  const record = pairedRecord(side(2, ENDPOINTS), side(3, ENDPOINTS))
+  const paired = record.paired!
+  const open = paired.rows.filter((r) => r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance)
+  assert.ok(open.length > 0, 'a 40-s synthetic run leaves some row open')
+  const slowest = open.reduce((a, b) => ((b.morePairs ?? Infinity) > (a.morePairs ?? Infinity) ? b : a))
+  const label = `${slowest.endpoint} ${slowest.metric === 'p50Ms' ? 'p50' : 'p95'}`
+  const half = ((slowest.interval[1] - slowest.interval[0]) / 2) * 100
+  assert.ok(paired.inconclusive?.startsWith('inconclusive ('), paired.inconclusive)
+  assert.ok(paired.inconclusive.includes(`${label} at ±${half.toFixed(1)} %`), paired.inconclusive)
+  assert.doesNotMatch(paired.inconclusive, /\.p(50|95)Ms/)
+  // the gate's line does not say the open rows moved
+  const plan = await loadPlan(
+    {
+      'target-url': 'http://pr:2',
+      'baseline-url': 'http://base:1',
+      baseline: 'none',
+      'output-dir': tmpdir(),
+    },
+    { cwd: tmpdir(), env: {} },
+  )
+  const { gate } = judgeRecord(record, plan, { history: [], source: 'path', notes: [] })
+  const n = paired.rows.filter((r) => r.verdict === 'inconclusive').length
+  assert.ok(
+    gate.reasons.includes(
+      `${n} paired metric${n === 1 ? '' : 's'} inconclusive: the interval still holds the tolerance`,
+    ),
+    gate.reasons.join('; '),
+  )
+  assert.ok(!gate.reasons.some((r) => /changed beyond tolerance/.test(r)), gate.reasons.join('; '))
+})
+
 test('paired A/B: +40 % on one endpoint is a regression of that endpoint only, and the gate fails on it', async () => {
   const current = side(2, endpointsWith({ search: { scale: 1.4 } }))
   const record = pairedRecord(current, side(3, ENDPOINTS))

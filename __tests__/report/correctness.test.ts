@@ -75,6 +75,23 @@ test('inconclusive rows are summarised in one sentence with their cause', () => 
   )
 })
 
+test('paired inconclusive rows are not said to have moved: their interval still spans the tolerance', () => {
+  const paired = (): MetricComparison => {
+    const r = row('inconclusive', 88, 'paired')
+    return { ...r, evidence: { ...r.evidence, test: 'paired-sign-flip' } }
+  }
+  assert.equal(
+    noiseSentence([paired(), paired()]),
+    '2 paired metrics inconclusive (not gating): each one’s interval still spans its tolerance, so the run cannot tell yet whether it moved past it',
+  )
+  // beside sequential ones, each kind keeps its own words
+  const both = noiseSentence([paired(), row('inconclusive', 60, 'noise')])!
+  assert.match(
+    both,
+    /^1 metric moved beyond tolerance but cannot be told from noise .*; 1 paired metric inconclusive \(not gating\): its interval/,
+  )
+})
+
 test('k6’s thresholds are printed once and the cache prefixes without a TTL are not listed again', () => {
   const md = renderMarkdown(buildReportModel(inputFor(real.record, undefined, real)))
   assert.equal((md.match(/█ THRESHOLDS/g) ?? []).length, 1)

@@ -78,10 +78,18 @@ export function gateVerdict(
   }
 
   if (noData.length > 0) info.push(`SLOs without data (not evaluated): ${noData.map((s) => s.id).join(', ')}`)
-  const inconclusive = comparison.rows.filter((r) => r.verdict === 'inconclusive').length
+  const inconclusiveRows = comparison.rows.filter((r) => r.verdict === 'inconclusive')
+  // A paired row is inconclusive while its interval holds the tolerance, whether or not it moved.
+  const pairedOpen = inconclusiveRows.filter((r) => r.evidence.test === 'paired-sign-flip').length
+  const inconclusive = inconclusiveRows.length - pairedOpen
   if (context.baselineFound && inconclusive > 0) {
     info.push(
       `${inconclusive} metric${inconclusive === 1 ? '' : 's'} changed beyond tolerance without clear evidence (inconclusive)`,
+    )
+  }
+  if (context.baselineFound && pairedOpen > 0) {
+    info.push(
+      `${pairedOpen} paired metric${pairedOpen === 1 ? '' : 's'} inconclusive: the interval still holds the tolerance`,
     )
   }
   if (policy.failOn.length === 0 && gating.length === 0 && warnings.length > 0) {

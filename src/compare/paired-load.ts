@@ -127,11 +127,15 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
   const open = results.map((row) => ({ ...row, gated: row.gated && row.pairs >= MIN_PAIRS }))
   const elapsedMin = Math.min(input.current.durationS, (judgedToMs ?? Infinity) / 1000) / 60
   const decision = stoppingDecision(open, elapsedMin, elapsedMin)
-  const named =
-    decision.open.length > 3
-      ? [...decision.open.slice(0, 3), `${decision.open.length - 3} more`]
-      : decision.open
-  const sentence = inconclusiveSentence({ ...decision, open: named })
+  // the comment names rows as a reader does: `feed p95`, not the record's `feed.p95Ms`
+  const label = new Map(inputs.map((r) => [r.key, `${r.endpoint} ${r.metric === 'p50Ms' ? 'p50' : 'p95'}`]))
+  const shown = decision.open.map((key) => label.get(key) ?? key)
+  const named = shown.length > 3 ? [...shown.slice(0, 3), `${shown.length - 3} more`] : shown
+  const slowest = decision.slowest && {
+    ...decision.slowest,
+    key: label.get(decision.slowest.key) ?? decision.slowest.key,
+  }
+  const sentence = inconclusiveSentence({ ...decision, open: named, ...(slowest ? { slowest } : {}) })
   return {
     design: input.design,
     currentUrl: input.currentUrl,

@@ -8,7 +8,7 @@ const SHORT_RUN_WINDOWS = 30
 
 /** The gate's own line about inconclusive rows, which noiseSentence() replaces in the report. */
 export const GATE_INCONCLUSIVE_REASON =
-  /^\d+ metrics? changed beyond tolerance without clear evidence \(inconclusive\)$/
+  /^\d+ (metrics? changed beyond tolerance without clear evidence \(inconclusive\)|paired metrics? inconclusive: the interval still holds the tolerance)$/
 
 type Cause = 'short' | 'noise' | 'spread' | 'one-value' | 'not-comparable' | 'family'
 
@@ -33,7 +33,24 @@ function range(values: number[]): string {
  * (a run of at least 30 windows can tell)". Undefined when there are none.
  */
 export function noiseSentence(rows: MetricComparison[]): string | undefined {
-  const inconclusive = rows.filter((r) => r.verdict === 'inconclusive')
+  const open = rows.filter((r) => r.verdict === 'inconclusive')
+  const paired = open.filter((r) => r.evidence.test === 'paired-sign-flip')
+  const sentences = [unpairedNoiseSentence(open.filter((r) => !paired.includes(r))), pairedSentence(paired)]
+  const said = sentences.filter((x): x is string => x !== undefined)
+  return said.length > 0 ? said.join('; ') : undefined
+}
+
+/**
+ * A paired row is inconclusive while its interval still holds its tolerance: it may not have moved
+ * at all (a +0.5 % [−14 %, +17 %] p95 against a 10 % tolerance), so it is not said to have moved.
+ */
+function pairedSentence(rows: MetricComparison[]): string | undefined {
+  if (rows.length === 0) return undefined
+  const n = rows.length
+  return `${n} paired metric${n === 1 ? '' : 's'} inconclusive (not gating): ${n === 1 ? 'its' : 'each one’s'} interval still spans its tolerance, so the run cannot tell yet whether it moved past it`
+}
+
+function unpairedNoiseSentence(inconclusive: MetricComparison[]): string | undefined {
   if (inconclusive.length === 0) return undefined
   const byCause = new Map<Cause, MetricComparison[]>()
   for (const r of inconclusive) {
