@@ -45301,6 +45301,15 @@ function planBlock(text, file, maxLines) {
         ].join('\n');
     return codeBlock(body, language);
 }
+/** The comment's and summary's line when no finding came out, naming what was looked at. */
+function noFindingsLine(model) {
+    if (!model.overall)
+        return '**Top findings**: none, the load test measured nothing to analyse.';
+    const sources = model.findingSources;
+    const only = sources.length === 1;
+    const list = only ? sources[0] : `${sources.slice(0, -1).join(', ')} and ${sources.at(-1)}`;
+    return `**Top findings**: none, nothing stood out in ${list}${only ? ' (no database, Redis, metrics or pprof URL was given, so nothing else was looked at)' : ''}.`;
+}
 
 function endpointRow(ep, slos, rows) {
     const mine = slos.filter((s) => s.endpoint === ep.name);
@@ -46145,6 +46154,7 @@ function reportOverview(ctx) {
             ...(f.location ? { location: f.location } : {}),
             ...(ctx.since?.newOnes.has(f) ? { isNew: true } : {}),
         })),
+        findingSources: findingSources(record),
         ...(ctx.since ? { newFindings: sinceText(ctx.since, ctx.findings.length) } : {}),
         ...(chart ? { p95Chart: chart } : {}),
         latencySeries: timeline.series,
@@ -46156,6 +46166,20 @@ function reportOverview(ctx) {
             { label: 'Review Status', value: `Automated, gate ${input.gate.verdict}` },
         ],
     };
+}
+/** The data the findings were looked for in, as a reader names it; k6's own numbers always. */
+function findingSources(record) {
+    const collected = [
+        ['PostgreSQL', record.postgres],
+        ['Redis', record.redis],
+        ['Prometheus metrics', record.prometheus],
+        ['pprof profiles', record.profiles],
+        ['app stats', record.appStats],
+    ];
+    return [
+        "k6's numbers",
+        ...collected.filter(([, part]) => part && !isUnavailable(part)).map(([name]) => name),
+    ];
 }
 /** `Mixed behavior (100 VUs, 3 minutes)`, or a user's script as it ran (k6 inspect). */
 function loadTestText(record) {
@@ -47998,9 +48022,7 @@ function stormsBlock(model, b) {
 function findingsBlock(model, b) {
     const findings = model.topFindings;
     if (findings.length === 0)
-        return model.overall
-            ? '**Top findings**: none, nothing stood out in the collected data.'
-            : '**Top findings**: none, the load test measured nothing to analyse.';
+        return noFindingsLine(model);
     if (b.findings === 0)
         return `**Top findings**: ${plural(findings.length, 'finding')} in the ${fullReportLink(model)}.`;
     const lines = findings.slice(0, b.findings).map((f) => {
@@ -48165,9 +48187,7 @@ function top(model, maxEndpointRows, withChart) {
             .join('\n')}`);
     }
     else
-        parts.push(model.overall
-            ? '**Top findings**: none, nothing stood out in the collected data.'
-            : '**Top findings**: none, the load test measured nothing to analyse.');
+        parts.push(noFindingsLine(model));
     return parts.join('\n\n');
 }
 function renderPart(part) {

@@ -3,6 +3,9 @@ import { test } from 'node:test'
 import type { MetricComparison } from '../../src/record/compare.ts'
 import { buildReportModel, renderHtml, renderMarkdown } from '../../src/report/index.ts'
 import { noiseSentence } from '../../src/report/noise.ts'
+import { noFindingsLine } from '../../src/report/blocks.ts'
+import { findingSources } from '../../src/report/overview.ts'
+import { renderComment } from '../../src/report/index.ts'
 import { inputFor, loadProfiles, loadRecord, loadRun } from './fixtures.ts'
 
 const real = await loadRun('testbed-run')
@@ -89,6 +92,31 @@ test('paired inconclusive rows are not said to have moved: their interval still 
   assert.match(
     both,
     /^1 metric moved beyond tolerance but cannot be told from noise .*; 1 paired metric inconclusive \(not gating\): its interval/,
+  )
+})
+
+test('“no findings” names what was looked at: k6 alone says no collector was given', () => {
+  const record = structuredClone(real.record)
+  assert.deepEqual(findingSources(record), [
+    "k6's numbers",
+    'PostgreSQL',
+    'Redis',
+    'Prometheus metrics',
+    'pprof profiles',
+    'app stats',
+  ])
+  for (const part of ['postgres', 'redis', 'prometheus', 'profiles', 'appStats'] as const)
+    (record as unknown as Record<string, unknown>)[part] = { unavailable: `${part} not set` }
+  assert.deepEqual(findingSources(record), ["k6's numbers"])
+  const model = buildReportModel(inputFor(real.record, undefined, real))
+  const comment = renderComment({ ...model, topFindings: [], findingSources: findingSources(record) })
+  assert.match(
+    comment,
+    /\*\*Top findings\*\*: none, nothing stood out in k6's numbers \(no database, Redis, metrics or pprof URL was given, so nothing else was looked at\)\./,
+  )
+  assert.equal(
+    noFindingsLine({ overall: {} as never, findingSources: ["k6's numbers", 'PostgreSQL', 'Redis'] }),
+    "**Top findings**: none, nothing stood out in k6's numbers, PostgreSQL and Redis.",
   )
 })
 

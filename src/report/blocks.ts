@@ -1,7 +1,7 @@
 // Constructors of the model's blocks, spans and sections, so the section modules read as the
 // report they build. Pure.
 import { NO_ANALYSIS, sentence } from './format.ts'
-import type { Block, ListItem, Section, Span, Text } from './model.ts'
+import type { Block, ListItem, ReportModel, Section, Span, Text } from './model.ts'
 
 export const note = (text: string): Block => ({ kind: 'note', text })
 /** The one-line note of a part that is not there: not collected, or not analysed. */
@@ -56,4 +56,13 @@ export function planBlock(text: string, file?: string, maxLines?: number): Block
       `… ${lines.length - maxLines} more lines in ${file ?? 'the full plan'}`,
     ].join('\n')
   return codeBlock(body, language)
+}
+
+/** The comment's and summary's line when no finding came out, naming what was looked at. */
+export function noFindingsLine(model: Pick<ReportModel, 'overall' | 'findingSources'>): string {
+  if (!model.overall) return '**Top findings**: none, the load test measured nothing to analyse.'
+  const sources = model.findingSources
+  const only = sources.length === 1
+  const list = only ? sources[0]! : `${sources.slice(0, -1).join(', ')} and ${sources.at(-1)!}`
+  return `**Top findings**: none, nothing stood out in ${list}${only ? ' (no database, Redis, metrics or pprof URL was given, so nothing else was looked at)' : ''}.`
 }

@@ -3,7 +3,7 @@
 // report (job summary, artifact with report.md and report.html). Every part has a fixed budget of
 // lines and characters, so the comment's size does not grow with the run; the full report is never
 // in the comment.
-import { withCode } from './blocks.ts'
+import { noFindingsLine, withCode } from './blocks.ts'
 import { code, heading, inline } from './markdown.ts'
 import { commentMarker } from './marker.ts'
 import type { EndpointRow, ReportModel } from './model.ts'
@@ -171,10 +171,7 @@ function stormsBlock(model: ReportModel, b: Budget): string | undefined {
 
 function findingsBlock(model: ReportModel, b: Budget): string {
   const findings = model.topFindings
-  if (findings.length === 0)
-    return model.overall
-      ? '**Top findings**: none, nothing stood out in the collected data.'
-      : '**Top findings**: none, the load test measured nothing to analyse.'
+  if (findings.length === 0) return noFindingsLine(model)
   if (b.findings === 0)
     return `**Top findings**: ${plural(findings.length, 'finding')} in the ${fullReportLink(model)}.`
   const lines = findings.slice(0, b.findings).map((f) => {

@@ -1,6 +1,7 @@
 // The job summary: the verdict, the endpoint table and chart up front, then every section of the
 // report expanded, trimmed to GitHub's 1 MiB limit with a note saying what was left out and where
 // the full report is.
+import { noFindingsLine } from './blocks.ts'
 import { code, heading, inline } from './markdown.ts'
 import type { ReportModel, Section } from './model.ts'
 import {
@@ -91,12 +92,7 @@ function top(model: ReportModel, maxEndpointRows: number | undefined, withChart:
         )
         .join('\n')}`,
     )
-  } else
-    parts.push(
-      model.overall
-        ? '**Top findings**: none, nothing stood out in the collected data.'
-        : '**Top findings**: none, the load test measured nothing to analyse.',
-    )
+  } else parts.push(noFindingsLine(model))
   return parts.join('\n\n')
 }
 

@@ -161,6 +161,8 @@ export interface ReportModel {
   regressedEndpoints: string[]
   /** The few findings the comment shows up front (tier 1 and 2 first). */
   topFindings: { tier: number; title: string; detail: string; location?: string; isNew?: boolean }[]
+  /** What the findings were looked for in: k6's numbers and each collector that gathered data. */
+  findingSources: string[]
   /** `New since the baseline: 2 of 5 findings …`; absent without a baseline that carries findings. */
   newFindings?: string
   p95Chart?: BarChart

@@ -74,6 +74,7 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
       ...(f.location ? { location: f.location } : {}),
       ...(ctx.since?.newOnes.has(f) ? { isNew: true } : {}),
     })),
+    findingSources: findingSources(record),
     ...(ctx.since ? { newFindings: sinceText(ctx.since, ctx.findings.length) } : {}),
     ...(chart ? { p95Chart: chart } : {}),
     latencySeries: timeline.series,
@@ -85,6 +86,21 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
       { label: 'Review Status', value: `Automated, gate ${input.gate.verdict}` },
     ],
   }
+}
+
+/** The data the findings were looked for in, as a reader names it; k6's own numbers always. */
+export function findingSources(record: RunRecord): string[] {
+  const collected: [string, unknown][] = [
+    ['PostgreSQL', record.postgres],
+    ['Redis', record.redis],
+    ['Prometheus metrics', record.prometheus],
+    ['pprof profiles', record.profiles],
+    ['app stats', record.appStats],
+  ]
+  return [
+    "k6's numbers",
+    ...collected.filter(([, part]) => part && !isUnavailable(part as never)).map(([name]) => name),
+  ]
 }
 
 /** `Mixed behavior (100 VUs, 3 minutes)`, or a user's script as it ran (k6 inspect). */
