@@ -46193,8 +46193,10 @@ function loadTestText(record) {
     const ran = stopping && !isUnavailable(record.load)
         ? `, loaded on to ${duration(Math.round(record.load.durationS))} of at most ${duration(stopping.maxDurationS)} by the stopping rule`
         : '';
+    // A paired run gives each side its own pool of plan.vus: "20 VUs" alone would read as the total.
+    const vus = `${record.plan.vus} VUs${record.paired ? ' a side' : ''}`;
     if (!run)
-        return `${record.plan.scenario} (${record.plan.vus} VUs, ${duration(record.plan.durationS)}${ran})`;
+        return `${record.plan.scenario} (${vus}, ${duration(record.plan.durationS)}${ran})`;
     const scenarios = run.scenarios.map((s) => `${s.name}: ${s.executor}`).join(', ');
     return `k6 script ${record.plan.script ?? '(unnamed)'} (${scenarios}; up to ${run.maxVUs} VUs, ${duration(run.durationS)})`;
 }

@@ -155,6 +155,8 @@ test('the comment and report.md of a paired run name the design and show each ga
   const comment = renderComment(model)
   assert.match(comment, /baseline `http:\/\/base:1 \(paired, same run\)`/)
   assert.match(comment, /Paired run, simultaneous design/)
+  // each side has its own pool of the plan's VUs: the header does not read as the total
+  assert.match(comment, new RegExp(`\\(${record.plan.vus} VUs a side, `))
   const search = record.paired!.rows.find((r) => r.id === 'search.p95Ms')!
   const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)}%`
   // p95: the table's Δ cell carries the interval; p50: the line under the table

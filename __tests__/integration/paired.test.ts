@@ -277,7 +277,7 @@ test(`paired A/B with the stopping rule: k6 is ended at a look once every gated 
   // the header says how long the load really ran, not only the scenario's 30 s
   assert.match(
     comment,
-    /Mixed behavior \(20 VUs, 30 seconds, loaded on to \d+ seconds of at most 3 minutes by the stopping rule\)/,
+    /Mixed behavior \(20 VUs a side, 30 seconds, loaded on to \d+ seconds of at most 3 minutes by the stopping rule\)/,
   )
   // the final verdict is the ending look's: judged on the windows it judged, no gated row open
   assert.equal(stopping.judgedToS! % 2, 0)
