@@ -21,9 +21,12 @@ export interface JudgedPaired {
 }
 
 export interface CalibrationRow {
+  endpoint: string
   metric: 'p50Ms' | 'p95Ms'
   /** Requests of the endpoint on the side with fewer. */
   requests: number
+  /** Standard error of the log ratio, read back from the interval. */
+  se: number
   z: number
   /** |z| beyond the interval's own t quantile: the interval excludes no change. */
   outside: boolean
@@ -45,8 +48,10 @@ export function calibrationRows({ load, paired }: JudgedPaired, skip?: string): 
     if (!(se > 0)) continue
     const z = Math.log1p(row.relativeChange) / se
     out.push({
+      endpoint: row.endpoint,
       metric: row.metric,
       requests: Math.min(count(load, row.endpoint), count(paired.base, row.endpoint)),
+      se,
       z,
       outside: Math.abs(z) > t,
       p: row.p,
@@ -64,6 +69,17 @@ export interface CalibrationTally {
   outside: number
   pBelow05: number
   pBelow01: number
+  /** Median of se × √(requests a side): the constant c of se ≈ c / √n, for planning a run's length. */
+  seRootN: number
+}
+
+const medianOf = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
 const sdOf = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / Math.max(1, xs.length))
@@ -78,6 +94,29 @@ export function calibrationTally(group: string, rows: CalibrationRow[]): Calibra
     outside: share((r) => r.outside),
     pBelow05: share((r) => r.p < 0.05),
     pBelow01: share((r) => r.p < 0.01),
+    seRootN: medianOf(rows.map((r) => r.se * Math.sqrt(r.requests))),
+  }
+}
+
+/** The switched endpoint's p95 rows in the A/B runs (not null draws): their standard error and requests. */
+export interface SwitchedSe {
+  endpoint: string
+  rows: number
+  medianSe: number
+  medianRequests: number
+  seRootN: number
+}
+
+export function switchedSe(ab: readonly JudgedPaired[], switched: string): SwitchedSe {
+  const rows = ab
+    .flatMap((r) => calibrationRows(r))
+    .filter((r) => r.endpoint === switched && r.metric === 'p95Ms')
+  return {
+    endpoint: switched,
+    rows: rows.length,
+    medianSe: medianOf(rows.map((r) => r.se)),
+    medianRequests: medianOf(rows.map((r) => r.requests)),
+    seRootN: medianOf(rows.map((r) => r.se * Math.sqrt(r.requests))),
   }
 }
 
@@ -101,17 +140,27 @@ export function calibrationTallies(
   return groups.map(([g, rows]) => calibrationTally(g, rows))
 }
 
-export function formatCalibration(tallies: readonly CalibrationTally[], alpha: number): string {
+export function formatCalibration(
+  tallies: readonly CalibrationTally[],
+  alpha: number,
+  switched?: SwitchedSe,
+): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`
   return [
     `Calibration of the paired rows, re-judged by the default test (each row a draw from the null; z = log ratio / the standard error behind its ${((1 - alpha) * 100).toFixed(0)} % interval):`,
     '',
-    `| rows | n | sd of z (1 = calibrated) | interval excludes 0 (nominal ${pct(alpha)}) | p < 0.05 | p < 0.01 |`,
-    '|---|---:|---:|---:|---:|---:|',
+    `| rows | n | sd of z (1 = calibrated) | interval excludes 0 (nominal ${pct(alpha)}) | p < 0.05 | p < 0.01 | median se × √(requests a side) |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...tallies.map(
       (t) =>
-        `| ${t.group} | ${t.rows} | ${t.zSd.toFixed(2)} | ${pct(t.outside)} | ${pct(t.pBelow05)} | ${pct(t.pBelow01)} |`,
+        `| ${t.group} | ${t.rows} | ${t.zSd.toFixed(2)} | ${pct(t.outside)} | ${pct(t.pBelow05)} | ${pct(t.pBelow01)} | ${t.seRootN.toFixed(2)} |`,
     ),
     '',
+    ...(switched && switched.rows > 0
+      ? [
+          `A/B ${switched.endpoint} p95 rows (${switched.rows}): standard error ${pct(switched.medianSe)} at ${Math.round(switched.medianRequests)} requests a side (median), se × √n ${switched.seRootN.toFixed(2)}.`,
+          '',
+        ]
+      : []),
   ].join('\n')
 }

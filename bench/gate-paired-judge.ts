@@ -14,6 +14,8 @@ import { injectTally, type InjectTally } from './gate-paired-inject.ts'
 import {
   calibrationTallies,
   formatCalibration,
+  switchedSe,
+  type SwitchedSe,
   type CalibrationTally,
   type JudgedPaired,
 } from './gate-paired-calibration.ts'
@@ -97,6 +99,7 @@ export interface Judged {
   pairs: { sequential: PairVerdict[]; paired: PairVerdict[] }
   /** The paired rows of every run as draws from the null (gate-paired-calibration.ts). */
   calibration: CalibrationTally[]
+  switchedSe: SwitchedSe
   alpha: number
 }
 
@@ -365,7 +368,8 @@ export async function judgeParts(
           : [],
       ),
     )
-  const calibration = calibrationTallies(rejudged('paired-aa'), rejudged('paired-ab'), o.endpoint)
+  const abJudged = rejudged('paired-ab')
+  const calibration = calibrationTallies(rejudged('paired-aa'), abJudged, o.endpoint)
   const loads = parts.flatMap((p) => p.runs.map((r) => r.loadAvg))
   return {
     parts: parts.map((p) => p.dir.split('/').pop()!),
@@ -377,6 +381,7 @@ export async function judgeParts(
     injected,
     pairs: headline!,
     calibration,
+    switchedSe: switchedSe(abJudged, o.endpoint),
     alpha: tolerances.alpha,
   }
 }
@@ -413,7 +418,7 @@ export function formatVerdictTables(j: Judged): string {
         `| +${Math.round(t.shift * 100)} % | ${t.test} | ${t.falseAlarms} of ${t.aa} | ${t.detections} of ${t.ab} | ±${(t.medianHalfWidth * 100).toFixed(1)} % |`,
     ),
     '',
-    formatCalibration(j.calibration, j.alpha),
+    formatCalibration(j.calibration, j.alpha, j.switchedSe),
   ]
   return lines.join('\n')
 }
