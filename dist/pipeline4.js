@@ -16103,11 +16103,8 @@ function judgeRow(row, d, p, pAdjusted, alpha) {
         tolerance: row.tolerance,
     };
     const significant = pAdjusted < alpha;
-    // a regression whose interval still holds the tolerance keeps the stopping rule open: it says how long too
-    const straddles = interval[0] <= row.tolerance && interval[1] >= row.tolerance;
-    const more = straddles ? morePairsOf(n, m, half, row.tolerance) : {};
     if (significant && relativeChange > row.tolerance)
-        return { ...base, verdict: 'regression', ...more };
+        return { ...base, verdict: 'regression' };
     if (significant && interval[1] < 0)
         return { ...base, verdict: 'improvement' };
     if (interval[1] < row.tolerance)
@@ -16122,11 +16119,11 @@ function morePairsOf(n, m, half, tolerance) {
     return { morePairs: Math.max(1, Math.ceil(n * (half / gap) ** 2) - n) };
 }
 /**
- * The stopping rule: stop once every gated row's interval excludes its tolerance, or when the
- * time is up (then the report says how much longer would have resolved it).
+ * The stopping rule: stop once no gated row is inconclusive (each is a regression, an improvement
+ * or unchanged), or when the time is up (then the report says how much longer would resolve it).
  */
 function stoppingDecision(rows, elapsedMin, maxMin) {
-    const open = rows.filter((r) => r.gated && r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance);
+    const open = rows.filter((r) => r.gated && r.verdict === 'inconclusive');
     if (open.length === 0)
         return { stop: true, open: [] };
     // a row without an estimate (too few pairs, no finite interval) is the slowest of all

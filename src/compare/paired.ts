@@ -152,10 +152,7 @@ function judgeRow(row: PairedRowInput, d: number[], p: number, pAdjusted: number
     tolerance: row.tolerance,
   }
   const significant = pAdjusted < alpha
-  // a regression whose interval still holds the tolerance keeps the stopping rule open: it says how long too
-  const straddles = interval[0] <= row.tolerance && interval[1] >= row.tolerance
-  const more = straddles ? morePairsOf(n, m, half, row.tolerance) : {}
-  if (significant && relativeChange > row.tolerance) return { ...base, verdict: 'regression', ...more }
+  if (significant && relativeChange > row.tolerance) return { ...base, verdict: 'regression' }
   if (significant && interval[1] < 0) return { ...base, verdict: 'improvement' }
   if (interval[1] < row.tolerance) return { ...base, verdict: 'unchanged' }
   return { ...base, verdict: 'inconclusive', ...morePairsOf(n, m, half, row.tolerance) }
@@ -170,7 +167,7 @@ function morePairsOf(n: number, m: number, half: number, tolerance: number): { m
 
 export interface StoppingDecision {
   stop: boolean
-  /** Gated rows whose interval still contains the tolerance. */
+  /** Gated rows still inconclusive: what keeps the stopping rule going (paired-stopping.ts lookDecision). */
   open: string[]
   /** The open row that needs the most more pairs (the one that decides how long the load must go on). */
   slowest?: {
@@ -184,15 +181,15 @@ export interface StoppingDecision {
 }
 
 /**
- * The stopping rule: stop once every gated row's interval excludes its tolerance, or when the
- * time is up (then the report says how much longer would have resolved it).
+ * The stopping rule: stop once no gated row is inconclusive (each is a regression, an improvement
+ * or unchanged), or when the time is up (then the report says how much longer would resolve it).
  */
 export function stoppingDecision(
   rows: readonly PairedRow[],
   elapsedMin: number,
   maxMin: number,
 ): StoppingDecision {
-  const open = rows.filter((r) => r.gated && r.interval[0] <= r.tolerance && r.interval[1] >= r.tolerance)
+  const open = rows.filter((r) => r.gated && r.verdict === 'inconclusive')
   if (open.length === 0) return { stop: true, open: [] }
   // a row without an estimate (too few pairs, no finite interval) is the slowest of all
   const need = (r: PairedRow) => r.morePairs ?? Infinity
