@@ -128,6 +128,21 @@ describe('stoppingDecision', () => {
       `inconclusive (vote p95): vote p95 at ±${(half * 100).toFixed(1)} % needs about ${minutes} more minutes of paired load to clear its 10 % tolerance`,
     )
   })
+  it('takes the minutes a row needs from its recent pace, not the average of a ramp', () => {
+    const base = [40, 40, 40, 40, 40, 40]
+    const current = [44, 48, 40, 46, 41, 45]
+    // 600 requests so far over 3 minutes, but 400 a minute now (the ramp is over)
+    const pace = { requests: 600, recentPerMinute: 400 }
+    const [row] = comparePaired([{ key: 'vote p95', base, current, tolerance: 0.1, gated: true, pace }], {
+      alpha: 0.05,
+    })
+    const lacking = row!.morePairs! / row!.pairs
+    assert.equal(stoppingDecision([row!], 3, 3).slowest?.moreMinutes, Math.ceil((lacking * 600) / 400))
+    const [flat] = comparePaired([{ key: 'vote p95', base, current, tolerance: 0.1, gated: true }], {
+      alpha: 0.05,
+    })
+    assert.equal(stoppingDecision([flat!], 3, 3).slowest?.moreMinutes, Math.ceil(lacking * 3))
+  })
   it('names the open row that needs the longest, with its own width, among several', () => {
     const base = [40, 40, 40, 40, 40, 40]
     const rows = comparePaired(

@@ -6,7 +6,13 @@ import type { Comparison, MetricComparison } from '../record/compare.ts'
 import type { EndpointLoad, LoadPart } from '../record/load.ts'
 import type { PairedPart, PairedRowRecord, PairedSide, PairedStopping } from '../record/paired.ts'
 import { formatP, formatPercentChange, formatValue } from '../record/format.ts'
-import { comparePaired, inconclusiveSentence, stoppingDecision, type PairedDesign } from './paired.ts'
+import {
+  comparePaired,
+  inconclusiveSentence,
+  stoppingDecision,
+  type PairedDesign,
+  type RowPace,
+} from './paired.ts'
 import {
   DEFAULT_PAIRED_TEST,
   describeTest,
@@ -62,6 +68,22 @@ function pairedValues(
   return { base: [], current: [], pooled }
 }
 
+/** The most recent stretch of load the "more minutes" estimate takes its pace from. */
+const RECENT_PACE_MS = 30_000
+
+/** An endpoint's requests on both sides, and their rate over the last RECENT_PACE_MS of windows. */
+function paceOf(base: EndpointLoad, current: EndpointLoad, windowMs: number): RowPace | undefined {
+  const windows = [...base.windows, ...current.windows]
+  if (windows.length === 0) return undefined
+  const end = Math.max(...windows.map((w) => w.startMs)) + windowMs
+  const from = Math.max(0, end - RECENT_PACE_MS)
+  const recent = windows.filter((w) => w.startMs >= from).reduce((n, w) => n + w.count, 0)
+  return {
+    requests: windows.reduce((n, w) => n + w.count, 0),
+    recentPerMinute: recent / ((end - from) / 60_000),
+  }
+}
+
 export interface PairedJudgeInput {
   design: PairedDesign
   current: Pick<LoadPart, 'endpoints' | 'windowS' | 'durationS'>
@@ -99,10 +121,12 @@ export function judgePaired(input: PairedJudgeInput): PairedPart {
   const inputs = input.current.endpoints.map(judged).flatMap((current) => {
     const base = baseByName.get(current.name)
     if (!base) return []
+    const pace = paceOf(base, current, windowMs)
     return METRICS.map((m) => ({
       endpoint: current.name,
       metric: m.metric,
       key: `${current.name}.${m.metric}`,
+      ...(pace ? { pace } : {}),
       ...pairedValues(base, current, m, input.current.windowS * 1000, test, iterations),
       tolerance: m.tolerance(input.tolerances),
       gated: true,
