@@ -73,7 +73,8 @@ export interface CalibrationTally {
   seRootN: number
 }
 
-const medianOf = (xs: number[]) => {
+/** The median; NaN of none. */
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length === 0
     ? NaN
@@ -94,7 +95,7 @@ export function calibrationTally(group: string, rows: CalibrationRow[]): Calibra
     outside: share((r) => r.outside),
     pBelow05: share((r) => r.p < 0.05),
     pBelow01: share((r) => r.p < 0.01),
-    seRootN: medianOf(rows.map((r) => r.se * Math.sqrt(r.requests))),
+    seRootN: median(rows.map((r) => r.se * Math.sqrt(r.requests))),
   }
 }
 
@@ -114,9 +115,9 @@ export function switchedSe(ab: readonly JudgedPaired[], switched: string): Switc
   return {
     endpoint: switched,
     rows: rows.length,
-    medianSe: medianOf(rows.map((r) => r.se)),
-    medianRequests: medianOf(rows.map((r) => r.requests)),
-    seRootN: medianOf(rows.map((r) => r.se * Math.sqrt(r.requests))),
+    medianSe: median(rows.map((r) => r.se)),
+    medianRequests: median(rows.map((r) => r.requests)),
+    seRootN: median(rows.map((r) => r.se * Math.sqrt(r.requests))),
   }
 }
 

@@ -14,6 +14,7 @@ import { injectTally, type InjectTally } from './gate-paired-inject.ts'
 import {
   calibrationTallies,
   formatCalibration,
+  median,
   switchedSe,
   type SwitchedSe,
   type CalibrationTally,
@@ -101,15 +102,6 @@ export interface Judged {
   calibration: CalibrationTally[]
   switchedSe: SwitchedSe
   alpha: number
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0
-    ? NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
 function verdictOf(
