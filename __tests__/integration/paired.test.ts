@@ -13,8 +13,10 @@
 // keeps the base side's apart, and the report diffs the two sides' profiles of the same moment.
 //
 // A third run has the stopping rule (paired-max-duration 3m after a 30-s scenario) on the same A/B,
-// judged with +200 % tolerances so that the A/A-like rows of the other endpoints resolve as
-// unchanged well before the maximum too: k6 must be ended over its REST API at a look well before the maximum, the
+// judged with +200 % (p50) and +400 % (p95) tolerances so that the A/A-like rows of the other
+// endpoints resolve as unchanged well before the maximum too (create_comment, ~1 request a window a
+// side, is the last: at +200 % its p95 was still open at 154 s; the switch moves clip_detail's p95
+// by ~+500 %, its interval's low end ~+470 %, so +400 % still calls it): k6 must be ended over its REST API at a look well before the maximum, the
 // record must say so, and the verdict must still be clip_detail's regression alone.
 //
 // Its own stack (`paired-c`, free ports), stopped when done; the regression switch is never left on.
@@ -104,7 +106,7 @@ before(
       const config = path.join(workDir, 'stopping.yml')
       await writeFile(
         config,
-        'paired-max-duration: 3m\ngate:\n  tolerances:\n    p50: +200%\n    p95: +200%\n',
+        'paired-max-duration: 3m\ngate:\n  tolerances:\n    p50: +200%\n    p95: +400%\n',
       )
       outcomes.stop = await pairedRun(
         'stop',
