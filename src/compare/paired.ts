@@ -179,13 +179,13 @@ export interface StoppingDecision {
   stop: boolean
   /** Gated rows still inconclusive: what keeps the stopping rule going (paired-stopping.ts lookDecision). */
   open: string[]
-  /** The open row that needs the most more pairs (the one that decides how long the load must go on). */
+  /** The open row that needs the most more minutes (the one that decides how long the load must go on). */
   slowest?: {
     key: string
     /** Half-width (relative) of its interval now. */
     halfWidth: number
     tolerance: number
-    /** About how many more minutes of load would shrink its interval past the tolerance (at the pace so far). */
+    /** About how many more minutes of load would shrink its interval past the tolerance (moreMinutesOf). */
     moreMinutes?: number
   }
 }
