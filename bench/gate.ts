@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs, promisify } from 'node:util'
 import { judgeRecord, measure } from '../src/pipeline.ts'
 import { pairedBench, parseEnv } from './gate-paired.ts'
+import { median } from './gate-paired-calibration.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import type { Plan } from '../src/plan/types.ts'
 import type { RunRecord } from '../src/record/index.ts'
@@ -310,14 +311,6 @@ async function main(): Promise<void> {
   const falseAlarms = aa.filter((r) => r.gateFailed).length
   const detections = ab.filter((r) => r.endpointVerdict === 'regression').length
   const abGateFails = ab.filter((r) => r.gateFailed).length
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((x, y) => x - y)
-    return s.length === 0
-      ? NaN
-      : s.length % 2
-        ? s[(s.length - 1) / 2]!
-        : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-  }
   const alternatives = [true, false].flatMap((familyCorrection) =>
     [true, false].flatMap((removeDrift) =>
       [false, true].flatMap((history) =>

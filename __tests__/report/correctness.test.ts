@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import type { MetricComparison } from '../../src/record/compare.ts'
 import { buildReportModel, renderHtml, renderMarkdown } from '../../src/report/index.ts'
 import { noiseSentence } from '../../src/report/noise.ts'
+import { reportReasons } from '../../src/report/verdict.ts'
 import { noFindingsLine } from '../../src/report/blocks.ts'
 import { findingSources } from '../../src/report/overview.ts'
 import { renderComment } from '../../src/report/index.ts'
@@ -93,6 +94,22 @@ test('paired inconclusive rows are not said to have moved: their interval still 
     both,
     /^1 metric moved beyond tolerance but cannot be told from noise .*; 1 paired metric inconclusive \(not gating\): its interval/,
   )
+})
+
+test('the gate’s two inconclusive lines (paired and other rows) become one sentence, once', () => {
+  const pairedRow = { ...row('inconclusive', 88, 'paired') }
+  pairedRow.evidence = { ...pairedRow.evidence, test: 'paired-sign-flip' }
+  const rows = [pairedRow, row('inconclusive', 60, 'noise')]
+  const reasons = reportReasons({
+    comparison: { rows },
+    gate: {
+      reasons: [
+        '1 metric changed beyond tolerance without clear evidence (inconclusive)',
+        '1 paired metric inconclusive: the interval still holds the tolerance',
+      ],
+    },
+  } as never)
+  assert.deepEqual(reasons, [noiseSentence(rows)])
 })
 
 test('“no findings” names what was looked at: k6 alone says no collector was given', () => {

@@ -8,7 +8,10 @@ export function reportReasons(input: ReportInput): string[] {
   const rows = input.comparison?.rows ?? []
   const noise = noiseSentence(rows)
   const sparse = sparseSentence(rows)
-  const reasons = input.gate.reasons.map((r) => (noise && GATE_INCONCLUSIVE_REASON.test(r) ? noise : r))
+  // the gate has a line for paired and one for other inconclusive rows; the sentence covers both, once
+  const reasons = input.gate.reasons
+    .map((r) => (noise && GATE_INCONCLUSIVE_REASON.test(r) ? noise : r))
+    .filter((r, i, all) => r !== noise || all.indexOf(r) === i)
   return sparse ? [...reasons, sparse] : reasons
 }
 
