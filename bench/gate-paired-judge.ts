@@ -48,7 +48,8 @@ export async function judgingPlan(tolerance: number, scratch: string, baselineUr
 
 export interface PartRun {
   label: string
-  kind: 'seq-a' | 'seq-b' | 'paired-aa' | 'paired-ab'
+  /** paired-*: simultaneous design; alt-*: the same pair of runs in the alternating design. */
+  kind: 'seq-a' | 'seq-b' | 'paired-aa' | 'paired-ab' | 'alt-aa' | 'alt-ab'
   startedAt: string
   loadAvg: number
   regressDelayMs: number
@@ -74,8 +75,18 @@ interface PairVerdict {
   endpointP95Evidence?: string
 }
 
+/** The run kinds of one paired design: its A/A and its A/B runs. */
+interface DesignKinds {
+  aa: PartRun['kind']
+  ab: PartRun['kind']
+}
+const SIMULTANEOUS: DesignKinds = { aa: 'paired-aa', ab: 'paired-ab' }
+const ALTERNATING: DesignKinds = { aa: 'alt-aa', ab: 'alt-ab' }
+const pairKind = (kinds: DesignKinds, r: PartRun): 'A/A' | 'A/B' | undefined =>
+  r.kind === kinds.aa ? 'A/A' : r.kind === kinds.ab ? 'A/B' : undefined
+
 export interface Tally {
-  design: 'sequential' | 'paired'
+  design: 'sequential' | 'paired' | 'alternating'
   test: string
   tolerance: number
   falseAlarms: number
@@ -97,10 +108,14 @@ export interface Judged {
   tallies: Tally[]
   /** Delays injected into the recorded A/A paired runs (gate-paired-inject.ts). */
   injected: (InjectTally & { shift: number })[]
-  pairs: { sequential: PairVerdict[]; paired: PairVerdict[] }
+  pairs: { sequential: PairVerdict[]; paired: PairVerdict[]; alternating?: PairVerdict[] }
   /** The paired rows of every run as draws from the null (gate-paired-calibration.ts). */
   calibration: CalibrationTally[]
   switchedSe: SwitchedSe
+  /** The same for the alternating design's runs, when the parts have any. */
+  alternating?: { calibration: CalibrationTally[]; switchedSe: SwitchedSe }
+  /** Per paired design, its endpoint p95 rows over every run (A/A and A/B): what one run resolves. */
+  designs: DesignWidth[]
   alpha: number
 }
 
@@ -162,10 +177,11 @@ function pairedPairs(
   endpoint: string,
   test?: PairedQuantileTest,
   firstS?: number,
+  kinds: DesignKinds = SIMULTANEOUS,
 ): PairVerdict[] {
   return parts.flatMap((part) =>
     part.runs
-      .filter((r) => r.kind === 'paired-aa' || r.kind === 'paired-ab')
+      .filter((r) => pairKind(kinds, r) !== undefined)
       .map((r) => {
         const cut = <T extends { endpoints: EndpointLoad[] }>(x: T) =>
           firstS ? truncated(x, firstS * 1000) : x
@@ -184,7 +200,7 @@ function pairedPairs(
               }
             : r.record
         return verdictOf(
-          r.kind === 'paired-aa' ? 'A/A' : 'A/B',
+          pairKind(kinds, r)!,
           `${part.dir.split('/').pop()}/${r.label}`,
           record,
           plan,
@@ -204,12 +220,14 @@ function stoppingPairs(
   plan: Plan,
   endpoint: string,
   looksAtS: number[],
+  kinds: DesignKinds = SIMULTANEOUS,
 ): (PairVerdict & { loadS: number })[] {
   return parts.flatMap((part) =>
     part.runs.flatMap((r) => {
       const paired = r.record.paired
       const load = r.record.load
-      if ((r.kind !== 'paired-aa' && r.kind !== 'paired-ab') || !paired || !('endpoints' in load)) return []
+      const kind = pairKind(kinds, r)
+      if (!kind || !paired || !('endpoints' in load)) return []
       const stopping: PairedStopping = {
         maxDurationS: looksAtS.at(-1)!,
         looksAtS,
@@ -230,7 +248,6 @@ function stoppingPairs(
         })
         if (!lookDecision(judged).stop && i < looksAtS.length - 1) continue
         const record = { ...r.record, load: current, paired: judged }
-        const kind = r.kind === 'paired-aa' ? 'A/A' : 'A/B'
         return [
           {
             ...verdictOf(kind, `${part.dir.split('/').pop()}/${r.label}`, record, plan, endpoint),
@@ -287,6 +304,7 @@ export async function judgeParts(
 ): Promise<Judged> {
   const tallies: Tally[] = []
   let headline: Judged['pairs'] | undefined
+  const hasAlternating = parts.some((p) => p.runs.some((r) => pairKind(ALTERNATING, r)))
   for (const tolerance of [0.05, 0.1]) {
     const seqPlan = await judgingPlan(tolerance, o.scratch)
     const pairedPlan = await judgingPlan(tolerance, o.scratch, 'http://127.0.0.1:2')
@@ -306,20 +324,29 @@ export async function judgeParts(
     )
     // the stopping rule: looks at the sequential run's length, ×1.5, and the paired run's end
     const looksAtS = [o.seconds, Math.round(o.seconds * 1.5), 2 * o.seconds]
-    const stopped = stoppingPairs(parts, pairedPlan, o.endpoint, looksAtS)
-    const meanOf = (kind: 'A/A' | 'A/B') => {
-      const xs = stopped.filter((p) => p.kind === kind).map((p) => p.loadS)
-      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN
+    const stoppingTally = (design: 'paired' | 'alternating', kinds: DesignKinds): Tally => {
+      const stopped = stoppingPairs(parts, pairedPlan, o.endpoint, looksAtS, kinds)
+      const meanOf = (kind: 'A/A' | 'A/B') => {
+        const xs = stopped.filter((p) => p.kind === kind).map((p) => p.loadS)
+        return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN
+      }
+      return {
+        ...tally(
+          design,
+          `stopping rule, looks at ${looksAtS.join('/')} s, each at alpha / 3`,
+          tolerance,
+          stopped,
+        ),
+        meanLoadS: { aa: meanOf('A/A'), ab: meanOf('A/B') },
+      }
     }
-    tallies.push({
-      ...tally(
-        'paired',
-        `stopping rule, looks at ${looksAtS.join('/')} s, each at alpha / 3`,
-        tolerance,
-        stopped,
-      ),
-      meanLoadS: { aa: meanOf('A/A'), ab: meanOf('A/B') },
-    })
+    tallies.push(stoppingTally('paired', SIMULTANEOUS))
+    if (hasAlternating) {
+      const alt = pairedPairs(parts, pairedPlan, o.endpoint, PAIRED_TESTS[0], undefined, ALTERNATING)
+      tallies.push(tally('alternating', testName(PAIRED_TESTS[0]!), tolerance, alt))
+      if (tolerance === 0.05) headline!.alternating = alt
+      tallies.push(stoppingTally('alternating', ALTERNATING))
+    }
   }
   const aaRecords = parts.flatMap((p) =>
     p.runs.flatMap((r) =>
@@ -361,7 +388,12 @@ export async function judgeParts(
       ),
     )
   const abJudged = rejudged('paired-ab')
-  const calibration = calibrationTallies(rejudged('paired-aa'), abJudged, o.endpoint)
+  const aaJudged = rejudged('paired-aa')
+  const calibration = calibrationTallies(aaJudged, abJudged, o.endpoint)
+  const altAb = rejudged('alt-ab')
+  const altAa = rejudged('alt-aa')
+  const designs = [designWidth('simultaneous', [...aaJudged, ...abJudged], o.endpoint)]
+  if (hasAlternating) designs.push(designWidth('alternating', [...altAa, ...altAb], o.endpoint))
   const loads = parts.flatMap((p) => p.runs.map((r) => r.loadAvg))
   return {
     parts: parts.map((p) => p.dir.split('/').pop()!),
@@ -374,7 +406,42 @@ export async function judgeParts(
     pairs: headline!,
     calibration,
     switchedSe: switchedSe(abJudged, o.endpoint),
+    ...(hasAlternating
+      ? {
+          alternating: {
+            calibration: calibrationTallies(altAa, altAb, o.endpoint),
+            switchedSe: switchedSe(altAb, o.endpoint),
+          },
+        }
+      : {}),
+    designs,
     alpha: tolerances.alpha,
+  }
+}
+
+/** What one run of a design resolves on the endpoint's p95: its standard error, requests, windows. */
+export interface DesignWidth {
+  design: 'simultaneous' | 'alternating'
+  runs: number
+  /** Median over the runs' endpoint p95 rows (A/A and A/B: a shift hardly changes the error). */
+  medianSe: number
+  medianRequests: number
+  seRootN: number
+  medianWindows: number
+}
+
+function designWidth(design: DesignWidth['design'], runs: JudgedPaired[], endpoint: string): DesignWidth {
+  const se = switchedSe(runs, endpoint)
+  const windows = runs.flatMap(
+    (r) => r.paired.rows.find((row) => row.endpoint === endpoint && row.metric === 'p95Ms')?.pairs ?? [],
+  )
+  return {
+    design,
+    runs: runs.length,
+    medianSe: se.medianSe,
+    medianRequests: se.medianRequests,
+    seRootN: se.seRootN,
+    medianWindows: median(windows),
   }
 }
 
@@ -385,14 +452,19 @@ export function formatVerdictTables(j: Judged): string {
     '',
     `${j.parts.length} parts; delay ${j.delayMs.join('/')} ms (sequential), ${j.pairedDelayMs.join('/')} ms (paired); load average ${j.loadAvg.min.toFixed(1)}–${j.loadAvg.max.toFixed(1)} (median ${j.loadAvg.median.toFixed(1)})`,
     '',
-    ...(['sequential', 'paired'] as const).flatMap((d) => [
-      `${d}:`,
-      ...j.pairs[d].map(
-        (p) =>
-          `  ${p.kind} ${p.pair}: gate ${p.gateFailed ? 'FAIL' : 'pass'}, ${j.endpoint} p95 ${pct(p.shift)}${p.endpointP95Regression ? ' (regression)' : ''}${p.regressions.length ? `; ${p.regressions.join('; ')}` : ''}`,
-      ),
-      `  median ${j.endpoint} p95 shift: A/A ${pct(median(j.pairs[d].filter((p) => p.kind === 'A/A').map((p) => p.shift)))}, A/B ${pct(median(j.pairs[d].filter((p) => p.kind === 'A/B').map((p) => p.shift)))}`,
-    ]),
+    ...(['sequential', 'paired', 'alternating'] as const).flatMap((d) => {
+      const pairs = j.pairs[d]
+      return pairs
+        ? [
+            `${d}:`,
+            ...pairs.map(
+              (p) =>
+                `  ${p.kind} ${p.pair}: gate ${p.gateFailed ? 'FAIL' : 'pass'}, ${j.endpoint} p95 ${pct(p.shift)}${p.endpointP95Regression ? ' (regression)' : ''}${p.regressions.length ? `; ${p.regressions.join('; ')}` : ''}`,
+            ),
+            `  median ${j.endpoint} p95 shift: A/A ${pct(median(pairs.filter((p) => p.kind === 'A/A').map((p) => p.shift)))}, A/B ${pct(median(pairs.filter((p) => p.kind === 'A/B').map((p) => p.shift)))}`,
+          ]
+        : []
+    }),
     '',
     `| design | test | p50/p95 tolerance | A/A gate failed | A/B ${j.endpoint} p95 row a regression | A/B gate failed | mean load judged (A/A, A/B) |`,
     '|---|---|---|---|---|---|---|',
@@ -411,6 +483,22 @@ export function formatVerdictTables(j: Judged): string {
     ),
     '',
     formatCalibration(j.calibration, j.alpha, j.switchedSe),
+    ...(j.alternating
+      ? [
+          'Alternating design:',
+          '',
+          formatCalibration(j.alternating.calibration, j.alpha, j.alternating.switchedSe),
+        ]
+      : []),
+    `What one paired run resolves on ${j.endpoint} p95, by design (median over its A/A and A/B runs):`,
+    '',
+    '| design | runs | standard error of the log ratio | requests a side | se × √n | windows paired |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...(j.designs ?? []).map(
+      (d) =>
+        `| ${d.design} | ${d.runs} | ${(d.medianSe * 100).toFixed(1)} % | ${Math.round(d.medianRequests)} | ${d.seRootN.toFixed(2)} | ${Math.round(d.medianWindows)} |`,
+    ),
+    '',
   ]
   return lines.join('\n')
 }

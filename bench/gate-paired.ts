@@ -2,13 +2,16 @@
 //
 //   node --import tsx bench/gate.ts --paired [--parts 1] [--rounds 2] [--seconds 90] [--vus 20]
 //        [--think 0.1] [--endpoint clip_detail] [--shift 0.1] [--tolerance 0.05]
-//        [--delay-ms N --paired-delay-ms M] [--state-dir D --ports pg,redis,app,twitch,app2]
+//        [--delay-ms N --paired-delay-ms M] [--designs simultaneous,alternating]
+//        [--state-dir D --ports pg,redis,app,twitch,app2]
 //   node --import tsx bench/gate.ts --paired --replay bench/results/gate-paired-<ts> [more part folders]
 //
 // One part = rounds of four runs, each of S seconds of load per side and a fresh app process:
 //   sequential A_i (the default build alone), paired A/A (app2 = base, app = PR, both default,
 //   one k6 process, two VU pools of --vus each), sequential B_i (the regression switch on the
-//   endpoint), paired A/B (the switch on the PR side only).
+//   endpoint), paired A/B (the switch on the PR side only). With --designs simultaneous,alternating
+//   each paired run is followed by the same run in the alternating design (QA_i, QB_i: A B B A
+//   slices, the same delay), so both designs meet the same machine in the same part.
 // "The same total load time": a paired run of S s loads each side for S s with the same VUs as
 // one sequential run, so one paired pair costs what two sequential S-s runs cost in side-seconds
 // and requests (and half their wall time, at twice the machine's concurrent load).
@@ -26,6 +29,7 @@ import { promisify } from 'node:util'
 import { measure } from '../src/pipeline.ts'
 import { loadPlan } from '../src/plan/load.ts'
 import type { RunRecord } from '../src/record/index.ts'
+import type { PairedDesignName } from '../src/plan/types.ts'
 import { parseStackOutput } from '../__tests__/helpers/stack.ts'
 import { judgeParts, formatVerdictTables, p95Of, type Part, type PartRun } from './gate-paired-judge.ts'
 
@@ -46,6 +50,8 @@ export interface PairedBenchOptions {
   tolerance: number
   delayMs?: number
   pairedDelayMs?: number
+  /** The paired designs each round runs, in this order (default: simultaneous only). */
+  designs: PairedDesignName[]
   stateDir: string
   ports: [string, string, string, string, string]
   replay?: string[]
@@ -135,15 +141,17 @@ export async function pairedBench(o: PairedBenchOptions): Promise<void> {
       const writeSummary = () =>
         writeFile(
           path.join(outRoot, 'summary.json'),
-          `${JSON.stringify({ seconds: o.seconds, pairedSeconds: o.pairedSeconds, vus: Number(o.vus), thinkTimeScale: Number(o.think), endpoint: o.endpoint, shift: o.shift, tolerance: o.tolerance, delayMs, pairedDelayMs, runs }, null, 2)}\n`,
+          `${JSON.stringify({ seconds: o.seconds, pairedSeconds: o.pairedSeconds, vus: Number(o.vus), thinkTimeScale: Number(o.think), endpoint: o.endpoint, shift: o.shift, tolerance: o.tolerance, delayMs, pairedDelayMs, designs: o.designs, runs }, null, 2)}\n`,
         )
       const once = async (label: string, kind: PartRun['kind'], prEnv: Record<string, string>) => {
-        const paired = kind === 'paired-aa' || kind === 'paired-ab'
+        const alternating = kind === 'alt-aa' || kind === 'alt-ab'
+        const paired = alternating || kind === 'paired-aa' || kind === 'paired-ab'
         const outputDir = path.join(outRoot, label)
         const plan = await loadPlan(
           {
             'target-url': stackEnv.TARGET_URL,
             ...(paired ? { 'baseline-url': stackEnv.BASELINE_URL } : {}),
+            ...(alternating ? { 'paired-design': 'alternating' } : {}),
             vus: o.vus,
             duration: `${paired ? o.pairedSeconds : o.seconds}s`,
             'think-time-scale': o.think,
@@ -177,15 +185,27 @@ export async function pairedBench(o: PairedBenchOptions): Promise<void> {
         delayMs = round1(o.shift * p95Of(a0, o.endpoint))
         log(`sequential calibration: REGRESS_DELAY_MS=${delayMs}`)
       }
+      // The paired runs of a round, A/A or A/B, in every design asked for. The delay is calibrated on
+      // the first design's A/A run and is the same in both: one code change, two ways to measure it.
+      const pairedRuns = async (ab: boolean, i: number, env: () => Record<string, string>) => {
+        for (const design of o.designs) {
+          const simultaneous = design === 'simultaneous'
+          const label = `${simultaneous ? 'P' : 'Q'}${ab ? 'B' : 'A'}${i}`
+          const kind = simultaneous ? (ab ? 'paired-ab' : 'paired-aa') : ab ? 'alt-ab' : 'alt-aa'
+          const record = await once(label, kind, env())
+          if (!ab && pairedDelayMs === undefined) {
+            pairedDelayMs = round1(
+              (o.shift * (p95Of(record, o.endpoint) + p95Of(record, o.endpoint, 'base'))) / 2,
+            )
+            log(`paired calibration: REGRESS_DELAY_MS=${pairedDelayMs}`)
+          }
+        }
+      }
       for (let i = 1; i <= o.rounds; i++) {
         await once(`A${i}`, 'seq-a', {})
-        const pa = await once(`PA${i}`, 'paired-aa', {})
-        if (pairedDelayMs === undefined) {
-          pairedDelayMs = round1((o.shift * (p95Of(pa, o.endpoint) + p95Of(pa, o.endpoint, 'base'))) / 2)
-          log(`paired calibration: REGRESS_DELAY_MS=${pairedDelayMs}`)
-        }
+        await pairedRuns(false, i, () => ({}))
         await once(`B${i}`, 'seq-b', regress(delayMs))
-        await once(`PB${i}`, 'paired-ab', regress(pairedDelayMs))
+        await pairedRuns(true, i, () => regress(pairedDelayMs!))
       }
       await writeSummary()
       await run('tar', [

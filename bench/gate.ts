@@ -31,7 +31,7 @@ import { judgeRecord, measure } from '../src/pipeline.ts'
 import { pairedBench, parseEnv } from './gate-paired.ts'
 import { median } from './gate-paired-calibration.ts'
 import { loadPlan } from '../src/plan/load.ts'
-import type { Plan } from '../src/plan/types.ts'
+import type { PairedDesignName, Plan } from '../src/plan/types.ts'
 import type { RunRecord } from '../src/record/index.ts'
 import { compare, gateVerdict } from '../src/compare/index.ts'
 import { aggregateK6File } from '../src/run/index.ts'
@@ -60,6 +60,7 @@ const { values, positionals } = parseArgs({
     tolerance: { type: 'string', default: '0.05' },
     'paired-delay-ms': { type: 'string' },
     'paired-seconds': { type: 'string' },
+    designs: { type: 'string', default: 'simultaneous' },
     'state-dir': { type: 'string' },
     ports: { type: 'string' },
   },
@@ -369,6 +370,10 @@ async function main(): Promise<void> {
 if (values.paired) {
   const ports = (values.ports ?? '55359,63829,18120,18121,18122').split(',')
   if (ports.length !== 5) throw new Error(`--ports is ${values.ports}: expected pg,redis,app,twitch,app2`)
+  const designs = values.designs.split(',')
+  for (const d of designs)
+    if (d !== 'simultaneous' && d !== 'alternating')
+      throw new Error(`--designs has ${d}: expected simultaneous and/or alternating, comma-separated`)
   await pairedBench({
     root: ROOT,
     k6: K6,
@@ -387,6 +392,7 @@ if (values.paired) {
     ...(values['paired-delay-ms'] ? { pairedDelayMs: Number(values['paired-delay-ms']) } : {}),
     stateDir: path.resolve(values['state-dir'] ?? path.join(os.tmpdir(), 'perfgate-gate-paired-stack')),
     ports: ports as [string, string, string, string, string],
+    designs: designs as PairedDesignName[],
     ...(values.replay ? { replay: [values.replay, ...positionals] } : {}),
   })
 } else await main()
