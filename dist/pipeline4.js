@@ -16137,6 +16137,7 @@ function stoppingDecision(rows, elapsedMin, maxMin) {
         slowest: {
             key: slowest.key,
             halfWidth: (slowest.interval[1] - slowest.interval[0]) / 2,
+            change: slowest.relativeChange,
             tolerance: slowest.tolerance,
             ...(more !== undefined ? { moreMinutes: more } : {}),
         },
@@ -16157,9 +16158,13 @@ function moreMinutesOf(row, elapsedMin) {
         return Math.ceil((lacking * row.pace.requests) / row.pace.recentPerMinute);
     return Math.ceil(lacking * elapsedMin);
 }
+/** Beyond this many minutes the estimate is given in hours, with why it is so long. */
+const LONG_WAIT_MIN = 90;
 /**
  * The report's one line for an unresolved run, naming the row it measures: `inconclusive (a, b):
  * the slowest, b at ±12.3 %, needs about 40 more minutes of paired load to clear its 10 % tolerance`.
+ * A row whose change sits near its tolerance needs its interval narrower than that distance, which
+ * can take days; that is said with the distance, so "14662 more minutes" is not read as a plan.
  */
 function inconclusiveSentence(decision) {
     if (decision.open.length === 0)
@@ -16167,16 +16172,30 @@ function inconclusiveSentence(decision) {
     const slowest = decision.slowest;
     if (!slowest)
         return `inconclusive (${decision.open.join(', ')})`;
-    const width = Number.isFinite(slowest.halfWidth) ? ` at ±${(slowest.halfWidth * 100).toFixed(1)} %` : '';
-    const how = slowest.moreMinutes !== undefined
-        ? `about ${slowest.moreMinutes} more minutes of paired load`
-        : 'more pairs (too few so far to say how many)';
-    const tolerance = `${Number((slowest.tolerance * 100).toFixed(1))} % tolerance`;
     const rows = decision.open.join(', ');
-    return decision.open.length === 1 && decision.open[0] === slowest.key
+    const tolerance = `${Number((slowest.tolerance * 100).toFixed(1))} % tolerance`;
+    const halfWidth = Number.isFinite(slowest.halfWidth)
+        ? `±${(slowest.halfWidth * 100).toFixed(1)} %`
+        : undefined;
+    const alone = decision.open.length === 1 && decision.open[0] === slowest.key;
+    const minutes = slowest.moreMinutes;
+    if (minutes !== undefined && minutes > LONG_WAIT_MIN && halfWidth) {
+        const points = Math.abs(slowest.change - slowest.tolerance) * 100;
+        const distance = points < 0.05 ? 'within 0.1 points of' : `${points.toFixed(1)} points from`;
+        const hours = minutes / 60;
+        const wait = hours > 48 ? 'over two days more' : `about ${Math.round(hours)} more hours`;
+        return `inconclusive (${rows}): ${alone ? '' : 'the slowest, '}${slowest.key} at ${formatChange(slowest.change)} ${halfWidth}, is ${distance} its ${tolerance}, so its interval would clear it only after ${wait} of paired load`;
+    }
+    const width = halfWidth ? ` at ${halfWidth}` : '';
+    const how = minutes !== undefined
+        ? `about ${minutes} more minutes of paired load`
+        : 'more pairs (too few so far to say how many)';
+    return alone
         ? `inconclusive (${rows}): ${slowest.key}${width} needs ${how} to clear its ${tolerance}`
         : `inconclusive (${rows}): the slowest, ${slowest.key}${width}, needs ${how} to clear its ${tolerance}`;
 }
+/** `+9.8 %`, `−3.1 %`. */
+const formatChange = (x) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} %`;
 
 // Paired percentile tests (issue 19). A 2-s window holds ~15 requests of one endpoint per side at
 // the bench's load, so a per-window p95 is the largest or second largest request and per-window
@@ -44254,11 +44273,16 @@ function noDataProblems(sloResults, noData, comparison, policy, context) {
             policy.failOn.includes('slo'),
         ]);
     const rows = comparison.rows;
-    if (context.baselineFound && rows.length > 0 && rows.every((r) => r.verdict === 'no-data'))
+    if (context.baselineFound && rows.length > 0 && rows.every((r) => r.verdict === 'no-data')) {
+        // A paired run compares two sides of one run, not this run with a stored one.
+        const sides = rows.every((r) => r.evidence.test === 'paired-sign-flip')
+            ? 'on both sides of the paired run'
+            : 'in both runs';
         problems.push([
-            `no data: none of the ${rows.length} compared metrics had data in both runs (${rows[0].message})`,
+            `no data: none of the ${rows.length} compared metrics had data ${sides} (${rows[0].message})`,
             policy.failOn.includes('regression'),
         ]);
+    }
     return problems;
 }
 
@@ -45958,12 +45982,18 @@ function pairedLine(record, comparison) {
     const rows = pairedRows(comparison);
     if (!paired || isUnavailable(record.load) || rows.length === 0)
         return undefined;
-    const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('));
     return (`Paired run, ${describeDesign(paired, record.load.windowS)}: base ${paired.base.url} and this PR (${paired.currentUrl}) in one k6 process. ` +
-        `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).` +
-        (open ? ` ${sentence(open)}` : ''));
+        `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).`);
 }
 const sentence = (text) => `${text[0].toUpperCase()}${text.slice(1)}.`;
+/**
+ * Which gated rows are still open and how long the slowest would take: its own line, so the comment's
+ * clip of the design line never cuts it (it is what tells a reader whether to load longer).
+ */
+function pairedOpenLine(comparison) {
+    const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('));
+    return open ? sentence(open) : undefined;
+}
 /** The stopping rule's sentence (paired-max-duration): when and why the load ended. */
 function pairedStoppingLine(comparison) {
     const note = comparison?.notes.find((n) => n.startsWith('stopping rule: '));
@@ -46139,8 +46169,14 @@ function reportOverview(ctx) {
     const pairedText = pairedLine(record, comparison);
     const p50 = pairedP50Line(comparison);
     const stopping = pairedStoppingLine(comparison);
+    const open = pairedOpenLine(comparison);
     const paired = pairedText
-        ? { line: pairedText, ...(stopping ? { stopping } : {}), ...(p50 ? { p50 } : {}) }
+        ? {
+            line: pairedText,
+            ...(open ? { open } : {}),
+            ...(stopping ? { stopping } : {}),
+            ...(p50 ? { p50 } : {}),
+        }
         : undefined;
     const cpu = input.profiles?.cpu;
     const flame = cpu ? flameTree(cpu) : undefined;
@@ -47053,8 +47089,9 @@ function endpointBlocks(ctx) {
         endpointsBlocks.push({ kind: 'chart', chart });
     const paired = pairedLine(ctx.record, ctx.input.comparison);
     const stopping = pairedStoppingLine(ctx.input.comparison);
+    const open = pairedOpenLine(ctx.input.comparison);
     if (paired)
-        endpointsBlocks.push(para(paired), ...(stopping ? [para(stopping)] : []), pairedTable(ctx.record, ctx.input.comparison));
+        endpointsBlocks.push(para(paired), ...(open ? [para(open)] : []), ...(stopping ? [para(stopping)] : []), pairedTable(ctx.record, ctx.input.comparison));
     if (ctx.hasBaseline && ctx.input.comparison) {
         const others = ctx.input.comparison.rows.filter((r) => r.metric !== 'p95Ms' &&
             (r.verdict === 'regression' || r.verdict === 'improvement' || r.verdict === 'inconclusive'));
@@ -48022,6 +48059,8 @@ function pairedBlock(model, b) {
     if (!model.paired)
         return undefined;
     const lines = [`_${inline(clip(model.paired.line, b.lineChars * 2))}_`];
+    if (model.paired.open)
+        lines.push(`_${inline(clip(model.paired.open, b.lineChars * 2))}_`);
     if (model.paired.stopping)
         lines.push(`_${inline(clip(model.paired.stopping, b.lineChars * 2))}_`);
     if (model.paired.p50 && b.endpointRows > 0)
@@ -48201,6 +48240,7 @@ function top(model, maxEndpointRows, withChart) {
     if (model.paired)
         parts.push([
             `_${inline(model.paired.line)}_`,
+            ...(model.paired.open ? [`_${inline(model.paired.open)}_`] : []),
             ...(model.paired.stopping ? [`_${inline(model.paired.stopping)}_`] : []),
             ...(model.paired.p50 ? [inline(model.paired.p50)] : []),
         ].join('\n\n'));

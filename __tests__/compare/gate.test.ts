@@ -191,6 +191,24 @@ describe('gateVerdict', () => {
     assert.equal(never.verdict, 'warn')
   })
 
+  it('says which two sides had no data: two runs, or the two sides of a paired run', () => {
+    const noData = (test: MetricComparison['evidence']['test']): MetricComparison => ({
+      ...regressionRow,
+      verdict: 'no-data',
+      evidence: { ...regressionRow.evidence, test },
+      message: 'search p95 112 ms → 148 ms, 2 paired windows, fewer than 5: no-data',
+    })
+    const reasonOf = (row: MetricComparison) =>
+      gateVerdict([], comparisonOf([row]), policy(), { baselineFound: true }).reasons.find((r) =>
+        r.startsWith('no data: none of the 1 compared metrics'),
+      )
+    assert.match(
+      reasonOf(noData('paired-sign-flip'))!,
+      /had data on both sides of the paired run \(search p95/,
+    )
+    assert.match(reasonOf(noData('mann-whitney'))!, /had data in both runs \(search p95/)
+  })
+
   it('turns a real comparison into the same one-liners', () => {
     const base = syntheticRecord({ seed: 1, endpoints: ENDPOINTS })
     const current = syntheticRecord({ seed: 3, endpoints: endpointsWith({ search: { scale: 1.3 } }) })

@@ -111,7 +111,8 @@ describe('stoppingDecision', () => {
   })
   it('goes on while an interval straddles the tolerance and says how long would resolve it when time is up', () => {
     const base = [40, 40, 40, 40, 40, 40]
-    const current = [44, 48, 40, 46, 41, 45]
+    // +23 % [+2 %, +49 %]: far enough from the tolerance to resolve within the hour
+    const current = [44, 60, 40, 58, 42, 56]
     const rows = comparePaired([{ key: 'vote p95', base, current, tolerance: 0.1, gated: true }], {
       alpha: 0.05,
     })
@@ -147,8 +148,8 @@ describe('stoppingDecision', () => {
     const base = [40, 40, 40, 40, 40, 40]
     const rows = comparePaired(
       [
-        { key: 'near', base, current: [44, 48, 40, 46, 41, 45], tolerance: 0.1, gated: true },
-        { key: 'wide', base, current: [30, 60, 35, 58, 32, 55], tolerance: 0.1, gated: true },
+        { key: 'near', base, current: [44, 60, 40, 58, 42, 56], tolerance: 0.1, gated: true },
+        { key: 'wide', base, current: [36, 64, 38, 62, 40, 60], tolerance: 0.1, gated: true },
       ],
       { alpha: 0.05 },
     )
@@ -163,6 +164,23 @@ describe('stoppingDecision', () => {
         `^inconclusive \\(near, wide\\): the slowest, ${slowest.key} at ±\\d+\\.\\d %, needs about \\d+ more minutes`,
       ),
     )
+  })
+  it('says how far a row sits from its tolerance when clearing it would take hours or days', () => {
+    const decision = (moreMinutes: number, open = ['clip_detail p95', 'feed p95']) => ({
+      stop: true,
+      open,
+      slowest: { key: 'clip_detail p95', halfWidth: 0.119, change: 0.098, tolerance: 0.1, moreMinutes },
+    })
+    assert.equal(
+      inconclusiveSentence(decision(14662)),
+      'inconclusive (clip_detail p95, feed p95): the slowest, clip_detail p95 at +9.8 % ±11.9 %, is 0.2 points from its 10 % tolerance, so its interval would clear it only after over two days more of paired load',
+    )
+    assert.equal(
+      inconclusiveSentence(decision(300, ['clip_detail p95'])),
+      'inconclusive (clip_detail p95): clip_detail p95 at +9.8 % ±11.9 %, is 0.2 points from its 10 % tolerance, so its interval would clear it only after about 5 more hours of paired load',
+    )
+    // up to 90 minutes it stays a number of minutes
+    assert.match(inconclusiveSentence(decision(90))!, /needs about 90 more minutes of paired load/)
   })
   it('ignores rows that cannot fail the gate', () => {
     const base = [40, 40, 40, 40]

@@ -6,6 +6,7 @@ import { noiseSentence } from '../../src/report/noise.ts'
 import { reportReasons } from '../../src/report/verdict.ts'
 import { noFindingsLine } from '../../src/report/blocks.ts'
 import { findingSources } from '../../src/report/overview.ts'
+import { pairedOpenLine } from '../../src/report/paired.ts'
 import { renderComment } from '../../src/report/index.ts'
 import { inputFor, loadProfiles, loadRecord, loadRun } from './fixtures.ts'
 
@@ -110,6 +111,18 @@ test('the gate’s two inconclusive lines (paired and other rows) become one sen
     },
   } as never)
   assert.deepEqual(reasons, [noiseSentence(rows)])
+})
+
+test('a paired run’s open rows get their own line, never cut off by the design line’s clip', () => {
+  const open =
+    'inconclusive (clip_detail p95, related_clips p95, search p95, 5 more): the slowest, clip_detail p95 at +9.8 % ±11.9 %, is 0.2 points from its 10 % tolerance, so its interval would clear it only after over two days more of paired load'
+  const line = pairedOpenLine({ notes: ['paired run: …', open] } as never)!
+  assert.equal(line, `I${open.slice(1)}.`)
+  const model = buildReportModel(inputFor(real.record, realBaseline.record, real))
+  const design = `Paired run, simultaneous design: ${'both deployments loaded at once on VU pools of the same size, '.repeat(8)}`
+  const comment = renderComment({ ...model, paired: { line: design, open: line } })
+  assert.ok(comment.includes(`_${line.replace(/_/g, '\\_')}_`), comment)
+  assert.match(comment, /_Paired run, simultaneous design: .*…_/)
 })
 
 test('“no findings” names what was looked at: k6 alone says no collector was given', () => {

@@ -132,10 +132,15 @@ function noDataProblems(
       policy.failOn.includes('slo'),
     ])
   const rows = comparison.rows
-  if (context.baselineFound && rows.length > 0 && rows.every((r) => r.verdict === 'no-data'))
+  if (context.baselineFound && rows.length > 0 && rows.every((r) => r.verdict === 'no-data')) {
+    // A paired run compares two sides of one run, not this run with a stored one.
+    const sides = rows.every((r) => r.evidence.test === 'paired-sign-flip')
+      ? 'on both sides of the paired run'
+      : 'in both runs'
     problems.push([
-      `no data: none of the ${rows.length} compared metrics had data in both runs (${rows[0]!.message})`,
+      `no data: none of the ${rows.length} compared metrics had data ${sides} (${rows[0]!.message})`,
       policy.failOn.includes('regression'),
     ])
+  }
   return problems
 }

@@ -184,6 +184,8 @@ export interface StoppingDecision {
     key: string
     /** Half-width (relative) of its interval now. */
     halfWidth: number
+    /** Its relative change now. */
+    change: number
     tolerance: number
     /** About how many more minutes of load would shrink its interval past the tolerance (moreMinutesOf). */
     moreMinutes?: number
@@ -211,6 +213,7 @@ export function stoppingDecision(
     slowest: {
       key: slowest.key,
       halfWidth: (slowest.interval[1] - slowest.interval[0]) / 2,
+      change: slowest.relativeChange,
       tolerance: slowest.tolerance,
       ...(more !== undefined ? { moreMinutes: more } : {}),
     },
@@ -232,22 +235,42 @@ function moreMinutesOf(row: PairedRow, elapsedMin: number): number | undefined {
   return Math.ceil(lacking * elapsedMin)
 }
 
+/** Beyond this many minutes the estimate is given in hours, with why it is so long. */
+const LONG_WAIT_MIN = 90
+
 /**
  * The report's one line for an unresolved run, naming the row it measures: `inconclusive (a, b):
  * the slowest, b at ±12.3 %, needs about 40 more minutes of paired load to clear its 10 % tolerance`.
+ * A row whose change sits near its tolerance needs its interval narrower than that distance, which
+ * can take days; that is said with the distance, so "14662 more minutes" is not read as a plan.
  */
 export function inconclusiveSentence(decision: StoppingDecision): string | undefined {
   if (decision.open.length === 0) return undefined
   const slowest = decision.slowest
   if (!slowest) return `inconclusive (${decision.open.join(', ')})`
-  const width = Number.isFinite(slowest.halfWidth) ? ` at ±${(slowest.halfWidth * 100).toFixed(1)} %` : ''
-  const how =
-    slowest.moreMinutes !== undefined
-      ? `about ${slowest.moreMinutes} more minutes of paired load`
-      : 'more pairs (too few so far to say how many)'
-  const tolerance = `${Number((slowest.tolerance * 100).toFixed(1))} % tolerance`
   const rows = decision.open.join(', ')
-  return decision.open.length === 1 && decision.open[0] === slowest.key
+  const tolerance = `${Number((slowest.tolerance * 100).toFixed(1))} % tolerance`
+  const halfWidth = Number.isFinite(slowest.halfWidth)
+    ? `±${(slowest.halfWidth * 100).toFixed(1)} %`
+    : undefined
+  const alone = decision.open.length === 1 && decision.open[0] === slowest.key
+  const minutes = slowest.moreMinutes
+  if (minutes !== undefined && minutes > LONG_WAIT_MIN && halfWidth) {
+    const points = Math.abs(slowest.change - slowest.tolerance) * 100
+    const distance = points < 0.05 ? 'within 0.1 points of' : `${points.toFixed(1)} points from`
+    const hours = minutes / 60
+    const wait = hours > 48 ? 'over two days more' : `about ${Math.round(hours)} more hours`
+    return `inconclusive (${rows}): ${alone ? '' : 'the slowest, '}${slowest.key} at ${formatChange(slowest.change)} ${halfWidth}, is ${distance} its ${tolerance}, so its interval would clear it only after ${wait} of paired load`
+  }
+  const width = halfWidth ? ` at ${halfWidth}` : ''
+  const how =
+    minutes !== undefined
+      ? `about ${minutes} more minutes of paired load`
+      : 'more pairs (too few so far to say how many)'
+  return alone
     ? `inconclusive (${rows}): ${slowest.key}${width} needs ${how} to clear its ${tolerance}`
     : `inconclusive (${rows}): the slowest, ${slowest.key}${width}, needs ${how} to clear its ${tolerance}`
 }
+
+/** `+9.8 %`, `−3.1 %`. */
+const formatChange = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(1)} %`

@@ -128,6 +128,7 @@ function endpointBlock(model: ReportModel, b: Budget): string | undefined {
 function pairedBlock(model: ReportModel, b: Budget): string | undefined {
   if (!model.paired) return undefined
   const lines = [`_${inline(clip(model.paired.line, b.lineChars * 2))}_`]
+  if (model.paired.open) lines.push(`_${inline(clip(model.paired.open, b.lineChars * 2))}_`)
   if (model.paired.stopping) lines.push(`_${inline(clip(model.paired.stopping, b.lineChars * 2))}_`)
   if (model.paired.p50 && b.endpointRows > 0) lines.push(inline(clip(model.paired.p50, b.lineChars * 2)))
   return lines.join('\n\n')

@@ -68,6 +68,7 @@ function top(model: ReportModel, maxEndpointRows: number | undefined, withChart:
     parts.push(
       [
         `_${inline(model.paired.line)}_`,
+        ...(model.paired.open ? [`_${inline(model.paired.open)}_`] : []),
         ...(model.paired.stopping ? [`_${inline(model.paired.stopping)}_`] : []),
         ...(model.paired.p50 ? [inline(model.paired.p50)] : []),
       ].join('\n\n'),

@@ -145,8 +145,11 @@ export interface ReportModel {
   hasBaseline: boolean
   /** `abc1234 (main)`. */
   baselineRef?: string
-  /** A paired run (baseline-url): the design line, and the gated p50 rows with their intervals. */
-  paired?: { line: string; stopping?: string; p50?: string }
+  /**
+   * A paired run (baseline-url): the design line, the rows still open and how long they would take,
+   * the stopping rule's line, and the gated p50 rows with their intervals.
+   */
+  paired?: { line: string; open?: string; stopping?: string; p50?: string }
   links: ReportLinks
   verdict: Verdict
   endpoints: EndpointRow[]

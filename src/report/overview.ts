@@ -8,7 +8,7 @@ import type { ReportModel } from './model.ts'
 import { flameTree } from './profiles.ts'
 import { verdictOf } from './verdict.ts'
 import { stormSentences } from './failures.ts'
-import { pairedLine, pairedP50Line, pairedStoppingLine } from './paired.ts'
+import { pairedLine, pairedOpenLine, pairedP50Line, pairedStoppingLine } from './paired.ts'
 import { sinceText } from './new-findings.ts'
 import { whatChangedOf } from './what-changed.ts'
 import { isUnavailable, type RunRecord } from '../record/index.ts'
@@ -28,8 +28,14 @@ export function reportOverview(ctx: ReportContext): Omit<ReportModel, 'sections'
   const pairedText = pairedLine(record, comparison)
   const p50 = pairedP50Line(comparison)
   const stopping = pairedStoppingLine(comparison)
+  const open = pairedOpenLine(comparison)
   const paired = pairedText
-    ? { line: pairedText, ...(stopping ? { stopping } : {}), ...(p50 ? { p50 } : {}) }
+    ? {
+        line: pairedText,
+        ...(open ? { open } : {}),
+        ...(stopping ? { stopping } : {}),
+        ...(p50 ? { p50 } : {}),
+      }
     : undefined
   const cpu = input.profiles?.cpu
   const flame = cpu ? flameTree(cpu) : undefined

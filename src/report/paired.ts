@@ -22,15 +22,22 @@ export function pairedLine(record: RunRecord, comparison: Comparison | undefined
   const paired = record.paired
   const rows = pairedRows(comparison)
   if (!paired || isUnavailable(record.load) || rows.length === 0) return undefined
-  const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('))
   return (
     `Paired run, ${describeDesign(paired, record.load.windowS)}: base ${paired.base.url} and this PR (${paired.currentUrl}) in one k6 process. ` +
-    `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).` +
-    (open ? ` ${sentence(open)}` : '')
+    `Δ is the paired change with its ${level(record)} interval (sign-flip test, Holm over ${rows.length} rows).`
   )
 }
 
 const sentence = (text: string) => `${text[0]!.toUpperCase()}${text.slice(1)}.`
+
+/**
+ * Which gated rows are still open and how long the slowest would take: its own line, so the comment's
+ * clip of the design line never cuts it (it is what tells a reader whether to load longer).
+ */
+export function pairedOpenLine(comparison: Comparison | undefined): string | undefined {
+  const open = comparison?.notes.find((n) => n.startsWith('inconclusive ('))
+  return open ? sentence(open) : undefined
+}
 
 /** The stopping rule's sentence (paired-max-duration): when and why the load ended. */
 export function pairedStoppingLine(comparison: Comparison | undefined): string | undefined {

@@ -8,7 +8,7 @@ import type { LoadPart } from '../../record/load.ts'
 import type { Block, Section } from '../model.ts'
 import { endpointTable } from '../rows.ts'
 import { failureBlocks } from '../failures.ts'
-import { pairedLine, pairedStoppingLine, pairedTable } from '../paired.ts'
+import { pairedLine, pairedOpenLine, pairedStoppingLine, pairedTable } from '../paired.ts'
 import { cacheUsage, databaseUsage } from './resources.ts'
 import { goroutineMoments, goroutineMomentsText } from '../goroutines.ts'
 
@@ -80,9 +80,11 @@ function endpointBlocks(ctx: ReportContext): Block[] {
   if (chart) endpointsBlocks.push({ kind: 'chart', chart })
   const paired = pairedLine(ctx.record, ctx.input.comparison)
   const stopping = pairedStoppingLine(ctx.input.comparison)
+  const open = pairedOpenLine(ctx.input.comparison)
   if (paired)
     endpointsBlocks.push(
       para(paired),
+      ...(open ? [para(open)] : []),
       ...(stopping ? [para(stopping)] : []),
       pairedTable(ctx.record, ctx.input.comparison),
     )
