@@ -45247,13 +45247,24 @@ function statusText(status) {
 function verdictText(verdict) {
     return VERDICT_MARK[verdict] ?? verdict;
 }
+/**
+ * A paired row's verdict. Its "unchanged" means only that the interval lies below the tolerance
+ * (compare/paired.ts): a row at −19 % [−39 %, +8 %] is no regression, not shown to be unchanged.
+ */
+function pairedVerdictText(verdict) {
+    return verdict === 'unchanged' ? 'no regression' : verdictText(verdict);
+}
 /** A comparison cell: the relative change and the verdict, or n/a without a comparison. */
 function deltaCell(rel, verdict, interval) {
     if (verdict === undefined)
         return 'n/a';
     const bounds = interval ? ` ${intervalBounds(interval)}` : '';
     // A change with no verdict (too few requests or windows) is "not judged", not "no data".
-    const word = verdict === 'no-data' && rel !== undefined ? 'not judged' : verdictText(verdict);
+    const word = verdict === 'no-data' && rel !== undefined
+        ? 'not judged'
+        : interval
+            ? pairedVerdictText(verdict)
+            : verdictText(verdict);
     return `${rel !== undefined ? fmt.signedPct(rel) + bounds + ' ' : ''}${word}`;
 }
 /** `[−3.1%, +29.4%]`; an open end shows as ∞. */
@@ -46022,7 +46033,7 @@ function pairedTable(record, comparison) {
             r.verdict === 'no-data' ? 'n/a' : fmt.signedPct(r.relDelta),
             r.verdict === 'no-data' || !r.evidence.ci ? 'n/a' : intervalBounds(r.evidence.ci),
             r.evidence.pValue !== undefined ? r.evidence.pValue.toFixed(3) : 'n/a',
-            verdictText(r.verdict),
+            pairedVerdictText(r.verdict),
         ]),
         align: ['l', 'l', 'r', 'r', 'l', 'r', 'l'],
     };
@@ -48051,7 +48062,13 @@ function endpointBlock(model, b) {
     const failing = all.filter(isFailing).length;
     const changed = all.filter((r) => !isFailing(r) && isChanged(r)).length;
     const others = all.length - failing - changed;
-    const note = `_${plural(all.length, 'endpoint')}: ${failing.toLocaleString('en-US')} failing, ${changed.toLocaleString('en-US')} changed against the baseline, ${others.toLocaleString('en-US')} passing unchanged; ${shown.length === notable.length ? 'the table shows the failing and changed ones' : `the table shows ${shown.length.toLocaleString('en-US')} of the ${notable.length.toLocaleString('en-US')} failing and changed ones`}. Every endpoint is in the ${fullReportLink(model)}._`;
+    // "others" holds inconclusive rows too, and a paired row's "unchanged" is only "no regression":
+    // neither is shown to be unchanged, so the count does not say so.
+    const n = (x) => x.toLocaleString('en-US');
+    const counts = model.hasBaseline
+        ? `${n(failing)} failing, ${n(changed)} changed against the baseline, ${n(others)} passing with no clear p95 change`
+        : `${n(failing)} failing, ${n(all.length - failing)} passing`;
+    const note = `_${plural(all.length, 'endpoint')}: ${counts}; ${shown.length === notable.length ? 'the table shows the failing and changed ones' : `the table shows ${shown.length.toLocaleString('en-US')} of the ${notable.length.toLocaleString('en-US')} failing and changed ones`}. Every endpoint is in the ${fullReportLink(model)}._`;
     return [tableText, note].filter(Boolean).join('\n\n');
 }
 /** A paired run: its design, and the gated p50 intervals (p95's are in the table's Δ column). */

@@ -7,6 +7,7 @@ import { reportReasons } from '../../src/report/verdict.ts'
 import { noFindingsLine } from '../../src/report/blocks.ts'
 import { findingSources } from '../../src/report/overview.ts'
 import { pairedOpenLine } from '../../src/report/paired.ts'
+import { deltaCell } from '../../src/report/format.ts'
 import { renderComment } from '../../src/report/index.ts'
 import { inputFor, loadProfiles, loadRecord, loadRun } from './fixtures.ts'
 
@@ -111,6 +112,16 @@ test('the gate’s two inconclusive lines (paired and other rows) become one sen
     },
   } as never)
   assert.deepEqual(reasons, [noiseSentence(rows)])
+})
+
+test('a paired row below its tolerance reads “no regression”, not “unchanged”: its interval may hold a large drop', () => {
+  assert.match(
+    deltaCell(-0.187, 'unchanged', [-0.386, 0.076]),
+    /^−18\.7% \[−38\.6%, \+7\.6%\] no regression$/,
+  )
+  assert.match(deltaCell(0.098, 'inconclusive', [-0.015, 0.224]), /❔ inconclusive$/)
+  // a sequential row's "unchanged" is a change within ±tolerance, and keeps its word
+  assert.match(deltaCell(0.01, 'unchanged'), /^\+1\.0% unchanged$/)
 })
 
 test('a paired run’s open rows get their own line, never cut off by the design line’s clip', () => {

@@ -101,8 +101,16 @@ test('a record with 50 endpoints and 20 findings gives a complete comment with e
   const failing = model.endpoints.filter((r) => r.status === 'fail')
   assert.ok(failing.length >= 17)
   for (const r of failing) assert.ok(comment.includes(`\`${r.name}\``), r.name)
-  assert.match(comment, /_50 endpoints: \d+ failing, 0 changed against the baseline, \d+ passing unchanged/)
+  // no baseline: nothing is said to have changed or stayed the same
+  assert.match(comment, /_50 endpoints: \d+ failing, \d+ passing; the table shows/)
   assert.equal((comment.match(/^- \*\*P\d\*\* /gm) ?? []).length, 5, 'at most 5 findings')
+  // against a baseline, the rest are "with no clear p95 change", not "unchanged" (inconclusive rows are among them)
+  const record = recordWith(50, 20)
+  const against = renderComment(buildReportModel(inputFor(record, record, { profiles: loadProfiles() })))
+  assert.match(
+    against,
+    /_50 endpoints: \d+ failing, \d+ changed against the baseline, \d+ passing with no clear p95 change;/,
+  )
   for (const line of comment.split('\n').filter((l) => l.startsWith('- **P'))) {
     assert.ok(line.length < 400, `a finding is one short line: ${line.length}`)
     assert.match(line, /(end|word…)$/, 'a finding is cut at a word, not inside one')

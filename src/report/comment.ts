@@ -120,7 +120,13 @@ function endpointBlock(model: ReportModel, b: Budget): string | undefined {
   const failing = all.filter(isFailing).length
   const changed = all.filter((r) => !isFailing(r) && isChanged(r)).length
   const others = all.length - failing - changed
-  const note = `_${plural(all.length, 'endpoint')}: ${failing.toLocaleString('en-US')} failing, ${changed.toLocaleString('en-US')} changed against the baseline, ${others.toLocaleString('en-US')} passing unchanged; ${shown.length === notable.length ? 'the table shows the failing and changed ones' : `the table shows ${shown.length.toLocaleString('en-US')} of the ${notable.length.toLocaleString('en-US')} failing and changed ones`}. Every endpoint is in the ${fullReportLink(model)}._`
+  // "others" holds inconclusive rows too, and a paired row's "unchanged" is only "no regression":
+  // neither is shown to be unchanged, so the count does not say so.
+  const n = (x: number) => x.toLocaleString('en-US')
+  const counts = model.hasBaseline
+    ? `${n(failing)} failing, ${n(changed)} changed against the baseline, ${n(others)} passing with no clear p95 change`
+    : `${n(failing)} failing, ${n(all.length - failing)} passing`
+  const note = `_${plural(all.length, 'endpoint')}: ${counts}; ${shown.length === notable.length ? 'the table shows the failing and changed ones' : `the table shows ${shown.length.toLocaleString('en-US')} of the ${notable.length.toLocaleString('en-US')} failing and changed ones`}. Every endpoint is in the ${fullReportLink(model)}._`
   return [tableText, note].filter(Boolean).join('\n\n')
 }
 

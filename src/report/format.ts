@@ -87,6 +87,14 @@ export function verdictText(verdict: string): string {
   return VERDICT_MARK[verdict] ?? verdict
 }
 
+/**
+ * A paired row's verdict. Its "unchanged" means only that the interval lies below the tolerance
+ * (compare/paired.ts): a row at −19 % [−39 %, +8 %] is no regression, not shown to be unchanged.
+ */
+export function pairedVerdictText(verdict: string): string {
+  return verdict === 'unchanged' ? 'no regression' : verdictText(verdict)
+}
+
 /** A comparison cell: the relative change and the verdict, or n/a without a comparison. */
 export function deltaCell(
   rel: number | undefined,
@@ -96,7 +104,12 @@ export function deltaCell(
   if (verdict === undefined) return 'n/a'
   const bounds = interval ? ` ${intervalBounds(interval)}` : ''
   // A change with no verdict (too few requests or windows) is "not judged", not "no data".
-  const word = verdict === 'no-data' && rel !== undefined ? 'not judged' : verdictText(verdict)
+  const word =
+    verdict === 'no-data' && rel !== undefined
+      ? 'not judged'
+      : interval
+        ? pairedVerdictText(verdict)
+        : verdictText(verdict)
   return `${rel !== undefined ? fmt.signedPct(rel) + bounds + ' ' : ''}${word}`
 }
 

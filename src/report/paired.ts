@@ -8,7 +8,7 @@ import { isUnavailable } from '../record/common.ts'
 import type { Block } from './model.ts'
 import { codeSpan } from './blocks.ts'
 import { fmt } from './markdown.ts'
-import { intervalBounds, verdictText } from './format.ts'
+import { intervalBounds, pairedVerdictText } from './format.ts'
 
 function pairedRows(comparison: Comparison | undefined): MetricComparison[] {
   return (comparison?.rows ?? []).filter((r) => r.evidence.test === 'paired-sign-flip')
@@ -69,7 +69,7 @@ export function pairedTable(record: RunRecord, comparison: Comparison | undefine
       r.verdict === 'no-data' ? 'n/a' : fmt.signedPct(r.relDelta),
       r.verdict === 'no-data' || !r.evidence.ci ? 'n/a' : intervalBounds(r.evidence.ci),
       r.evidence.pValue !== undefined ? r.evidence.pValue.toFixed(3) : 'n/a',
-      verdictText(r.verdict),
+      pairedVerdictText(r.verdict),
     ]),
     align: ['l', 'l', 'r', 'r', 'l', 'r', 'l'],
   }
